@@ -1,0 +1,119 @@
+import { ApolloServer } from '@apollo/server';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { GraphQLFormattedError } from 'graphql';
+import http from 'node:http';
+import type { Config } from './config';
+import type { Database } from './db/database';
+import { ArmsgraphError, ErrorCode } from './errors';
+import type { Context } from './graphql/context';
+import { resolvers } from './graphql/resolvers';
+import { loadTypeDefs } from './graphql/schema';
+import type { Logger } from './logger';
+
+export interface AppDeps {
+  config: Config;
+  db: Database;
+  logger: Logger;
+}
+
+export interface App {
+  /** The express application: mount it, or call listen(). */
+  app: Express;
+  /** The HTTP server wrapping `app` (not listening yet). */
+  server: http.Server;
+  listen(port: number, host?: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the whole HTTP service without listening, so tests and the CLI reuse it (design convention 9).
+ */
+export async function createApp(deps: AppDeps): Promise<App> {
+  const { config, db, logger } = deps;
+  const app = express();
+  const server = http.createServer(app);
+  app.disable('x-powered-by');
+
+  const apollo = new ApolloServer<Context>({
+    typeDefs: loadTypeDefs(),
+    resolvers,
+    csrfPrevention: true,
+    introspection: true,
+    includeStacktraceInErrorResponses: config.env === 'development',
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer: server }),
+      ApolloServerPluginLandingPageDisabled(),
+    ],
+    formatError: (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+      const original = unwrapResolverError(error);
+      // Our own coded errors and Apollo's request errors (validation, parsing) are shown as they are.
+      if (original instanceof ArmsgraphError) return formatted;
+      if (formatted.extensions?.code !== ErrorCode.INTERNAL_SERVER_ERROR) return formatted;
+      // Anything else is a bug: logged whole, shown bare.
+      logger.error({ err: original }, 'unexpected error in a resolver');
+      return {
+        message: 'Internal error.',
+        extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+        ...(formatted.path ? { path: formatted.path } : {}),
+      };
+    },
+  });
+  await apollo.start();
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const ok = await db.ping();
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'unavailable', neo4j: ok ? 'up' : 'down' });
+  });
+
+  app.use(
+    '/graphql',
+    express.json({ limit: '1mb' }),
+    expressMiddleware(apollo, {
+      context: async (): Promise<Context> => ({ db, logger }),
+    }),
+  );
+
+  // Errors outside GraphQL (bad JSON, body too large, ...) still answer with a code, never a stack trace.
+  app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(err);
+    const e = err as { type?: string; status?: number; message?: string };
+    let coded: ArmsgraphError;
+    if (err instanceof ArmsgraphError) coded = err;
+    else if (e.type === 'entity.too.large')
+      coded = new ArmsgraphError(ErrorCode.PAYLOAD_TOO_LARGE, 'Request body too large.');
+    else if (e.type === 'entity.parse.failed')
+      coded = new ArmsgraphError(ErrorCode.BAD_USER_INPUT, 'Request body is not valid JSON.');
+    else {
+      logger.error({ err }, 'unexpected error in an HTTP route');
+      coded = new ArmsgraphError(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal error.');
+    }
+    res
+      .status(coded.httpStatus)
+      .json({ errors: [{ message: coded.message, extensions: { code: coded.code } }] });
+  });
+
+  return {
+    app,
+    server,
+    listen(port, host) {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          const address = server.address();
+          resolve(typeof address === 'object' && address ? address.port : port);
+        });
+      });
+    },
+    async close() {
+      await apollo.stop();
+      if (server.listening) await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}

@@ -1,0 +1,51 @@
+import { Command, CommanderError } from 'commander';
+import 'dotenv/config';
+import { ConfigError, loadConfig } from './config';
+import { ArmsgraphError } from './errors';
+import { createLogger } from './logger';
+import { serve } from './serve';
+
+/** Exit codes the CLI promises: scripts rely on them. */
+export const EXIT = { OK: 0, FAILED: 1, USAGE: 2, CONFIG: 3, REJECTED_ROWS: 4 } as const;
+
+function fail(err: unknown): never {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`armsgraph: ${err.message}\n`);
+    process.exit(EXIT.CONFIG);
+  }
+  if (err instanceof ArmsgraphError) {
+    process.stderr.write(`armsgraph: ${err.code}: ${err.message}\n`);
+    process.exit(EXIT.FAILED);
+  }
+  process.stderr.write(`armsgraph: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(EXIT.FAILED);
+}
+
+export function buildCli(): Command {
+  const program = new Command('armsgraph')
+    .description('A knowledge graph of international arms transfers: Neo4j + GraphQL')
+    .exitOverride()
+    .showHelpAfterError();
+
+  program
+    .command('serve')
+    .description('start the GraphQL service (and the embedded Neo4j when NEO4J_URI is unset)')
+    .option('-p, --port <port>', 'HTTP port (default: PORT or 4000)')
+    .action(async (opts: { port?: string }) => {
+      const config = loadConfig(opts.port ? { ...process.env, PORT: opts.port } : process.env);
+      await serve(config, createLogger(config.logLevel));
+    });
+
+  return program;
+}
+
+async function main(): Promise<void> {
+  try {
+    await buildCli().parseAsync(process.argv);
+  } catch (err) {
+    if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? EXIT.OK : EXIT.USAGE);
+    fail(err);
+  }
+}
+
+if (require.main === module || process.argv[1]?.endsWith('armsgraph.js')) void main();

@@ -1,0 +1,100 @@
+import path from 'node:path';
+import { projectRoot } from './project-root';
+
+/** Everything the service reads from the environment, read once (design convention 5). */
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  logLevel: string;
+  /** Logs every Cypher statement with its parameters at debug level. */
+  debugCypher: boolean;
+  neo4j: {
+    /** Set: connect to that Neo4j (bolt://, neo4j://, neo4j+s://) and start nothing locally. */
+    uri: string | undefined;
+    username: string;
+    password: string | undefined;
+    database: string | undefined;
+    /** Server-side timeout applied to every transaction the service opens. */
+    queryTimeoutMs: number;
+    /** How long the driver retries a transaction on transient errors before giving up. */
+    retryTimeMs: number;
+  };
+  embedded: {
+    boltPort: number;
+    dataDir: string;
+    heap: string;
+    pageCache: string;
+    java: string;
+    startTimeoutMs: number;
+  };
+  auth: {
+    writeToken: string | undefined;
+    readToken: string | undefined;
+  };
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, key: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${key} must be an integer between ${min} and ${max}, got "${raw}"`);
+  }
+  return n;
+}
+
+function size(env: Env, key: string, fallback: string): string {
+  const raw = env[key] ?? fallback;
+  if (!/^\d+[kmg]?$/i.test(raw))
+    throw new ConfigError(`${key} must be a size such as 512m or 2g, got "${raw}"`);
+  return raw.toLowerCase();
+}
+
+function nonEmpty(v: string | undefined): string | undefined {
+  return v === undefined || v.trim() === '' ? undefined : v;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const mode =
+    env.NODE_ENV === 'production' ? 'production' : env.NODE_ENV === 'test' ? 'test' : 'development';
+  const uri = nonEmpty(env.NEO4J_URI);
+  if (uri !== undefined && !/^(bolt|neo4j)(\+s|\+ssc)?:\/\//.test(uri)) {
+    throw new ConfigError(
+      `NEO4J_URI must start with bolt://, neo4j://, neo4j+s:// or bolt+s://, got "${uri}"`,
+    );
+  }
+  return {
+    env: mode,
+    port: int(env, 'PORT', 4000, 0, 65535),
+    host: env.HOST ?? '0.0.0.0',
+    logLevel: env.LOG_LEVEL ?? (mode === 'test' ? 'silent' : 'info'),
+    debugCypher: env.ARMSGRAPH_DEBUG_CYPHER === '1' || env.ARMSGRAPH_DEBUG_CYPHER === 'true',
+    neo4j: {
+      uri,
+      username: env.NEO4J_USERNAME ?? 'neo4j',
+      password: nonEmpty(env.NEO4J_PASSWORD),
+      database: nonEmpty(env.NEO4J_DATABASE),
+      queryTimeoutMs: int(env, 'ARMSGRAPH_QUERY_TIMEOUT_MS', 15_000, 100),
+      retryTimeMs: int(env, 'ARMSGRAPH_RETRY_TIME_MS', 3_000, 0),
+    },
+    embedded: {
+      boltPort: int(env, 'NEO4J_LOCAL_BOLT_PORT', 7687, 1, 65535),
+      dataDir: path.resolve(nonEmpty(env.NEO4J_LOCAL_DATA_DIR) ?? path.join(projectRoot(), '.neo4j', 'data')),
+      heap: size(env, 'NEO4J_LOCAL_HEAP', '2g'),
+      pageCache: size(env, 'NEO4J_LOCAL_PAGECACHE', '2g'),
+      java: nonEmpty(env.NEO4J_LOCAL_JAVA) ?? 'java',
+      startTimeoutMs: int(env, 'NEO4J_LOCAL_START_TIMEOUT_MS', 180_000, 1000),
+    },
+    auth: {
+      writeToken: nonEmpty(env.ARMSGRAPH_WRITE_TOKEN),
+      readToken: nonEmpty(env.ARMSGRAPH_READ_TOKEN),
+    },
+  };
+}

@@ -1,0 +1,119 @@
+import neo4j, { Driver, ManagedTransaction, Session } from 'neo4j-driver';
+import { translateDriverError } from '../errors';
+import type { Logger } from '../logger';
+import { toPlainObject, type Plain } from './mapper';
+
+export type Row = { [key: string]: Plain };
+export type Params = Record<string, unknown>;
+
+export interface DatabaseOptions {
+  database: string | undefined;
+  logger: Logger;
+  debugCypher: boolean;
+  /** Server-side timeout for every transaction (ms). */
+  timeoutMs: number;
+}
+
+/**
+ * The data layer's only door to Neo4j: reads go through executeRead (routable to cluster followers),
+ * writes through executeWrite; driver errors are translated here so callers see ArmsgraphError only.
+ */
+export class Database {
+  /** Cypher statements sent since start: tests use it to prove a request costs a bounded number of round trips. */
+  statements = 0;
+
+  constructor(
+    readonly driver: Driver,
+    private readonly opts: DatabaseOptions,
+  ) {}
+
+  private session(mode: 'READ' | 'WRITE'): Session {
+    return this.driver.session({
+      database: this.opts.database,
+      defaultAccessMode: mode === 'READ' ? neo4j.session.READ : neo4j.session.WRITE,
+    });
+  }
+
+  private trace(cypher: string, params: Params): void {
+    this.statements++;
+    if (this.opts.debugCypher) this.opts.logger.debug({ cypher, params }, 'cypher');
+  }
+
+  /** Runs one parameterised read statement and returns plain rows. */
+  async read(cypher: string, params: Params = {}, timeoutMs?: number): Promise<Row[]> {
+    return this.readTx((tx) => this.run(tx, cypher, params), timeoutMs);
+  }
+
+  /** Runs one parameterised write statement in its own transaction and returns plain rows. */
+  async write(cypher: string, params: Params = {}, timeoutMs?: number): Promise<Row[]> {
+    return this.writeTx((tx) => this.run(tx, cypher, params), timeoutMs);
+  }
+
+  /** Runs a statement inside a transaction the caller manages (for multi-statement units of work). */
+  async run(tx: ManagedTransaction, cypher: string, params: Params = {}): Promise<Row[]> {
+    this.trace(cypher, params);
+    const result = await tx.run(cypher, params);
+    return result.records.map((r) => toPlainObject(r.toObject()));
+  }
+
+  async readTx<T>(work: (tx: ManagedTransaction) => Promise<T>, timeoutMs?: number): Promise<T> {
+    const session = this.session('READ');
+    try {
+      return await session.executeRead(work, { timeout: timeoutMs ?? this.opts.timeoutMs });
+    } catch (err) {
+      throw translateDriverError(err);
+    } finally {
+      await session.close();
+    }
+  }
+
+  /** One unit of work, committed whole or not at all (the driver retries it on transient errors). */
+  async writeTx<T>(work: (tx: ManagedTransaction) => Promise<T>, timeoutMs?: number): Promise<T> {
+    const session = this.session('WRITE');
+    try {
+      return await session.executeWrite(work, { timeout: timeoutMs ?? this.opts.timeoutMs });
+    } catch (err) {
+      throw translateDriverError(err);
+    } finally {
+      await session.close();
+    }
+  }
+
+  /** Streams a read query's records without holding them all (exports). */
+  async *stream(cypher: string, params: Params = {}): AsyncGenerator<Row> {
+    const session = this.session('READ');
+    this.trace(cypher, params);
+    try {
+      const result = session.run(cypher, params, { timeout: this.opts.timeoutMs * 20 });
+      for await (const record of result) yield toPlainObject(record.toObject());
+    } catch (err) {
+      throw translateDriverError(err);
+    } finally {
+      await session.close();
+    }
+  }
+
+  /**
+   * True while Neo4j answers a trivial query within a short time. An auto-commit query, so the driver
+   * does not retry it: a readiness probe must answer fast, not wait for the database to come back.
+   */
+  async ping(timeoutMs = 2000): Promise<boolean> {
+    const session = this.session('READ');
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+    try {
+      const answer = session.run('RETURN 1', {}, { timeout: timeoutMs }).then(
+        () => true,
+        () => false,
+      );
+      return await Promise.race([answer, timeout]);
+    } finally {
+      clearTimeout(timer);
+      void session.close().catch(() => undefined);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.driver.close();
+  }
+}

@@ -1,0 +1,63 @@
+import neo4j, {
+  isDate,
+  isDateTime,
+  isDuration,
+  isInt,
+  isLocalDateTime,
+  isLocalTime,
+  isTime,
+} from 'neo4j-driver';
+import type { Node, Relationship } from 'neo4j-driver';
+
+/** A plain JSON value: what every Neo4j value becomes before it leaves the data layer. */
+export type Plain = null | boolean | number | string | Plain[] | { [key: string]: Plain };
+
+/**
+ * The one place where Neo4j's Integer and temporal types become plain JSON (design convention 3).
+ * Integers inside the safe range become numbers; larger ones become strings rather than lose digits.
+ */
+export function toPlain(value: unknown): Plain {
+  if (value === null || value === undefined) return null;
+  if (isInt(value))
+    return neo4j.integer.inSafeRange(value) ? neo4j.integer.toNumber(value) : value.toString();
+  if (typeof value === 'bigint')
+    return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
+  if (
+    isDate(value) ||
+    isDateTime(value) ||
+    isLocalDateTime(value) ||
+    isTime(value) ||
+    isLocalTime(value) ||
+    isDuration(value)
+  ) {
+    return value.toString();
+  }
+  if (Array.isArray(value)) return value.map(toPlain);
+  if (typeof value === 'object') {
+    if (isNode(value))
+      return {
+        elementId: value.elementId,
+        labels: value.labels,
+        properties: toPlainObject(value.properties),
+      };
+    if (isRelationship(value)) {
+      return { elementId: value.elementId, type: value.type, properties: toPlainObject(value.properties) };
+    }
+    return toPlainObject(value as Record<string, unknown>);
+  }
+  if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return value;
+  return String(value);
+}
+
+export function toPlainObject(obj: Record<string, unknown>): { [key: string]: Plain } {
+  const out: { [key: string]: Plain } = {};
+  for (const [k, v] of Object.entries(obj)) out[k] = toPlain(v);
+  return out;
+}
+
+function isNode(v: object): v is Node {
+  return 'labels' in v && 'properties' in v && 'elementId' in v;
+}
+function isRelationship(v: object): v is Relationship {
+  return 'type' in v && 'startNodeElementId' in v && 'properties' in v;
+}

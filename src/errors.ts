@@ -1,0 +1,97 @@
+import { GraphQLError } from 'graphql';
+
+/** Every error a client can see carries one of these in `extensions.code`. */
+export const ErrorCode = {
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  NOT_FOUND: 'NOT_FOUND',
+  CONFLICT: 'CONFLICT',
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  DATABASE_UNAVAILABLE: 'DATABASE_UNAVAILABLE',
+  QUERY_TIMEOUT: 'QUERY_TIMEOUT',
+  QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
+  RATE_LIMITED: 'RATE_LIMITED',
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+const httpStatus: Record<ErrorCode, number> = {
+  BAD_USER_INPUT: 400,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  DATABASE_UNAVAILABLE: 503,
+  QUERY_TIMEOUT: 504,
+  QUERY_TOO_COMPLEX: 400,
+  RATE_LIMITED: 429,
+  PAYLOAD_TOO_LARGE: 413,
+  INTERNAL_SERVER_ERROR: 500,
+};
+
+/** The one error class of armsgraph: resolvers, the data layer, the CLI and the HTTP routes throw it. */
+export class ArmsgraphError extends GraphQLError {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}) {
+    super(message, { extensions: { code, ...details } });
+    this.code = code;
+    this.name = 'ArmsgraphError';
+  }
+
+  get httpStatus(): number {
+    return httpStatus[this.code];
+  }
+}
+
+export const badInput = (message: string, details?: Record<string, unknown>) =>
+  new ArmsgraphError(ErrorCode.BAD_USER_INPUT, message, details);
+export const notFound = (message: string, details?: Record<string, unknown>) =>
+  new ArmsgraphError(ErrorCode.NOT_FOUND, message, details);
+
+/** Neo4j status codes → our codes. Anything unknown stays internal and is logged, never shown. */
+export function translateDriverError(err: unknown): ArmsgraphError {
+  if (err instanceof ArmsgraphError) return err;
+  const e = err as { code?: string; message?: string; name?: string };
+  const code = e.code ?? '';
+  if (
+    code === 'ServiceUnavailable' ||
+    code === 'SessionExpired' ||
+    code.startsWith('Neo.TransientError.General.DatabaseUnavailable') ||
+    code === 'Neo.ClientError.Database.DatabaseNotFound' ||
+    /ECONNREFUSED|connect ETIMEDOUT|Pool is closed|Connection was closed/i.test(e.message ?? '')
+  ) {
+    return new ArmsgraphError(
+      ErrorCode.DATABASE_UNAVAILABLE,
+      'The graph database is not reachable right now; try again shortly.',
+    );
+  }
+  if (code === 'Neo.ClientError.Schema.ConstraintValidationFailed') {
+    return new ArmsgraphError(
+      ErrorCode.CONFLICT,
+      'That change conflicts with an existing entity (an id or key is already taken).',
+    );
+  }
+  if (
+    code.startsWith('Neo.ClientError.Transaction.TransactionTimedOut') ||
+    code === 'Neo.TransientError.Transaction.LockClientStopped'
+  ) {
+    return new ArmsgraphError(
+      ErrorCode.QUERY_TIMEOUT,
+      'The query took longer than the server allows and was stopped.',
+    );
+  }
+  if (
+    code === 'Neo.ClientError.Security.Unauthorized' ||
+    code === 'Neo.ClientError.Security.AuthenticationRateLimit'
+  ) {
+    return new ArmsgraphError(
+      ErrorCode.DATABASE_UNAVAILABLE,
+      'The service could not authenticate to the graph database.',
+    );
+  }
+  return new ArmsgraphError(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal error.', {
+    cause: code || e.name || 'unknown',
+  });
+}

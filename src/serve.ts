@@ -1,0 +1,33 @@
+import { createApp } from './app';
+import type { Config } from './config';
+import type { Logger } from './logger';
+import { openStore } from './store';
+
+/**
+ * `npm start` / `armsgraph serve`: opens the store (starting the embedded Neo4j when NEO4J_URI is unset),
+ * seeds an empty database, listens, and shuts everything down on SIGINT/SIGTERM.
+ */
+export async function serve(config: Config, logger: Logger): Promise<void> {
+  const started = Date.now();
+  const store = await openStore(config, logger);
+  const app = await createApp({ config, db: store.db, logger });
+  const port = await app.listen(config.port, config.host);
+  logger.info({ port, ms: Date.now() - started }, `armsgraph ready at http://localhost:${port}/graphql`);
+
+  let shuttingDown = false;
+  const shutdown = async (signal: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    logger.info({ signal }, 'shutting down');
+    try {
+      await app.close();
+      await store.close();
+    } finally {
+      process.exit(0);
+    }
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  // If the embedded JVM dies under us, the driver keeps retrying and /readyz reports it; the JVM
+  // itself exits when we do, because it watches its stdin (see neo4j/src/main/java/armsgraph/Launcher.java).
+}

@@ -1,0 +1,74 @@
+import { startTestServer, type TestServer } from '../helpers/test-app';
+
+describe('the service over HTTP, on the real Neo4j', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('answers { __typename } through POST /graphql', async () => {
+    const { status, body } = await server.gql('{ __typename }');
+    expect(status).toBe(200);
+    expect(body.data).toEqual({ __typename: 'Query' });
+  });
+
+  it('answers GET /graphql with a query string', async () => {
+    const res = await fetch(`${server.url}/graphql?query=${encodeURIComponent('{ __typename }')}`, {
+      headers: { 'apollo-require-preflight': 'true' },
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ data: { __typename: 'Query' } });
+  });
+
+  it('reaches Neo4j and back through a resolver', async () => {
+    const { body } = await server.gql('{ _ready }');
+    expect(body.data).toEqual({ _ready: true });
+  });
+
+  it('says alive on /healthz and ready on /readyz while Neo4j answers', async () => {
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${server.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: 'ready', neo4j: 'up' });
+  });
+
+  it('answers malformed JSON with a coded error and no stack trace', async () => {
+    const res = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query": ',
+    });
+    expect(res.status).toBe(400);
+    const text = await res.text();
+    expect(text).not.toMatch(/at .*\.js:\d+/);
+    expect(JSON.parse(text).errors[0].extensions.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('answers an invalid query with GraphQL validation codes', async () => {
+    const { status, body } = await server.gql('{ noSuchField }');
+    expect(status).toBe(400);
+    expect(body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+  });
+
+  it('has applied the uniqueness constraints on id for every entity label', async () => {
+    const rows = await server.db.read(
+      "SHOW CONSTRAINTS YIELD labelsOrTypes, properties, type WHERE type = 'UNIQUENESS' RETURN labelsOrTypes[0] AS label, properties",
+    );
+    const labels = rows.filter((r) => JSON.stringify(r.properties) === '["id"]').map((r) => r.label);
+    expect(labels).toEqual(
+      expect.arrayContaining([
+        'Country',
+        'Organization',
+        'WeaponSystem',
+        'Deal',
+        'Alliance',
+        'Program',
+        'Person',
+        'Source',
+      ]),
+    );
+  });
+});

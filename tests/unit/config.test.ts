@@ -1,0 +1,54 @@
+import path from 'node:path';
+import { ConfigError, loadConfig } from '../../src/config';
+
+describe('loadConfig', () => {
+  it('uses the documented defaults when the environment is empty', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(4000);
+    expect(config.neo4j.uri).toBeUndefined();
+    expect(config.embedded.boltPort).toBe(7687);
+    expect(config.embedded.dataDir).toBe(path.resolve(__dirname, '../../.neo4j/data'));
+    expect(config.auth.writeToken).toBeUndefined();
+    expect(config.auth.readToken).toBeUndefined();
+  });
+
+  it('reads every documented variable', () => {
+    const config = loadConfig({
+      PORT: '5000',
+      NEO4J_URI: 'neo4j+s://abc.databases.neo4j.io',
+      NEO4J_USERNAME: 'analyst',
+      NEO4J_PASSWORD: 'pw',
+      NEO4J_DATABASE: 'arms',
+      NEO4J_LOCAL_BOLT_PORT: '7777',
+      NEO4J_LOCAL_DATA_DIR: '/tmp/x',
+      ARMSGRAPH_WRITE_TOKEN: 'w',
+      ARMSGRAPH_READ_TOKEN: 'r',
+    });
+    expect(config).toMatchObject({
+      port: 5000,
+      neo4j: {
+        uri: 'neo4j+s://abc.databases.neo4j.io',
+        username: 'analyst',
+        password: 'pw',
+        database: 'arms',
+      },
+      embedded: { boltPort: 7777, dataDir: '/tmp/x' },
+      auth: { writeToken: 'w', readToken: 'r' },
+    });
+  });
+
+  it('treats empty strings as unset', () => {
+    expect(loadConfig({ NEO4J_URI: '', ARMSGRAPH_WRITE_TOKEN: ' ' }).neo4j.uri).toBeUndefined();
+    expect(loadConfig({ ARMSGRAPH_WRITE_TOKEN: ' ' }).auth.writeToken).toBeUndefined();
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, /PORT must be an integer/],
+    [{ PORT: '70000' }, /PORT must be an integer between 0 and 65535/],
+    [{ NEO4J_URI: 'http://localhost:7474' }, /NEO4J_URI must start with bolt/],
+    [{ NEO4J_LOCAL_HEAP: 'lots' }, /NEO4J_LOCAL_HEAP must be a size/],
+  ])('rejects %p with a clear message', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+});

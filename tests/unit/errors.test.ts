@@ -1,0 +1,39 @@
+import { ArmsgraphError, ErrorCode, translateDriverError } from '../../src/errors';
+
+describe('translateDriverError', () => {
+  it.each([
+    [{ code: 'ServiceUnavailable', message: 'Could not perform discovery' }, ErrorCode.DATABASE_UNAVAILABLE],
+    [{ code: 'SessionExpired', message: 'gone' }, ErrorCode.DATABASE_UNAVAILABLE],
+    [
+      { code: 'Neo.ClientError.Schema.ConstraintValidationFailed', message: 'already exists' },
+      ErrorCode.CONFLICT,
+    ],
+    [
+      { code: 'Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration', message: 'x' },
+      ErrorCode.QUERY_TIMEOUT,
+    ],
+    [
+      { code: 'Neo.ClientError.Statement.SyntaxError', message: 'Invalid input' },
+      ErrorCode.INTERNAL_SERVER_ERROR,
+    ],
+  ])('maps %p to %s', (driverError, code) => {
+    const translated = translateDriverError(Object.assign(new Error(driverError.message), driverError));
+    expect(translated).toBeInstanceOf(ArmsgraphError);
+    expect(translated.extensions.code).toBe(code);
+  });
+
+  it('never copies a raw driver message (it can hold Cypher) into an internal error', () => {
+    const translated = translateDriverError(
+      Object.assign(new Error('Invalid input MATCH (secret)'), {
+        code: 'Neo.ClientError.Statement.SyntaxError',
+      }),
+    );
+    expect(translated.message).toBe('Internal error.');
+  });
+
+  it('passes our own errors through unchanged', () => {
+    const own = new ArmsgraphError(ErrorCode.NOT_FOUND, 'no such country');
+    expect(translateDriverError(own)).toBe(own);
+    expect(own.httpStatus).toBe(404);
+  });
+});
