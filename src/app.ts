@@ -9,8 +9,8 @@ import http from 'node:http';
 import type { Config } from './config';
 import type { Database } from './db/database';
 import { ArmsgraphError, ErrorCode } from './errors';
-import type { Context } from './graphql/context';
-import { resolvers } from './graphql/resolvers';
+import { createContext, type Context } from './graphql/context';
+import { resolvers } from './graphql/resolvers/index';
 import { loadTypeDefs } from './graphql/schema';
 import type { Logger } from './logger';
 
@@ -76,7 +76,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     '/graphql',
     express.json({ limit: '1mb' }),
     expressMiddleware(apollo, {
-      context: async (): Promise<Context> => ({ db, logger }),
+      context: async (): Promise<Context> => createContext(db, logger),
     }),
   );
 

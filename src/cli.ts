@@ -1,9 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import 'dotenv/config';
-import { ConfigError, loadConfig } from './config';
+import { registerServe } from './cli/serve-command';
+import { ConfigError } from './config';
 import { ArmsgraphError } from './errors';
-import { createLogger } from './logger';
-import { serve } from './serve';
 
 /** Exit codes the CLI promises: scripts rely on them. */
 export const EXIT = { OK: 0, FAILED: 1, USAGE: 2, CONFIG: 3, REJECTED_ROWS: 4 } as const;
@@ -27,14 +26,8 @@ export function buildCli(): Command {
     .exitOverride()
     .showHelpAfterError();
 
-  program
-    .command('serve')
-    .description('start the GraphQL service (and the embedded Neo4j when NEO4J_URI is unset)')
-    .option('-p, --port <port>', 'HTTP port (default: PORT or 4000)')
-    .action(async (opts: { port?: string }) => {
-      const config = loadConfig(opts.port ? { ...process.env, PORT: opts.port } : process.env);
-      await serve(config, createLogger(config.logLevel));
-    });
+  // Each command lives in src/cli/<name>-command.ts.
+  for (const register of [registerServe]) register(program);
 
   return program;
 }

@@ -26,6 +26,17 @@ export function schemaStatements(): string[] {
   }
   // Every entity also carries :Entity so one index serves lookups across kinds (Query.node).
   statements.push('CREATE INDEX entity_id IF NOT EXISTS FOR (n:Entity) ON (n.id)');
+  // Names and aliases: whole-key lookups (nameKeysText) and word search with typos (searchText).
+  statements.push(
+    "CREATE FULLTEXT INDEX entity_search IF NOT EXISTS FOR (n:Entity) ON EACH [n.searchText, n.nameKeysText] OPTIONS { indexConfig: { `fulltext.analyzer`: 'standard-folding', `fulltext.eventually_consistent`: false } }",
+  );
+  statements.push(
+    'CREATE CONSTRAINT delivery_id_unique IF NOT EXISTS FOR (n:Delivery) REQUIRE n.id IS UNIQUE',
+  );
+  statements.push('CREATE INDEX delivery_year IF NOT EXISTS FOR (n:Delivery) ON (n.year)');
+  statements.push('CREATE CONSTRAINT claim_id_unique IF NOT EXISTS FOR (n:Claim) REQUIRE n.id IS UNIQUE');
+  statements.push('CREATE INDEX deal_order_year IF NOT EXISTS FOR (n:Deal) ON (n.orderYear)');
+  statements.push('CREATE INDEX deal_status IF NOT EXISTS FOR (n:Deal) ON (n.status)');
   return statements;
 }
 

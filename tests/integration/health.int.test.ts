@@ -24,8 +24,15 @@ describe('the service over HTTP, on the real Neo4j', () => {
   });
 
   it('reaches Neo4j and back through a resolver', async () => {
-    const { body } = await server.gql('{ _ready }');
-    expect(body.data).toEqual({ _ready: true });
+    await server.db.write("MERGE (c:Country:Entity {id: 'ZZH'}) SET c.name = 'Healthland', c.aliases = []");
+    const { body } = await server.gql(
+      '{ node(id: "ZZH") { __typename id name } missing: node(id: "ZZQ") { id } }',
+    );
+    expect(body.data).toEqual({
+      node: { __typename: 'Country', id: 'ZZH', name: 'Healthland' },
+      missing: null,
+    });
+    await server.db.write("MATCH (c:Country {id: 'ZZH'}) DETACH DELETE c");
   });
 
   it('says alive on /healthz and ready on /readyz while Neo4j answers', async () => {

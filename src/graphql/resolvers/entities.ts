@@ -1,0 +1,47 @@
+import { ENTITY_LABELS, type EntityLabel } from '../../db/constraints';
+import { resolveId, type EntityRecord } from '../../db/entities';
+import type { Context } from '../context';
+
+/** Resolves an id, name or alias to an entity of the given kinds (all kinds when omitted), or null. */
+export async function lookup(
+  ctx: Context,
+  input: string,
+  labels?: EntityLabel[],
+): Promise<EntityRecord | null> {
+  const id = await resolveId(ctx.db, input, labels);
+  return id === null ? null : ctx.loaders.entity.load(id);
+}
+
+/** Loads entities by id through the request's loader, dropping ids that no longer resolve. */
+export async function loadAll(
+  ctx: Context,
+  ids: readonly string[] | null | undefined,
+): Promise<EntityRecord[]> {
+  if (!ids || ids.length === 0) return [];
+  const loaded = await ctx.loaders.entity.loadMany(ids);
+  return loaded.filter((e): e is EntityRecord => e !== null && !(e instanceof Error));
+}
+
+const sourcesField = {
+  sources: (e: { sourceIds?: string[] | null }, _: unknown, ctx: Context) => loadAll(ctx, e.sourceIds),
+};
+
+type Args = { id: string };
+const byKind =
+  (labels?: EntityLabel[]) =>
+  (_: unknown, { id }: Args, ctx: Context) =>
+    lookup(ctx, id, labels);
+
+export const entityResolvers = {
+  // Every entity type resolves `sources` the same way (interfaces do not pass resolvers down).
+  ...Object.fromEntries(ENTITY_LABELS.map((label) => [label, { ...sourcesField }])),
+  Source: { sources: () => [] },
+  Query: {
+    node: byKind(),
+    country: byKind(['Country']),
+    weaponSystem: byKind(['WeaponSystem']),
+    alliance: byKind(['Alliance']),
+    program: byKind(['Program']),
+    deal: byKind(['Deal']),
+  },
+};
