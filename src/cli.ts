@@ -1,13 +1,19 @@
 import { Command, CommanderError } from 'commander';
 import 'dotenv/config';
+import { registerSeed } from './cli/seed-command';
 import { registerServe } from './cli/serve-command';
 import { ConfigError } from './config';
 import { ArmsgraphError } from './errors';
+import { SeedError } from './seed/seed-plan';
 
 /** Exit codes the CLI promises: scripts rely on them. */
 export const EXIT = { OK: 0, FAILED: 1, USAGE: 2, CONFIG: 3, REJECTED_ROWS: 4 } as const;
 
 function fail(err: unknown): never {
+  if (err instanceof SeedError) {
+    process.stderr.write(`armsgraph: the seed is broken, nothing was written: ${err.message}\n`);
+    process.exit(EXIT.FAILED);
+  }
   if (err instanceof ConfigError) {
     process.stderr.write(`armsgraph: ${err.message}\n`);
     process.exit(EXIT.CONFIG);
@@ -27,7 +33,7 @@ export function buildCli(): Command {
     .showHelpAfterError();
 
   // Each command lives in src/cli/<name>-command.ts.
-  for (const register of [registerServe]) register(program);
+  for (const register of [registerServe, registerSeed]) register(program);
 
   return program;
 }

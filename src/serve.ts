@@ -1,6 +1,7 @@
 import { createApp } from './app';
 import type { Config } from './config';
 import type { Logger } from './logger';
+import { graphIsEmpty, seedGraph } from './seed/seeder';
 import { openStore } from './store';
 
 /**
@@ -10,6 +11,10 @@ import { openStore } from './store';
 export async function serve(config: Config, logger: Logger): Promise<void> {
   const started = Date.now();
   const store = await openStore(config, logger);
+  if (await graphIsEmpty(store.db)) {
+    const report = await seedGraph(store.db);
+    logger.info(report, 'seeded the empty graph from seed/');
+  }
   const app = await createApp({ config, db: store.db, logger });
   const port = await app.listen(config.port, config.host);
   logger.info({ port, ms: Date.now() - started }, `armsgraph ready at http://localhost:${port}/graphql`);
