@@ -34,8 +34,14 @@ const httpStatus: Record<ErrorCode, number> = {
 export class ArmsgraphError extends GraphQLError {
   readonly code: ErrorCode;
 
-  constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}) {
-    super(message, { extensions: { code, ...details } });
+  constructor(
+    code: ErrorCode,
+    message: string,
+    details: Record<string, unknown> = {},
+    originalError?: Error,
+  ) {
+    // originalError stays server-side (logged), never in the response.
+    super(message, { extensions: { code, ...details }, ...(originalError ? { originalError } : {}) });
     this.code = code;
     this.name = 'ArmsgraphError';
   }

@@ -20,7 +20,10 @@ export const SIPRI_CATEGORIES = [
   'Other',
 ] as const;
 
-const categoryKey = (text: string) => nameKey(text).replace(/defense/g, 'defence').replace(/armored/g, 'armoured');
+const categoryKey = (text: string) =>
+  nameKey(text)
+    .replace(/defense/g, 'defence')
+    .replace(/armored/g, 'armoured');
 const byKey = new Map(SIPRI_CATEGORIES.map((c) => [categoryKey(c), c]));
 
 /** The canonical spelling of a SIPRI armament category, or undefined if it is not one. */

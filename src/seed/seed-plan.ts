@@ -83,11 +83,21 @@ export function loadSeedPlan(dir: string): SeedPlan {
   const refs: Ref[] = [];
   const kindOf = new Map<string, { label: EntityLabel; file: string }>();
 
-  const addEntity = (label: EntityLabel, file: string, entry: { id: string; name: string; aliases?: string[] }, props: Props) => {
+  const addEntity = (
+    label: EntityLabel,
+    file: string,
+    entry: { id: string; name: string; aliases?: string[] },
+    props: Props,
+  ) => {
     const seen = kindOf.get(entry.id);
-    if (seen) throw new SeedError(file, `${label} ${entry.id}`, `id already used by a ${seen.label} in ${seen.file}`);
+    if (seen)
+      throw new SeedError(file, `${label} ${entry.id}`, `id already used by a ${seen.label} in ${seen.file}`);
     kindOf.set(entry.id, { label, file });
-    nodes.push({ label, id: entry.id, props: { ...props, id: entry.id, ...nameFields(entry.id, entry.name, entry.aliases ?? []) } });
+    nodes.push({
+      label,
+      id: entry.id,
+      props: { ...props, id: entry.id, ...nameFields(entry.id, entry.name, entry.aliases ?? []) },
+    });
   };
   const rel = (type: string, from: string, to: string, key: string, props: Props) =>
     relations.push({ type, from, to, key: `${type}:${from}:${to}:${key}`, props });
@@ -108,15 +118,25 @@ export function loadSeedPlan(dir: string): SeedPlan {
       throw new SeedError(file, entry, reason);
     }
     const seed = parsed.data;
-    const cite = (entry: string, ids: string[]) => ids.forEach((s) => ref(file, entry, 'sources', s, ['Source']));
+    const cite = (entry: string, ids: string[]) =>
+      ids.forEach((s) => ref(file, entry, 'sources', s, ['Source']));
 
-    for (const s of seed.sources ?? []) addEntity('Source', file, s, { ...drop(s, 'id', 'name', 'aliases'), sourceIds: [] });
+    for (const s of seed.sources ?? [])
+      addEntity('Source', file, s, { ...drop(s, 'id', 'name', 'aliases'), sourceIds: [] });
     for (const c of seed.countries ?? []) {
-      addEntity('Country', file, c, { ...drop(c, 'id', 'name', 'aliases', 'sources'), kind: 'state', sourceIds: c.sources });
+      addEntity('Country', file, c, {
+        ...drop(c, 'id', 'name', 'aliases', 'sources'),
+        kind: 'state',
+        sourceIds: c.sources,
+      });
       cite(`country ${c.id}`, c.sources);
     }
     for (const o of seed.organizations ?? []) {
-      addEntity('Organization', file, o, { ...drop(o, 'id', 'name', 'aliases', 'sources', 'country'), countryId: o.country ?? null, sourceIds: o.sources });
+      addEntity('Organization', file, o, {
+        ...drop(o, 'id', 'name', 'aliases', 'sources', 'country'),
+        countryId: o.country ?? null,
+        sourceIds: o.sources,
+      });
       cite(`organization ${o.id}`, o.sources);
       if (o.country) {
         ref(file, `organization ${o.id}`, 'country', o.country, ['Country']);
@@ -124,11 +144,18 @@ export function loadSeedPlan(dir: string): SeedPlan {
       }
     }
     for (const a of seed.alliances ?? []) {
-      addEntity('Alliance', file, a, { ...drop(a, 'id', 'name', 'aliases', 'sources'), kind: 'military', sourceIds: a.sources });
+      addEntity('Alliance', file, a, {
+        ...drop(a, 'id', 'name', 'aliases', 'sources'),
+        kind: 'military',
+        sourceIds: a.sources,
+      });
       cite(`alliance ${a.id}`, a.sources);
     }
     for (const w of seed.weaponSystems ?? []) {
-      addEntity('WeaponSystem', file, w, { ...drop(w, 'id', 'name', 'aliases', 'sources', 'origin', 'makers'), sourceIds: w.sources });
+      addEntity('WeaponSystem', file, w, {
+        ...drop(w, 'id', 'name', 'aliases', 'sources', 'origin', 'makers'),
+        sourceIds: w.sources,
+      });
       cite(`weapon system ${w.id}`, w.sources);
       if (w.origin) {
         ref(file, `weapon system ${w.id}`, 'origin', w.origin, ['Country']);
@@ -140,7 +167,10 @@ export function loadSeedPlan(dir: string): SeedPlan {
       }
     }
     for (const p of seed.programs ?? []) {
-      addEntity('Program', file, p, { ...drop(p, 'id', 'name', 'aliases', 'sources', 'leader', 'develops'), sourceIds: p.sources });
+      addEntity('Program', file, p, {
+        ...drop(p, 'id', 'name', 'aliases', 'sources', 'leader', 'develops'),
+        sourceIds: p.sources,
+      });
       cite(`program ${p.id}`, p.sources);
       if (p.leader) {
         ref(file, `program ${p.id}`, 'leader', p.leader, ['Country']);
@@ -157,7 +187,19 @@ export function loadSeedPlan(dir: string): SeedPlan {
     }
     for (const d of seed.deals ?? []) {
       const entry = `deal ${d.id}`;
-      const props = drop(d, 'id', 'name', 'aliases', 'sources', 'buyer', 'seller', 'system', 'value', 'claims', 'announcedBy');
+      const props = drop(
+        d,
+        'id',
+        'name',
+        'aliases',
+        'sources',
+        'buyer',
+        'seller',
+        'system',
+        'value',
+        'claims',
+        'announcedBy',
+      );
       addEntity('Deal', file, d, {
         ...props,
         valueAmount: d.value?.amount ?? null,
@@ -175,14 +217,21 @@ export function loadSeedPlan(dir: string): SeedPlan {
         cite(`${entry} claim ${c.field}`, c.sources);
         for (const sourceId of c.sources) {
           const claimId = `${d.id}:${c.field}:${sourceId}`;
-          nodes.push({ label: 'Claim', id: claimId, props: { id: claimId, field: c.field, value: JSON.stringify(c.value), sourceIds: [sourceId] } });
+          nodes.push({
+            label: 'Claim',
+            id: claimId,
+            props: { id: claimId, field: c.field, value: JSON.stringify(c.value), sourceIds: [sourceId] },
+          });
           rel('HAS_CLAIM', d.id, claimId, '', { sourceIds: [sourceId] });
         }
       }
       for (const a of d.announcedBy) {
         ref(file, `${entry} announcedBy`, 'person', a.person, ['Person']);
         cite(`${entry} announcedBy`, a.sources);
-        rel('ANNOUNCED', a.person, d.id, a.date ?? '', { ...drop(a, 'person', 'sources'), sourceIds: a.sources });
+        rel('ANNOUNCED', a.person, d.id, a.date ?? '', {
+          ...drop(a, 'person', 'sources'),
+          sourceIds: a.sources,
+        });
       }
     }
 
@@ -195,18 +244,29 @@ export function loadSeedPlan(dir: string): SeedPlan {
     each(seed.memberships, 'memberships', (m, e) => {
       ref(file, e, 'country', m.country, ['Country']);
       ref(file, e, 'alliance', m.alliance, ['Alliance']);
-      rel('MEMBER_OF', m.country, m.alliance, m.since ?? '', { since: m.since ?? null, until: m.until ?? null, sourceIds: m.sources });
+      rel('MEMBER_OF', m.country, m.alliance, m.since ?? '', {
+        since: m.since ?? null,
+        until: m.until ?? null,
+        sourceIds: m.sources,
+      });
     });
     each(seed.participations, 'participations', (p, e) => {
       ref(file, e, 'participant', p.participant, ['Country', 'Organization']);
       ref(file, e, 'program', p.program, ['Program']);
-      rel('PARTICIPATES_IN', p.participant, p.program, p.role ?? '', { ...drop(p, 'participant', 'program', 'sources'), sourceIds: p.sources });
+      rel('PARTICIPATES_IN', p.participant, p.program, p.role ?? '', {
+        ...drop(p, 'participant', 'program', 'sources'),
+        sourceIds: p.sources,
+      });
     });
     each(seed.exclusions, 'exclusions', (x, e) => {
       ref(file, e, 'country', x.country, ['Country']);
       ref(file, e, 'program', x.program, ['Program']);
       if (x.cause) ref(file, e, 'cause', x.cause, ['Deal']);
-      rel('EXCLUDED_FROM', x.country, x.program, x.date ?? '', { date: x.date ?? null, causeDealId: x.cause ?? null, sourceIds: x.sources });
+      rel('EXCLUDED_FROM', x.country, x.program, x.date ?? '', {
+        date: x.date ?? null,
+        causeDealId: x.cause ?? null,
+        sourceIds: x.sources,
+      });
     });
     each(seed.objections, 'objections', (o, e) => {
       ref(file, e, 'by', o.by, ['Country', 'Alliance', 'Organization']);
@@ -226,20 +286,31 @@ export function loadSeedPlan(dir: string): SeedPlan {
     each(seed.interests, 'interests', (i, e) => {
       ref(file, e, 'country', i.country, ['Country']);
       ref(file, e, 'system', i.system, ['WeaponSystem']);
-      rel('INTERESTED_IN', i.country, i.system, '', { ...drop(i, 'country', 'system', 'sources'), sourceIds: i.sources });
+      rel('INTERESTED_IN', i.country, i.system, '', {
+        ...drop(i, 'country', 'system', 'sources'),
+        sourceIds: i.sources,
+      });
     });
     each(seed.offices, 'offices', (o, e) => {
       ref(file, e, 'person', o.person, ['Person']);
       ref(file, e, 'of', o.of, ['Country', 'Organization']);
-      rel('HOLDS_OFFICE', o.person, o.of, o.title, { ...drop(o, 'person', 'of', 'sources'), sourceIds: o.sources });
+      rel('HOLDS_OFFICE', o.person, o.of, o.title, {
+        ...drop(o, 'person', 'of', 'sources'),
+        sourceIds: o.sources,
+      });
     });
   }
 
   for (const r of refs) {
     const target = kindOf.get(r.id);
-    if (!target) throw new SeedError(r.file, r.entry, `${r.field} names "${r.id}", which no seed file defines`);
+    if (!target)
+      throw new SeedError(r.file, r.entry, `${r.field} names "${r.id}", which no seed file defines`);
     if (r.kinds && !r.kinds.includes(target.label)) {
-      throw new SeedError(r.file, r.entry, `${r.field} names "${r.id}", a ${target.label}, but must be a ${r.kinds.join(' or ')}`);
+      throw new SeedError(
+        r.file,
+        r.entry,
+        `${r.field} names "${r.id}", a ${target.label}, but must be a ${r.kinds.join(' or ')}`,
+      );
     }
   }
   return { nodes, relations, files };

@@ -8,7 +8,9 @@ const slug = z
   .string()
   .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be a lowercase slug such as s-400 or f-35-program');
 const iso3 = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 3166-1 alpha-3 code such as TUR');
-const date = z.string().regex(/^\d{4}(-\d{2}(-\d{2})?)?$/, 'must be an ISO 8601 date or year: 2019-07-17, 2019-07 or 2019');
+const date = z
+  .string()
+  .regex(/^\d{4}(-\d{2}(-\d{2})?)?$/, 'must be an ISO 8601 date or year: 2019-07-17, 2019-07 or 2019');
 const sources = z.array(id).min(1, 'every fact cites at least one source');
 const year = z.number().int().min(1800).max(2100);
 const category = z.string().transform((text, ctx) => {
@@ -41,7 +43,15 @@ export const SourceEntry = z
   .strict();
 
 export const CountryEntry = z
-  .object({ id: iso3, ...entityBase, iso2: z.string().regex(/^[A-Z]{2}$/).optional(), historical: z.boolean().default(false) })
+  .object({
+    id: iso3,
+    ...entityBase,
+    iso2: z
+      .string()
+      .regex(/^[A-Z]{2}$/)
+      .optional(),
+    historical: z.boolean().default(false),
+  })
   .strict();
 
 export const OrganizationEntry = z
@@ -92,7 +102,10 @@ export const DealEntry = z
     orderYear: year.optional(),
     orderYearEstimated: z.boolean().optional(),
     orderDate: date.optional(),
-    value: z.object({ amount: z.number().positive(), currency: z.string().regex(/^[A-Z]{3}$/) }).strict().optional(),
+    value: z
+      .object({ amount: z.number().positive(), currency: z.string().regex(/^[A-Z]{3}$/) })
+      .strict()
+      .optional(),
     quantity: z.number().int().nonnegative().optional(),
     quantityDescription: z.string().optional(),
     firstDeliveryDate: date.optional(),
@@ -103,10 +116,20 @@ export const DealEntry = z
     description: z.string().optional(),
     notes: z.array(z.string().min(1)).default([]),
     claims: z
-      .array(z.object({ field: z.enum(['orderYear', 'quantity', 'status', 'value']), value: z.unknown(), sources }).strict())
+      .array(
+        z
+          .object({
+            field: z.enum(['orderYear', 'quantity', 'status', 'value']),
+            value: z.unknown(),
+            sources,
+          })
+          .strict(),
+      )
       .default([]),
     announcedBy: z
-      .array(z.object({ person: slug, date: date.optional(), statement: z.string().optional(), sources }).strict())
+      .array(
+        z.object({ person: slug, date: date.optional(), statement: z.string().optional(), sources }).strict(),
+      )
       .default([]),
   })
   .strict();
@@ -115,11 +138,23 @@ const relation = <T extends z.ZodRawShape>(shape: T) => z.object({ ...shape, sou
 
 export const RelationsFile = z
   .object({
-    memberships: z.array(relation({ country: iso3, alliance: slug, since: date.optional(), until: date.optional() })).default([]),
-    participations: z
-      .array(relation({ participant: id, program: slug, role: z.string().optional(), since: date.optional(), until: date.optional() }))
+    memberships: z
+      .array(relation({ country: iso3, alliance: slug, since: date.optional(), until: date.optional() }))
       .default([]),
-    exclusions: z.array(relation({ country: iso3, program: slug, date: date.optional(), cause: slug.optional() })).default([]),
+    participations: z
+      .array(
+        relation({
+          participant: id,
+          program: slug,
+          role: z.string().optional(),
+          since: date.optional(),
+          until: date.optional(),
+        }),
+      )
+      .default([]),
+    exclusions: z
+      .array(relation({ country: iso3, program: slug, date: date.optional(), cause: slug.optional() }))
+      .default([]),
     objections: z.array(relation({ by: id, deal: slug, reason: z.string().optional() })).default([]),
     sanctions: z
       .array(
@@ -135,10 +170,20 @@ export const RelationsFile = z
       )
       .default([]),
     interests: z
-      .array(relation({ country: iso3, system: slug, since: date.optional(), description: z.string().optional() }))
+      .array(
+        relation({ country: iso3, system: slug, since: date.optional(), description: z.string().optional() }),
+      )
       .default([]),
     offices: z
-      .array(relation({ person: slug, of: id, title: z.string().min(1), since: date.optional(), until: date.optional() }))
+      .array(
+        relation({
+          person: slug,
+          of: id,
+          title: z.string().min(1),
+          since: date.optional(),
+          until: date.optional(),
+        }),
+      )
       .default([]),
   })
   .strict();

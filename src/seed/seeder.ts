@@ -32,12 +32,12 @@ export async function writeSeedPlan(db: Database, plan: SeedPlan): Promise<SeedR
     let relationsCreated = 0;
     for (const [label, nodes] of groupBy(plan.nodes, (n) => n.label)) {
       // Labels come from our own closed list (never from the files' text), so they may be spliced in.
-      const extraLabel = label === 'Claim' ? '' : ':Entity';
+      const onCreate = label === 'Claim' ? 'n.created = true' : 'n:Entity, n.created = true';
       const rows = await db.run(
         tx,
         `UNWIND $rows AS row
          MERGE (n:${label} {id: row.id})
-         ON CREATE SET n${extraLabel}, n.created = true
+         ON CREATE SET ${onCreate}
          WITH n, row, coalesce(n.created, false) AS created
          REMOVE n.created
          SET n += row.props

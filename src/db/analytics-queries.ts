@@ -1,0 +1,88 @@
+import { badInput, notFound } from '../errors';
+import type { Database } from './database';
+import { resolveId } from './entities';
+import type { Plain } from './mapper';
+import { DEAL_ITEM } from './relation-queries';
+
+export type TotalsBy = 'SUPPLIER' | 'RECIPIENT' | 'YEAR' | 'SYSTEM';
+
+export const MAX_TOTALS = 500;
+
+/** How each grouping reaches its key from a deal `d` delivering `x`. */
+const GROUP: Record<TotalsBy, string> = {
+  SUPPLIER: 'MATCH (d)-[:SELLER]->(g:Entity) WITH g.id AS key, d, x',
+  RECIPIENT: 'MATCH (d)-[:BUYER]->(g:Entity) WITH g.id AS key, d, x',
+  SYSTEM: 'MATCH (d)-[:COVERS]->(g:WeaponSystem) WITH g.id AS key, d, x',
+  YEAR: 'WITH x.year AS key, d, x',
+};
+
+export interface TransferTotalRow {
+  key: string | number;
+  tivDelivered: number;
+  deals: number;
+}
+
+/**
+ * SIPRI's TIV tables: the TIV of deliveries made in [from, to], summed per supplier, recipient,
+ * system or year, largest first. Starts from the delivery-year index, so a period reads only its rows.
+ */
+export async function transferTotals(
+  db: Database,
+  by: TotalsBy,
+  from: number | null | undefined,
+  to: number | null | undefined,
+  first: number,
+): Promise<TransferTotalRow[]> {
+  if (!Number.isInteger(first) || first < 1 || first > MAX_TOTALS)
+    throw badInput(`first must be between 1 and ${MAX_TOTALS}`);
+  if (from != null && to != null && from > to) throw badInput('deliveredFrom is after deliveredTo');
+  const rows = await db.read(
+    `MATCH (x:Delivery) WHERE x.year >= $from AND x.year <= $to AND coalesce(x.retired, false) = false
+     MATCH (d:Deal)-[:HAS_DELIVERY]->(x) WHERE coalesce(d.retired, false) = false
+     ${GROUP[by]}
+     WITH key, sum(coalesce(x.tiv, 0.0)) AS tiv, count(DISTINCT d) AS deals
+     RETURN key, tiv, deals ORDER BY tiv DESC, key ASC LIMIT toInteger($first)`,
+    { from: from ?? -1_000_000, to: to ?? 1_000_000, first },
+  );
+  return rows.map((r) => ({
+    key: r.key as string | number,
+    tivDelivered: Number(r.tiv),
+    deals: Number(r.deals),
+  }));
+}
+
+export interface AllianceConflictRow {
+  memberId: string;
+  supplierId: string;
+  deal: Record<string, Plain>;
+}
+
+/**
+ * Members buying from states outside the alliance: the buyer was a member in the order year and the
+ * supplier was not (membership dates are compared by year). Offers and cancelled deals are not purchases.
+ */
+export async function allianceConflicts(db: Database, alliance: string): Promise<AllianceConflictRow[]> {
+  const id = await resolveId(db, alliance, ['Alliance']);
+  if (id === null) throw notFound(`No alliance matches "${alliance}"`);
+  const rows = await db.read(
+    `MATCH (a:Alliance {id: $id})<-[m:MEMBER_OF]-(c:Country)<-[:BUYER]-(d:Deal)-[:SELLER]->(s:Country)
+     WHERE coalesce(d.retired, false) = false AND NOT d.status IN ['OFFERED', 'CANCELLED']
+       AND coalesce(m.retired, false) = false
+       AND (m.since IS NULL OR d.orderYear IS NULL OR toInteger(left(m.since, 4)) <= d.orderYear)
+       AND (m.until IS NULL OR d.orderYear IS NULL OR toInteger(left(m.until, 4)) >= d.orderYear)
+       AND NOT EXISTS {
+         MATCH (s)-[sm:MEMBER_OF]->(a)
+         WHERE coalesce(sm.retired, false) = false
+           AND (sm.since IS NULL OR d.orderYear IS NULL OR toInteger(left(sm.since, 4)) <= d.orderYear)
+           AND (sm.until IS NULL OR d.orderYear IS NULL OR toInteger(left(sm.until, 4)) >= d.orderYear)
+       }
+     RETURN c.id AS memberId, s.id AS supplierId, ${DEAL_ITEM} AS deal
+     ORDER BY d.orderYear, d.id`,
+    { id },
+  );
+  return rows.map((r) => ({
+    memberId: String(r.memberId),
+    supplierId: String(r.supplierId),
+    deal: r.deal as Record<string, Plain>,
+  }));
+}

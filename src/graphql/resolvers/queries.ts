@@ -1,0 +1,71 @@
+import { allianceConflicts, transferTotals, type TotalsBy } from '../../db/analytics-queries';
+import { findDeals, type DealFilter, type DealOrderBy } from '../../db/deal-queries';
+import { listEntities, MAX_LIST } from '../../db/list-queries';
+import { searchEntities } from '../../db/search-queries';
+import type { Context } from '../context';
+
+/** The analyst queries: thin wrappers over the data layer. */
+export const queryResolvers = {
+  Query: {
+    deals: async (
+      _: unknown,
+      args: {
+        filter?: DealFilter | null;
+        orderBy?: DealOrderBy | null;
+        first?: number | null;
+        after?: string | null;
+      },
+      ctx: Context,
+    ) => {
+      const page = await findDeals(
+        ctx.db,
+        args.filter ?? {},
+        args.orderBy ?? 'ORDER_YEAR_ASC',
+        args.first ?? 50,
+        args.after,
+      );
+      return {
+        totalCount: page.totalCount,
+        edges: page.deals.map((node, i) => ({ node, cursor: page.cursors[i] })),
+        pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.cursors.at(-1) ?? null },
+      };
+    },
+    transferTotals: async (
+      _: unknown,
+      args: {
+        by: TotalsBy;
+        deliveredFrom?: number | null;
+        deliveredTo?: number | null;
+        first?: number | null;
+      },
+      ctx: Context,
+    ) => {
+      const rows = await transferTotals(
+        ctx.db,
+        args.by,
+        args.deliveredFrom,
+        args.deliveredTo,
+        args.first ?? 25,
+      );
+      return rows.map((r) => ({
+        entity: args.by === 'YEAR' ? null : ctx.loaders.entity.load(String(r.key)),
+        year: args.by === 'YEAR' ? Number(r.key) : null,
+        tivDelivered: r.tivDelivered,
+        deals: r.deals,
+      }));
+    },
+    allianceConflicts: async (_: unknown, args: { alliance: string }, ctx: Context) =>
+      (await allianceConflicts(ctx.db, args.alliance)).map((r) => ({
+        member: ctx.loaders.entity.load(r.memberId),
+        supplier: ctx.loaders.entity.load(r.supplierId),
+        deal: r.deal,
+      })),
+    search: (_: unknown, args: { text: string; first?: number | null }, ctx: Context) =>
+      searchEntities(ctx.db, args.text, args.first ?? 20),
+    countries: (_: unknown, args: { first?: number | null }, ctx: Context) =>
+      listEntities(ctx.db, 'Country', args.first ?? 100),
+    weaponSystems: (_: unknown, args: { first?: number | null }, ctx: Context) =>
+      listEntities(ctx.db, 'WeaponSystem', args.first ?? 100),
+    sources: (_: unknown, __: unknown, ctx: Context) => listEntities(ctx.db, 'Source', MAX_LIST),
+  },
+};
