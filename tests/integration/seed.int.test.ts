@@ -1,0 +1,51 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Database } from '../../src/db/database';
+import { SeedError } from '../../src/seed/seed-plan';
+import { seedGraph } from '../../src/seed/seeder';
+import { openTestDatabase, resetGraph } from '../helpers/test-app';
+
+async function counts(db: Database) {
+  const [row] = await db.read(
+    'CALL () { MATCH (n) RETURN count(n) AS nodes } CALL () { MATCH ()-[r]->() RETURN count(r) AS rels } RETURN nodes, rels',
+  );
+  return row;
+}
+
+describe('seeding', () => {
+  let db: Database;
+  beforeAll(async () => {
+    db = await openTestDatabase();
+    await resetGraph(db);
+  });
+  afterAll(async () => {
+    await db.close();
+  });
+
+  it('writes the seed once, and a second run changes no counts', async () => {
+    const first = await seedGraph(db);
+    expect(first.nodesCreated).toBe(first.nodes);
+    expect(first.relationsCreated).toBe(first.relations);
+    const after1 = await counts(db);
+    expect(after1).toEqual({ nodes: first.nodes, rels: first.relations });
+    const second = await seedGraph(db);
+    expect(second).toMatchObject({ nodesCreated: 0, relationsCreated: 0 });
+    expect(await counts(db)).toEqual(after1);
+  });
+
+  it('writes nothing of a seed with one broken file', async () => {
+    await resetGraph(db);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'armsgraph-seed-'));
+    const seedDir = path.resolve(__dirname, '../../seed');
+    for (const f of fs.readdirSync(seedDir)) fs.copyFileSync(path.join(seedDir, f), path.join(dir, f));
+    const relations = path.join(dir, 'relations.yaml');
+    fs.writeFileSync(
+      relations,
+      fs.readFileSync(relations, 'utf8').replace('status: CONSIDERED', 'status: MAYBE'),
+    );
+    await expect(seedGraph(db, dir)).rejects.toThrow(SeedError);
+    await expect(seedGraph(db, dir)).rejects.toThrow(/relations.yaml: sanctions\[0\]/);
+    expect(await counts(db)).toEqual({ nodes: 0, rels: 0 });
+  });
+});
