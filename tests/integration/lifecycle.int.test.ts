@@ -93,6 +93,15 @@ describe('the embedded Neo4j, as `npm start` runs it', () => {
     fs.rmSync(service.dataDir, { recursive: true, force: true });
   });
 
+  it('seeds the empty database on first start', async () => {
+    const res = await fetch(`${service.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ country(id: "Türkiye") { id name } }' }),
+    });
+    expect(await res.json()).toEqual({ data: { country: { id: 'TUR', name: 'Turkey' } } });
+  });
+
   it('keeps the generated Neo4j password in a file only its owner can read', () => {
     const mode = fs.statSync(path.join(service.dataDir, 'auth-password')).mode & 0o777;
     expect(mode).toBe(0o600);
