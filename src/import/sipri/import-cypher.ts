@@ -21,7 +21,6 @@ export interface DealParams {
 
 export interface BatchParams {
   seen: string;
-  coverageEnd: number;
   sourceId: string;
   countries: { id: string; props: Props }[];
   organizations: { id: string; props: Props }[];
@@ -114,14 +113,7 @@ const STATEMENTS: readonly string[] = [
      d.tivTotal = coalesce(row.totals.tivTotal, CASE WHEN nt > 0 THEN t END),
      d.deliveredEstimated = est = 1,
      d.deliveryStartYear = firstYear,
-     d.deliveryEndYear = lastYear
-   WITH d, row WHERE row.fill IS NULL OR d.status IS NULL
-   SET d.status = CASE
-     WHEN d.quantity IS NOT NULL THEN
-       CASE WHEN d.delivered >= d.quantity THEN 'COMPLETED' WHEN d.delivered > 0 THEN 'DELIVERING' ELSE 'PENDING' END
-     WHEN d.deliveryEndYear IS NULL THEN 'PENDING'
-     WHEN d.deliveryEndYear >= $coverageEnd THEN 'DELIVERING'
-     ELSE 'COMPLETED' END`,
+     d.deliveryEndYear = lastYear`,
   `UNWIND $claims AS row
    MATCH (d:Deal {id: row.dealId})
    MERGE (c:Claim {id: row.dealId + ':' + row.field + ':' + row.sourceIds[0]})
@@ -138,7 +130,6 @@ export const DEAL_CYPHER: readonly { cypher: string; params: (keyof BatchParams)
     params: (
       [
         'seen',
-        'coverageEnd',
         'sourceId',
         'countries',
         'organizations',
@@ -151,3 +142,19 @@ export const DEAL_CYPHER: readonly { cypher: string; params: (keyof BatchParams)
     ).filter((k) => cypher.includes(`$${k}`)),
   }),
 );
+
+/**
+ * Status from deliveries, once every row is in. With numbers ordered (old layout): all delivered is
+ * COMPLETED, some DELIVERING, none PENDING. Without them (the current export lists deliveries only):
+ * a deal delivering in the last year the export covers may go on (DELIVERING), one whose deliveries
+ * stopped before is taken as COMPLETED. Curated deals keep the status their sources give.
+ */
+export const STATUS_CYPHER = `
+UNWIND $ids AS id
+MATCH (d:Deal {id: id}) WHERE d.status IS NULL OR d.id STARTS WITH 'sipri-'
+SET d.status = CASE
+  WHEN d.quantity IS NOT NULL THEN
+    CASE WHEN d.delivered >= d.quantity THEN 'COMPLETED' WHEN d.delivered > 0 THEN 'DELIVERING' ELSE 'PENDING' END
+  WHEN d.deliveryEndYear IS NULL THEN 'PENDING'
+  WHEN d.deliveryEndYear >= $lastYear THEN 'DELIVERING'
+  ELSE 'COMPLETED' END`;

@@ -4,7 +4,7 @@ import { nameFields, nameKey } from '../../db/names';
 import { loadCountryTable, PartyResolver, slug, type CountryEntry, type Party } from '../resolve-party';
 import { mapRow, type SipriRow } from './map-row';
 import type { Register } from './read-register';
-import { DEAL_CYPHER, LOOKUP_CYPHER, SOURCE_ID, type BatchParams } from './import-cypher';
+import { DEAL_CYPHER, LOOKUP_CYPHER, SOURCE_ID, STATUS_CYPHER, type BatchParams } from './import-cypher';
 
 /**
  * Writes an export into the graph in batches: each batch is ONE write transaction of a few UNWIND
@@ -68,8 +68,6 @@ export async function importSipri(
   const batchSize = opts.batchSize ?? 5000;
   // Without a "Data generated" line, the import day stands for when the facts were seen.
   const seen = register.variant.dataGenerated ?? today();
-  // Deliveries in the last year the export covers may go on: such deals are still delivering.
-  const coverageEnd = Number(seen.slice(0, 4)) - 1;
 
   const lookup = (await db.read(LOOKUP_CYPHER))[0] ?? {};
   const systemByKey = new Map<string, string>();
@@ -161,7 +159,7 @@ export async function importSipri(
     return { id, isNew: true };
   };
 
-  let batch: BatchParams = emptyBatch(seen, coverageEnd);
+  let batch: BatchParams = emptyBatch(seen);
   let batchRows = 0;
   const deliveryKeys = new Set<string>();
 
@@ -178,7 +176,7 @@ export async function importSipri(
       }
     });
     report.rowsImported += batchRows;
-    batch = emptyBatch(seen, coverageEnd);
+    batch = emptyBatch(seen);
     batchRows = 0;
     opts.onProgress?.(report.rowsRead);
   };
@@ -263,6 +261,13 @@ export async function importSipri(
     if (batchRows >= batchSize) await flush();
   }
   await flush();
+  // The last year the export covers: the latest delivery year it lists.
+  let lastYear = 0;
+  for (const id of deliveryIds) lastYear = Math.max(lastYear, Number(id.slice(id.lastIndexOf(':') + 1)));
+  const ids = [...dealIds];
+  for (let i = 0; i < ids.length; i += batchSize) {
+    await db.write(STATUS_CYPHER, { ids: ids.slice(i, i + batchSize), lastYear });
+  }
 
   report.deals = dealIds.size;
   report.deliveries = deliveryIds.size;
@@ -279,10 +284,9 @@ function lastById<T extends { id: string }>(items: T[]): T[] {
   return [...new Map(items.map((i) => [i.id, i])).values()];
 }
 
-function emptyBatch(seen: string, coverageEnd: number): BatchParams {
+function emptyBatch(seen: string): BatchParams {
   return {
     seen,
-    coverageEnd,
     sourceId: SOURCE_ID,
     countries: [],
     organizations: [],
@@ -366,7 +370,8 @@ function addDeal(
       }
     }
   } else {
-    const name = `${row.recipient.replace(/\*+$/, '')}: ${row.designation} from ${row.supplier.replace(/\*+$/, '')} (${row.orderYear})`;
+    // Names from the resolved parties, so that every spelling of a party names the deal alike.
+    const name = `${buyer.name}: ${row.designation} from ${seller.name} (${row.orderYear})`;
     batch.deals.push({
       id: dealId,
       ...rels,
