@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import 'dotenv/config';
+import { registerImport } from './cli/import-command';
 import { registerSeed } from './cli/seed-command';
 import { registerServe } from './cli/serve-command';
 import { ConfigError } from './config';
@@ -33,7 +34,7 @@ export function buildCli(): Command {
     .showHelpAfterError();
 
   // Each command lives in src/cli/<name>-command.ts.
-  for (const register of [registerServe, registerSeed]) register(program);
+  for (const register of [registerServe, registerSeed, registerImport]) register(program);
 
   return program;
 }

@@ -1,0 +1,113 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { nameKey } from '../db/names';
+import { projectRoot } from '../project-root';
+
+/**
+ * Turns a supplier or recipient name as SIPRI writes it into the party it names: a state becomes a
+ * Country (ISO 3166-1 alpha-3, or ISO 3166-3 for states that no longer exist), a name marked `*` a
+ * non-state armed group, `**` an international organisation, and "unknown supplier(s)/recipient(s)"
+ * one Organization each, so that rows whose party SIPRI does not know still count in the totals.
+ */
+
+export interface CountryEntry {
+  id: string;
+  iso2: string;
+  name: string;
+  aliases: string[];
+  historical?: boolean;
+}
+
+export type Party =
+  | { label: 'Country'; id: string; name: string; aliases: string[]; iso2: string; historical: boolean }
+  | {
+      label: 'Organization';
+      id: string;
+      name: string;
+      aliases: string[];
+      kind: 'non_state_group' | 'international_organization' | 'other';
+      countryId: string | undefined;
+    };
+
+export function loadCountryTable(
+  file = path.join(projectRoot(), 'data', 'country-names.json'),
+): CountryEntry[] {
+  return (JSON.parse(fs.readFileSync(file, 'utf8')) as { countries: CountryEntry[] }).countries;
+}
+
+export function slug(text: string): string {
+  return text
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, '-')
+    .replace(/^-+|-+$/g, '');
+}
+
+const UNKNOWN: Record<string, { id: string; name: string }> = {
+  [nameKey('unknown supplier(s)')]: { id: 'unknown-supplier', name: 'Unknown supplier(s)' },
+  [nameKey('unknown recipient(s)')]: { id: 'unknown-recipient', name: 'Unknown recipient(s)' },
+};
+
+export class PartyResolver {
+  private readonly byKey = new Map<string, CountryEntry>();
+  private readonly cache = new Map<string, Party | undefined>();
+
+  /** `takenIds`: ids other kinds already use, which an organisation's slug must not repeat. */
+  constructor(
+    countries: readonly CountryEntry[],
+    private readonly takenIds: ReadonlySet<string> = new Set(),
+  ) {
+    for (const c of countries) {
+      for (const n of [c.id, c.name, ...c.aliases]) {
+        const k = nameKey(n);
+        if (k !== '' && !this.byKey.has(k)) this.byKey.set(k, c);
+      }
+    }
+  }
+
+  country(name: string): CountryEntry | undefined {
+    return this.byKey.get(nameKey(name));
+  }
+
+  resolve(raw: string): Party | undefined {
+    if (this.cache.has(raw)) return this.cache.get(raw);
+    const party = this.resolveUncached(raw.trim());
+    this.cache.set(raw, party);
+    return party;
+  }
+
+  private resolveUncached(name: string): Party | undefined {
+    const stars = /(\*+)$/.exec(name)?.[1]?.length ?? 0;
+    const bare = name.replace(/\*+$/, '').trim();
+    if (stars > 0) {
+      // "Houthi rebels (Yemen)*": the bracket names the country it operates in.
+      const where = /\(([^)]+)\)\s*$/.exec(bare)?.[1];
+      const inCountry = where?.split('/').map((w) => this.country(w)?.id)[0];
+      let id = slug(bare);
+      if (this.takenIds.has(id)) id = `${id}-organization`;
+      return {
+        label: 'Organization',
+        id,
+        name: bare,
+        aliases: [name],
+        kind: stars >= 2 ? 'international_organization' : 'non_state_group',
+        countryId: inCountry,
+      };
+    }
+    const unknown = UNKNOWN[nameKey(name)];
+    if (unknown) {
+      return { label: 'Organization', ...unknown, aliases: [name], kind: 'other', countryId: undefined };
+    }
+    const c = this.country(name);
+    if (!c) return undefined;
+    return {
+      label: 'Country',
+      id: c.id,
+      name: c.name,
+      aliases: c.aliases,
+      iso2: c.iso2,
+      historical: c.historical === true,
+    };
+  }
+}

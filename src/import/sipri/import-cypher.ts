@@ -1,0 +1,160 @@
+/**
+ * The Cypher of the SIPRI import. Every statement takes a whole batch (UNWIND) and MERGEs on
+ * indexed ids, so a batch costs a fixed handful of round trips however many rows it holds.
+ */
+
+export const SOURCE_ID = 'sipri-atdb';
+
+type Props = Record<string, unknown>;
+
+export interface DealParams {
+  id: string;
+  buyerId: string;
+  buyerLabel: string;
+  sellerId: string;
+  sellerLabel: string;
+  systemId: string;
+  /** Old layout only: totals stated by a row spanning several delivery years. */
+  totals: Props;
+  props: Props;
+}
+
+export interface BatchParams {
+  seen: string;
+  sourceId: string;
+  countries: { id: string; props: Props }[];
+  organizations: { id: string; props: Props }[];
+  systems: { id: string; props: Props }[];
+  deals: DealParams[];
+  curatedDeals: (DealParams & { fill: Props })[];
+  deliveries: { dealId: string; id: string; props: Props }[];
+  claims: { dealId: string; field: string; value: string; sourceIds: string[] }[];
+}
+
+/** What the import needs to know up front, in one read: systems' name keys and the curated deals. */
+export const LOOKUP_CYPHER = `
+CALL () {
+  MATCH (w:WeaponSystem) RETURN collect({id: w.id, keys: coalesce(w.nameKeys, [])}) AS systems
+}
+CALL () {
+  MATCH (d:Deal) WHERE NOT d.id STARTS WITH 'sipri-'
+  OPTIONAL MATCH (d)-[:BUYER]->(b:Entity)
+  OPTIONAL MATCH (d)-[:SELLER]->(s:Entity)
+  OPTIONAL MATCH (d)-[:COVERS]->(w:WeaponSystem)
+  RETURN collect({id: d.id, name: d.name, aliases: coalesce(d.aliases, []), nameKeys: coalesce(d.nameKeys, []),
+    orderYear: d.orderYear, buyerId: b.id, sellerId: s.id, systemId: w.id,
+    sourceIds: coalesce(d.sourceIds, [])}) AS curated
+}
+CALL () {
+  MATCH (n:Entity) WHERE n:Country OR n:Alliance OR n:Program OR n:Person OR n:WeaponSystem
+  RETURN collect(n.id) AS takenIds
+}
+RETURN systems, curated, takenIds`;
+
+const withSource = (v: string) =>
+  `${v}.sourceIds = CASE WHEN $sourceId IN coalesce(${v}.sourceIds, []) THEN ${v}.sourceIds ELSE coalesce(${v}.sourceIds, []) + $sourceId END`;
+
+const seenBy = (v: string) => `
+  ${v}.sipriFirstSeen = CASE WHEN ${v}.sipriFirstSeen IS NULL OR $seen < ${v}.sipriFirstSeen THEN $seen ELSE ${v}.sipriFirstSeen END,
+  ${v}.sipriLastSeen = CASE WHEN ${v}.sipriLastSeen IS NULL OR $seen > ${v}.sipriLastSeen THEN $seen ELSE ${v}.sipriLastSeen END`;
+
+// Curated parties and systems keep their own names: SIPRI only adds itself as a source.
+const entityStatement = (param: string, label: string) => `
+UNWIND $${param} AS row
+MERGE (n:${label} {id: row.id})
+ON CREATE SET n:Entity, n += row.props
+SET ${withSource('n')}`;
+
+const relation = (type: string, from: string, to: string) => `
+MERGE (${from})-[r${type}:${type}]->(${to})
+ON CREATE SET r${type}.key = '${type}:' + ${from}.id + ':' + ${to}.id + ':'
+SET ${withSource(`r${type}`)}`;
+
+/** The statements of one batch, run in this order inside one write transaction. */
+const STATEMENTS: readonly string[] = [
+  entityStatement('countries', 'Country'),
+  entityStatement('organizations', 'Organization'),
+  entityStatement('systems', 'WeaponSystem'),
+  `UNWIND $deals AS row
+   MERGE (d:Deal {id: row.id})
+   ON CREATE SET d:Entity
+   SET d += row.props, d += row.totals, ${withSource('d')}, ${seenBy('d')}`,
+  // A curated deal keeps its own values: SIPRI fills only what it leaves open.
+  `UNWIND $curatedDeals AS row
+   MATCH (d:Deal {id: row.id})
+   SET d += row.props, d += row.totals, ${withSource('d')}, ${seenBy('d')},
+     d.orderYear = coalesce(d.orderYear, row.fill.orderYear),
+     d.orderYearEstimated = coalesce(d.orderYearEstimated, row.fill.orderYearEstimated),
+     d.quantity = coalesce(d.quantity, row.fill.quantity),
+     d.quantityEstimated = coalesce(d.quantityEstimated, row.fill.quantityEstimated),
+     d.category = coalesce(d.category, row.fill.category),
+     d.description = coalesce(d.description, row.fill.description)`,
+  `UNWIND $deals + $curatedDeals AS row
+   MATCH (d:Deal {id: row.id})
+   MATCH (b:Entity {id: row.buyerId}) WHERE row.buyerLabel IN labels(b)
+   MATCH (s:Entity {id: row.sellerId}) WHERE row.sellerLabel IN labels(s)
+   MATCH (w:WeaponSystem {id: row.systemId})
+   ${relation('BUYER', 'd', 'b')}
+   ${relation('SELLER', 'd', 's')}
+   ${relation('COVERS', 'd', 'w')}`,
+  `UNWIND $deliveries AS row
+   MATCH (d:Deal {id: row.dealId})
+   MERGE (x:Delivery {id: row.id})
+   SET x += row.props, ${withSource('x')}, ${seenBy('x')}
+   ${relation('HAS_DELIVERY', 'd', 'x')}`,
+  // Totals follow from the deliveries stored, so rows of one deal may arrive in different batches.
+  `UNWIND $deals + $curatedDeals AS row
+   MATCH (d:Deal {id: row.id})
+   OPTIONAL MATCH (d)-[:HAS_DELIVERY]->(x:Delivery)
+   WITH d, row, sum(x.quantity) AS q, count(x.quantity) AS nq, sum(x.tiv) AS t, count(x.tiv) AS nt,
+     min(x.year) AS firstYear, max(x.year) AS lastYear,
+     max(CASE WHEN x.quantityEstimated THEN 1 ELSE 0 END) AS est
+   SET d.delivered = coalesce(row.totals.delivered, CASE WHEN nq > 0 THEN q END),
+     d.tivTotal = coalesce(row.totals.tivTotal, CASE WHEN nt > 0 THEN t END),
+     d.deliveredEstimated = est = 1,
+     d.deliveryStartYear = firstYear,
+     d.deliveryEndYear = lastYear`,
+  `UNWIND $claims AS row
+   MATCH (d:Deal {id: row.dealId})
+   MERGE (c:Claim {id: row.dealId + ':' + row.field + ':' + row.sourceIds[0]})
+   SET c.field = row.field, c.value = row.value, c.sourceIds = row.sourceIds
+   MERGE (d)-[r:HAS_CLAIM]->(c)
+   ON CREATE SET r.key = 'HAS_CLAIM:' + d.id + ':' + c.id + ':'
+   SET r.sourceIds = row.sourceIds`,
+];
+
+/** Each statement with only the parameters it uses: a batch's lists are sent once each, not to every statement. */
+export const DEAL_CYPHER: readonly { cypher: string; params: (keyof BatchParams)[] }[] = STATEMENTS.map(
+  (cypher) => ({
+    cypher,
+    params: (
+      [
+        'seen',
+        'sourceId',
+        'countries',
+        'organizations',
+        'systems',
+        'deals',
+        'curatedDeals',
+        'deliveries',
+        'claims',
+      ] as const
+    ).filter((k) => cypher.includes(`$${k}`)),
+  }),
+);
+
+/**
+ * Status from deliveries, once every row is in. With numbers ordered (old layout): all delivered is
+ * COMPLETED, some DELIVERING, none PENDING. Without them (the current export lists deliveries only):
+ * a deal delivering in the last year the export covers may go on (DELIVERING), one whose deliveries
+ * stopped before is taken as COMPLETED. Curated deals keep the status their sources give.
+ */
+export const STATUS_CYPHER = `
+UNWIND $ids AS id
+MATCH (d:Deal {id: id}) WHERE d.status IS NULL OR d.id STARTS WITH 'sipri-'
+SET d.status = CASE
+  WHEN d.quantity IS NOT NULL THEN
+    CASE WHEN d.delivered >= d.quantity THEN 'COMPLETED' WHEN d.delivered > 0 THEN 'DELIVERING' ELSE 'PENDING' END
+  WHEN d.deliveryEndYear IS NULL THEN 'PENDING'
+  WHEN d.deliveryEndYear >= $lastYear THEN 'DELIVERING'
+  ELSE 'COMPLETED' END`;

@@ -1,0 +1,394 @@
+import type { ManagedTransaction } from 'neo4j-driver';
+import type { Database } from '../../db/database';
+import { nameFields, nameKey } from '../../db/names';
+import { loadCountryTable, PartyResolver, slug, type CountryEntry, type Party } from '../resolve-party';
+import { mapRow, type SipriRow } from './map-row';
+import type { Register } from './read-register';
+import { DEAL_CYPHER, LOOKUP_CYPHER, SOURCE_ID, STATUS_CYPHER, type BatchParams } from './import-cypher';
+
+/**
+ * Writes an export into the graph in batches: each batch is ONE write transaction of a few UNWIND
+ * statements (MERGE on indexed ids), so a failure leaves no half batch and a re-run completes the
+ * import without duplicates. Curated deals that SIPRI also records (same buyer, seller, system,
+ * order year within one year, or listing `sipri-<id>` as an alias) receive SIPRI's facts instead of
+ * a second deal; where the two disagree, both values are kept as claims.
+ */
+
+export interface Rejected {
+  line: number;
+  reason: string;
+}
+
+export interface ImportReport {
+  variant: Register['variant'];
+  dataGenerated: string;
+  rowsRead: number;
+  rowsImported: number;
+  rejected: Rejected[];
+  deals: number;
+  deliveries: number;
+  countries: number;
+  organizations: number;
+  systems: number;
+  /** SIPRI ids whose records were merged onto curated deals. */
+  merged: { sipriId: string; dealId: string }[];
+  /** Every supplier or recipient name that is not a state, and what it became. */
+  nonStateParties: { name: string; id: string; kind: string }[];
+  durationMs: number;
+}
+
+export interface ImportOptions {
+  /** Rows per write transaction. */
+  batchSize?: number;
+  /** Called after each committed batch. */
+  onProgress?: (rowsRead: number) => void;
+  countries?: CountryEntry[];
+}
+
+interface CuratedDeal {
+  id: string;
+  name: string;
+  aliases: string[];
+  nameKeys: string[];
+  orderYear: number | null;
+  buyerId: string | null;
+  sellerId: string | null;
+  systemId: string | null;
+  sourceIds: string[];
+}
+
+const today = () => new Date().toISOString().slice(0, 10);
+
+export async function importSipri(
+  db: Database,
+  register: Register,
+  opts: ImportOptions = {},
+): Promise<ImportReport> {
+  const started = Date.now();
+  const batchSize = opts.batchSize ?? 5000;
+  // Without a "Data generated" line, the import day stands for when the facts were seen.
+  const seen = register.variant.dataGenerated ?? today();
+
+  const lookup = (await db.read(LOOKUP_CYPHER))[0] ?? {};
+  const systemByKey = new Map<string, string>();
+  for (const s of (lookup.systems as { id: string; keys: string[] }[] | null) ?? []) {
+    for (const k of s.keys) if (!systemByKey.has(k)) systemByKey.set(k, s.id);
+  }
+  const curated = (lookup.curated as unknown as CuratedDeal[] | null) ?? [];
+  const parties = new PartyResolver(
+    opts.countries ?? loadCountryTable(),
+    new Set((lookup.takenIds as string[] | null) ?? []),
+  );
+  await db.write(
+    `MERGE (s:Source {id: $id}) ON CREATE SET s:Entity, s += $props
+     SET s.dataGenerated = CASE WHEN s.dataGenerated IS NULL OR s.dataGenerated < $seen THEN $seen ELSE s.dataGenerated END`,
+    {
+      id: SOURCE_ID,
+      seen,
+      props: {
+        ...nameFields(SOURCE_ID, 'SIPRI Arms Transfers Database'),
+        kind: 'database',
+        title: 'SIPRI Arms Transfers Database',
+        publisher: 'Stockholm International Peace Research Institute (SIPRI)',
+        url: 'https://www.sipri.org/databases/armstransfers',
+        citation: 'Source: SIPRI Arms Transfers Database',
+        retrieved: seen,
+        sourceIds: [],
+      },
+    },
+  );
+
+  const report: ImportReport = {
+    variant: register.variant,
+    dataGenerated: seen,
+    rowsRead: 0,
+    rowsImported: 0,
+    rejected: [],
+    deals: 0,
+    deliveries: 0,
+    countries: 0,
+    organizations: 0,
+    systems: 0,
+    merged: [],
+    nonStateParties: [],
+    durationMs: 0,
+  };
+  const dealIds = new Set<string>();
+  const deliveryIds = new Set<string>();
+  const partyIds = new Map<string, Party>();
+  const systemIds = new Set<string>();
+  const targetOf = new Map<string, string>();
+  const claimedCurated = new Set<string>();
+  const nonState = new Map<string, { name: string; id: string; kind: string }>();
+
+  const curatedByAlias = new Map<string, CuratedDeal>();
+  for (const c of curated) for (const k of c.nameKeys) curatedByAlias.set(k, c);
+
+  /** The deal a SIPRI record lands on: a curated deal recording the same transfer, or its own. */
+  const target = (row: SipriRow, buyer: Party, seller: Party, systemId: string): string => {
+    const known = targetOf.get(row.sipriId);
+    if (known) return known;
+    const sid = `sipri-${row.sipriId}`;
+    const match =
+      curatedByAlias.get(nameKey(sid)) ??
+      curated.find(
+        (c) =>
+          !claimedCurated.has(c.id) &&
+          c.buyerId === buyer.id &&
+          c.sellerId === seller.id &&
+          c.systemId === systemId &&
+          c.orderYear !== null &&
+          Math.abs(c.orderYear - row.orderYear) <= 1,
+      );
+    const id = match?.id ?? sid;
+    if (match) {
+      claimedCurated.add(match.id);
+      report.merged.push({ sipriId: row.sipriId, dealId: match.id });
+    }
+    targetOf.set(row.sipriId, id);
+    return id;
+  };
+
+  const systemFor = (row: SipriRow): { id: string; isNew: boolean } => {
+    const key = nameKey(row.designation);
+    const found = systemByKey.get(key);
+    if (found) return { id: found, isNew: false };
+    const id = slug(row.designation) || `system-${key}`;
+    systemByKey.set(key, id);
+    systemByKey.set(nameKey(id), id);
+    return { id, isNew: true };
+  };
+
+  let batch: BatchParams = emptyBatch(seen);
+  let batchRows = 0;
+  const deliveryKeys = new Set<string>();
+
+  const flush = async () => {
+    if (batchRows === 0) return;
+    const params = { ...batch, deals: lastById(batch.deals), curatedDeals: lastById(batch.curatedDeals) };
+    await db.writeTx(async (tx: ManagedTransaction) => {
+      for (const { cypher, params: used } of DEAL_CYPHER) {
+        const ownParams = Object.fromEntries(used.map((k) => [k, params[k]]));
+        const lists = used.filter((k) => Array.isArray(params[k]));
+        // A statement over lists that are all empty in this batch has nothing to do.
+        if (lists.length > 0 && lists.every((k) => (params[k] as unknown[]).length === 0)) continue;
+        await db.run(tx, cypher, ownParams);
+      }
+    });
+    report.rowsImported += batchRows;
+    batch = emptyBatch(seen);
+    batchRows = 0;
+    opts.onProgress?.(report.rowsRead);
+  };
+
+  const newSystems = new Set<string>();
+  const writtenParties = new Set<string>();
+  for await (const line of register.lines) {
+    report.rowsRead++;
+    const mapped = mapRow(register.variant.layout, line);
+    if (!mapped.ok) {
+      report.rejected.push({ line: mapped.line, reason: mapped.reason });
+      continue;
+    }
+    const row = mapped.row;
+    const seller = parties.resolve(row.supplier);
+    const buyer = parties.resolve(row.recipient);
+    if (!seller || !buyer) {
+      const which = seller ? `recipient "${row.recipient}"` : `supplier "${row.supplier}"`;
+      report.rejected.push({
+        line: row.line,
+        reason: `${which} is neither a known state nor marked * (armed group) or ** (organisation)`,
+      });
+      continue;
+    }
+    const system = systemFor(row);
+    const dealId = target(row, buyer, seller, system.id);
+    const dup = row.deliveries.find((d) => deliveryKeys.has(`${dealId}:${d.year}`));
+    if (dup) {
+      report.rejected.push({
+        line: row.line,
+        reason: `deal ${row.sipriId} already has a row for delivery year ${dup.year}`,
+      });
+      continue;
+    }
+    for (const d of row.deliveries) deliveryKeys.add(`${dealId}:${d.year}`);
+
+    for (const [party, raw] of [
+      [seller, row.supplier],
+      [buyer, row.recipient],
+    ] as const) {
+      partyIds.set(party.id, party);
+      if (party.label === 'Organization') nonState.set(raw, { name: raw, id: party.id, kind: party.kind });
+      if (writtenParties.has(party.id)) continue;
+      writtenParties.add(party.id);
+      if (party.label === 'Country') {
+        batch.countries.push({
+          id: party.id,
+          props: {
+            ...nameFields(party.id, party.name, party.aliases),
+            iso2: party.iso2,
+            historical: party.historical,
+            kind: 'state',
+          },
+        });
+      } else {
+        batch.organizations.push({
+          id: party.id,
+          props: {
+            ...nameFields(party.id, party.name, party.aliases),
+            kind: party.kind,
+            ...(party.countryId ? { countryId: party.countryId } : {}),
+          },
+        });
+      }
+    }
+    systemIds.add(system.id);
+    if (system.isNew && !newSystems.has(system.id)) {
+      newSystems.add(system.id);
+      batch.systems.push({
+        id: system.id,
+        props: {
+          ...nameFields(system.id, row.designation),
+          ...(row.category ? { category: row.category } : {}),
+          ...(row.description ? { description: row.description } : {}),
+        },
+      });
+    }
+    addDeal(batch, row, dealId, buyer, seller, system.id, curated);
+    dealIds.add(dealId);
+    for (const d of row.deliveries) deliveryIds.add(`${dealId}:${d.year}`);
+    batchRows++;
+    if (batchRows >= batchSize) await flush();
+  }
+  await flush();
+  // The last year the export covers: the latest delivery year it lists.
+  let lastYear = 0;
+  for (const id of deliveryIds) lastYear = Math.max(lastYear, Number(id.slice(id.lastIndexOf(':') + 1)));
+  const ids = [...dealIds];
+  for (let i = 0; i < ids.length; i += batchSize) {
+    await db.write(STATUS_CYPHER, { ids: ids.slice(i, i + batchSize), lastYear });
+  }
+
+  report.deals = dealIds.size;
+  report.deliveries = deliveryIds.size;
+  report.countries = [...partyIds.values()].filter((p) => p.label === 'Country').length;
+  report.organizations = partyIds.size - report.countries;
+  report.systems = systemIds.size;
+  report.nonStateParties = [...nonState.values()].sort((a, b) => a.name.localeCompare(b.name));
+  report.durationMs = Date.now() - started;
+  return report;
+}
+
+/** A deal has one row per delivery year: the batch writes it once. */
+function lastById<T extends { id: string }>(items: T[]): T[] {
+  return [...new Map(items.map((i) => [i.id, i])).values()];
+}
+
+function emptyBatch(seen: string): BatchParams {
+  return {
+    seen,
+    sourceId: SOURCE_ID,
+    countries: [],
+    organizations: [],
+    systems: [],
+    deals: [],
+    curatedDeals: [],
+    deliveries: [],
+    claims: [],
+  };
+}
+
+const defined = (o: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+
+/** SIPRI's facts about the deal, as Deal properties (absent ones are left out, never written as null). */
+function sipriFacts(row: SipriRow) {
+  return defined({
+    sipriId: row.sipriId,
+    tivUnit: row.tivUnit,
+    tivUnitNew: row.tivUnitNew,
+    tivOrder: row.tivOrder,
+    sipriStatus: row.sipriStatus,
+    localProduction: row.localProduction,
+    sipriComments: row.comments,
+  });
+}
+
+/** Facts a curated deal may already state: SIPRI's value fills a gap, or becomes a claim if it differs. */
+function sharedFacts(row: SipriRow) {
+  return defined({
+    orderYear: row.orderYear,
+    orderYearEstimated: row.orderYearEstimated,
+    quantity: row.quantity,
+    quantityEstimated: row.quantityEstimated,
+    category: row.category,
+    description: row.description,
+  });
+}
+
+function addDeal(
+  batch: BatchParams,
+  row: SipriRow,
+  dealId: string,
+  buyer: Party,
+  seller: Party,
+  systemId: string,
+  curated: readonly CuratedDeal[],
+): void {
+  const rels = {
+    buyerId: buyer.id,
+    buyerLabel: buyer.label,
+    sellerId: seller.id,
+    sellerLabel: seller.label,
+    systemId,
+    totals: defined({ delivered: row.deliveredTotal, tivTotal: row.tivDeliveredTotal }),
+  };
+  const cur = curated.find((c) => c.id === dealId);
+  if (cur) {
+    const aliases = [...new Set([...cur.aliases, `sipri-${row.sipriId}`])];
+    batch.curatedDeals.push({
+      id: dealId,
+      ...rels,
+      props: { ...sipriFacts(row), ...nameFields(dealId, cur.name, aliases) },
+      fill: sharedFacts(row),
+    });
+    if (cur.orderYear !== null && cur.orderYear !== row.orderYear) {
+      const mine = cur.sourceIds.filter((s) => s !== SOURCE_ID);
+      batch.claims.push({
+        dealId,
+        field: 'orderYear',
+        value: JSON.stringify(row.orderYear),
+        sourceIds: [SOURCE_ID],
+      });
+      for (const s of mine) {
+        batch.claims.push({
+          dealId,
+          field: 'orderYear',
+          value: JSON.stringify(cur.orderYear),
+          sourceIds: [s],
+        });
+      }
+    }
+  } else {
+    // Names from the resolved parties, so that every spelling of a party names the deal alike.
+    const name = `${buyer.name}: ${row.designation} from ${seller.name} (${row.orderYear})`;
+    batch.deals.push({
+      id: dealId,
+      ...rels,
+      props: { ...sipriFacts(row), ...sharedFacts(row), ...nameFields(dealId, name) },
+    });
+  }
+  for (const d of row.deliveries) {
+    batch.deliveries.push({
+      dealId,
+      id: `${dealId}:${d.year}`,
+      props: defined({
+        year: d.year,
+        quantity: d.quantity,
+        quantityEstimated: d.quantityEstimated,
+        yearEstimated: d.yearEstimated,
+        tiv: d.tiv,
+      }),
+    });
+  }
+}

@@ -1,0 +1,135 @@
+import path from 'node:path';
+import { mapRow, type SipriRow } from '../../src/import/sipri/map-row';
+import { parseGeneratedDate, readRegister, type Variant } from '../../src/import/sipri/read-register';
+import { loadCountryTable, PartyResolver } from '../../src/import/resolve-party';
+
+const fixture = (name: string) => path.join(__dirname, '..', 'fixtures', 'sipri', name);
+const parties = new PartyResolver(loadCountryTable());
+
+async function parse(name: string): Promise<{ variant: Variant; rows: SipriRow[]; rejected: string[] }> {
+  const register = await readRegister(fixture(name));
+  const rows: SipriRow[] = [];
+  const rejected: string[] = [];
+  for await (const line of register.lines) {
+    const m = mapRow(register.variant.layout, line);
+    if (m.ok) rows.push(m.row);
+    else rejected.push(`${m.line}: ${m.reason}`);
+  }
+  return { variant: register.variant, rows, rejected };
+}
+
+/** What a variant must agree on: the deal as resolved, independent of spelling and layout. */
+function comparable(rows: SipriRow[], withIds: boolean) {
+  return rows.map((r) => ({
+    ...(withIds ? { sipriId: r.sipriId } : {}),
+    supplier: parties.resolve(r.supplier)?.id,
+    recipient: parties.resolve(r.recipient)?.id,
+    designation: r.designation,
+    category: r.category,
+    orderYear: r.orderYear,
+    orderYearEstimated: r.orderYearEstimated,
+    sipriStatus: r.sipriStatus,
+    tivUnit: r.tivUnit,
+    deliveries: r.deliveries.map((d) => ({ year: d.year, quantity: d.quantity, tiv: d.tiv })),
+  }));
+}
+
+describe('SIPRI export reader', () => {
+  it('detects the variant of every fixture', async () => {
+    const expectations: Record<string, Partial<Variant>> = {
+      'trade-register-excerpt.csv': {
+        layout: 'current',
+        encoding: 'utf-8',
+        lineEnding: 'LF',
+        trailingSemicolon: false,
+      },
+      'variant-crlf.csv': { lineEnding: 'CRLF', trailingSemicolon: false },
+      'variant-trailing-semicolon.csv': { lineEnding: 'CRLF', trailingSemicolon: true, delimiter: ',' },
+      'variant-latin1.csv': { encoding: 'latin1' },
+      'variant-old-layout.csv': { layout: 'trade-register' },
+    };
+    for (const [file, expected] of Object.entries(expectations)) {
+      const { variant } = await parse(file);
+      expect({ file, ...variant }).toMatchObject({
+        file,
+        ...expected,
+        headerLine: 12,
+        dataGenerated: '2025-01-03',
+      });
+    }
+  });
+
+  it('reads the excerpt row by row with line numbers and every field', async () => {
+    const { rows, rejected } = await parse('trade-register-excerpt.csv');
+    expect(rejected).toEqual([]);
+    expect(rows).toHaveLength(30);
+    expect(rows[0]?.line).toBe(13);
+    const turkey = rows.find((r) => r.sipriId === '59633');
+    expect(turkey).toMatchObject({
+      line: 38,
+      supplier: 'Russia',
+      recipient: 'Turkiye',
+      designation: 'S-400 Triumf',
+      category: 'Air defence systems',
+      orderYear: 2017,
+      orderYearEstimated: false,
+      sipriStatus: 'New',
+      tivUnit: 65,
+      tivUnitNew: 65,
+      localProduction: true,
+      deliveries: [{ year: 2019, quantity: 2, quantityEstimated: true, yearEstimated: false, tiv: 130 }],
+    });
+    // SIPRI's dangling " -" is not part of a designation.
+    expect(rows[0]?.designation).toBe('EMB-314');
+  });
+
+  it.each([
+    'variant-crlf.csv',
+    'variant-trailing-semicolon.csv',
+    'variant-latin1.csv',
+    'variant-category-spellings.csv',
+  ])('%s parses to the same deals as the excerpt', async (file) => {
+    const base = await parse('trade-register-excerpt.csv');
+    const variant = await parse(file);
+    expect(variant.rejected).toEqual([]);
+    expect(comparable(variant.rows, true)).toEqual(comparable(base.rows, true));
+  });
+
+  it('reads the old trade-register layout to the same deals, with ids derived from each deal', async () => {
+    const base = await parse('trade-register-excerpt.csv');
+    const old = await parse('variant-old-layout.csv');
+    expect(old.rejected).toEqual([]);
+    expect(comparable(old.rows, false)).toEqual(comparable(base.rows, false));
+    // Rows of one deal get one id; different deals different ids.
+    const idsByBaseId = new Map<string, Set<string>>();
+    base.rows.forEach((r, i) =>
+      idsByBaseId.set(r.sipriId, (idsByBaseId.get(r.sipriId) ?? new Set()).add(old.rows[i]?.sipriId ?? '')),
+    );
+    expect([...idsByBaseId.values()].every((s) => s.size === 1)).toBe(true);
+    expect(new Set(old.rows.map((r) => r.sipriId)).size).toBe(idsByBaseId.size);
+  });
+
+  it('rejects broken rows with their line number and reason', async () => {
+    const { rows, rejected } = await parse('rejected-rows.csv');
+    expect(rows.map((r) => r.line)).toEqual([13, 15, 19, 20]);
+    expect(rejected).toEqual([
+      '14: "SIPRI AT Database ID" is empty',
+      '16: "Order date" is not a year: "20X7"',
+      '17: "Order date is estimate" is neither Yes nor No: "Maybe"',
+      '18: more fields than the header has',
+    ]);
+  });
+
+  it('refuses a file that is not a SIPRI export', async () => {
+    await expect(readRegister(path.join(__dirname, '..', '..', 'package.json'))).rejects.toThrow(
+      /Not a SIPRI/,
+    );
+  });
+
+  it('reads the "Data generated" date', () => {
+    expect(parseGeneratedDate('3 Jan 2025 9:16:02 PM')).toBe('2025-01-03');
+    expect(parseGeneratedDate('12 March 2024')).toBe('2024-03-12');
+    expect(parseGeneratedDate('2023-11-30')).toBe('2023-11-30');
+    expect(parseGeneratedDate('sometime')).toBeUndefined();
+  });
+});
