@@ -43,7 +43,10 @@ export interface TokenSet {
   read: NamedToken | null;
 }
 
-export function loadTokens(auth: { writeToken: string | undefined; readToken: string | undefined }): TokenSet {
+export function loadTokens(auth: {
+  writeToken: string | undefined;
+  readToken: string | undefined;
+}): TokenSet {
   return { write: parseToken(auth.writeToken), read: parseToken(auth.readToken) };
 }
 
@@ -83,7 +86,9 @@ export function authenticate(tokens: TokenSet, header: string | undefined): Requ
 /** Reads need the read (or write) token only when ARMSGRAPH_READ_TOKEN is set. */
 export function requireReader(tokens: TokenSet, auth: RequestAuth): void {
   if (tokens.read !== null && auth.role === 'anonymous') {
-    throw unauthenticated('This server requires a bearer token for reads: send Authorization: Bearer <token>.');
+    throw unauthenticated(
+      'This server requires a bearer token for reads: send Authorization: Bearer <token>.',
+    );
   }
 }
 

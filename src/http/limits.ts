@@ -86,7 +86,11 @@ export function measureOperation(
       const name = sel.name.value;
       if (sel.alias) measure.aliases++;
       if (measure.aliases > limits.maxAliases) {
-        throw tooComplex('aliases', `The query uses more than ${limits.maxAliases} aliases.`, limits.maxAliases);
+        throw tooComplex(
+          'aliases',
+          `The query uses more than ${limits.maxAliases} aliases.`,
+          limits.maxAliases,
+        );
       }
       const inIntro = introspection || name.startsWith('__');
       const d = depth + 1;
@@ -182,7 +186,10 @@ export function batchLimit(limits: Limits): RequestHandler {
       );
     }
     if (Array.isArray(body) && body.length === 0) {
-      return sendCoded(res, new ArmsgraphError(ErrorCode.BAD_USER_INPUT, 'An empty batch has nothing to run.'));
+      return sendCoded(
+        res,
+        new ArmsgraphError(ErrorCode.BAD_USER_INPUT, 'An empty batch has nothing to run.'),
+      );
     }
     next();
   };
