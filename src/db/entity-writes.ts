@@ -1,4 +1,5 @@
 import type { ManagedTransaction } from 'neo4j-driver';
+import { int } from './integers';
 import { ArmsgraphError, badInput, ErrorCode } from '../errors';
 import { checkSources, mustResolve, recordChange, type Actor, type ChangeRecord } from './change-log';
 import { ENTITY_LABELS, type EntityLabel } from './constraints';
@@ -40,6 +41,8 @@ export async function loadEntity(db: Database, tx: ManagedTransaction, id: strin
   return { elementId: String(row.eid), label, props: row.props as Record<string, Plain> };
 }
 
+const INTEGER_FIELDS = new Set(['founded', 'startYear']);
+
 const union = (...lists: Array<readonly string[] | null | undefined>): string[] => [
   ...new Set(lists.flatMap((l) => l ?? [])),
 ];
@@ -50,7 +53,10 @@ function storedFields(input: Record<string, unknown>): Record<string, Plain> {
   for (const [k, v] of Object.entries(input)) {
     if (v === undefined || v === null) continue;
     if (['kind', 'id', 'name', 'aliases', 'sourceIds', 'country'].includes(k)) continue;
-    out[k === 'subtype' ? 'kind' : k] = v as Plain;
+    // Years are integers in the graph (JavaScript numbers would be stored as floats).
+    out[k === 'subtype' ? 'kind' : k] = INTEGER_FIELDS.has(k)
+      ? (int(v as number) as unknown as Plain)
+      : (v as Plain);
   }
   return out;
 }

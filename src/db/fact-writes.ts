@@ -1,4 +1,4 @@
-import type { ManagedTransaction } from 'neo4j-driver';
+import { int, type Integer, type ManagedTransaction } from './integers';
 import { ArmsgraphError, ErrorCode } from '../errors';
 import { checkSources, mustResolve, recordChange, type Actor, type ChangeRecord } from './change-log';
 import type { Database } from './database';
@@ -34,8 +34,8 @@ async function writeDeliveries(
     tx,
     `MATCH (d:Deal {id: $dealId})
      UNWIND $deliveries AS x
-     MERGE (v:Delivery {id: $dealId + ':' + toString(x.year)})
-     SET v.year = x.year, v.quantity = x.quantity, v.tiv = x.tiv,
+     MERGE (v:Delivery {id: $dealId + ':' + toString(toInteger(x.year))})
+     SET v.year = toInteger(x.year), v.quantity = toInteger(x.quantity), v.tiv = toFloat(x.tiv),
          v.quantityEstimated = coalesce(x.quantityEstimated, false),
          v.yearEstimated = coalesce(x.yearEstimated, false),
          v.sourceIds = $sourceIds
@@ -71,16 +71,16 @@ export async function recordDeal(db: Database, actor: Actor, raw: unknown): Prom
     const system = await mustResolve(db, tx, 'system', input.system, ['WeaponSystem']);
     if (buyer === seller)
       throw new ArmsgraphError(ErrorCode.BAD_USER_INPUT, 'buyer and seller are the same entity');
-    const props: Record<string, Plain> = {
+    const props: Record<string, Plain | Integer> = {
       id: input.id,
       ...nameFields(input.id, input.name, input.aliases),
       status: input.status,
-      orderYear: input.orderYear ?? null,
+      orderYear: int(input.orderYear),
       orderYearEstimated: input.orderYearEstimated ?? false,
       orderDate: input.orderDate ?? null,
       valueAmount: input.value?.amount ?? null,
       valueCurrency: input.value?.currency ?? null,
-      quantity: input.quantity ?? null,
+      quantity: int(input.quantity),
       quantityEstimated: input.quantityEstimated ?? false,
       quantityDescription: input.quantityDescription ?? null,
       tivUnit: input.tivUnit ?? null,

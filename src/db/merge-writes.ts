@@ -63,19 +63,13 @@ export async function mergeEntities(db: Database, actor: Actor, raw: unknown): P
       await db.run(
         tx,
         `MATCH (k) WHERE elementId(k) = $keep MATCH (x) WHERE elementId(x) = $other
-         OPTIONAL MATCH ${pattern} WHERE e.key IS NOT DISTINCT FROM $key
+         OPTIONAL MATCH ${pattern} WHERE e.key = $key OR (e.key IS NULL AND $key IS NULL)
          WITH k, x, head(collect(e)) AS existing
-         CALL (k, x, existing) {
-           WITH existing WHERE existing IS NOT NULL
-           SET existing.sourceIds = [s IN coalesce(existing.sourceIds, []) WHERE NOT s IN $sources] + $sources
-           RETURN 1 AS done
-           UNION
-           WITH k, x, existing WHERE existing IS NULL
-           CREATE ${created} SET n = $props
-           RETURN 1 AS done
-         }
+         FOREACH (_ IN CASE WHEN existing IS NOT NULL THEN [1] ELSE [] END |
+           SET existing.sourceIds = [s IN coalesce(existing.sourceIds, []) WHERE NOT s IN $sources] + $sources)
+         FOREACH (_ IN CASE WHEN existing IS NULL THEN [1] ELSE [] END | CREATE ${created} SET n = $props)
          WITH DISTINCT k
-         MATCH ()-[old]-() WHERE elementId(old) = $rid DELETE old`,
+         MATCH ()-[moved]->() WHERE elementId(moved) = $rid DELETE moved`,
         {
           keep: keep.elementId,
           other: r.other,

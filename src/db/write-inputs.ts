@@ -8,6 +8,7 @@ import { canonicalCategory } from './categories';
  * docs/model.md, and control characters are refused so nothing invisible gets into names.
  */
 
+// eslint-disable-next-line no-control-regex -- refusing control characters is the point
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 const text = (max: number) =>
   z
