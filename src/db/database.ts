@@ -56,22 +56,25 @@ export class Database {
     return result.records.map((r) => toPlainObject(r.toObject()));
   }
 
-  async readTx<T>(work: (tx: ManagedTransaction) => Promise<T>, timeoutMs?: number): Promise<T> {
-    const session = this.session('READ');
-    try {
-      return await session.executeRead(work, { timeout: timeoutMs ?? this.opts.timeoutMs });
-    } catch (err) {
-      throw translateDriverError(err);
-    } finally {
-      await session.close();
-    }
+  /** A read unit of work; a cluster may route it to a follower. */
+  readTx<T>(work: (tx: ManagedTransaction) => Promise<T>, timeoutMs?: number): Promise<T> {
+    return this.unitOfWork('READ', work, timeoutMs);
   }
 
   /** One unit of work, committed whole or not at all (the driver retries it on transient errors). */
-  async writeTx<T>(work: (tx: ManagedTransaction) => Promise<T>, timeoutMs?: number): Promise<T> {
-    const session = this.session('WRITE');
+  writeTx<T>(work: (tx: ManagedTransaction) => Promise<T>, timeoutMs?: number): Promise<T> {
+    return this.unitOfWork('WRITE', work, timeoutMs);
+  }
+
+  private async unitOfWork<T>(
+    mode: 'READ' | 'WRITE',
+    work: (tx: ManagedTransaction) => Promise<T>,
+    timeoutMs?: number,
+  ): Promise<T> {
+    const session = this.session(mode);
+    const config = { timeout: timeoutMs ?? this.opts.timeoutMs };
     try {
-      return await session.executeWrite(work, { timeout: timeoutMs ?? this.opts.timeoutMs });
+      return await (mode === 'READ' ? session.executeRead(work, config) : session.executeWrite(work, config));
     } catch (err) {
       throw translateDriverError(err);
     } finally {

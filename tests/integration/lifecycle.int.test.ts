@@ -40,6 +40,15 @@ async function status(url: string): Promise<number> {
   }
 }
 
+/** Options for the extra embedded-Neo4j attempts these tests make. */
+const smallNeo4j = {
+  heap: '512m',
+  pageCache: '128m',
+  java: 'java',
+  startTimeoutMs: 30_000,
+  logger: silentLogger(),
+};
+
 interface Service {
   child: ChildProcess;
   url: string;
@@ -111,11 +120,7 @@ describe('the embedded Neo4j, as `npm start` runs it', () => {
     const joined = await ensureEmbeddedNeo4j({
       dataDir: service.dataDir,
       boltPort: service.boltPort,
-      heap: '512m',
-      pageCache: '128m',
-      java: 'java',
-      startTimeoutMs: 30_000,
-      logger: silentLogger(),
+      ...smallNeo4j,
     });
     expect(joined.owned).toBe(false);
     expect(joined.pid).toBe(service.javaPid());
@@ -128,11 +133,7 @@ describe('the embedded Neo4j, as `npm start` runs it', () => {
     const attempt = startEmbeddedNeo4j({
       dataDir: otherDir,
       boltPort: service.boltPort,
-      heap: '512m',
-      pageCache: '128m',
-      java: 'java',
-      startTimeoutMs: 30_000,
-      logger: silentLogger(),
+      ...smallNeo4j,
     });
     await expect(attempt).rejects.toThrow(ConfigError);
     await expect(attempt).rejects.toThrow(/already in use.*NEO4J_LOCAL_BOLT_PORT/);
@@ -144,11 +145,8 @@ describe('the embedded Neo4j, as `npm start` runs it', () => {
     const attempt = startEmbeddedNeo4j({
       dataDir: otherDir,
       boltPort: await freePort(),
-      heap: '512m',
-      pageCache: '128m',
+      ...smallNeo4j,
       java: '/nonexistent/java',
-      startTimeoutMs: 30_000,
-      logger: silentLogger(),
     });
     await expect(attempt).rejects.toThrow(/java was not found.*NEO4J_LOCAL_JAVA/);
     fs.rmSync(otherDir, { recursive: true, force: true });
