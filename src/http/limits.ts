@@ -111,7 +111,8 @@ export function measureOperation(
       const field: GraphQLField<unknown, unknown> | undefined =
         parent && (isObjectType(parent) || isInterfaceType(parent)) ? parent.getFields()[name] : undefined;
       let size = 1;
-      if (field && isListType(getNullableType(field.type)) && !inIntro) {
+      // A connection's `edges` are the page its parent already counted.
+      if (field && isListType(getNullableType(field.type)) && !inIntro && name !== 'edges') {
         const argNode = sel.arguments?.find((a) => a.name.value === 'first')?.value;
         const given = argValue(argNode, variables);
         const def = field.args.find((a) => a.name === 'first')?.defaultValue;

@@ -35,7 +35,7 @@ export interface Metrics {
 
 /** Known routes only: a label per raw URL would let any client grow the registry without bound. */
 function routeOf(req: Request): string {
-  const p = req.path;
+  const p = (req.originalUrl ?? req.url).split('?')[0] ?? '';
   if (p === '/graphql' || p === '/healthz' || p === '/readyz' || p === '/metrics') return p;
   if (p.startsWith('/export')) return '/export';
   return 'other';

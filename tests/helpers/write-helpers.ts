@@ -7,7 +7,7 @@ export const READ_TOKEN = 'dashboard:s3cret-read-token';
 export const WRITER = { authorization: 'Bearer s3cret-write-token' };
 export const READER = { authorization: 'Bearer s3cret-read-token' };
 
-type Errors = Array<{ message: string; extensions?: Record<string, unknown> }> | undefined;
+type Errors = Array<{ message?: string; extensions?: Record<string, unknown> }> | undefined;
 
 /** The code of the first error of a response, or undefined. */
 export const codeOf = (body: { errors?: Errors }) => body.errors?.[0]?.extensions?.code as string | undefined;
