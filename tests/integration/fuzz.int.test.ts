@@ -222,6 +222,12 @@ const QUERIES: Array<{ query: string; args: fc.Arbitrary<Record<string, unknown>
   },
 ];
 
+/** The characters the API refuses in text (C0 controls but tab, newline and carriage return; DEL). */
+const isControl = (c: string) => {
+  const code = c.codePointAt(0) ?? 0;
+  return (code < 32 && c !== '\t' && c !== '\n' && c !== '\r') || code === 127;
+};
+
 let server: TestServer;
 let baseline: string;
 beforeAll(async () => {
@@ -326,10 +332,7 @@ describe('generated names', () => {
     let n = 0;
     const printable = fc
       .oneof(fc.string({ unit: 'binary', minLength: 1, maxLength: 120 }), fc.constantFrom(...INJECTIONS))
-      .filter(
-        (s) =>
-          !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s) && s.trim() !== '' && s.length <= 300,
-      );
+      .filter((s) => ![...s].some(isControl) && s.trim() !== '' && s.length <= 300);
     await fc.assert(
       fc.asyncProperty(printable, async (name) => {
         const id = `fuzz-${n++}`;
