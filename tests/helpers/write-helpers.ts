@@ -35,7 +35,7 @@ export const RECORD_DEAL = `mutation($input: RecordDealInput!) {
 }`;
 
 /** Builds a small graph through the API: one source, four countries, an alliance, a programme, a system. */
-export async function seedThroughApi(server: TestServer): Promise<void> {
+export async function seedThroughApi(server: Pick<TestServer, 'gql'>): Promise<void> {
   const create = async (input: Record<string, unknown>) => {
     const res = await server.gql(CREATE_ENTITY, { input }, WRITER);
     if (res.body.errors) throw new Error(`seeding ${String(input.id)}: ${JSON.stringify(res.body.errors)}`);
