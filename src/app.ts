@@ -13,6 +13,12 @@ import { createContext, type Context } from './graphql/context';
 import { resolvers } from './graphql/resolvers/index';
 import { loadTypeDefs } from './graphql/schema';
 import type { Logger } from './logger';
+// Security and operations (issue #6): tokens, limits, metrics, request ids.
+import { authMiddleware } from './auth/middleware';
+import { loadTokens, requestAuth } from './auth/tokens';
+import { batchLimit, bodyParser, limitsPlugin, rateLimiter } from './http/limits';
+import { createMetrics } from './http/metrics';
+import { requestIds, requestLog } from './http/request-id';
 
 export interface AppDeps {
   config: Config;
@@ -38,15 +44,29 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const server = http.createServer(app);
   app.disable('x-powered-by');
 
+  // --- security and operations (issue #6) ---
+  const tokens = loadTokens(config.auth);
+  const metrics = createMetrics(db);
+  app.use(requestIds(logger));
+  app.use(metrics.middleware);
+  app.get('/metrics', metrics.handler);
+  // Every API route: per-client rate limit, then the bearer token (read token enforced when set).
+  app.use(['/graphql', '/export'], rateLimiter(config.limits, tokens), authMiddleware(tokens));
+  // --- end security and operations ---
+
   const apollo = new ApolloServer<Context>({
     typeDefs: loadTypeDefs(),
     resolvers,
     csrfPrevention: true,
+    // Batches are capped at config.limits.maxBatch operations by batchLimit() below.
+    allowBatchedHttpRequests: true,
     introspection: true,
     includeStacktraceInErrorResponses: config.env === 'development',
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       ApolloServerPluginLandingPageDisabled(),
+      limitsPlugin(config.limits),
+      metrics.plugin,
     ],
     formatError: (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
       const original = unwrapResolverError(error);
@@ -74,14 +94,16 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   app.use(
     '/graphql',
-    express.json({ limit: '1mb' }),
+    bodyParser(config.limits),
+    batchLimit(config.limits),
     expressMiddleware(apollo, {
-      context: async (): Promise<Context> => createContext(db, logger),
+      context: async ({ req }): Promise<Context> =>
+        createContext(db, requestLog(req)?.logger ?? logger, requestAuth(req), tokens),
     }),
   );
 
   // Errors outside GraphQL (bad JSON, body too large, ...) still answer with a code, never a stack trace.
-  app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
+  app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
     const e = err as { type?: string; status?: number; message?: string };
     let coded: ArmsgraphError;
@@ -91,7 +113,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     else if (e.type === 'entity.parse.failed')
       coded = new ArmsgraphError(ErrorCode.BAD_USER_INPUT, 'Request body is not valid JSON.');
     else {
-      logger.error({ err }, 'unexpected error in an HTTP route');
+      (requestLog(req)?.logger ?? logger).error({ err }, 'unexpected error in an HTTP route');
       coded = new ArmsgraphError(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal error.');
     }
     res

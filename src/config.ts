@@ -32,6 +32,17 @@ export interface Config {
     writeToken: string | undefined;
     readToken: string | undefined;
   };
+  /** Abuse limits (src/http/limits.ts); each refusal carries its own code. */
+  limits: {
+    maxDepth: number;
+    maxCost: number;
+    maxAliases: number;
+    maxBatch: number;
+    bodyLimitBytes: number;
+    /** Requests per client (token name, else address) per window; 0 turns the limit off. */
+    rateLimit: number;
+    rateWindowMs: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -95,6 +106,15 @@ export function loadConfig(env: Env = process.env): Config {
     auth: {
       writeToken: nonEmpty(env.ARMSGRAPH_WRITE_TOKEN),
       readToken: nonEmpty(env.ARMSGRAPH_READ_TOKEN),
+    },
+    limits: {
+      maxDepth: int(env, 'ARMSGRAPH_MAX_DEPTH', 12, 1, 100),
+      maxCost: int(env, 'ARMSGRAPH_MAX_COST', 20_000, 1),
+      maxAliases: int(env, 'ARMSGRAPH_MAX_ALIASES', 30, 0),
+      maxBatch: int(env, 'ARMSGRAPH_MAX_BATCH', 10, 1, 1000),
+      bodyLimitBytes: int(env, 'ARMSGRAPH_BODY_LIMIT_BYTES', 1_000_000, 1024),
+      rateLimit: int(env, 'ARMSGRAPH_RATE_LIMIT', 1200, 0),
+      rateWindowMs: int(env, 'ARMSGRAPH_RATE_WINDOW_MS', 60_000, 1000),
     },
   };
 }

@@ -79,9 +79,22 @@ export function translateDriverError(err: unknown): ArmsgraphError {
       'That change conflicts with an existing entity (an id or key is already taken).',
     );
   }
+  // A transaction stopped by Neo4j itself (shutting down, or killed) is the database going away, not a
+  // timeout, unless Neo4j says the timeout stopped it.
+  if (
+    (code === 'Neo.TransientError.Transaction.LockClientStopped' ||
+      code === 'Neo.TransientError.Transaction.Terminated') &&
+    !/timeout|timed out/i.test(e.message ?? '')
+  ) {
+    return new ArmsgraphError(
+      ErrorCode.DATABASE_UNAVAILABLE,
+      'The graph database stopped the transaction (it is shutting down or restarting); try again shortly.',
+    );
+  }
   if (
     code.startsWith('Neo.ClientError.Transaction.TransactionTimedOut') ||
-    code === 'Neo.TransientError.Transaction.LockClientStopped'
+    code === 'Neo.TransientError.Transaction.LockClientStopped' ||
+    code === 'Neo.TransientError.Transaction.Terminated'
   ) {
     return new ArmsgraphError(
       ErrorCode.QUERY_TIMEOUT,

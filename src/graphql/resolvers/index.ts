@@ -1,6 +1,7 @@
 import { JSONResolver } from 'graphql-scalars';
 import { coreResolvers } from './core';
 import { entityResolvers } from './entities';
+import { mutationResolvers } from './mutations';
 import { queryResolvers } from './queries';
 import { relationResolvers } from './relations';
 
@@ -14,4 +15,5 @@ export const resolvers = [
   entityResolvers,
   relationResolvers,
   queryResolvers,
+  mutationResolvers,
 ];

@@ -1,0 +1,20 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { authenticate, requireReader, type RequestAuth, type TokenSet } from './tokens';
+
+/**
+ * Reads the bearer token of every API request (GraphQL, exports) and, when ARMSGRAPH_READ_TOKEN is
+ * set, refuses anonymous readers with UNAUTHENTICATED. Whether a request may write is decided per
+ * mutation (src/graphql/resolvers/mutations.ts), from what this leaves on the request.
+ */
+export function authMiddleware(tokens: TokenSet): RequestHandler {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    try {
+      const auth = authenticate(tokens, req.get('authorization'));
+      requireReader(tokens, auth);
+      (req as Request & { armsgraphAuth?: RequestAuth }).armsgraphAuth = auth;
+      next();
+    } catch (err) {
+      next(err);
+    }
+  };
+}

@@ -1,0 +1,39 @@
+import crypto from 'node:crypto';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Logger } from '../logger';
+
+/** A client's own x-request-id is kept when it is a plain token; anything else is replaced. */
+const CLIENT_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export interface RequestLog {
+  requestId: string;
+  logger: Logger;
+}
+
+export function requestLog(req: Request): RequestLog | undefined {
+  return (req as Request & { armsgraphLog?: RequestLog }).armsgraphLog;
+}
+
+/**
+ * Gives every request an id (echoed in the x-request-id response header), a child logger carrying
+ * it, and one access-log line when it finishes. Headers are not logged (the Authorization header
+ * holds a secret).
+ */
+export function requestIds(logger: Logger): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const given = req.get('x-request-id');
+    const requestId = given && CLIENT_ID.test(given) ? given : crypto.randomUUID();
+    const child = logger.child({ requestId });
+    (req as Request & { armsgraphLog?: RequestLog }).armsgraphLog = { requestId, logger: child };
+    res.setHeader('x-request-id', requestId);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      child.info(
+        { method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 },
+        'request',
+      );
+    });
+    next();
+  };
+}
