@@ -109,8 +109,9 @@ const STATEMENTS: readonly string[] = [
    WITH d, row, sum(x.quantity) AS q, count(x.quantity) AS nq, sum(x.tiv) AS t, count(x.tiv) AS nt,
      min(x.year) AS firstYear, max(x.year) AS lastYear,
      max(CASE WHEN x.quantityEstimated THEN 1 ELSE 0 END) AS est
+     // Rounded: a float sum depends on the order rows arrive in, and a re-run must store the same value.
    SET d.delivered = coalesce(row.totals.delivered, CASE WHEN nq > 0 THEN q END),
-     d.tivTotal = coalesce(row.totals.tivTotal, CASE WHEN nt > 0 THEN t END),
+     d.tivTotal = coalesce(row.totals.tivTotal, CASE WHEN nt > 0 THEN round(t, 6) END),
      d.deliveredEstimated = est = 1,
      d.deliveryStartYear = firstYear,
      d.deliveryEndYear = lastYear`,
