@@ -1,6 +1,13 @@
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { mapRow, type SipriRow } from '../../src/import/sipri/map-row';
-import { parseGeneratedDate, readRegister, type Variant } from '../../src/import/sipri/read-register';
+import {
+  parseGeneratedDate,
+  quotesBalanced,
+  readRegister,
+  readRegisterStream,
+  type Variant,
+} from '../../src/import/sipri/read-register';
 import { loadCountryTable, PartyResolver } from '../../src/import/resolve-party';
 
 const fixture = (name: string) => path.join(__dirname, '..', 'fixtures', 'sipri', name);
@@ -131,5 +138,32 @@ describe('SIPRI export reader', () => {
     expect(parseGeneratedDate('12 March 2024')).toBe('2024-03-12');
     expect(parseGeneratedDate('2023-11-30')).toBe('2023-11-30');
     expect(parseGeneratedDate('sometime')).toBeUndefined();
+  });
+});
+
+describe('quotesBalanced', () => {
+  it.each([
+    ['1,Russia,"Su-30MKK, Flanker",x', true],
+    ['1,Russia,"He said ""no""",x', true],
+    ['1,Russia,17" gun,x', true],
+    ['1,"Russia"', true],
+    ['1,Russia,"unclosed,x', false],
+    ['1,"Russia"x,y', false],
+    ['"', false],
+  ])('%s → %s', (line, ok) => {
+    expect(quotesBalanced(line, ',')).toBe(ok);
+  });
+
+  it('rejects only the broken line and reads the rest', async () => {
+    const header = 'SIPRI AT Database ID,Supplier,Recipient\n';
+    const register = await readRegisterStream(() =>
+      Readable.from([Buffer.from(header + '1,"Russia,Turkiye\n2,"Russia",Turkiye\n')]),
+    );
+    const lines = [];
+    for await (const line of register.lines) lines.push(line);
+    expect(lines).toEqual([
+      { line: 2, fields: { '#broken': 'a quoted field is not closed properly' } },
+      { line: 3, fields: { 'SIPRI AT Database ID': '2', Supplier: 'Russia', Recipient: 'Turkiye' } },
+    ]);
   });
 });

@@ -219,6 +219,8 @@ function mapTradeRegister(f: Record<string, string>, line: number): SipriRow {
 /** Checks and normalises one line; a row that cannot be read is rejected with the reason. */
 export function mapRow(layout: Layout, input: RegisterLine): Mapped {
   try {
+    const broken = input.fields['#broken'];
+    if (broken !== undefined) throw new RowError(broken);
     if (input.fields['#extra'] !== undefined) throw new RowError('more fields than the header has');
     const row =
       layout === 'current'

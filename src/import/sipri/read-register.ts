@@ -34,6 +34,39 @@ export interface RegisterLine {
 }
 
 const SAMPLE_BYTES = 1 << 20;
+/** Stands in for a line the CSV parser would choke on, so only that line is rejected. */
+const BROKEN_LINE = '\u0001broken-quotes';
+
+/**
+ * True when a line's quotes are well formed the way csv-parse (with relax_quotes) reads them: a quote
+ * opens a field only at its start, `""` is a quote inside, and a closing quote ends the field. Checked
+ * per line because an unclosed quote would otherwise swallow every following line, or stop the import.
+ */
+export function quotesBalanced(line: string, delimiter: string): boolean {
+  let i = 0;
+  while (i <= line.length) {
+    if (line[i] !== '"') {
+      const next = line.indexOf(delimiter, i);
+      if (next < 0) return true;
+      i = next + 1;
+      continue;
+    }
+    i++;
+    for (;;) {
+      const q = line.indexOf('"', i);
+      if (q < 0) return false;
+      if (line[q + 1] === '"') {
+        i = q + 2;
+        continue;
+      }
+      if (q + 1 === line.length) return true;
+      if (line[q + 1] !== delimiter) return false;
+      i = q + 2;
+      break;
+    }
+  }
+  return true;
+}
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 
 /** "3 Jan 2025 9:16:02 PM" (and ISO dates) → "2025-01-03". */
@@ -123,6 +156,7 @@ class LineCleaner extends Transform {
       if (this.line < this.variant.headerLine) continue;
       let line = part.endsWith('\r') ? part.slice(0, -1) : part;
       if (this.variant.trailingSemicolon && line.endsWith(';')) line = line.slice(0, -1);
+      if (line.includes('"') && !quotesBalanced(line, this.variant.delimiter)) line = BROKEN_LINE;
       out.push(line);
     }
     if (out.length > 0) this.push(out.join('\n') + '\n');
@@ -195,6 +229,13 @@ async function* rows(parser: Readable, variant: Variant): AsyncGenerator<Registe
   for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
     if (!header) {
       header = headerNames(item.record);
+      continue;
+    }
+    if (item.record[0] === BROKEN_LINE) {
+      yield {
+        line: item.info.lines + offset,
+        fields: { '#broken': 'a quoted field is not closed properly' },
+      };
       continue;
     }
     const fields: Record<string, string> = {};
