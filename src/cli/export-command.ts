@@ -31,7 +31,16 @@ interface ExportOptions {
   labels?: string;
 }
 
-const CLI_FORMATS = ['cytoscape', 'node-link', 'graphml', 'gexf', 'csv', 'nodes.csv', 'edges.csv', 'deals.csv'];
+const CLI_FORMATS = [
+  'cytoscape',
+  'node-link',
+  'graphml',
+  'gexf',
+  'csv',
+  'nodes.csv',
+  'edges.csv',
+  'deals.csv',
+];
 
 /** A progress line on stderr, only on a terminal: items exported so far and the rate. */
 function progressLine(enabled: boolean, label: string) {
@@ -78,7 +87,10 @@ export function registerExport(program: Command): void {
         'or a neighbourhood to a file or stdout',
     )
     .addOption(
-      new Option('--format <format>', 'output format (csv with --out DIR writes nodes.csv, edges.csv, deals.csv)')
+      new Option(
+        '--format <format>',
+        'output format (csv with --out DIR writes nodes.csv, edges.csv, deals.csv)',
+      )
         .choices(CLI_FORMATS)
         .makeOptionMandatory(),
     )
@@ -86,7 +98,10 @@ export function registerExport(program: Command): void {
     .option('--buyer <id>', 'deals bought by this country or organisation (id, name or alias)')
     .option('--seller <id>', 'deals sold by this country or organisation')
     .option('--system <id>', 'deals covering this weapon system')
-    .option('--status <list>', 'deal statuses, comma-separated (OFFERED,PENDING,DELIVERING,COMPLETED,CANCELLED)')
+    .option(
+      '--status <list>',
+      'deal statuses, comma-separated (OFFERED,PENDING,DELIVERING,COMPLETED,CANCELLED)',
+    )
     .option('--category <name>', 'SIPRI armament category')
     .option('--ordered-from <year>', 'deals ordered in or after this year')
     .option('--ordered-to <year>', 'deals ordered in or before this year')
@@ -147,7 +162,9 @@ export function registerExport(program: Command): void {
           for (const f of ['nodes.csv', 'edges.csv', 'deals.csv'] as const) {
             const file = path.join(dir, f);
             const c = await exportOne(store.db, params, f, file, progress);
-            summary.push(`${file}: ${f === 'deals.csv' ? `${c.deals} deals` : f === 'nodes.csv' ? `${c.nodes} nodes` : `${c.edges} edges`}`);
+            summary.push(
+              `${file}: ${f === 'deals.csv' ? `${c.deals} deals` : f === 'nodes.csv' ? `${c.nodes} nodes` : `${c.edges} edges`}`,
+            );
           }
         } else {
           const c = await exportOne(store.db, params, opts.format, opts.out, progress);
@@ -162,4 +179,3 @@ export function registerExport(program: Command): void {
       (opts.out ? process.stdout : process.stderr).write(summary.join('\n') + '\n');
     });
 }
-

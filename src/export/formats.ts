@@ -1,7 +1,14 @@
 import type { Plain } from '../db/mapper';
 import type { GraphNode } from '../db/subgraph-queries';
 import { csvRow, plainText, xmlAttr, xmlText } from './escape';
-import { dealInterval, type AttrKey, type ExportEdge, type GraphParts, type GraphSchema, type Interval } from './selection';
+import {
+  dealInterval,
+  type AttrKey,
+  type ExportEdge,
+  type GraphParts,
+  type GraphSchema,
+  type Interval,
+} from './selection';
 
 /**
  * The export formats. Each graph writer is fed the schema (when it asked for one), every node, then
@@ -208,9 +215,7 @@ function graphmlWriter(out: Out, meta: ExportMeta): GraphWriter {
         ['edge', edgeKeys],
       ] as const) {
         for (const { id, key } of keys) {
-          out(
-            `<key id="${id}" for="${what}" attr.name="${xmlAttr(key.name)}" attr.type="${key.type}"/>\n`,
-          );
+          out(`<key id="${id}" for="${what}" attr.name="${xmlAttr(key.name)}" attr.type="${key.type}"/>\n`);
         }
       }
       out(`<graph id="armsgraph" edgedefault="directed">\n`);
@@ -342,14 +347,25 @@ function edgesCsvWriter(out: Out): GraphWriter {
     edgesStart() {},
     edge(e) {
       out(
-        csvRow([e.source, e.target, 'Directed', e.id, e.type, ...keys.map((k) => e.properties[k.name] ?? null)]),
+        csvRow([
+          e.source,
+          e.target,
+          'Directed',
+          e.id,
+          e.type,
+          ...keys.map((k) => e.properties[k.name] ?? null),
+        ]),
       );
     },
     end() {},
   };
 }
 
-export function graphWriter(format: Exclude<ExportFormat, 'deals.csv'>, out: Out, meta: ExportMeta): GraphWriter {
+export function graphWriter(
+  format: Exclude<ExportFormat, 'deals.csv'>,
+  out: Out,
+  meta: ExportMeta,
+): GraphWriter {
   switch (format) {
     case 'cytoscape':
       return cytoscapeWriter(out, meta);

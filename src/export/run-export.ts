@@ -56,7 +56,10 @@ export async function writeExport(
       await tick();
     }
   } else {
-    const writer = graphWriter(format, out, { selection: selection.name, generated: new Date().toISOString() });
+    const writer = graphWriter(format, out, {
+      selection: selection.name,
+      generated: new Date().toISOString(),
+    });
     let started = !writer.parts.schema;
     let edgesStarted = false;
     if (started) writer.start(null);

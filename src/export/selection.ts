@@ -120,7 +120,8 @@ const list = (text: string | undefined): string[] | null =>
 export function selectionFromParams(params: SelectionParams): Selection {
   const given = Object.keys(params).filter((k) => params[k] !== undefined);
   const unknown = given.filter(
-    (k) => !(FILTER_PARAMS as readonly string[]).includes(k) && !(AROUND_PARAMS as readonly string[]).includes(k),
+    (k) =>
+      !(FILTER_PARAMS as readonly string[]).includes(k) && !(AROUND_PARAMS as readonly string[]).includes(k),
   );
   if (unknown.length > 0) {
     throw badInput(

@@ -93,7 +93,16 @@ describe('streamed exports read back by real readers', () => {
       // Every edge id is distinct: parallel edges were not merged.
       expect(nx.distinctEdgeKeys).toBe(expected.edges);
     }
-    return { results, nxGraphml, nxGexf, nxNodeLink, nodesCsv, edgesCsv, gexf: gexf.text, graphml: graphml.text };
+    return {
+      results,
+      nxGraphml,
+      nxGexf,
+      nxNodeLink,
+      nodesCsv,
+      edgesCsv,
+      gexf: gexf.text,
+      graphml: graphml.text,
+    };
   }
 
   it('exports the whole graph: every reader sees the nodes and edges the database holds', async () => {
@@ -123,8 +132,12 @@ describe('streamed exports read back by real readers', () => {
     expect(sanctions.map((r) => r.instrument).sort()).toEqual(['law 1', 'law 2 & "more"']);
     expect(new Set(all.edgesCsv.map((r) => r.Type))).toEqual(new Set(['Directed']));
 
-    // Typed attributes: GraphML declares orderYear as long, NetworkX reads an int back.
-    expect(all.graphml).toMatch(/<key id="d\d+" for="node" attr.name="orderYear" attr.type="long"\/>/);
+    // Typed attributes: GraphML declares orderYear numeric (long, or double where some years are stored
+    // as floats), and NetworkX reads a number back, not text.
+    expect(all.graphml).toMatch(
+      /<key id="d\d+" for="node" attr.name="orderYear" attr.type="(long|double)"\/>/,
+    );
+    expect(all.graphml).toMatch(/<key id="d\d+" for="node" attr.name="name" attr.type="string"\/>/);
     expect(all.nxGraphml.nodeData['tur-s-400-2017']?.orderYear).toBe(2017);
     expect(all.nxGexf.nodeData['tur-s-400-2017']?.orderYear).toBe(2017);
     // Provenance travels with the nodes.
@@ -135,16 +148,30 @@ describe('streamed exports read back by real readers', () => {
     expect(all.nxGexf.nodeData['qzx-s-400']?.spells).toEqual([['2021-03-04', 'None']]);
   });
 
-  it("exports a neighbourhood: the same nodes and edges as Query.neighborhood", async () => {
+  it('exports a neighbourhood: the same nodes and edges as Query.neighborhood', async () => {
     const { body } = await server.gql<{
       neighborhood: { nodes: { id: string }[]; edges: { id: string }[]; truncated: boolean };
-    }>(`{ neighborhood(id: "Turkey", depth: 2, first: 1000) { nodes { id } edges { id } truncated } }`, {}, AUTH);
+    }>(
+      `{ neighborhood(id: "Turkey", depth: 2, first: 1000) { nodes { id } edges { id } truncated } }`,
+      {},
+      AUTH,
+    );
     const sub = body.data!.neighborhood;
     expect(sub.truncated).toBe(false);
     const all = await readAll('around=Turkey&depth=2', { nodes: sub.nodes.length, edges: sub.edges.length });
     const cy = readCytoscape((await exportText('cytoscape', 'around=Turkey&depth=2')).text);
-    expect(cy.cy.nodes().map((n) => n.id()).sort()).toEqual(sub.nodes.map((n) => n.id).sort());
-    expect(cy.cy.edges().map((e) => e.id()).sort()).toEqual(sub.edges.map((e) => e.id).sort());
+    expect(
+      cy.cy
+        .nodes()
+        .map((n) => n.id())
+        .sort(),
+    ).toEqual(sub.nodes.map((n) => n.id).sort());
+    expect(
+      cy.cy
+        .edges()
+        .map((e) => e.id())
+        .sort(),
+    ).toEqual(sub.edges.map((e) => e.id).sort());
     expect(all.nodesCsv.map((r) => r.Id)).toContain('s-400');
 
     const cut = await get('/export/graphml?around=TUR&depth=2&first=5', AUTH);
@@ -157,17 +184,29 @@ describe('streamed exports read back by real readers', () => {
     const { body } = await server.gql<{
       deals: {
         totalCount: number;
-        edges: { node: { id: string; buyer: { id: string }; seller: { id: string }; system: { id: string } } }[];
+        edges: {
+          node: { id: string; buyer: { id: string }; seller: { id: string }; system: { id: string } };
+        }[];
       };
-    }>(`{ deals(filter: { ${filter} }, first: 500) { totalCount edges { node { id buyer { id } seller { id } system { id } } } } }`, {}, AUTH);
+    }>(
+      `{ deals(filter: { ${filter} }, first: 500) { totalCount edges { node { id buyer { id } seller { id } system { id } } } } }`,
+      {},
+      AUTH,
+    );
     const deals = body.data!.deals;
     expect(deals.totalCount).toBeGreaterThanOrEqual(3);
     const ids = new Set<string>();
-    for (const { node } of deals.edges) for (const id of [node.id, node.buyer.id, node.seller.id, node.system.id]) ids.add(id);
+    for (const { node } of deals.edges)
+      for (const id of [node.id, node.buyer.id, node.seller.id, node.system.id]) ids.add(id);
 
     const query = 'system=S-400%20Triumf&orderedFrom=2014';
     const cy = readCytoscape((await exportText('cytoscape', query)).text);
-    expect(cy.cy.nodes().map((n) => n.id()).sort()).toEqual([...ids].sort());
+    expect(
+      cy.cy
+        .nodes()
+        .map((n) => n.id())
+        .sort(),
+    ).toEqual([...ids].sort());
     expect(cy.cy.nodes('.Deal').length).toBe(deals.totalCount);
     // Each deal has its buyer, seller and system edges; other relations among those nodes come along.
     for (const type of ['BUYER', 'SELLER', 'COVERS']) {
@@ -229,8 +268,15 @@ describe('streamed exports read back by real readers', () => {
     ];
     for (const [url, status, code] of cases) {
       const r = await get(url, AUTH);
-      expect([url, r.status, r.headers.get('content-type')]).toEqual([url, status, expect.stringMatching(/json/)]);
-      expect([url, (JSON.parse(r.text) as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code]).toEqual([url, code]);
+      expect([url, r.status, r.headers.get('content-type')]).toEqual([
+        url,
+        status,
+        expect.stringMatching(/json/),
+      ]);
+      expect([
+        url,
+        (JSON.parse(r.text) as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code,
+      ]).toEqual([url, code]);
     }
     const anonymous = await get('/export/graphml');
     expect(anonymous.status).toBe(401);
@@ -244,14 +290,23 @@ describe('streamed exports read back by real readers', () => {
       connectionTimeout: 2000,
       logging: { level: 'error', logger: () => undefined },
     });
-    const db = new Database(driver, { database: undefined, logger: silentLogger(), debugCypher: false, timeoutMs: 5000 });
+    const db = new Database(driver, {
+      database: undefined,
+      logger: silentLogger(),
+      debugCypher: false,
+      timeoutMs: 5000,
+    });
     const app = await createApp({ config, db, logger: silentLogger() });
     const port = await app.listen(0, '127.0.0.1');
     try {
       for (const path of ['/export/graphml', '/export/deals.csv?buyer=TUR']) {
         const res = await fetch(`http://127.0.0.1:${port}${path}`);
         const body = (await res.json()) as { errors: { extensions: { code: string } }[] };
-        expect([path, res.status, body.errors[0]?.extensions.code]).toEqual([path, 503, 'DATABASE_UNAVAILABLE']);
+        expect([path, res.status, body.errors[0]?.extensions.code]).toEqual([
+          path,
+          503,
+          'DATABASE_UNAVAILABLE',
+        ]);
       }
     } finally {
       await app.close();
