@@ -2,7 +2,8 @@
  * Export benchmark: `npm run bench:export`. Starts its own embedded Neo4j (temporary data folder, free
  * port), writes a synthetic graph of EXPORT_BENCH_DEALS deals (default 50 000) in two steps (a fifth
  * first, then the rest), and after each step starts the service as its own process (`armsgraph
- * serve`), streams every export format of the whole graph over HTTP into nothing, and prints per format
+ * serve`), streams every export format of the whole graph over HTTP into nothing (after one unmeasured
+ * warm-up export), and prints per format
  * the bytes, seconds and edges per second, and the service process's peak resident memory (VmHWM).
  * Two sizes, one service process each: if exports held the graph, the peak would grow with the graph.
  *
@@ -147,7 +148,9 @@ async function startService(
   const env: NodeJS.ProcessEnv = { ...process.env };
   // Reads stay open to the benchmark whatever the caller's environment says.
   delete env.ARMSGRAPH_READ_TOKEN;
-  const child = spawn(process.execPath, [cli, 'serve', '--port', String(port)], {
+  // EXPORT_BENCH_SERVICE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the service process.
+  const nodeArgs = (process.env.EXPORT_BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, cli, 'serve', '--port', String(port)], {
     env: {
       ...env,
       NODE_ENV: 'production',
@@ -229,6 +232,8 @@ export async function benchExport(options: ExportBenchOptions = {}): Promise<Exp
       const idle = rssMiB(pid);
       const rows: ExportBenchRow[] = [];
       try {
+        // One unmeasured export first: Neo4j's page cache and the service's JIT start cold.
+        await drain(`http://127.0.0.1:${port}/export/node-link`);
         for (const format of formats) {
           const { bytes, seconds } = await drain(`http://127.0.0.1:${port}/export/${format}`);
           const row: ExportBenchRow = {
