@@ -4,12 +4,21 @@ import { nameFields, nameKey } from '../../db/names';
 import { loadCountryTable, PartyResolver, slug, type CountryEntry, type Party } from '../resolve-party';
 import { mapRow, type SipriRow } from './map-row';
 import type { Register } from './read-register';
-import { DEAL_CYPHER, LOOKUP_CYPHER, SOURCE_ID, STATUS_CYPHER, type BatchParams } from './import-cypher';
+import {
+  DEAL_CYPHER,
+  LOOKUP_CYPHER,
+  SOURCE_ID,
+  STATUS_CYPHER,
+  type BatchParams,
+  type DealParams,
+  type DeliveryParams,
+} from './import-cypher';
 
 /**
  * Writes an export into the graph in batches: each batch is ONE write transaction of a few UNWIND
  * statements (MERGE on indexed ids), so a failure leaves no half batch and a re-run completes the
- * import without duplicates. Curated deals that SIPRI also records (same buyer, seller, system,
+ * import without duplicates. Reading is pipelined with writing: while one batch is in flight the
+ * next one is read and mapped, and at most one batch waits, so memory stays bounded. Curated deals that SIPRI also records (same buyer, seller, system,
  * order year within one year, or listing `sipri-<id>` as an alias) receive SIPRI's facts instead of
  * a second deal; where the two disagree, both values are kept as claims.
  */
@@ -43,6 +52,11 @@ export interface ImportOptions {
   /** Called after each committed batch. */
   onProgress?: (rowsRead: number) => void;
   countries?: CountryEntry[];
+  /**
+   * Server-side time limit of one batch's transaction (ms). An import is a batch job, not an API
+   * request: a large batch on a busy machine may take longer than the per-request query timeout.
+   */
+  batchTimeoutMs?: number;
 }
 
 interface CuratedDeal {
@@ -66,6 +80,7 @@ export async function importSipri(
 ): Promise<ImportReport> {
   const started = Date.now();
   const batchSize = opts.batchSize ?? 5000;
+  const batchTimeoutMs = opts.batchTimeoutMs ?? 600_000;
   // Without a "Data generated" line, the import day stands for when the facts were seen.
   const seen = register.variant.dataGenerated ?? today();
 
@@ -113,14 +128,16 @@ export async function importSipri(
     nonStateParties: [],
     durationMs: 0,
   };
-  const dealIds = new Set<string>();
-  const deliveryIds = new Set<string>();
+  /** Every deal written, with the last year its batch took as the export's last (for its status). */
+  const dealIds = new Map<string, number>();
+  let lastYear = 0;
   const partyIds = new Map<string, Party>();
   const systemIds = new Set<string>();
   const targetOf = new Map<string, string>();
   const claimedCurated = new Set<string>();
   const nonState = new Map<string, { name: string; id: string; kind: string }>();
 
+  const curatedById = new Map(curated.map((c) => [c.id, c]));
   const curatedByAlias = new Map<string, CuratedDeal>();
   for (const c of curated) for (const k of c.nameKeys) curatedByAlias.set(k, c);
 
@@ -149,7 +166,16 @@ export async function importSipri(
     return id;
   };
 
+  // Designations repeat across thousands of rows: each is keyed (Unicode folding) once.
+  const systemByDesignation = new Map<string, { id: string; isNew: boolean }>();
   const systemFor = (row: SipriRow): { id: string; isNew: boolean } => {
+    const cached = systemByDesignation.get(row.designation);
+    if (cached) return { id: cached.id, isNew: false };
+    const system = keySystem(row);
+    systemByDesignation.set(row.designation, system);
+    return system;
+  };
+  const keySystem = (row: SipriRow): { id: string; isNew: boolean } => {
     const key = nameKey(row.designation);
     const found = systemByKey.get(key);
     if (found) return { id: found, isNew: false };
@@ -159,13 +185,13 @@ export async function importSipri(
     return { id, isNew: true };
   };
 
-  let batch: BatchParams = emptyBatch(seen);
+  let batch = emptyBatch();
   let batchRows = 0;
   const deliveryKeys = new Set<string>();
+  // The batch being written while the next is read; its failure surfaces at the next flush or the end.
+  let inflight: Promise<void> = Promise.resolve();
 
-  const flush = async () => {
-    if (batchRows === 0) return;
-    const params = { ...batch, deals: lastById(batch.deals), curatedDeals: lastById(batch.curatedDeals) };
+  const write = async (params: BatchParams) => {
     await db.writeTx(async (tx: ManagedTransaction) => {
       for (const { cypher, params: used } of DEAL_CYPHER) {
         const ownParams = Object.fromEntries(used.map((k) => [k, params[k]]));
@@ -174,11 +200,38 @@ export async function importSipri(
         if (lists.length > 0 && lists.every((k) => (params[k] as unknown[]).length === 0)) continue;
         await db.run(tx, cypher, ownParams);
       }
-    });
-    report.rowsImported += batchRows;
-    batch = emptyBatch(seen);
+    }, batchTimeoutMs);
+  };
+
+  const flush = async () => {
+    if (batchRows === 0) return;
+    const params: BatchParams = {
+      seen,
+      lastYear,
+      sourceId: SOURCE_ID,
+      countries: batch.countries,
+      organizations: batch.organizations,
+      systems: batch.systems,
+      deals: [...batch.deals.values()].map((e) => dealParams(e)),
+      curatedDeals: [...batch.curatedDeals.values()].map((e) => ({
+        ...dealParams(e),
+        fill: sharedFacts(e.row),
+      })),
+      claims: batch.claims,
+    };
+    for (const id of batch.deals.keys()) dealIds.set(id, lastYear);
+    for (const id of batch.curatedDeals.keys()) dealIds.set(id, -1);
+    const rows = batchRows;
+    const read = report.rowsRead;
+    batch = emptyBatch();
     batchRows = 0;
-    opts.onProgress?.(report.rowsRead);
+    await inflight;
+    inflight = write(params).then(() => {
+      report.rowsImported += rows;
+      opts.onProgress?.(read);
+    });
+    // Awaited at the next flush or at the end; until then a failure must not count as unhandled.
+    inflight.catch(() => undefined);
   };
 
   const newSystems = new Set<string>();
@@ -254,23 +307,23 @@ export async function importSipri(
         },
       });
     }
-    addDeal(batch, row, dealId, buyer, seller, system.id, curated);
-    dealIds.add(dealId);
-    for (const d of row.deliveries) deliveryIds.add(`${dealId}:${d.year}`);
+    addDeal(batch, row, dealId, buyer, seller, system.id, curatedById.get(dealId));
+    for (const d of row.deliveries) if (d.year > lastYear) lastYear = d.year;
     batchRows++;
     if (batchRows >= batchSize) await flush();
   }
   await flush();
-  // The last year the export covers: the latest delivery year it lists.
-  let lastYear = 0;
-  for (const id of deliveryIds) lastYear = Math.max(lastYear, Number(id.slice(id.lastIndexOf(':') + 1)));
-  const ids = [...dealIds];
+  await inflight;
+  // The last year the export covers is the latest delivery year it lists: deals whose batch assumed
+  // an earlier one, and curated deals (which keep a status their sources give), are settled now.
+  const ids: string[] = [];
+  for (const [id, assumed] of dealIds) if (assumed !== lastYear) ids.push(id);
   for (let i = 0; i < ids.length; i += batchSize) {
     await db.write(STATUS_CYPHER, { ids: ids.slice(i, i + batchSize), lastYear });
   }
 
   report.deals = dealIds.size;
-  report.deliveries = deliveryIds.size;
+  report.deliveries = deliveryKeys.size;
   report.countries = [...partyIds.values()].filter((p) => p.label === 'Country').length;
   report.organizations = partyIds.size - report.countries;
   report.systems = systemIds.size;
@@ -279,27 +332,45 @@ export async function importSipri(
   return report;
 }
 
-/** A deal has one row per delivery year: the batch writes it once. */
-function lastById<T extends { id: string }>(items: T[]): T[] {
-  return [...new Map(items.map((i) => [i.id, i])).values()];
+/** A deal as the batch being read holds it: its last row's facts, and the deliveries of all its rows. */
+interface DealEntry {
+  id: string;
+  row: SipriRow;
+  buyer: Party;
+  seller: Party;
+  systemId: string;
+  /** Set for a curated deal that receives SIPRI's record. */
+  curated: CuratedDeal | undefined;
+  deliveries: DeliveryParams[];
 }
 
-function emptyBatch(seen: string): BatchParams {
+/** A batch being read: deals by id (a deal has one row per delivery year; the batch writes it once). */
+interface Batch {
+  countries: BatchParams['countries'];
+  organizations: BatchParams['organizations'];
+  systems: BatchParams['systems'];
+  deals: Map<string, DealEntry>;
+  curatedDeals: Map<string, DealEntry>;
+  claims: BatchParams['claims'];
+}
+
+function emptyBatch(): Batch {
   return {
-    seen,
-    sourceId: SOURCE_ID,
     countries: [],
     organizations: [],
     systems: [],
-    deals: [],
-    curatedDeals: [],
-    deliveries: [],
+    deals: new Map(),
+    curatedDeals: new Map(),
     claims: [],
   };
 }
 
-const defined = (o: Record<string, unknown>) =>
-  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+/** The object without its undefined values (absent facts are left out, never written as null). */
+function defined(o: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k in o) if (o[k] !== undefined) out[k] = o[k];
+  return out;
+}
 
 /** SIPRI's facts about the deal, as Deal properties (absent ones are left out, never written as null). */
 function sipriFacts(row: SipriRow) {
@@ -326,69 +397,69 @@ function sharedFacts(row: SipriRow) {
   });
 }
 
+/** Adds a row to its deal in the batch: its facts replace the earlier row's, its deliveries add up. */
 function addDeal(
-  batch: BatchParams,
+  batch: Batch,
   row: SipriRow,
   dealId: string,
   buyer: Party,
   seller: Party,
   systemId: string,
-  curated: readonly CuratedDeal[],
+  cur: CuratedDeal | undefined,
 ): void {
-  const rels = {
+  const deliveries = row.deliveries.map((d) => ({
+    id: `${dealId}:${d.year}`,
+    props: defined({
+      year: d.year,
+      quantity: d.quantity,
+      quantityEstimated: d.quantityEstimated,
+      yearEstimated: d.yearEstimated,
+      tiv: d.tiv,
+    }),
+  }));
+  const deals = cur ? batch.curatedDeals : batch.deals;
+  const entry = deals.get(dealId);
+  if (entry) {
+    Object.assign(entry, { row, buyer, seller, systemId });
+    entry.deliveries.push(...deliveries);
+  } else {
+    deals.set(dealId, { id: dealId, row, buyer, seller, systemId, curated: cur, deliveries });
+  }
+  if (cur && cur.orderYear !== null && cur.orderYear !== row.orderYear) {
+    const mine = cur.sourceIds.filter((s) => s !== SOURCE_ID);
+    batch.claims.push({
+      dealId,
+      field: 'orderYear',
+      value: JSON.stringify(row.orderYear),
+      sourceIds: [SOURCE_ID],
+    });
+    for (const s of mine) {
+      batch.claims.push({ dealId, field: 'orderYear', value: JSON.stringify(cur.orderYear), sourceIds: [s] });
+    }
+  }
+}
+
+/** What the batch statement writes for a deal, built once per deal and batch from its last row. */
+function dealParams(e: DealEntry): DealParams {
+  const { row, buyer, seller, curated: cur } = e;
+  let props: Record<string, unknown>;
+  if (cur) {
+    const aliases = [...new Set([...cur.aliases, `sipri-${row.sipriId}`])];
+    props = { ...sipriFacts(row), ...nameFields(e.id, cur.name, aliases) };
+  } else {
+    // Names from the resolved parties, so that every spelling of a party names the deal alike.
+    const name = `${buyer.name}: ${row.designation} from ${seller.name} (${row.orderYear})`;
+    props = { ...sipriFacts(row), ...sharedFacts(row), ...nameFields(e.id, name) };
+  }
+  return {
+    id: e.id,
     buyerId: buyer.id,
     buyerLabel: buyer.label,
     sellerId: seller.id,
     sellerLabel: seller.label,
-    systemId,
+    systemId: e.systemId,
     totals: defined({ delivered: row.deliveredTotal, tivTotal: row.tivDeliveredTotal }),
+    props,
+    deliveries: e.deliveries,
   };
-  const cur = curated.find((c) => c.id === dealId);
-  if (cur) {
-    const aliases = [...new Set([...cur.aliases, `sipri-${row.sipriId}`])];
-    batch.curatedDeals.push({
-      id: dealId,
-      ...rels,
-      props: { ...sipriFacts(row), ...nameFields(dealId, cur.name, aliases) },
-      fill: sharedFacts(row),
-    });
-    if (cur.orderYear !== null && cur.orderYear !== row.orderYear) {
-      const mine = cur.sourceIds.filter((s) => s !== SOURCE_ID);
-      batch.claims.push({
-        dealId,
-        field: 'orderYear',
-        value: JSON.stringify(row.orderYear),
-        sourceIds: [SOURCE_ID],
-      });
-      for (const s of mine) {
-        batch.claims.push({
-          dealId,
-          field: 'orderYear',
-          value: JSON.stringify(cur.orderYear),
-          sourceIds: [s],
-        });
-      }
-    }
-  } else {
-    // Names from the resolved parties, so that every spelling of a party names the deal alike.
-    const name = `${buyer.name}: ${row.designation} from ${seller.name} (${row.orderYear})`;
-    batch.deals.push({
-      id: dealId,
-      ...rels,
-      props: { ...sipriFacts(row), ...sharedFacts(row), ...nameFields(dealId, name) },
-    });
-  }
-  for (const d of row.deliveries) {
-    batch.deliveries.push({
-      dealId,
-      id: `${dealId}:${d.year}`,
-      props: defined({
-        year: d.year,
-        quantity: d.quantity,
-        quantityEstimated: d.quantityEstimated,
-        yearEstimated: d.yearEstimated,
-        tiv: d.tiv,
-      }),
-    });
-  }
 }

@@ -1,6 +1,6 @@
-import { parse } from 'csv-parse';
+import { parse as parseSync } from 'csv-parse/sync';
 import fs from 'node:fs';
-import { Readable, Transform, type TransformCallback } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { ArmsgraphError, ErrorCode } from '../../errors';
 
 /**
@@ -34,39 +34,6 @@ export interface RegisterLine {
 }
 
 const SAMPLE_BYTES = 1 << 20;
-/** Stands in for a line the CSV parser would choke on, so only that line is rejected. */
-const BROKEN_LINE = '\u0001broken-quotes';
-
-/**
- * True when a line's quotes are well formed the way csv-parse (with relax_quotes) reads them: a quote
- * opens a field only at its start, `""` is a quote inside, and a closing quote ends the field. Checked
- * per line because an unclosed quote would otherwise swallow every following line, or stop the import.
- */
-export function quotesBalanced(line: string, delimiter: string): boolean {
-  let i = 0;
-  while (i <= line.length) {
-    if (line[i] !== '"') {
-      const next = line.indexOf(delimiter, i);
-      if (next < 0) return true;
-      i = next + 1;
-      continue;
-    }
-    i++;
-    for (;;) {
-      const q = line.indexOf('"', i);
-      if (q < 0) return false;
-      if (line[q + 1] === '"') {
-        i = q + 2;
-        continue;
-      }
-      if (q + 1 === line.length) return true;
-      if (line[q + 1] !== delimiter) return false;
-      i = q + 2;
-      break;
-    }
-  }
-  return true;
-}
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 
 /** "3 Jan 2025 9:16:02 PM" (and ISO dates) → "2025-01-03". */
@@ -134,43 +101,46 @@ export function detectVariant(sample: Buffer): Variant {
 }
 
 /**
- * Decodes bytes, drops the preamble (everything before the header) and the closing `;` of each line,
- * and passes whole lines on to the CSV parser. SIPRI's fields hold no line breaks, so lines are rows.
+ * Splits one line into fields. SIPRI's exports quote nothing, so a line without `"` is split on the
+ * delimiter directly (the import's hot path: several times faster than a general CSV parser); a line
+ * with quotes goes through csv-parse, as lenient about stray quotes as before.
  */
-class LineCleaner extends Transform {
-  private readonly decoder: TextDecoder;
-  private rest = '';
-  private line = 0;
+export function splitLine(line: string, delimiter: string): string[] {
+  if (!line.includes('"')) return line.split(delimiter);
+  const records = parseSync(line, { delimiter, relax_column_count: true, relax_quotes: true }) as string[][];
+  return records[0] ?? [];
+}
 
-  constructor(private readonly variant: Variant) {
-    super({ decodeStrings: true, encoding: 'utf8' });
-    this.decoder = new TextDecoder(variant.encoding === 'utf-8' ? 'utf-8' : 'latin1');
-  }
-
-  private pushLines(text: string, final: boolean): void {
-    const parts = (this.rest + text).split('\n');
-    this.rest = final ? '' : (parts.pop() ?? '');
-    const out: string[] = [];
-    for (const part of parts) {
-      this.line++;
-      if (this.line < this.variant.headerLine) continue;
-      let line = part.endsWith('\r') ? part.slice(0, -1) : part;
-      if (this.variant.trailingSemicolon && line.endsWith(';')) line = line.slice(0, -1);
-      if (line.includes('"') && !quotesBalanced(line, this.variant.delimiter)) line = BROKEN_LINE;
-      out.push(line);
+/**
+ * True when a line's quotes are well formed the way csv-parse (with relax_quotes) reads them: a quote
+ * opens a field only at its start, `""` is a quote inside, and a closing quote ends the field. Lines
+ * are rows (SIPRI's fields hold no line breaks), so a line that fails this is rejected on its own
+ * instead of swallowing the lines after it or stopping the import.
+ */
+export function quotesBalanced(line: string, delimiter: string): boolean {
+  let i = 0;
+  while (i <= line.length) {
+    if (line[i] !== '"') {
+      const next = line.indexOf(delimiter, i);
+      if (next < 0) return true;
+      i = next + 1;
+      continue;
     }
-    if (out.length > 0) this.push(out.join('\n') + '\n');
+    i++;
+    for (;;) {
+      const q = line.indexOf('"', i);
+      if (q < 0) return false;
+      if (line[q + 1] === '"') {
+        i = q + 2;
+        continue;
+      }
+      if (q + 1 === line.length) return true;
+      if (line[q + 1] !== delimiter) return false;
+      i = q + 2;
+      break;
+    }
   }
-
-  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    this.pushLines(this.decoder.decode(chunk, { stream: true }), false);
-    done();
-  }
-
-  override _flush(done: TransformCallback): void {
-    this.pushLines(this.decoder.decode(), true);
-    done();
-  }
+  return true;
 }
 
 /** Header names made unique: the old layout's unnamed "?" columns become "<previous> ?". */
@@ -206,43 +176,60 @@ export async function readRegisterStream(
     if (size >= SAMPLE_BYTES) break;
   }
   const variant = detectVariant(Buffer.concat(chunks).subarray(0, SAMPLE_BYTES));
-  let read = 0;
-  const input = open(false);
-  // The pipeline is built before the byte counter listens, so no chunk flows past the parser.
-  const parser = input.pipe(new LineCleaner(variant)).pipe(
-    parse({
-      delimiter: variant.delimiter,
-      relax_column_count: true,
-      relax_quotes: true,
-      skip_empty_lines: true,
-      info: true,
-    }),
-  );
-  input.on('data', (chunk: Buffer | string) => (read += chunk.length));
-  return { variant, lines: rows(parser, variant), totalBytes, bytesRead: () => read };
+  const counter = { read: 0 };
+  return { variant, lines: rows(open(false), variant, counter), totalBytes, bytesRead: () => counter.read };
 }
 
-async function* rows(parser: Readable, variant: Variant): AsyncGenerator<RegisterLine> {
+/**
+ * Decodes bytes, drops the preamble (everything before the header) and the closing `;` of each
+ * line, and yields each data row with its 1-based line number in the file.
+ */
+async function* rows(
+  input: Readable,
+  variant: Variant,
+  counter: { read: number },
+): AsyncGenerator<RegisterLine> {
+  const decoder = new TextDecoder(variant.encoding === 'utf-8' ? 'utf-8' : 'latin1');
   let header: string[] | undefined;
-  // Lines before the header were dropped: parser line numbers start at the header.
-  const offset = variant.headerLine - 1;
-  for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-    if (!header) {
-      header = headerNames(item.record);
-      continue;
+  let rest = '';
+  let lineNo = 0;
+
+  function row(line: string): RegisterLine | undefined {
+    if (line.trim() === '') return undefined;
+    if (header && line.includes('"') && !quotesBalanced(line, variant.delimiter)) {
+      return { line: lineNo, fields: { '#broken': 'a quoted field is not closed properly' } };
     }
-    if (item.record[0] === BROKEN_LINE) {
-      yield {
-        line: item.info.lines + offset,
-        fields: { '#broken': 'a quoted field is not closed properly' },
-      };
-      continue;
+    const record = splitLine(line, variant.delimiter);
+    if (!header) {
+      header = headerNames(record);
+      return undefined;
     }
     const fields: Record<string, string> = {};
-    for (const [i, name] of header.entries()) fields[name] = (item.record[i] ?? '').trim();
-    if (item.record.length > header.length) fields['#extra'] = item.record.slice(header.length).join(',');
-    yield { line: item.info.lines + offset, fields };
+    for (let i = 0; i < header.length; i++) fields[header[i] as string] = (record[i] ?? '').trim();
+    if (record.length > header.length) fields['#extra'] = record.slice(header.length).join(',');
+    return { line: lineNo, fields };
   }
+
+  function* take(parts: string[]): Generator<RegisterLine> {
+    for (const part of parts) {
+      lineNo++;
+      if (lineNo < variant.headerLine) continue;
+      let line = part.endsWith('\r') ? part.slice(0, -1) : part;
+      if (variant.trailingSemicolon && line.endsWith(';')) line = line.slice(0, -1);
+      const r = row(line);
+      if (r) yield r;
+    }
+  }
+
+  for await (const chunk of input) {
+    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
+    counter.read += buf.length;
+    const parts = (rest + decoder.decode(buf, { stream: true })).split('\n');
+    rest = parts.pop() ?? '';
+    yield* take(parts);
+  }
+  const tail = rest + decoder.decode();
+  yield* take(tail === '' ? [] : [tail]);
 }
 
 /** Opens an export file. */
