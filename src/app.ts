@@ -19,6 +19,8 @@ import { loadTokens, requestAuth } from './auth/tokens';
 import { batchLimit, bodyParser, limitsPlugin, rateLimiter } from './http/limits';
 import { createMetrics } from './http/metrics';
 import { requestIds, requestLog } from './http/request-id';
+// Browser pages (issue #5): the graph explorer and the GraphQL IDE, served offline.
+import { mountWebPages, securityHeaders } from './http/web-pages';
 
 export interface AppDeps {
   config: Config;
@@ -43,6 +45,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const app = express();
   const server = http.createServer(app);
   app.disable('x-powered-by');
+  app.use(securityHeaders);
 
   // --- security and operations (issue #6) ---
   const tokens = loadTokens(config.auth);
@@ -64,6 +67,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     includeStacktraceInErrorResponses: config.env === 'development',
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
+      // Apollo's landing pages (Sandbox, Explorer) load from a CDN: off. Our own IDE is at /graphiql.
       ApolloServerPluginLandingPageDisabled(),
       limitsPlugin(config.limits),
       metrics.plugin,
@@ -91,6 +95,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     const ok = await db.ping();
     res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'unavailable', neo4j: ok ? 'up' : 'down' });
   });
+
+  mountWebPages(app);
 
   app.use(
     '/graphql',

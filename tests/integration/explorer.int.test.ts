@@ -1,0 +1,266 @@
+import type { Core } from 'cytoscape';
+import cytoscape from 'cytoscape';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { projectRoot } from '../../src/project-root';
+import { seedGraph } from '../../src/seed/seeder';
+import { resetGraph, startTestServer, type TestServer } from '../helpers/test-app';
+
+/**
+ * The explorer page and the GraphQL IDE in a real browser: Debian's Chromium, driven by playwright-core
+ * (`npx playwright install` downloads browsers and cannot work offline; the project installs Chromium
+ * with apt in scripts/setup-test-tools.sh). Every request the pages make is recorded: all must go to the
+ * service's own origin.
+ */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARTIFACTS = path.join(projectRoot(), 'tests', 'artifacts');
+
+type Subgraph = { nodes: Array<{ id: string }>; edges: Array<{ id: string; type: string }> };
+type ExplorerWindow = Window & { armsgraphExplorer: { view: { cy: Core } } };
+
+describe('explorer page in Chromium', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  const requests: string[] = [];
+  const cspViolations: string[] = [];
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    if (!fs.existsSync(CHROMIUM)) {
+      throw new Error(
+        `No Chromium at ${CHROMIUM}: run scripts/setup-test-tools.sh (npm test runs it first) or set CHROMIUM_PATH.`,
+      );
+    }
+    // The page is served from the bundles; build them from the current sources.
+    execFileSync(process.execPath, [path.join(projectRoot(), 'scripts', 'build-web.js')], {
+      stdio: 'inherit',
+    });
+    server = await startTestServer();
+    await resetGraph(server.db);
+    await seedGraph(server.db);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+    context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1400, height: 900 } });
+    // Every request of every page of the context, favicons and downloads included.
+    context.on('request', (r) => requests.push(r.url()));
+    page = await context.newPage();
+    watch(page);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  function watch(p: Page): void {
+    p.on('console', (m) => {
+      if (/Content.Security.Policy/i.test(m.text())) cspViolations.push(m.text());
+    });
+    p.on('pageerror', (e) => pageErrors.push(e.message));
+  }
+
+  async function neighborhood(id: string, depth: number): Promise<Subgraph> {
+    const { body } = await server.gql<{ neighborhood: Subgraph }>(
+      `query($id: ID!, $depth: Int) { neighborhood(id: $id, depth: $depth, first: 200) { nodes { id } edges { id type } } }`,
+      { id, depth },
+    );
+    expect(body.errors).toBeUndefined();
+    return body.data?.neighborhood ?? { nodes: [], edges: [] };
+  }
+
+  const nodeIdsInView = () =>
+    page.evaluate(() =>
+      (window as unknown as ExplorerWindow).armsgraphExplorer.view.cy
+        .nodes()
+        .map((n) => n.id())
+        .sort(),
+    );
+
+  it('serves its pages with a Content-Security-Policy that allows this origin only', async () => {
+    for (const route of ['/', '/graphiql']) {
+      const res = await fetch(server.url + route);
+      expect(res.status).toBe(200);
+      const csp = res.headers.get('content-security-policy') ?? '';
+      expect(csp).toContain("default-src 'self'");
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).toContain("connect-src 'self'");
+      // No other origin is named anywhere in the policy.
+      expect(csp).not.toMatch(/https?:|\*/);
+    }
+  });
+
+  it('searches with Enter and opens the neighbourhood of the hit', async () => {
+    await page.goto(server.url + '/');
+    await page.getByLabel('Search an entity').fill('Turkey');
+    await page.getByLabel('Search an entity').press('Enter');
+    const hit = page.locator('[data-testid="search-result"][data-id="TUR"]');
+    await hit.waitFor();
+    // Keyboard flow: the best hit has the focus, Enter opens it.
+    await expect(hit.evaluate((e) => e === document.activeElement)).resolves.toBe(true);
+    await page.keyboard.press('Enter');
+
+    const expected = await neighborhood('TUR', 1);
+    expect(expected.nodes.map((n) => n.id)).toContain('s-400');
+    await page.waitForFunction(
+      (n) => (window as unknown as ExplorerWindow).armsgraphExplorer?.view.cy.nodes().length === n,
+      expected.nodes.length,
+    );
+    expect(await nodeIdsInView()).toEqual(expected.nodes.map((n) => n.id).sort());
+    await expect(page.getByTestId('details-title').textContent()).resolves.toBe('Turkey');
+    await expect(page.getByTestId('status').getAttribute('data-edges-shown')).resolves.toBe(
+      String(expected.edges.length),
+    );
+  });
+
+  it('expands the S-400 node when it is clicked', async () => {
+    // Its buyers are two hops away (system ← deal → buyer): expand to depth 2.
+    await page.getByLabel('Depth').selectOption('2');
+    const expected = await neighborhood('s-400', 2);
+    const expectedIds = expected.nodes.map((n) => n.id);
+    expect(expectedIds).toEqual(expect.arrayContaining(['CHN', 'IND']));
+    const before = await nodeIdsInView();
+    expect(before).not.toContain('CHN');
+    expect(before).not.toContain('IND');
+
+    // A real click on the canvas, where cytoscape drew the node.
+    const at = await page.evaluate(() => {
+      const node = (window as unknown as ExplorerWindow).armsgraphExplorer.view.cy.getElementById('s-400');
+      const box = document.getElementById('cy')?.getBoundingClientRect();
+      const p = node.renderedPosition();
+      return { x: (box?.left ?? 0) + p.x, y: (box?.top ?? 0) + p.y };
+    });
+    await page.mouse.click(at.x, at.y);
+    await page.waitForFunction(() => {
+      const cy = (window as unknown as ExplorerWindow).armsgraphExplorer.view.cy;
+      return cy.getElementById('s-400').hasClass('expanded') && document.body.dataset.state === 'idle';
+    });
+    const after = await nodeIdsInView();
+    expect(after).toEqual(expect.arrayContaining([...before, ...expectedIds]));
+    expect(after.length).toBeGreaterThan(before.length);
+  });
+
+  it('shows the properties and sources of the clicked node in the side panel', async () => {
+    const { body } = await server.gql<{
+      weaponSystem: { name: string; category: string; sources: Array<{ id: string; name: string }> };
+    }>(`{ weaponSystem(id: "s-400") { name category sources { id name } } }`);
+    const s400 = body.data?.weaponSystem;
+    expect(s400?.sources.map((s) => s.id)).toContain('article-s400-turkey');
+
+    await page.locator('[data-testid="details"][data-id="s-400"][data-loaded="true"]').waitFor();
+    await expect(page.getByTestId('details-title').textContent()).resolves.toBe(s400?.name);
+    await expect(
+      page.locator('[data-testid="details-properties"] dd[data-property="category"]').textContent(),
+    ).resolves.toBe(s400?.category);
+    const article = page.locator('[data-testid="details-sources"] [data-source-id="article-s400-turkey"]');
+    await expect(article.textContent()).resolves.toContain(
+      s400?.sources.find((s) => s.id === 'article-s400-turkey')?.name,
+    );
+    const shownSources = await page
+      .locator('[data-testid="details-sources"] [data-source-id]')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-source-id')));
+    expect(shownSources.sort()).toEqual(s400?.sources.map((s) => s.id).sort());
+  });
+
+  it('hides the edges of an unticked relation type', async () => {
+    const count = (type: string) =>
+      page.evaluate(
+        (t) =>
+          (window as unknown as ExplorerWindow).armsgraphExplorer.view.cy
+            .edges()
+            .filter((e) => e.data('type') === t && e.visible()).length,
+        type,
+      );
+    const buyers = await count('BUYER');
+    expect(buyers).toBeGreaterThan(0);
+    const shownBefore = Number(await page.getByTestId('status').getAttribute('data-edges-shown'));
+
+    await page.getByTestId('filter-BUYER').uncheck();
+    expect(await count('BUYER')).toBe(0);
+    const status = page.getByTestId('status');
+    await expect(status.getAttribute('data-edges-hidden')).resolves.toBe(String(buyers));
+    await expect(status.getAttribute('data-edges-shown')).resolves.toBe(String(shownBefore - buyers));
+    // Other relation types stay drawn.
+    expect(await count('COVERS')).toBeGreaterThan(0);
+  });
+
+  it('downloads the view as Cytoscape JSON that cytoscape reads back', async () => {
+    const shown = await page.evaluate(() => {
+      const cy = (window as unknown as ExplorerWindow).armsgraphExplorer.view.cy;
+      return {
+        nodes: cy.nodes().map((n) => n.id()),
+        edges: cy
+          .edges()
+          .filter((e) => e.visible())
+          .map((e) => e.id()),
+      };
+    });
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('export-view').click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('armsgraph-view-s-400.json');
+    const file = await download.path();
+    const json = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+      elements: {
+        nodes: Array<{ data: { id: string } }>;
+        edges: Array<{ data: { id: string; type: string; source: string; target: string } }>;
+      };
+    };
+    expect(json.elements.nodes.map((n) => n.data.id).sort()).toEqual(shown.nodes.sort());
+    expect(json.elements.edges.map((e) => e.data.id).sort()).toEqual(shown.edges.sort());
+    expect(json.elements.edges.some((e) => e.data.type === 'BUYER')).toBe(false);
+
+    // A real reader: headless cytoscape loads the file as it is.
+    const cy = cytoscape({ headless: true, elements: json.elements as cytoscape.ElementsDefinition });
+    expect(cy.nodes().length).toBe(shown.nodes.length);
+    expect(cy.edges().length).toBe(shown.edges.length);
+    cy.edges().forEach((e) => {
+      expect(e.source().nonempty() && e.target().nonempty()).toBe(true);
+    });
+  });
+
+  it('saves a screenshot', async () => {
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    const file = path.join(ARTIFACTS, 'explorer.png');
+    fs.rmSync(file, { force: true });
+    await page.screenshot({ path: file });
+    expect(fs.statSync(file).size).toBeGreaterThan(10_000);
+  });
+
+  it('opens the GraphQL IDE and runs a query offline', async () => {
+    const ide = await context.newPage();
+    watch(ide);
+    await ide.goto(server.url + '/graphiql');
+    const editor = ide.locator('.graphiql-query-editor .CodeMirror');
+    await editor.waitFor();
+    await editor.click();
+    await ide.keyboard.press('Control+A');
+    await ide.keyboard.press('Delete');
+    await ide.keyboard.type('{ __typename }');
+    await ide.getByRole('button', { name: /execute query/i }).click();
+    const response = ide.locator('.result-window');
+    await ide.waitForFunction(() => document.querySelector('.result-window')?.textContent?.includes('Query'));
+    expect(
+      JSON.parse((await response.locator('.CodeMirror-code').innerText()).replace(/^\d+$/gm, '')),
+    ).toEqual({ data: { __typename: 'Query' } });
+    await ide.screenshot({ path: path.join(ARTIFACTS, 'graphiql.png') });
+    await ide.close();
+  });
+
+  it('made no request outside the service, and the policy refused nothing', () => {
+    const origin = new URL(server.url).origin;
+    expect(requests.length).toBeGreaterThan(5);
+    expect(requests).toEqual(expect.arrayContaining([`${origin}/assets/explorer.js`, `${origin}/graphql`]));
+    // blob: URLs of the download carry our origin too (blob:http://127.0.0.1:port/uuid).
+    const offOrigin = requests.filter((u) => !u.startsWith(`${origin}/`) && !u.startsWith(`blob:${origin}/`));
+    expect(offOrigin).toEqual([]);
+    expect(cspViolations).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+});
