@@ -1,6 +1,7 @@
 // The drawing: a cytoscape.js graph that grows as nodes are expanded, with relation types that can
 // be hidden and an export of exactly what is shown.
 import cytoscape, { type Core, type EdgeSingular, type NodeSingular } from 'cytoscape';
+import fcose, { type FcoseLayoutOptions } from 'cytoscape-fcose';
 import type { GraphEdge, GraphNode, Subgraph } from './api';
 
 /** Node colours by kind: the legend in index.html uses the same ones. */
@@ -55,13 +56,21 @@ const STYLE: cytoscape.StylesheetJson = [
       'target-arrow-shape': 'triangle',
       'curve-style': 'bezier',
       label: 'data(type)',
-      'font-size': 8,
+      'font-size': 7,
       color: '#52606d',
+      'text-background-color': '#ffffff',
+      'text-background-opacity': 0.7,
       'text-rotation': 'autorotate',
     },
   },
   { selector: 'edge.type-hidden', style: { display: 'none' } },
 ];
+
+// fCoSE: a force-directed layout that also refines an existing drawing, so an expansion grows the
+// picture around the clicked node instead of reshuffling it.
+cytoscape.use(fcose);
+
+const MAX_FIT_ZOOM = 1.3;
 
 export interface GraphViewHandlers {
   onNodeTap(id: string): void;
@@ -83,7 +92,6 @@ export class GraphView {
       style: STYLE,
       minZoom: 0.15,
       maxZoom: 4,
-      wheelSensitivity: 0.3,
     });
     this.cy.on('tap', 'node', (e) => handlers.onNodeTap((e.target as NodeSingular).id()));
     this.cy.on('tap', 'edge', (e) => handlers.onEdgeTap((e.target as EdgeSingular).id()));
@@ -123,21 +131,29 @@ export class GraphView {
     return { nodesAdded: nodes.length, edgesAdded: edges.length };
   }
 
-  /** Force-directed layout (cose, built into cytoscape); resolves when nodes have settled. */
+  /** Force-directed layout (fCoSE); resolves when nodes have settled. */
   layout(randomize: boolean): Promise<void> {
-    const layout = this.cy.layout({
-      name: 'cose',
+    const options: FcoseLayoutOptions = {
+      name: 'fcose',
+      quality: 'proof',
       animate: false,
       randomize,
       fit: true,
       padding: 30,
-      nodeRepulsion: () => 9000,
-      idealEdgeLength: () => 70,
-      numIter: 1500,
-    });
+      nodeRepulsion: () => 6500,
+      idealEdgeLength: () => 90,
+      nodeSeparation: 90,
+    };
+    const layout = this.cy.layout(options);
     const done = layout.promiseOn('layoutstop');
     layout.run();
-    return done.then(() => undefined);
+    return done.then(() => {
+      // Fitting a handful of nodes would blow labels up to poster size: cap the zoom.
+      if (this.cy.zoom() > MAX_FIT_ZOOM) {
+        this.cy.zoom(MAX_FIT_ZOOM);
+        this.cy.center();
+      }
+    });
   }
 
   markExpanded(id: string): void {
