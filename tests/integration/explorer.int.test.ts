@@ -176,6 +176,34 @@ describe('explorer page in Chromium', () => {
     expect(shownSources.sort()).toEqual(s400?.sources.map((s) => s.id).sort());
   });
 
+  it('links the service exports of the neighbourhood of the focused entity', async () => {
+    const links = page.locator('[data-testid="details-exports"] a');
+    const hrefs = await links.evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''));
+    expect(hrefs).toEqual(
+      expect.arrayContaining([
+        '/export/cytoscape?around=s-400&depth=2',
+        '/export/graphml?around=s-400&depth=2',
+      ]),
+    );
+    // Every link answers with a file.
+    for (const href of hrefs) {
+      const res = await fetch(server.url + href);
+      expect([href, res.status]).toEqual([href, 200]);
+      expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="/);
+      await res.arrayBuffer();
+    }
+    // The browser downloads it from this origin, and it holds the neighbourhood the API reports.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Cytoscape.js JSON' }).click(),
+    ]);
+    const json = JSON.parse(fs.readFileSync(await download.path(), 'utf8')) as {
+      elements: { nodes: Array<{ data: { id: string } }> };
+    };
+    const expected = await neighborhood('s-400', 2);
+    expect(json.elements.nodes.map((n) => n.data.id).sort()).toEqual(expected.nodes.map((n) => n.id).sort());
+  });
+
   it('hides the edges of an unticked relation type', async () => {
     const count = (type: string) =>
       page.evaluate(

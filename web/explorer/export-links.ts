@@ -8,7 +8,8 @@ const FORMATS: Array<{ format: string; label: string }> = [
   { format: 'node-link', label: 'node-link JSON (D3, NetworkX)' },
   { format: 'graphml', label: 'GraphML (yEd, Gephi)' },
   { format: 'gexf', label: 'GEXF (Gephi)' },
-  { format: 'csv', label: 'CSV (nodes and edges)' },
+  { format: 'nodes.csv', label: 'CSV nodes (Gephi)' },
+  { format: 'edges.csv', label: 'CSV edges (Gephi)' },
 ];
 
 export function exportLinks(id: string, depth: number): PanelLink[] {

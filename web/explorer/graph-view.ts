@@ -208,17 +208,40 @@ export class GraphView {
   }
 
   /**
-   * The view as Cytoscape.js elements JSON (what `cytoscape({ elements })` and Cytoscape desktop
-   * read), with positions, so a reader redraws the same picture.
+   * The view as Cytoscape.js elements JSON, in the same shape as the service's /export/cytoscape
+   * (Cytoscape desktop's .cyjs: properties flattened into `data`, kinds and types as classes), plus
+   * positions, so a reader redraws this picture.
    */
-  toCytoscapeJson(): CytoscapeExport {
+  toCytoscapeJson(focus: string | undefined): CytoscapeExport {
     const { nodes, edges } = this.shown();
     return {
       format_version: '1.0',
       generated_by: 'armsgraph explorer',
+      target_cytoscapejs_version: '~3',
+      data: { name: 'armsgraph explorer view', focus: focus ?? null, generated: new Date().toISOString() },
       elements: {
-        nodes: nodes.map((n) => ({ data: n.data() as NodeData, position: { ...n.position() } })),
-        edges: edges.map((e) => ({ data: e.data() as EdgeData })),
+        nodes: nodes.map((n) => {
+          const d = n.data() as NodeData;
+          return {
+            data: { ...d.properties, id: d.id, label: d.name, labels: d.labels },
+            classes: d.labels.join(' '),
+            position: { ...n.position() },
+          };
+        }),
+        edges: edges.map((e) => {
+          const d = e.data() as EdgeData;
+          return {
+            data: {
+              ...d.properties,
+              id: d.id,
+              source: d.source,
+              target: d.target,
+              label: d.type,
+              type: d.type,
+            },
+            classes: d.type,
+          };
+        }),
       },
     };
   }
@@ -249,9 +272,11 @@ export interface EdgeData {
 export interface CytoscapeExport {
   format_version: string;
   generated_by: string;
+  target_cytoscapejs_version: string;
+  data: { name: string; focus: string | null; generated: string };
   elements: {
-    nodes: Array<{ data: NodeData; position: { x: number; y: number } }>;
-    edges: Array<{ data: EdgeData }>;
+    nodes: Array<{ data: Record<string, unknown>; classes: string; position: { x: number; y: number } }>;
+    edges: Array<{ data: Record<string, unknown>; classes: string }>;
   };
 }
 

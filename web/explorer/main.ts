@@ -224,7 +224,7 @@ function refreshLists(): void {
 }
 
 function downloadView(): void {
-  const json = JSON.stringify(view.toCytoscapeJson(), null, 2);
+  const json = JSON.stringify(view.toCytoscapeJson(focused), null, 2);
   const url = URL.createObjectURL(new Blob([json], { type: 'application/json' }));
   const a = document.createElement('a');
   a.href = url;
