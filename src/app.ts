@@ -20,7 +20,7 @@ import { batchLimit, bodyParser, limitsPlugin, rateLimiter } from './http/limits
 import { createMetrics } from './http/metrics';
 import { requestIds, requestLog } from './http/request-id';
 // Browser pages (issue #5): the graph explorer and the GraphQL IDE, served offline.
-import { mountWebPages, securityHeaders } from './http/web-pages';
+import { graphqlBrowserRedirect, mountWebPages, securityHeaders } from './http/web-pages';
 
 export interface AppDeps {
   config: Config;
@@ -53,6 +53,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use(requestIds(logger));
   app.use(metrics.middleware);
   app.get('/metrics', metrics.handler);
+  // A browser opening /graphql goes to our offline IDE (before the token check: the page has no data).
+  app.use('/graphql', graphqlBrowserRedirect);
   // Every API route: per-client rate limit, then the bearer token (read token enforced when set).
   app.use(['/graphql', '/export'], rateLimiter(config.limits, tokens), authMiddleware(tokens));
   // --- end security and operations ---

@@ -44,6 +44,19 @@ export function defaultWebPaths(): WebPaths {
   return { pages: path.join(root, 'web'), assets: path.join(root, 'dist', 'web') };
 }
 
+/**
+ * A person who opens /graphql in a browser (a GET asking for HTML, with no query) lands in the IDE;
+ * GraphQL clients (JSON, or any GET with a query) pass through untouched. Mounted before the token
+ * check, since the IDE page itself holds no data.
+ */
+export const graphqlBrowserRedirect: RequestHandler = (req, res, next) => {
+  if (req.method === 'GET' && req.query.query === undefined && req.accepts(['json', 'html']) === 'html') {
+    res.redirect(302, '/graphiql');
+    return;
+  }
+  next();
+};
+
 /** Mounts `/`, `/graphiql` and `/assets/`. */
 export function mountWebPages(app: Express, paths: WebPaths = defaultWebPaths()): void {
   const page =

@@ -308,3 +308,55 @@ describe('explorer page in Chromium', () => {
     expect(pageErrors).toEqual([]);
   });
 });
+
+describe('explorer behind a read token', () => {
+  let server: TestServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    server = await startTestServer({ ARMSGRAPH_READ_TOKEN: 'analyst:explorer-read-secret' });
+    await resetGraph(server.db);
+    await seedGraph(server.db);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('serves the pages without the token, and sends a browser that opens /graphql to the IDE', async () => {
+    for (const route of ['/', '/graphiql', '/assets/explorer.js']) {
+      expect([route, (await fetch(server.url + route)).status]).toEqual([route, 200]);
+    }
+    const browserGet = await fetch(`${server.url}/graphql`, {
+      headers: { accept: 'text/html' },
+      redirect: 'manual',
+    });
+    expect(browserGet.status).toBe(302);
+    expect(browserGet.headers.get('location')).toBe('/graphiql');
+    // A GraphQL client asking for JSON is not redirected: it meets the token check.
+    const clientGet = await fetch(`${server.url}/graphql?query=%7B__typename%7D`, {
+      headers: { accept: 'application/json' },
+    });
+    expect(clientGet.status).toBe(401);
+  });
+
+  it('asks for the token, then searches with it', async () => {
+    const page = await browser.newPage();
+    await page.goto(server.url + '/');
+    await page.getByLabel('Search an entity').fill('Turkey');
+    await page.getByLabel('Search an entity').press('Enter');
+    await page.waitForFunction(() => document.getElementById('status')?.textContent?.includes('read token'));
+    await expect(page.locator('details.token').getAttribute('open')).resolves.not.toBeNull();
+
+    await page.getByLabel(/Read token/).fill('explorer-read-secret');
+    await page.getByRole('button', { name: 'Use token' }).click();
+    await page.getByLabel('Search an entity').press('Enter');
+    await page.locator('[data-testid="search-result"][data-id="TUR"]').waitFor();
+    await page.close();
+  });
+});
