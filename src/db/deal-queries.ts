@@ -51,7 +51,7 @@ export function decodeCursor(text: string): Cursor {
 }
 
 /** Resolves the filter's names to ids; a name that matches nothing is NOT_FOUND, not an empty page. */
-async function resolveFilter(db: Database, filter: DealFilter) {
+export async function resolveDealFilter(db: Database, filter: DealFilter) {
   const resolve = async (field: 'buyer' | 'seller' | 'system', kinds: Parameters<typeof resolveId>[2]) => {
     const input = filter[field];
     if (input === undefined || input === null) return null;
@@ -80,6 +80,37 @@ async function resolveFilter(db: Database, filter: DealFilter) {
   };
 }
 
+/** The parameters resolveDealFilter returns: what dealWhere and dealAnchor read. */
+export type ResolvedDealFilter = Awaited<ReturnType<typeof resolveDealFilter>>;
+
+/**
+ * The filter as a Cypher condition on the deal variable `v` (parameters from resolveDealFilter), so
+ * Query.deals and the exports select exactly the same deals. `v` is a constant of the caller's.
+ */
+export function dealWhere(v: string): string {
+  return `coalesce(${v}.retired, false) = false
+      AND ($buyer IS NULL OR EXISTS { (${v})-[:BUYER]->(:Entity {id: $buyer}) })
+      AND ($seller IS NULL OR EXISTS { (${v})-[:SELLER]->(:Entity {id: $seller}) })
+      AND ($system IS NULL OR EXISTS { (${v})-[:COVERS]->(:WeaponSystem {id: $system}) })
+      AND ($status IS NULL OR ${v}.status IN $status)
+      AND ($category IS NULL OR ${v}.category = $category)
+      AND ($orderedFrom IS NULL OR ${v}.orderYear >= $orderedFrom)
+      AND ($orderedTo IS NULL OR ${v}.orderYear <= $orderedTo)
+      AND ($source IS NULL OR $source IN ${v}.sourceIds)`;
+}
+
+/** The MATCH that starts from the most selective anchor given (buyer, seller or system), binding `d`. */
+export function dealAnchor(f: ResolvedDealFilter): string {
+  // The anchor is chosen from which filters are present, never from their text.
+  return f.buyer
+    ? 'MATCH (:Entity {id: $buyer})<-[:BUYER]-(d:Deal)'
+    : f.seller
+      ? 'MATCH (:Entity {id: $seller})<-[:SELLER]-(d:Deal)'
+      : f.system
+        ? 'MATCH (:WeaponSystem {id: $system})<-[:COVERS]-(d:Deal)'
+        : 'MATCH (d:Deal)';
+}
+
 export interface DealPage {
   totalCount: number;
   deals: Array<Record<string, Plain>>;
@@ -102,25 +133,9 @@ export async function findDeals(
     throw badInput(`first must be between 0 and ${MAX_DEAL_PAGE}`, { first });
   }
   const cursor = after ? decodeCursor(after) : null;
-  const f = await resolveFilter(db, filter);
-  // The anchor is chosen from which filters are present, never from their text.
-  const anchor = f.buyer
-    ? 'MATCH (:Entity {id: $buyer})<-[:BUYER]-(d:Deal)'
-    : f.seller
-      ? 'MATCH (:Entity {id: $seller})<-[:SELLER]-(d:Deal)'
-      : f.system
-        ? 'MATCH (:WeaponSystem {id: $system})<-[:COVERS]-(d:Deal)'
-        : 'MATCH (d:Deal)';
-  const where = `
-    WHERE coalesce(d.retired, false) = false
-      AND ($buyer IS NULL OR EXISTS { (d)-[:BUYER]->(:Entity {id: $buyer}) })
-      AND ($seller IS NULL OR EXISTS { (d)-[:SELLER]->(:Entity {id: $seller}) })
-      AND ($system IS NULL OR EXISTS { (d)-[:COVERS]->(:WeaponSystem {id: $system}) })
-      AND ($status IS NULL OR d.status IN $status)
-      AND ($category IS NULL OR d.category = $category)
-      AND ($orderedFrom IS NULL OR d.orderYear >= $orderedFrom)
-      AND ($orderedTo IS NULL OR d.orderYear <= $orderedTo)
-      AND ($source IS NULL OR $source IN d.sourceIds)`;
+  const f = await resolveDealFilter(db, filter);
+  const anchor = dealAnchor(f);
+  const where = `WHERE ${dealWhere('d')}`;
   const { key, dir } = ORDER[orderBy];
   const after_ = `WITH d, ${key} AS k
     WHERE $k IS NULL OR k ${dir === 'ASC' ? '>' : '<'} $k OR (k = $k AND d.id > $afterId)
