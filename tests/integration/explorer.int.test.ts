@@ -226,6 +226,28 @@ describe('explorer page in Chromium', () => {
     expect(await count('COVERS')).toBeGreaterThan(0);
   });
 
+  it('shows the properties and sources of a clicked edge', async () => {
+    const { body } = await server.gql<{
+      neighborhood: { edges: Array<{ id: string; type: string; properties: { sourceIds?: string[] } }> };
+    }>(`{ neighborhood(id: "s-400", depth: 1, types: ["COVERS"]) { edges { id type properties } } }`);
+    const edge = body.data?.neighborhood.edges.find((e) => (e.properties.sourceIds ?? []).length > 0);
+    expect(edge).toBeDefined();
+    const at = await page.evaluate((id) => {
+      const e = (window as unknown as ExplorerWindow).armsgraphExplorer.view.cy.getElementById(id);
+      const box = document.getElementById('cy')?.getBoundingClientRect();
+      const p = e.renderedMidpoint();
+      return { x: (box?.left ?? 0) + p.x, y: (box?.top ?? 0) + p.y };
+    }, edge?.id ?? '');
+    await settled(() => page.mouse.click(at.x, at.y));
+    await page.locator(`[data-testid="details"][data-loaded="true"]`).waitFor();
+    await expect(page.getByTestId('details').getAttribute('data-id')).resolves.toBe(edge?.id);
+    await expect(page.getByTestId('details-title').textContent()).resolves.toBe('COVERS');
+    const shownSources = await page
+      .locator('[data-testid="details-sources"] [data-source-id]')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-source-id')));
+    expect(shownSources.sort()).toEqual([...(edge?.properties.sourceIds ?? [])].sort());
+  });
+
   it('downloads the view as Cytoscape JSON that cytoscape reads back', async () => {
     const shown = await page.evaluate(() => {
       const cy = (window as unknown as ExplorerWindow).armsgraphExplorer.view.cy;

@@ -33,7 +33,10 @@ const view = new GraphView(byId('cy'), {
   onNodeTap: (id) => void selectNode(id, true),
   onEdgeTap: (id) => void selectEdge(id),
 });
+/** The entity last opened or clicked: it names the export and its neighbourhood is linked. */
 let focused: string | undefined;
+/** What the side panel shows (a node or an edge id), so a late answer for an older click is dropped. */
+let panelSubject: string | undefined;
 let truncated = false;
 let pending = 0;
 let loads = 0;
@@ -145,6 +148,7 @@ async function showNode(id: string): Promise<void> {
   const data = view.nodeData(id);
   if (!data) return;
   focused = id;
+  panelSubject = id;
   view.focus(id);
   const base = {
     title: data.name,
@@ -157,7 +161,7 @@ async function showNode(id: string): Promise<void> {
   details.dataset.id = id;
   details.dataset.loaded = 'false';
   const entity = await entityDetails(id);
-  if (focused !== id) return; // another click came first
+  if (panelSubject !== id) return; // another click came first
   renderPanel(details, { ...base, sources: entity?.sources ?? [] });
   details.dataset.loaded = 'true';
 }
@@ -166,10 +170,11 @@ function selectEdge(id: string): Promise<void> {
   return act(`Loading edge ${id}`, async () => {
     const data = view.edgeData(id);
     if (!data) return;
-    focused = undefined;
+    panelSubject = id;
     const nameOf = (n: string) => view.nodeData(n)?.name ?? n;
     const ids = Array.isArray(data.properties.sourceIds) ? data.properties.sourceIds.map(String) : [];
     const known = await allSources();
+    if (panelSubject !== id) return;
     renderPanel(details, {
       title: data.type,
       subtitle: `${nameOf(data.source)} → ${nameOf(data.target)}`,
