@@ -63,6 +63,10 @@ const STYLE: cytoscape.StylesheetJson = [
       'text-rotation': 'autorotate',
     },
   },
+  {
+    selector: 'edge:selected',
+    style: { width: 3, 'line-color': '#f2c500', 'target-arrow-color': '#f2c500', color: '#1b1b1b' },
+  },
   { selector: 'edge.type-hidden', style: { display: 'none' } },
 ];
 
