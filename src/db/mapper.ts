@@ -17,6 +17,9 @@ export type Plain = null | boolean | number | string | Plain[] | { [key: string]
  * Integers inside the safe range become numbers; larger ones become strings rather than lose digits.
  */
 export function toPlain(value: unknown): Plain {
+  // Most values are strings and numbers: answer them before the Integer and temporal checks (an export
+  // maps every property of every record here).
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
   if (value === null || value === undefined) return null;
   if (isInt(value))
     return neo4j.integer.inSafeRange(value) ? neo4j.integer.toNumber(value) : value.toString();
