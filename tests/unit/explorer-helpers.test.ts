@@ -1,6 +1,6 @@
 import { exportLinks } from '../../web/explorer/export-links';
 import { kindOf, KIND_COLOURS } from '../../web/explorer/graph-view';
-import { formatValue } from '../../web/explorer/side-panel';
+import { formatValue, isWebUrl } from '../../web/explorer/side-panel';
 
 describe('explorer helpers', () => {
   it('formats property values for the side panel', () => {
@@ -37,5 +37,13 @@ describe('explorer helpers', () => {
     expect(links.map((l) => l.href)).toContain('/export/graphml?around=tur-s-400-2017&depth=2');
     expect(links.every((l) => l.download)).toBe(true);
     expect(exportLinks('a&b c', 1)[0]?.href).toBe('/export/cytoscape?around=a%26b+c&depth=1');
+  });
+
+  it('links only web addresses', () => {
+    expect(isWebUrl('https://www.sipri.org/databases/armstransfers')).toBe(true);
+    expect(isWebUrl('http://example.org/a b')).toBe(false);
+    expect(isWebUrl('javascript:alert(1)')).toBe(false);
+    expect(isWebUrl('data:text/html,<b>x</b>')).toBe(false);
+    expect(isWebUrl(null)).toBe(false);
   });
 });

@@ -40,6 +40,11 @@ export function formatValue(v: unknown): string {
   return String(v);
 }
 
+/** Only web addresses become links: a `javascript:` or `data:` URL in the data stays plain text. */
+export function isWebUrl(url: string | null): url is string {
+  return url !== null && /^https?:\/\/[^\s]+$/i.test(url);
+}
+
 export function renderPanel(root: HTMLElement, c: PanelContent): void {
   root.replaceChildren();
   const title = el('h2', { id: 'details-title', 'data-testid': 'details-title' }, c.title);
@@ -62,7 +67,7 @@ export function renderPanel(root: HTMLElement, c: PanelContent): void {
   const ul = el('ul', { 'data-testid': 'details-sources' });
   for (const s of c.sources) {
     const li = el('li', { 'data-source-id': s.id });
-    if (s.url) {
+    if (isWebUrl(s.url)) {
       const a = el('a', { href: s.url, target: '_blank', rel: 'noopener noreferrer' }, s.name);
       li.append(a);
     } else li.append(el('span', {}, s.name));
