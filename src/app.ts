@@ -19,6 +19,8 @@ import { loadTokens, requestAuth } from './auth/tokens';
 import { batchLimit, bodyParser, limitsPlugin, rateLimiter } from './http/limits';
 import { createMetrics } from './http/metrics';
 import { requestIds, requestLog } from './http/request-id';
+// Browser pages (issue #5): the graph explorer and the GraphQL IDE, served offline.
+import { graphqlBrowserRedirect, mountWebPages, securityHeaders } from './http/web-pages';
 // Streamed exports (issue #5).
 import { exportRouter } from './http/export-route';
 
@@ -45,6 +47,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const app = express();
   const server = http.createServer(app);
   app.disable('x-powered-by');
+  app.use(securityHeaders);
 
   // --- security and operations (issue #6) ---
   const tokens = loadTokens(config.auth);
@@ -52,6 +55,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use(requestIds(logger));
   app.use(metrics.middleware);
   app.get('/metrics', metrics.handler);
+  // A browser opening /graphql goes to our offline IDE (before the token check: the page has no data).
+  app.use('/graphql', graphqlBrowserRedirect);
   // Every API route: per-client rate limit, then the bearer token (read token enforced when set).
   app.use(['/graphql', '/export'], rateLimiter(config.limits, tokens), authMiddleware(tokens));
   // --- end security and operations ---
@@ -66,6 +71,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     includeStacktraceInErrorResponses: config.env === 'development',
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
+      // Apollo's landing pages (Sandbox, Explorer) load from a CDN: off. Our own IDE is at /graphiql.
       ApolloServerPluginLandingPageDisabled(),
       limitsPlugin(config.limits),
       metrics.plugin,
@@ -93,6 +99,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     const ok = await db.ping();
     res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'unavailable', neo4j: ok ? 'up' : 'down' });
   });
+
+  mountWebPages(app);
 
   app.use(
     '/graphql',

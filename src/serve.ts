@@ -17,7 +17,10 @@ export async function serve(config: Config, logger: Logger): Promise<void> {
   }
   const app = await createApp({ config, db: store.db, logger });
   const port = await app.listen(config.port, config.host);
-  logger.info({ port, ms: Date.now() - started }, `armsgraph ready at http://localhost:${port}/graphql`);
+  logger.info(
+    { port, ms: Date.now() - started },
+    `armsgraph ready at http://localhost:${port}/graphql (explorer at /, GraphQL IDE at /graphiql)`,
+  );
 
   let shuttingDown = false;
   const shutdown = async (signal: string) => {

@@ -38,6 +38,8 @@ function routeOf(req: Request): string {
   const p = (req.originalUrl ?? req.url).split('?')[0] ?? '';
   if (p === '/graphql' || p === '/healthz' || p === '/readyz' || p === '/metrics') return p;
   if (p.startsWith('/export')) return '/export';
+  if (p === '/' || p === '/graphiql') return p;
+  if (p.startsWith('/assets/')) return '/assets';
   return 'other';
 }
 

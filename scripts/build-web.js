@@ -1,0 +1,37 @@
+// Bundles the browser pages (the graph explorer and the GraphQL IDE) from web/ into dist/web/ with
+// esbuild, so the service serves every script, style and font itself: no CDN, works air-gapped.
+// Runs in `npm run build` (and so in `npm ci` through `prepare`, and before `npm start`).
+const path = require('node:path');
+const esbuild = require('esbuild');
+
+const root = path.join(__dirname, '..');
+
+/** Builds dist/web/{explorer,graphiql}.{js,css} (or into `outdir`). */
+async function buildWeb(outdir = path.join(root, 'dist', 'web')) {
+  await esbuild.build({
+    absWorkingDir: root,
+    entryPoints: { explorer: 'web/explorer/main.ts', graphiql: 'web/graphiql/main.ts' },
+    outdir,
+    bundle: true,
+    minify: true,
+    sourcemap: 'linked',
+    format: 'iife',
+    target: 'es2022',
+    // React and GraphiQL read NODE_ENV to pick their production builds.
+    define: { 'process.env.NODE_ENV': '"production"' },
+    // Fonts and images that stylesheets reference become files next to the bundle (same origin).
+    loader: { '.woff': 'file', '.woff2': 'file', '.ttf': 'file', '.svg': 'file', '.png': 'file' },
+    legalComments: 'linked',
+    logLevel: 'warning',
+  });
+  return outdir;
+}
+
+module.exports = { buildWeb };
+
+if (require.main === module) {
+  buildWeb().catch((err) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}
