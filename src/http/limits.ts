@@ -111,8 +111,9 @@ export function measureOperation(
       const field: GraphQLField<unknown, unknown> | undefined =
         parent && (isObjectType(parent) || isInterfaceType(parent)) ? parent.getFields()[name] : undefined;
       let size = 1;
-      // A connection's `edges` are the page its parent already counted.
-      if (field && isListType(getNullableType(field.type)) && !inIntro && name !== 'edges') {
+      // A connection's `edges`, and a Subgraph's `nodes` and `edges`, are the page its parent already counted.
+      const parentCounted = name === 'edges' || (parent?.name === 'Subgraph' && name === 'nodes');
+      if (field && isListType(getNullableType(field.type)) && !inIntro && !parentCounted) {
         const argNode = sel.arguments?.find((a) => a.name.value === 'first')?.value;
         const given = argValue(argNode, variables);
         const def = field.args.find((a) => a.name === 'first')?.defaultValue;

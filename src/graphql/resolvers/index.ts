@@ -4,6 +4,7 @@ import { entityResolvers } from './entities';
 import { mutationResolvers } from './mutations';
 import { queryResolvers } from './queries';
 import { relationResolvers } from './relations';
+import { subgraphResolvers } from './subgraphs';
 
 /**
  * Each area of the API keeps its resolvers in its own file (one map per area); Apollo merges the list
@@ -16,4 +17,5 @@ export const resolvers = [
   relationResolvers,
   queryResolvers,
   mutationResolvers,
+  subgraphResolvers,
 ];

@@ -1,0 +1,284 @@
+import type { ManagedTransaction } from 'neo4j-driver';
+import { badInput, notFound } from '../errors';
+import { ENTITY_LABELS } from './constraints';
+import type { Database } from './database';
+import { resolveId } from './entities';
+import type { Plain } from './mapper';
+
+/**
+ * Subgraphs for graph-visualisation clients (Query.neighborhood, Query.paths) and the pieces the
+ * streamed exports share with them: which nodes and relationships make "the graph", how an edge gets
+ * its id, how a node or edge is projected.
+ *
+ * The graph is the live entity graph: `:Entity` nodes and the relationships between them. Deliveries
+ * and claims (non-entity nodes) are properties of their deal for these clients; the change log
+ * (`:Change`) and merge tombstones (`:Merged`) carry no `:Entity` label and so stay out by construction.
+ */
+
+/** Relationship types between entities (docs/model.md); the `types` filter accepts only these. */
+export const RELATION_TYPES = [
+  'BUYER',
+  'SELLER',
+  'COVERS',
+  'MEMBER_OF',
+  'PARTICIPATES_IN',
+  'EXCLUDED_FROM',
+  'SANCTIONS',
+  'INTERESTED_IN',
+  'MADE_BY',
+  'ORIGIN',
+  'DEVELOPS',
+  'LED_BY',
+  'BASED_IN',
+  'HOLDS_OFFICE',
+  'ANNOUNCED',
+  'OBJECTED_TO',
+] as const;
+
+export const MAX_DEPTH = 3;
+export const MAX_HOPS = 6;
+export const MAX_NODES = 1000;
+/** Edges allowed per node of the node cap: a neighbourhood is mostly a tree, so this is generous. */
+export const EDGES_PER_NODE = 5;
+/** Most shortest paths one `paths` query returns. */
+export const MAX_PATHS = 100;
+
+/** Properties that only serve lookups; never shown to clients (same list as src/db/entities.ts). */
+const INTERNAL = new Set(['nameKeys', 'nameKeysText', 'searchText']);
+
+/**
+ * The stable edge id, in Cypher: the relationship's `key` (`TYPE:from:to:part`, which the seeder, the
+ * importer and the mutations MERGE on, so it survives re-imports and tells parallel edges apart), or
+ * for a keyless relationship `TYPE:from:to:`. Never Neo4j's element id, which changes between imports.
+ */
+export const edgeIdCypher = (r: string, a: string, b: string) =>
+  `coalesce(${r}.key, type(${r}) + ':' + ${a}.id + ':' + ${b}.id + ':')`;
+
+/** A node as rows carry it: `{ id, labels, props }`. */
+export const NODE_PROJECTION = (n: string) =>
+  `{ id: ${n}.id, labels: [l IN labels(${n}) WHERE l <> 'Entity'], props: properties(${n}) }`;
+
+/** A relationship `r` from `a` to `b` as rows carry it. */
+export const EDGE_PROJECTION = (r: string, a: string, b: string) =>
+  `{ id: ${edgeIdCypher(r, a, b)}, type: type(${r}), source: ${a}.id, target: ${b}.id, props: properties(${r}) }`;
+
+export const live = (v: string) => `coalesce(${v}.retired, false) = false`;
+
+/** The node and relationship filters every traversal applies ($types, $labels may be null). */
+export const typeOk = (r: string) => `($types IS NULL OR type(${r}) IN $types)`;
+export const labelOk = (n: string) => `($labels IS NULL OR any(l IN labels(${n}) WHERE l IN $labels))`;
+
+export interface GraphNode {
+  id: string;
+  labels: string[];
+  name: string;
+  properties: { [key: string]: Plain };
+}
+
+export interface GraphEdge {
+  id: string;
+  type: string;
+  source: string;
+  target: string;
+  properties: { [key: string]: Plain };
+}
+
+export type SubgraphCap = 'NODES' | 'EDGES' | 'PATHS';
+
+export interface Subgraph {
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+  truncated: boolean;
+  truncatedBy: SubgraphCap[];
+  nodeCap: number;
+  edgeCap: number;
+}
+
+export interface SubgraphFilters {
+  types?: readonly string[] | null;
+  labels?: readonly string[] | null;
+}
+
+/** Checks the filters and turns them into query parameters (null: no filter). */
+export function filterParams(filters: SubgraphFilters): {
+  types: string[] | null;
+  labels: string[] | null;
+} {
+  const check = (given: readonly string[] | null | undefined, allowed: readonly string[], field: string) => {
+    if (given === undefined || given === null) return null;
+    const unknown = given.filter((g) => !allowed.includes(g));
+    if (unknown.length > 0) {
+      throw badInput(`Unknown ${field}: ${unknown.join(', ')}; known: ${allowed.join(', ')}`, {
+        field,
+        unknown,
+      });
+    }
+    return [...new Set(given)];
+  };
+  return {
+    types: check(filters.types, RELATION_TYPES, 'types'),
+    labels: check(filters.labels, ENTITY_LABELS, 'labels'),
+  };
+}
+
+export function toGraphNode(row: Plain): GraphNode {
+  const r = row as { id: string; labels: string[]; props: Record<string, Plain> };
+  const properties: { [key: string]: Plain } = {};
+  for (const [k, v] of Object.entries(r.props)) if (!INTERNAL.has(k)) properties[k] = v;
+  properties.sourceIds ??= [];
+  return { id: r.id, labels: r.labels, name: String(r.props.name ?? r.id), properties };
+}
+
+export function toGraphEdge(row: Plain): GraphEdge {
+  const r = row as { id: string; type: string; source: string; target: string; props: Record<string, Plain> };
+  const properties = { ...r.props };
+  properties.sourceIds ??= [];
+  return { id: r.id, type: r.type, source: r.source, target: r.target, properties };
+}
+
+function intIn(value: number, min: number, max: number, field: string): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw badInput(`${field} must be an integer from ${min} to ${max}`, { field, value, min, max });
+  }
+  return value;
+}
+
+async function mustResolve(db: Database, tx: ManagedTransaction, input: string, field: string) {
+  const id = await resolveId(db, input, undefined, tx);
+  if (id === null) throw notFound(`No entity matches ${field} "${input}"`, { field, value: input });
+  return id;
+}
+
+/** Nodes by id, in one statement. */
+async function nodesByIds(db: Database, tx: ManagedTransaction, ids: string[]): Promise<GraphNode[]> {
+  const rows = await db.run(
+    tx,
+    `UNWIND $ids AS id MATCH (n:Entity {id: id}) RETURN ${NODE_PROJECTION('n')} AS n ORDER BY n.id`,
+    { ids },
+  );
+  return rows.map((r) => toGraphNode(r.n ?? null));
+}
+
+export interface NeighborhoodArgs extends SubgraphFilters {
+  id: string;
+  depth?: number | null;
+  first?: number | null;
+}
+
+/**
+ * The entities within `depth` hops of one entity (relationships followed either way), and every
+ * relationship among them. Breadth first, one statement per level inside one read transaction, so the
+ * work is bounded by the caps: each level asks for at most the room left (+1 to know it was cut), in id
+ * order so a cut result is the same every time. The start node is always included, whatever `labels`.
+ */
+export async function neighborhood(db: Database, args: NeighborhoodArgs): Promise<Subgraph> {
+  const depth = intIn(args.depth ?? 1, 1, MAX_DEPTH, 'depth');
+  const nodeCap = intIn(args.first ?? 200, 1, MAX_NODES, 'first');
+  const edgeCap = nodeCap * EDGES_PER_NODE;
+  const filters = filterParams(args);
+  return db.readTx(async (tx) => {
+    const start = await mustResolve(db, tx, args.id, 'id');
+    const seen = [start];
+    const truncatedBy = new Set<SubgraphCap>();
+    let frontier = [start];
+    for (let level = 1; level <= depth && frontier.length > 0; level++) {
+      const room = nodeCap - seen.length;
+      if (room <= 0) break;
+      const rows = await db.run(
+        tx,
+        `UNWIND $frontier AS fid
+         MATCH (a:Entity {id: fid})-[r]-(b:Entity)
+         WHERE ${live('r')} AND ${live('b')} AND ${typeOk('r')} AND ${labelOk('b')} AND NOT b.id IN $seen
+         WITH DISTINCT b.id AS id ORDER BY id LIMIT toInteger($room) + 1
+         RETURN id`,
+        { frontier, seen, room, ...filters },
+      );
+      const found = rows.map((r) => String(r.id));
+      if (found.length > room) {
+        truncatedBy.add('NODES');
+        found.length = room;
+      }
+      seen.push(...found);
+      frontier = found;
+    }
+    const nodes = await nodesByIds(db, tx, seen);
+    const edgeRows = await db.run(
+      tx,
+      `UNWIND $ids AS id
+       MATCH (a:Entity {id: id})-[r]->(b:Entity)
+       WHERE b.id IN $ids AND ${live('r')} AND ${typeOk('r')}
+       WITH ${EDGE_PROJECTION('r', 'a', 'b')} AS e ORDER BY e.id LIMIT toInteger($edgeCap) + 1
+       RETURN e`,
+      { ids: seen, edgeCap, types: filters.types },
+    );
+    if (edgeRows.length > edgeCap) {
+      truncatedBy.add('EDGES');
+      edgeRows.length = edgeCap;
+    }
+    return {
+      nodes,
+      edges: edgeRows.map((r) => toGraphEdge(r.e ?? null)),
+      truncated: truncatedBy.size > 0,
+      truncatedBy: [...truncatedBy],
+      nodeCap,
+      edgeCap,
+    };
+  });
+}
+
+export interface PathsArgs extends SubgraphFilters {
+  from: string;
+  to: string;
+  maxHops?: number | null;
+}
+
+/**
+ * Every shortest path (relationships followed either way, at most `maxHops` long) between two
+ * entities, as one subgraph: the union of the paths' nodes and relationships. At most MAX_PATHS
+ * paths (then `truncated`, cap PATHS). `labels` restricts the nodes in between; the ends always pass.
+ */
+export async function paths(db: Database, args: PathsArgs): Promise<Subgraph> {
+  const maxHops = intIn(args.maxHops ?? 4, 1, MAX_HOPS, 'maxHops');
+  const filters = filterParams(args);
+  const nodeCap = MAX_PATHS * (maxHops + 1);
+  const edgeCap = MAX_PATHS * maxHops;
+  return db.readTx(async (tx) => {
+    const from = await mustResolve(db, tx, args.from, 'from');
+    const to = await mustResolve(db, tx, args.to, 'to');
+    const empty = { edges: [], truncated: false, truncatedBy: [], nodeCap, edgeCap };
+    if (from === to) return { ...empty, nodes: await nodesByIds(db, tx, [from]) };
+    // A quantifier bound must be a literal: maxHops is a checked integer from 1 to MAX_HOPS, never text.
+    const rows = await db.run(
+      tx,
+      `MATCH (a:Entity {id: $from}), (b:Entity {id: $to})
+       MATCH p = ALL SHORTEST (a) (()-[r]-(x:Entity)
+         WHERE ${live('r')} AND ${live('x')} AND ${typeOk('r')} AND (x.id = $to OR ${labelOk('x')})){1,${maxHops}} (b)
+       WITH p LIMIT toInteger($maxPaths) + 1
+       RETURN [n IN nodes(p) | n.id] AS ids,
+              [r IN relationships(p) | ${EDGE_PROJECTION('r', 'startNode(r)', 'endNode(r)')}] AS edges`,
+      { from, to, maxPaths: MAX_PATHS, ...filters },
+    );
+    const truncatedBy: SubgraphCap[] = [];
+    if (rows.length > MAX_PATHS) {
+      truncatedBy.push('PATHS');
+      rows.length = MAX_PATHS;
+    }
+    const ids = new Set<string>();
+    const edges = new Map<string, GraphEdge>();
+    for (const row of rows) {
+      for (const id of row.ids as string[]) ids.add(id);
+      for (const e of row.edges as Plain[]) {
+        const edge = toGraphEdge(e);
+        edges.set(edge.id, edge);
+      }
+    }
+    return {
+      nodes: await nodesByIds(db, tx, [...ids]),
+      edges: [...edges.values()].sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0)),
+      truncated: truncatedBy.length > 0,
+      truncatedBy,
+      nodeCap,
+      edgeCap,
+    };
+  });
+}
