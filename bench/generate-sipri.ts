@@ -250,7 +250,9 @@ export async function generateSipriRegister(opts: GenerateOptions): Promise<{ ro
     [...recipientNames, ...OTHER_RECIPIENTS],
     [...recipientWeights, ...OTHER_RECIPIENTS.map((_, i) => (i === 0 ? 0.05 : 0.01))],
   );
-  const pool = systemPool(Number.isFinite(opts.deals) ? opts.deals : (opts.rows ?? 10000) / 2, rand);
+  // The tail of designations grows with the deals actually written (about 1.9 rows a deal).
+  const expectedDeals = Math.min(opts.deals, maxRows / 1.9);
+  const pool = systemPool(Number.isFinite(expectedDeals) ? expectedDeals : 10000, rand);
   const systems = new Weighted(pool, zipf(pool.length, 1));
 
   fs.mkdirSync(path.dirname(path.resolve(opts.out)), { recursive: true });

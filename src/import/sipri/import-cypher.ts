@@ -17,6 +17,13 @@ export interface DealParams {
   /** Old layout only: totals stated by a row spanning several delivery years. */
   totals: Props;
   props: Props;
+  /** The deal's deliveries stated in this batch. */
+  deliveries: DeliveryParams[];
+}
+
+export interface DeliveryParams {
+  id: string;
+  props: Props;
 }
 
 export interface BatchParams {
@@ -27,7 +34,6 @@ export interface BatchParams {
   systems: { id: string; props: Props }[];
   deals: DealParams[];
   curatedDeals: (DealParams & { fill: Props })[];
-  deliveries: { dealId: string; id: string; props: Props }[];
   claims: { dealId: string; field: string; value: string; sourceIds: string[] }[];
 }
 
@@ -70,7 +76,45 @@ MERGE (${from})-[r${type}:${type}]->(${to})
 ON CREATE SET r${type}.key = '${type}:' + ${from}.id + ':' + ${to}.id + ':'
 SET ${withSource(`r${type}`)}`;
 
-/** The statements of one batch, run in this order inside one write transaction. */
+/**
+ * What follows a deal's own properties, for SIPRI's deals and curated ones alike: its parties and
+ * system, its deliveries (a unit subquery: a deal without deliveries in this batch passes through),
+ * then the totals, which follow from every delivery stored, since the rows of one deal may arrive
+ * in different batches or exports. Grouping by the deal and its small totals map, not the whole row.
+ */
+const DEAL_TAIL = `
+WITH d, row
+MATCH (b:Entity {id: row.buyerId}) WHERE row.buyerLabel IN labels(b)
+MATCH (s:Entity {id: row.sellerId}) WHERE row.sellerLabel IN labels(s)
+MATCH (w:WeaponSystem {id: row.systemId})
+${relation('BUYER', 'd', 'b')}
+${relation('SELLER', 'd', 's')}
+${relation('COVERS', 'd', 'w')}
+WITH d, row
+CALL (d, row) {
+  UNWIND row.deliveries AS del
+  MERGE (x:Delivery {id: del.id})
+  SET x += del.props, ${withSource('x')}, ${seenBy('x')}
+  ${relation('HAS_DELIVERY', 'd', 'x')}
+}
+WITH d, row.totals AS totals
+OPTIONAL MATCH (d)-[:HAS_DELIVERY]->(x:Delivery)
+WITH d, totals, x ORDER BY x.year
+WITH d, totals, collect(x) AS xs
+// Summed in year order: floating-point sums must not depend on the order deliveries were stored in.
+WITH d, totals, xs, [v IN xs WHERE v.quantity IS NOT NULL | v.quantity] AS qs,
+  [v IN xs WHERE v.tiv IS NOT NULL | v.tiv] AS ts
+SET d.delivered = coalesce(totals.delivered, CASE WHEN size(qs) > 0 THEN reduce(a = 0, v IN qs | a + v) END),
+  d.tivTotal = coalesce(totals.tivTotal, CASE WHEN size(ts) > 0 THEN reduce(a = 0, v IN ts | a + v) END),
+  d.deliveredEstimated = any(v IN xs WHERE v.quantityEstimated),
+  d.deliveryStartYear = xs[0].year,
+  d.deliveryEndYear = xs[-1].year`;
+
+/**
+ * The statements of one batch, run in this order inside one write transaction. A batch of SIPRI's
+ * own deals is one statement: each deal is looked up once, with its relationships, deliveries and
+ * totals, instead of one pass (and one copy of the batch sent) per kind of write.
+ */
 const STATEMENTS: readonly string[] = [
   entityStatement('countries', 'Country'),
   entityStatement('organizations', 'Organization'),
@@ -78,7 +122,8 @@ const STATEMENTS: readonly string[] = [
   `UNWIND $deals AS row
    MERGE (d:Deal {id: row.id})
    ON CREATE SET d:Entity
-   SET d += row.props, d += row.totals, ${withSource('d')}, ${seenBy('d')}`,
+   SET d += row.props, d += row.totals, ${withSource('d')}, ${seenBy('d')}
+   ${DEAL_TAIL}`,
   // A curated deal keeps its own values: SIPRI fills only what it leaves open.
   `UNWIND $curatedDeals AS row
    MATCH (d:Deal {id: row.id})
@@ -88,32 +133,8 @@ const STATEMENTS: readonly string[] = [
      d.quantity = coalesce(d.quantity, row.fill.quantity),
      d.quantityEstimated = coalesce(d.quantityEstimated, row.fill.quantityEstimated),
      d.category = coalesce(d.category, row.fill.category),
-     d.description = coalesce(d.description, row.fill.description)`,
-  `UNWIND $deals + $curatedDeals AS row
-   MATCH (d:Deal {id: row.id})
-   MATCH (b:Entity {id: row.buyerId}) WHERE row.buyerLabel IN labels(b)
-   MATCH (s:Entity {id: row.sellerId}) WHERE row.sellerLabel IN labels(s)
-   MATCH (w:WeaponSystem {id: row.systemId})
-   ${relation('BUYER', 'd', 'b')}
-   ${relation('SELLER', 'd', 's')}
-   ${relation('COVERS', 'd', 'w')}`,
-  `UNWIND $deliveries AS row
-   MATCH (d:Deal {id: row.dealId})
-   MERGE (x:Delivery {id: row.id})
-   SET x += row.props, ${withSource('x')}, ${seenBy('x')}
-   ${relation('HAS_DELIVERY', 'd', 'x')}`,
-  // Totals follow from the deliveries stored, so rows of one deal may arrive in different batches.
-  `UNWIND $deals + $curatedDeals AS row
-   MATCH (d:Deal {id: row.id})
-   OPTIONAL MATCH (d)-[:HAS_DELIVERY]->(x:Delivery)
-   WITH d, row, sum(x.quantity) AS q, count(x.quantity) AS nq, sum(x.tiv) AS t, count(x.tiv) AS nt,
-     min(x.year) AS firstYear, max(x.year) AS lastYear,
-     max(CASE WHEN x.quantityEstimated THEN 1 ELSE 0 END) AS est
-   SET d.delivered = coalesce(row.totals.delivered, CASE WHEN nq > 0 THEN q END),
-     d.tivTotal = coalesce(row.totals.tivTotal, CASE WHEN nt > 0 THEN t END),
-     d.deliveredEstimated = est = 1,
-     d.deliveryStartYear = firstYear,
-     d.deliveryEndYear = lastYear`,
+     d.description = coalesce(d.description, row.fill.description)
+   ${DEAL_TAIL}`,
   `UNWIND $claims AS row
    MATCH (d:Deal {id: row.dealId})
    MERGE (c:Claim {id: row.dealId + ':' + row.field + ':' + row.sourceIds[0]})
@@ -136,7 +157,6 @@ export const DEAL_CYPHER: readonly { cypher: string; params: (keyof BatchParams)
         'systems',
         'deals',
         'curatedDeals',
-        'deliveries',
         'claims',
       ] as const
     ).filter((k) => cypher.includes(`$${k}`)),

@@ -4,12 +4,20 @@ import { nameFields, nameKey } from '../../db/names';
 import { loadCountryTable, PartyResolver, slug, type CountryEntry, type Party } from '../resolve-party';
 import { mapRow, type SipriRow } from './map-row';
 import type { Register } from './read-register';
-import { DEAL_CYPHER, LOOKUP_CYPHER, SOURCE_ID, STATUS_CYPHER, type BatchParams } from './import-cypher';
+import {
+  DEAL_CYPHER,
+  LOOKUP_CYPHER,
+  SOURCE_ID,
+  STATUS_CYPHER,
+  type BatchParams,
+  type DealParams,
+} from './import-cypher';
 
 /**
  * Writes an export into the graph in batches: each batch is ONE write transaction of a few UNWIND
  * statements (MERGE on indexed ids), so a failure leaves no half batch and a re-run completes the
- * import without duplicates. Curated deals that SIPRI also records (same buyer, seller, system,
+ * import without duplicates. Reading is pipelined with writing: while one batch is in flight the
+ * next one is read and mapped, and at most one batch waits, so memory stays bounded. Curated deals that SIPRI also records (same buyer, seller, system,
  * order year within one year, or listing `sipri-<id>` as an alias) receive SIPRI's facts instead of
  * a second deal; where the two disagree, both values are kept as claims.
  */
@@ -43,6 +51,11 @@ export interface ImportOptions {
   /** Called after each committed batch. */
   onProgress?: (rowsRead: number) => void;
   countries?: CountryEntry[];
+  /**
+   * Server-side time limit of one batch's transaction (ms). An import is a batch job, not an API
+   * request: a large batch on a busy machine may take longer than the per-request query timeout.
+   */
+  batchTimeoutMs?: number;
 }
 
 interface CuratedDeal {
@@ -66,6 +79,7 @@ export async function importSipri(
 ): Promise<ImportReport> {
   const started = Date.now();
   const batchSize = opts.batchSize ?? 5000;
+  const batchTimeoutMs = opts.batchTimeoutMs ?? 600_000;
   // Without a "Data generated" line, the import day stands for when the facts were seen.
   const seen = register.variant.dataGenerated ?? today();
 
@@ -121,6 +135,7 @@ export async function importSipri(
   const claimedCurated = new Set<string>();
   const nonState = new Map<string, { name: string; id: string; kind: string }>();
 
+  const curatedById = new Map(curated.map((c) => [c.id, c]));
   const curatedByAlias = new Map<string, CuratedDeal>();
   for (const c of curated) for (const k of c.nameKeys) curatedByAlias.set(k, c);
 
@@ -159,13 +174,13 @@ export async function importSipri(
     return { id, isNew: true };
   };
 
-  let batch: BatchParams = emptyBatch(seen);
+  let batch = emptyBatch(seen);
   let batchRows = 0;
   const deliveryKeys = new Set<string>();
+  // The batch being written while the next is read; its failure surfaces at the next flush or the end.
+  let inflight: Promise<void> = Promise.resolve();
 
-  const flush = async () => {
-    if (batchRows === 0) return;
-    const params = { ...batch, deals: lastById(batch.deals), curatedDeals: lastById(batch.curatedDeals) };
+  const write = async (params: BatchParams) => {
     await db.writeTx(async (tx: ManagedTransaction) => {
       for (const { cypher, params: used } of DEAL_CYPHER) {
         const ownParams = Object.fromEntries(used.map((k) => [k, params[k]]));
@@ -174,11 +189,27 @@ export async function importSipri(
         if (lists.length > 0 && lists.every((k) => (params[k] as unknown[]).length === 0)) continue;
         await db.run(tx, cypher, ownParams);
       }
-    });
-    report.rowsImported += batchRows;
+    }, batchTimeoutMs);
+  };
+
+  const flush = async () => {
+    if (batchRows === 0) return;
+    const params: BatchParams = {
+      ...batch,
+      deals: [...batch.deals.values()],
+      curatedDeals: [...batch.curatedDeals.values()],
+    };
+    const rows = batchRows;
+    const read = report.rowsRead;
     batch = emptyBatch(seen);
     batchRows = 0;
-    opts.onProgress?.(report.rowsRead);
+    await inflight;
+    inflight = write(params).then(() => {
+      report.rowsImported += rows;
+      opts.onProgress?.(read);
+    });
+    // Awaited at the next flush or at the end; until then a failure must not count as unhandled.
+    inflight.catch(() => undefined);
   };
 
   const newSystems = new Set<string>();
@@ -254,13 +285,14 @@ export async function importSipri(
         },
       });
     }
-    addDeal(batch, row, dealId, buyer, seller, system.id, curated);
+    addDeal(batch, row, dealId, buyer, seller, system.id, curatedById.get(dealId));
     dealIds.add(dealId);
     for (const d of row.deliveries) deliveryIds.add(`${dealId}:${d.year}`);
     batchRows++;
     if (batchRows >= batchSize) await flush();
   }
   await flush();
+  await inflight;
   // The last year the export covers: the latest delivery year it lists.
   let lastYear = 0;
   for (const id of deliveryIds) lastYear = Math.max(lastYear, Number(id.slice(id.lastIndexOf(':') + 1)));
@@ -279,21 +311,21 @@ export async function importSipri(
   return report;
 }
 
-/** A deal has one row per delivery year: the batch writes it once. */
-function lastById<T extends { id: string }>(items: T[]): T[] {
-  return [...new Map(items.map((i) => [i.id, i])).values()];
+/** A batch being read: deals by id (a deal has one row per delivery year; the batch writes it once). */
+interface Batch extends Omit<BatchParams, 'deals' | 'curatedDeals'> {
+  deals: Map<string, DealParams>;
+  curatedDeals: Map<string, DealParams & { fill: Record<string, unknown> }>;
 }
 
-function emptyBatch(seen: string): BatchParams {
+function emptyBatch(seen: string): Batch {
   return {
     seen,
     sourceId: SOURCE_ID,
     countries: [],
     organizations: [],
     systems: [],
-    deals: [],
-    curatedDeals: [],
-    deliveries: [],
+    deals: new Map(),
+    curatedDeals: new Map(),
     claims: [],
   };
 }
@@ -327,13 +359,13 @@ function sharedFacts(row: SipriRow) {
 }
 
 function addDeal(
-  batch: BatchParams,
+  batch: Batch,
   row: SipriRow,
   dealId: string,
   buyer: Party,
   seller: Party,
   systemId: string,
-  curated: readonly CuratedDeal[],
+  cur: CuratedDeal | undefined,
 ): void {
   const rels = {
     buyerId: buyer.id,
@@ -343,14 +375,26 @@ function addDeal(
     systemId,
     totals: defined({ delivered: row.deliveredTotal, tivTotal: row.tivDeliveredTotal }),
   };
-  const cur = curated.find((c) => c.id === dealId);
+  const deliveries = row.deliveries.map((d) => ({
+    id: `${dealId}:${d.year}`,
+    props: defined({
+      year: d.year,
+      quantity: d.quantity,
+      quantityEstimated: d.quantityEstimated,
+      yearEstimated: d.yearEstimated,
+      tiv: d.tiv,
+    }),
+  }));
+  // The deal's facts from its last row in the batch; its deliveries from all of them.
+  const earlier = batch.deals.get(dealId)?.deliveries ?? batch.curatedDeals.get(dealId)?.deliveries ?? [];
   if (cur) {
     const aliases = [...new Set([...cur.aliases, `sipri-${row.sipriId}`])];
-    batch.curatedDeals.push({
+    batch.curatedDeals.set(dealId, {
       id: dealId,
       ...rels,
       props: { ...sipriFacts(row), ...nameFields(dealId, cur.name, aliases) },
       fill: sharedFacts(row),
+      deliveries: [...earlier, ...deliveries],
     });
     if (cur.orderYear !== null && cur.orderYear !== row.orderYear) {
       const mine = cur.sourceIds.filter((s) => s !== SOURCE_ID);
@@ -372,23 +416,11 @@ function addDeal(
   } else {
     // Names from the resolved parties, so that every spelling of a party names the deal alike.
     const name = `${buyer.name}: ${row.designation} from ${seller.name} (${row.orderYear})`;
-    batch.deals.push({
+    batch.deals.set(dealId, {
       id: dealId,
       ...rels,
       props: { ...sipriFacts(row), ...sharedFacts(row), ...nameFields(dealId, name) },
-    });
-  }
-  for (const d of row.deliveries) {
-    batch.deliveries.push({
-      dealId,
-      id: `${dealId}:${d.year}`,
-      props: defined({
-        year: d.year,
-        quantity: d.quantity,
-        quantityEstimated: d.quantityEstimated,
-        yearEstimated: d.yearEstimated,
-        tiv: d.tiv,
-      }),
+      deliveries: [...earlier, ...deliveries],
     });
   }
 }

@@ -1,0 +1,170 @@
+/**
+ * Import benchmark: `npm run bench:import` (IMPORT_ROWS=100000 by default, or IMPORT_FILE=<export>).
+ * Generates (or reuses, under the OS temp folder) a synthetic SIPRI register of IMPORT_ROWS rows,
+ * starts a fresh embedded Neo4j (temporary data folder, free port), seeds the curated graph so SIPRI
+ * records merge onto curated deals as in real use, imports the register, and (IMPORT_REIMPORT=1)
+ * imports it again. Prints rows/s, time, peak RSS of node and of the JVM, and the load average.
+ * `benchImport()` is the same, for bench/run.ts.
+ */
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../src/config';
+import { importSipri, type ImportReport } from '../src/import/sipri/import-register';
+import { readRegister } from '../src/import/sipri/read-register';
+import { silentLogger } from '../src/logger';
+import { seedGraph } from '../src/seed/seeder';
+import { openStore } from '../src/store';
+import { generateSipriRegister } from './generate-sipri';
+
+export interface BenchImportOptions {
+  /** Rows of the synthetic register (ignored when `file` is given). */
+  rows?: number;
+  /** An existing export to import instead of a synthetic one. */
+  file?: string;
+  seed?: number;
+  /** Import the same file a second time (idempotent re-import). */
+  reimport?: boolean;
+  /** Seed the curated graph first (default true). */
+  seedCurated?: boolean;
+  batchSize?: number;
+  heap?: string;
+  pageCache?: string;
+  /** Where synthetic registers are kept between runs. */
+  cacheDir?: string;
+}
+
+export interface ImportRun {
+  rowsRead: number;
+  rowsImported: number;
+  rejected: number;
+  deals: number;
+  deliveries: number;
+  seconds: number;
+  rowsPerSecond: number;
+}
+
+export interface BenchImportResult {
+  file: string;
+  rows: number;
+  machine: string;
+  first: ImportRun;
+  reimport: ImportRun | undefined;
+  peakRssNodeMb: number;
+  peakRssJvmMb: number | undefined;
+  /** 1-minute load average before and after the run. */
+  loadBefore: number;
+  loadAfter: number;
+  heap: string;
+  pageCache: string;
+  batchSize: number | undefined;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
+}
+
+/** The JVM's peak resident set (VmHWM), from /proc; undefined where there is no /proc. */
+function peakRssMb(pid: number): number | undefined {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = /VmHWM:\s+(\d+)\s+kB/.exec(status)?.[1];
+    return kb ? Math.round(Number(kb) / 1024) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const run = (r: ImportReport): ImportRun => ({
+  rowsRead: r.rowsRead,
+  rowsImported: r.rowsImported,
+  rejected: r.rejected.length,
+  deals: r.deals,
+  deliveries: r.deliveries,
+  seconds: Math.round(r.durationMs / 100) / 10,
+  rowsPerSecond: Math.round((r.rowsRead * 1000) / Math.max(1, r.durationMs)),
+});
+
+/** A synthetic register of `rows` rows, generated once per size and seed and then reused. */
+export async function syntheticRegister(rows: number, seed = 1, cacheDir?: string): Promise<string> {
+  const dir = cacheDir ?? path.join(os.tmpdir(), 'armsgraph-bench-registers');
+  const file = path.join(dir, `sipri-${rows}-rows-seed-${seed}.csv`);
+  if (!fs.existsSync(file)) {
+    const tmp = `${file}.${process.pid}.tmp`;
+    await generateSipriRegister({ deals: Infinity, rows, seed, out: tmp });
+    fs.renameSync(tmp, file);
+  }
+  return file;
+}
+
+export async function benchImport(opts: BenchImportOptions = {}): Promise<BenchImportResult> {
+  const file = opts.file ?? (await syntheticRegister(opts.rows ?? 100_000, opts.seed, opts.cacheDir));
+  const heap = opts.heap ?? '2g';
+  const pageCache = opts.pageCache ?? '2g';
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'armsgraph-bench-import-'));
+  const config = loadConfig({
+    ...process.env,
+    NODE_ENV: 'production',
+    NEO4J_URI: '',
+    NEO4J_LOCAL_DATA_DIR: dataDir,
+    NEO4J_LOCAL_BOLT_PORT: String(await freePort()),
+    NEO4J_LOCAL_HEAP: heap,
+    NEO4J_LOCAL_PAGECACHE: pageCache,
+    LOG_LEVEL: 'silent',
+  });
+  const store = await openStore(config, silentLogger());
+  try {
+    if (opts.seedCurated !== false) await seedGraph(store.db);
+    const loadBefore = os.loadavg()[0] ?? 0;
+    const importOpts = opts.batchSize ? { batchSize: opts.batchSize } : {};
+    const first = run(await importSipri(store.db, await readRegister(file), importOpts));
+    const again = opts.reimport
+      ? run(await importSipri(store.db, await readRegister(file), importOpts))
+      : undefined;
+    const jvm = store.embedded ? peakRssMb(store.embedded.pid) : undefined;
+    return {
+      file,
+      rows: first.rowsRead,
+      machine: `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB`,
+      first,
+      reimport: again,
+      peakRssNodeMb: Math.round(process.resourceUsage().maxRSS / 1024),
+      peakRssJvmMb: jvm,
+      loadBefore: Math.round(loadBefore * 100) / 100,
+      loadAfter: Math.round((os.loadavg()[0] ?? 0) * 100) / 100,
+      heap,
+      pageCache,
+      batchSize: opts.batchSize,
+    };
+  } finally {
+    await store.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  const env = process.env;
+  benchImport({
+    rows: Number(env.IMPORT_ROWS ?? 100_000),
+    ...(env.IMPORT_FILE ? { file: env.IMPORT_FILE } : {}),
+    ...(env.IMPORT_BATCH_SIZE ? { batchSize: Number(env.IMPORT_BATCH_SIZE) } : {}),
+    ...(env.IMPORT_HEAP ? { heap: env.IMPORT_HEAP } : {}),
+    ...(env.IMPORT_PAGECACHE ? { pageCache: env.IMPORT_PAGECACHE } : {}),
+    reimport: env.IMPORT_REIMPORT === '1',
+    seedCurated: env.IMPORT_SEED_CURATED !== '0',
+  }).then(
+    (r) => process.stdout.write(`${JSON.stringify(r, null, 2)}\n`),
+    (err: unknown) => {
+      process.stderr.write(`bench:import failed: ${(err as Error).stack ?? String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}
