@@ -1,6 +1,6 @@
 import { canonicalCategory } from './categories';
 import type { Database } from './database';
-import { ENTITY_PROJECTION, resolveCypher, resolveParams, toEntity, type EntityRecord } from './entities';
+import { ENTITY_PROJECTION, resolveCypher, resolveParams, toEntities, type EntityRecord } from './entities';
 import type { Plain } from './mapper';
 import { DEAL_ITEM } from './relation-queries';
 import { badInput, notFound } from '../errors';
@@ -214,8 +214,6 @@ export async function findDeals(
     deals: shown.map((r) => r.deal),
     cursors: shown.map((r) => encodeCursor({ k: Number(r.k), id: String(r.deal.id) })),
     hasNextPage: rows.length > first,
-    entities: ((row?.entities ?? []) as Plain[])
-      .map((e) => toEntity(e))
-      .filter((e): e is EntityRecord => e !== null),
+    entities: toEntities(row?.entities),
   };
 }

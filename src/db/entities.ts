@@ -18,15 +18,17 @@ export interface EntityRecord {
 const INTERNAL = new Set(['nameKeys', 'nameKeysText', 'searchText']);
 
 /**
- * The Cypher projection every entity query returns: `n` becomes { labels, props }, and a deal also
+ * The Cypher projection every entity query returns: `v` becomes { labels, props }, and a deal also
  * brings the ids of its parties and system, so that Deal.buyer/seller/system need no second round
  * trip to find them (CASE is lazy: other kinds pay nothing).
  */
-export const ENTITY_PROJECTION = `{ labels: labels(n), props: properties(n),
-  parties: CASE WHEN n:Deal THEN {
-    buyerId: head([(n)-[:BUYER]->(b) | b.id]),
-    sellerId: head([(n)-[:SELLER]->(s) | s.id]),
-    systemId: head([(n)-[:COVERS]->(w) | w.id]) } END }`;
+export const entityProjection = (v: string) => `{ labels: labels(${v}), props: properties(${v}),
+  parties: CASE WHEN ${v}:Deal THEN {
+    buyerId: head([(${v})-[:BUYER]->(b) | b.id]),
+    sellerId: head([(${v})-[:SELLER]->(s) | s.id]),
+    systemId: head([(${v})-[:COVERS]->(w) | w.id]) } END }`;
+
+export const ENTITY_PROJECTION = entityProjection('n');
 
 export function toEntity(projected: Plain): EntityRecord | null {
   if (projected === null || typeof projected !== 'object' || Array.isArray(projected)) return null;
@@ -95,15 +97,31 @@ export async function resolveId(
   return (rows[0]?.id as string | undefined) ?? null;
 }
 
-/** The entity an id, name or alias names, or null: resolution and load in one round trip. */
+/**
+ * The entity an id, name or alias names, or null: resolution and load in one round trip; a deal
+ * brings the entities it names too, since clients nearly always ask for them.
+ */
 export async function lookupEntity(
   db: Database,
   input: string,
   labels?: readonly EntityLabel[],
+  /** Receives the entities a deal names (parties, system), for the request's loader. */
+  related: EntityRecord[] = [],
 ): Promise<EntityRecord | null> {
   if (input === '') return null;
-  const rows = await db.read(`${RESOLVE_CYPHER} RETURN ${ENTITY_PROJECTION} AS e`, resolveParams(input, labels));
-  return rows[0] ? toEntity(rows[0].e ?? null) : null;
+  const rows = await db.read(
+    `${RESOLVE_CYPHER}
+     RETURN ${ENTITY_PROJECTION} AS e, [(n:Deal)-[:BUYER|SELLER|COVERS]->(p:Entity) | ${entityProjection('p')}] AS related`,
+    resolveParams(input, labels),
+  );
+  const entity = rows[0] ? toEntity(rows[0].e ?? null) : null;
+  if (entity && rows[0]) related.push(...toEntities(rows[0].related));
+  return entity;
+}
+
+/** Entities out of a list of projections, dropping what is not one. */
+export function toEntities(list: Plain | undefined): EntityRecord[] {
+  return (Array.isArray(list) ? list : []).map(toEntity).filter((e): e is EntityRecord => e !== null);
 }
 
 /** Entities by id, in the order asked, null where none: the batch function behind the entity loader. */

@@ -8,9 +8,10 @@ export async function lookup(
   input: string,
   labels?: EntityLabel[],
 ): Promise<EntityRecord | null> {
-  const entity = await lookupEntity(ctx.db, input, labels);
-  // Later fields of the same request (sources, parties, ...) find it in the loader.
-  if (entity) ctx.loaders.entity.prime(entity.id, entity);
+  const related: EntityRecord[] = [];
+  const entity = await lookupEntity(ctx.db, input, labels, related);
+  // Later fields of the same request (a deal's parties, ...) find them in the loader.
+  for (const e of entity ? [entity, ...related] : []) ctx.loaders.entity.prime(e.id, e);
   return entity;
 }
 
