@@ -19,6 +19,8 @@ import { loadTokens, requestAuth } from './auth/tokens';
 import { batchLimit, bodyParser, limitsPlugin, rateLimiter } from './http/limits';
 import { createMetrics } from './http/metrics';
 import { requestIds, requestLog } from './http/request-id';
+// Streamed exports (issue #5).
+import { exportRouter } from './http/export-route';
 
 export interface AppDeps {
   config: Config;
@@ -101,6 +103,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
         createContext(db, requestLog(req)?.logger ?? logger, requestAuth(req), tokens),
     }),
   );
+
+  // Streamed exports (issue #5): behind the rate limit and read token mounted above for '/export'.
+  app.use('/export', exportRouter(db, logger));
 
   // Errors outside GraphQL (bad JSON, body too large, ...) still answer with a code, never a stack trace.
   app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {

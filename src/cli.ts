@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import 'dotenv/config';
+import { registerExport } from './cli/export-command';
 import { registerImport } from './cli/import-command';
 import { registerSeed } from './cli/seed-command';
 import { registerServe } from './cli/serve-command';
@@ -34,7 +35,7 @@ export function buildCli(): Command {
     .showHelpAfterError();
 
   // Each command lives in src/cli/<name>-command.ts.
-  for (const register of [registerServe, registerSeed, registerImport]) register(program);
+  for (const register of [registerServe, registerSeed, registerImport, registerExport]) register(program);
 
   return program;
 }

@@ -1,10 +1,14 @@
-import neo4j, { Driver, ManagedTransaction, Session } from 'neo4j-driver';
+import neo4j, { Driver, ManagedTransaction, Session, Transaction } from 'neo4j-driver';
 import { translateDriverError } from '../errors';
 import type { Logger } from '../logger';
 import { toPlainObject, type Plain } from './mapper';
 
 export type Row = { [key: string]: Plain };
 export type Params = Record<string, unknown>;
+export interface Statement {
+  cypher: string;
+  params: Params;
+}
 
 export interface DatabaseOptions {
   database: string | undefined;
@@ -92,6 +96,30 @@ export class Database {
     } catch (err) {
       throw translateDriverError(err);
     } finally {
+      await session.close();
+    }
+  }
+
+  /**
+   * Streams several read statements one after the other inside one read transaction, so an export's
+   * passes (schema, nodes, edges) read one database: yields [statement index, row]. Records are pulled
+   * as the consumer asks for them (the driver stops fetching while its buffer is full), so memory stays
+   * flat; a consumer that stops early rolls the transaction back and closes the session.
+   */
+  async *streamTx(statements: readonly Statement[], timeoutMs: number): AsyncGenerator<[number, Row]> {
+    const session = this.session('READ');
+    let tx: Transaction | undefined;
+    try {
+      tx = session.beginTransaction({ timeout: timeoutMs });
+      for (const [i, s] of statements.entries()) {
+        this.trace(s.cypher, s.params);
+        for await (const record of tx.run(s.cypher, s.params)) yield [i, toPlainObject(record.toObject())];
+      }
+      await tx.commit();
+    } catch (err) {
+      throw translateDriverError(err);
+    } finally {
+      if (tx?.isOpen()) await tx.rollback().catch(() => undefined);
       await session.close();
     }
   }

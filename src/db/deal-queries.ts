@@ -1,6 +1,13 @@
 import { canonicalCategory } from './categories';
 import type { Database } from './database';
-import { ENTITY_PROJECTION, resolveCypher, resolveParams, toEntities, type EntityRecord } from './entities';
+import {
+  ENTITY_PROJECTION,
+  resolveCypher,
+  resolveId,
+  resolveParams,
+  toEntities,
+  type EntityRecord,
+} from './entities';
 import type { Plain } from './mapper';
 import { DEAL_ITEM } from './relation-queries';
 import { badInput, notFound } from '../errors';
@@ -75,6 +82,55 @@ function checkFilter(filter: DealFilter) {
     orderedTo: filter.orderedTo ?? null,
     source: filter.source ?? null,
   };
+}
+
+/** Resolves the filter's names to ids; a name that matches nothing is NOT_FOUND, not an empty page. */
+export async function resolveDealFilter(db: Database, filter: DealFilter) {
+  const resolve = async (field: 'buyer' | 'seller' | 'system', kinds: Parameters<typeof resolveId>[2]) => {
+    const input = filter[field];
+    if (input === undefined || input === null) return null;
+    const id = await resolveId(db, input, kinds);
+    if (id === null) throw notFound(`No entity matches ${field} "${input}"`, { field, value: input });
+    return id;
+  };
+  const checked = checkFilter(filter);
+  return {
+    buyer: await resolve('buyer', ['Country', 'Organization']),
+    seller: await resolve('seller', ['Country', 'Organization']),
+    system: await resolve('system', ['WeaponSystem']),
+    ...checked,
+  };
+}
+
+/** The parameters resolveDealFilter returns: what dealWhere and dealAnchor read. */
+export type ResolvedDealFilter = Awaited<ReturnType<typeof resolveDealFilter>>;
+
+/**
+ * The filter as a Cypher condition on the deal variable `v` (parameters from resolveDealFilter), so
+ * the exports select exactly the deals Query.deals does. `v` is a constant of the caller's.
+ */
+export function dealWhere(v: string): string {
+  return `coalesce(${v}.retired, false) = false
+      AND ($buyer IS NULL OR EXISTS { (${v})-[:BUYER]->(:Entity {id: $buyer}) })
+      AND ($seller IS NULL OR EXISTS { (${v})-[:SELLER]->(:Entity {id: $seller}) })
+      AND ($system IS NULL OR EXISTS { (${v})-[:COVERS]->(:WeaponSystem {id: $system}) })
+      AND ($status IS NULL OR ${v}.status IN $status)
+      AND ($category IS NULL OR ${v}.category = $category)
+      AND ($orderedFrom IS NULL OR ${v}.orderYear >= $orderedFrom)
+      AND ($orderedTo IS NULL OR ${v}.orderYear <= $orderedTo)
+      AND ($source IS NULL OR $source IN ${v}.sourceIds)`;
+}
+
+/** The MATCH that starts from the most selective anchor given (buyer, seller or system), binding `d`. */
+export function dealAnchor(f: ResolvedDealFilter): string {
+  // The anchor is chosen from which filters are present, never from their text.
+  return f.buyer
+    ? 'MATCH (:Entity {id: $buyer})<-[:BUYER]-(d:Deal)'
+    : f.seller
+      ? 'MATCH (:Entity {id: $seller})<-[:SELLER]-(d:Deal)'
+      : f.system
+        ? 'MATCH (:WeaponSystem {id: $system})<-[:COVERS]-(d:Deal)'
+        : 'MATCH (d:Deal)';
 }
 
 export interface DealPage {

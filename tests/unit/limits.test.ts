@@ -36,6 +36,13 @@ describe('query limits', () => {
     );
   });
 
+  it("counts a subgraph's nodes and edges as the page its `first` sets, not ten times over", () => {
+    // neighborhood: 1, nodes and edges: first each, their fields: first each.
+    expect(measure('{ neighborhood(id: "TUR", first: 50) { nodes { id name } edges { id } } }').cost).toBe(
+      1 + 50 + 50 * 2 + 50 + 50,
+    );
+  });
+
   it('refuses each limit with QUERY_TOO_COMPLEX and names the limit', () => {
     expect(refusal('{ a: version b: version c: version d: version }')).toEqual([
       'QUERY_TOO_COMPLEX',

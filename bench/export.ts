@@ -1,0 +1,289 @@
+/**
+ * Export benchmark: `npm run bench:export`. Starts its own embedded Neo4j (temporary data folder, free
+ * port), writes a synthetic graph of EXPORT_BENCH_DEALS deals (default 50 000) in two steps (a fifth
+ * first, then the rest), and after each step starts the service as its own process (`armsgraph
+ * serve`), streams every export format of the whole graph over HTTP into nothing, and prints per format
+ * the bytes, seconds and edges per second, and the service process's peak resident memory (VmHWM).
+ * Two sizes, one service process each: if exports held the graph, the peak would grow with the graph.
+ *
+ * `benchExport()` is the same run as a function, for bench/run.ts to call.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../src/config';
+import type { Database } from '../src/db/database';
+import { nameFields } from '../src/db/names';
+import { EXPORT_FORMATS, type ExportFormat } from '../src/export/formats';
+import { silentLogger } from '../src/logger';
+import { openStore } from '../src/store';
+
+export interface ExportBenchRow {
+  deals: number;
+  nodes: number;
+  edges: number;
+  format: ExportFormat;
+  bytes: number;
+  seconds: number;
+  edgesPerSecond: number;
+}
+
+export interface ExportBenchSize {
+  deals: number;
+  nodes: number;
+  edges: number;
+  rows: ExportBenchRow[];
+  /** Peak resident set of the service process over all its exports at this size (MiB). */
+  servicePeakRssMiB: number;
+  /** Resident set of the service process after start, before any export (MiB). */
+  serviceIdleRssMiB: number;
+}
+
+export interface ExportBenchOptions {
+  /** Graph sizes in deals, ascending; the graph grows from one to the next. */
+  sizes?: number[];
+  formats?: readonly ExportFormat[];
+  /** Progress and result lines (default: stdout). */
+  log?: (line: string) => void;
+}
+
+const COUNTRIES = 200;
+const SYSTEMS = 500;
+const BATCH = 5000;
+const countryId = (i: number) => `C${String(i).padStart(3, '0')}`;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
+}
+
+/** Countries, systems and a source, once. */
+async function writeFixedNodes(db: Database): Promise<void> {
+  const countries = Array.from({ length: COUNTRIES }, (_, i) => {
+    const id = countryId(i);
+    return { id, ...nameFields(id, `Benchland ${i} & "Co" — Бенч ${i}`) };
+  });
+  const systems = Array.from({ length: SYSTEMS }, (_, i) => ({
+    id: `bsys-${i}`,
+    ...nameFields(`bsys-${i}`, `Bench system ${i}`),
+  }));
+  await db.writeTx(async (tx) => {
+    await db.run(
+      tx,
+      `CREATE (:Source:Entity {id: 'bench-source', name: 'Bench source', aliases: [], kind: 'reference', sourceIds: []})`,
+    );
+    await db.run(
+      tx,
+      `UNWIND $rows AS r CREATE (c:Country:Entity) SET c = r, c.sourceIds = ['bench-source']`,
+      {
+        rows: countries,
+      },
+    );
+    await db.run(
+      tx,
+      `UNWIND $rows AS r CREATE (w:WeaponSystem:Entity) SET w = r, w.category = 'Aircraft', w.sourceIds = ['bench-source']`,
+      { rows: systems },
+    );
+  });
+}
+
+/** Deals from..to-1, each with buyer, seller, system and one delivery, in batches of BATCH. */
+async function writeDeals(db: Database, from: number, to: number): Promise<void> {
+  for (let start = from; start < to; start += BATCH) {
+    const rows = [];
+    for (let i = start; i < Math.min(to, start + BATCH); i++) {
+      const buyer = countryId(i % COUNTRIES);
+      const seller = countryId((i * 7 + 3) % COUNTRIES);
+      const system = `bsys-${(i * 13) % SYSTEMS}`;
+      const id = `bdeal-${i}`;
+      rows.push({
+        id,
+        name: `Bench deal ${i}`,
+        aliases: [],
+        orderYear: 1990 + (i % 35),
+        deliveryEndYear: 1991 + (i % 35),
+        quantity: 1 + (i % 50),
+        tivTotal: (i % 1000) / 10,
+        buyer,
+        seller: seller === buyer ? countryId((i + 1) % COUNTRIES) : seller,
+        system,
+      });
+    }
+    await db.write(
+      `UNWIND $rows AS r
+       MATCH (b:Country {id: r.buyer}), (s:Country {id: r.seller}), (w:WeaponSystem {id: r.system})
+       CREATE (d:Deal:Entity {id: r.id, name: r.name, aliases: r.aliases, status: 'COMPLETED',
+         orderYear: r.orderYear, deliveryEndYear: r.deliveryEndYear, quantity: r.quantity,
+         tivTotal: r.tivTotal, category: 'Aircraft', sourceIds: ['bench-source']})
+       CREATE (d)-[:BUYER {key: 'BUYER:' + r.id + ':' + r.buyer + ':', sourceIds: ['bench-source']}]->(b)
+       CREATE (d)-[:SELLER {key: 'SELLER:' + r.id + ':' + r.seller + ':', sourceIds: ['bench-source']}]->(s)
+       CREATE (d)-[:COVERS {key: 'COVERS:' + r.id + ':' + r.system + ':', sourceIds: ['bench-source']}]->(w)`,
+      { rows },
+      600_000,
+    );
+  }
+}
+
+/** The peak and current resident set of a process, from /proc (Linux). */
+function rssMiB(pid: number): { peak: number; now: number } {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
+  return { peak: kb('VmHWM') / 1024, now: kb('VmRSS') / 1024 };
+}
+
+async function startService(
+  connection: { uri: string; username: string; password: string },
+  port: number,
+): Promise<ChildProcess> {
+  const cli = path.join(__dirname, '..', 'src', 'cli.js');
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  // Reads stay open to the benchmark whatever the caller's environment says.
+  delete env.ARMSGRAPH_READ_TOKEN;
+  const child = spawn(process.execPath, [cli, 'serve', '--port', String(port)], {
+    env: {
+      ...env,
+      NODE_ENV: 'production',
+      NEO4J_URI: connection.uri,
+      NEO4J_USERNAME: connection.username,
+      NEO4J_PASSWORD: connection.password,
+      ARMSGRAPH_RATE_LIMIT: '0',
+      LOG_LEVEL: 'silent',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the service exited with ${child.exitCode}`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/readyz`);
+      if (res.ok) return child;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error('the service did not become ready in 120 s');
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Streams one export into nothing; returns bytes and seconds. */
+async function drain(url: string): Promise<{ bytes: number; seconds: number }> {
+  const started = process.hrtime.bigint();
+  const res = await fetch(url);
+  if (!res.ok || !res.body) throw new Error(`${url}: HTTP ${res.status} ${await res.text()}`);
+  let bytes = 0;
+  const reader = res.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    bytes += value.byteLength;
+  }
+  return { bytes, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+}
+
+export async function benchExport(options: ExportBenchOptions = {}): Promise<ExportBenchSize[]> {
+  const total = Number(process.env.EXPORT_BENCH_DEALS ?? 50_000);
+  const sizes = options.sizes ?? [Math.max(1, Math.round(total / 5)), total];
+  const formats = options.formats ?? EXPORT_FORMATS;
+  const log = options.log ?? ((line: string) => process.stdout.write(line + '\n'));
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'armsgraph-bench-export-'));
+  const config = loadConfig({
+    ...process.env,
+    NODE_ENV: 'production',
+    NEO4J_URI: '',
+    NEO4J_LOCAL_DATA_DIR: dataDir,
+    NEO4J_LOCAL_BOLT_PORT: String(await freePort()),
+    NEO4J_LOCAL_HEAP: process.env.NEO4J_LOCAL_HEAP ?? '1g',
+    NEO4J_LOCAL_PAGECACHE: process.env.NEO4J_LOCAL_PAGECACHE ?? '512m',
+    LOG_LEVEL: 'silent',
+  });
+  const store = await openStore(config, silentLogger());
+  const results: ExportBenchSize[] = [];
+  try {
+    const connection = store.embedded?.connection;
+    if (!connection) throw new Error('the export benchmark runs on its own embedded Neo4j');
+    await writeFixedNodes(store.db);
+    let written = 0;
+    for (const deals of sizes) {
+      const t0 = Date.now();
+      await writeDeals(store.db, written, deals);
+      written = deals;
+      const [counts] = await store.db.read(
+        `MATCH (n:Entity) WITH count(n) AS nodes MATCH (:Entity)-[r]->(:Entity) RETURN nodes, count(r) AS edges`,
+      );
+      const nodes = Number(counts?.nodes ?? 0);
+      const edges = Number(counts?.edges ?? 0);
+      log(
+        `${deals} deals written (${nodes} nodes, ${edges} edges) in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+      );
+      const port = await freePort();
+      const service = await startService(connection, port);
+      const pid = service.pid ?? 0;
+      const idle = rssMiB(pid);
+      const rows: ExportBenchRow[] = [];
+      try {
+        for (const format of formats) {
+          const { bytes, seconds } = await drain(`http://127.0.0.1:${port}/export/${format}`);
+          const row: ExportBenchRow = {
+            deals,
+            nodes,
+            edges,
+            format,
+            bytes,
+            seconds,
+            edgesPerSecond: format === 'nodes.csv' || format === 'deals.csv' ? 0 : edges / seconds,
+          };
+          rows.push(row);
+          const rate =
+            format === 'nodes.csv'
+              ? `${Math.round(nodes / seconds)} nodes/s`
+              : format === 'deals.csv'
+                ? `${Math.round(deals / seconds)} deals/s`
+                : `${Math.round(row.edgesPerSecond)} edges/s`;
+          log(
+            `  ${format.padEnd(10)} ${(bytes / 1048576).toFixed(1).padStart(7)} MiB ${seconds.toFixed(2).padStart(7)} s  ${rate}` +
+              `  service RSS now ${rssMiB(pid).now.toFixed(0)} MiB`,
+          );
+        }
+      } finally {
+        const peak = rssMiB(pid).peak;
+        service.kill('SIGTERM');
+        await new Promise((r) => service.once('exit', r));
+        results.push({ deals, nodes, edges, rows, servicePeakRssMiB: peak, serviceIdleRssMiB: idle.now });
+        log(
+          `  service process: ${idle.now.toFixed(0)} MiB after start, peak ${peak.toFixed(0)} MiB over all exports`,
+        );
+      }
+    }
+  } finally {
+    await store.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+  return results;
+}
+
+if (require.main === module) {
+  benchExport()
+    .then((sizes) => {
+      const first = sizes[0];
+      const last = sizes.at(-1);
+      if (first && last && first !== last) {
+        process.stdout.write(
+          `peak service RSS: ${first.servicePeakRssMiB.toFixed(0)} MiB at ${first.edges} edges, ` +
+            `${last.servicePeakRssMiB.toFixed(0)} MiB at ${last.edges} edges ` +
+            `(graph ×${(last.edges / Math.max(1, first.edges)).toFixed(1)})\n`,
+        );
+      }
+    })
+    .catch((err: unknown) => {
+      process.stderr.write(`bench:export failed: ${(err as Error).stack ?? String(err)}\n`);
+      process.exit(1);
+    });
+}

@@ -1,0 +1,181 @@
+import { Option, type Command } from 'commander';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Writable } from 'node:stream';
+import { EXIT } from '../cli';
+import { loadConfig } from '../config';
+import type { Database } from '../db/database';
+import type { ExportFormat } from '../export/formats';
+import { exportFileName, writeExport, type ExportCounts } from '../export/run-export';
+import { prepareSelection, selectionFromParams, type SelectionParams } from '../export/selection';
+import { ExportSink } from '../export/sink';
+import { createLogger } from '../logger';
+import { openStore } from '../store';
+
+interface ExportOptions {
+  format: ExportFormat | 'csv';
+  out?: string;
+  progress: boolean;
+  buyer?: string;
+  seller?: string;
+  system?: string;
+  status?: string;
+  category?: string;
+  orderedFrom?: string;
+  orderedTo?: string;
+  source?: string;
+  around?: string;
+  depth?: string;
+  first?: string;
+  types?: string;
+  labels?: string;
+}
+
+const CLI_FORMATS = [
+  'cytoscape',
+  'node-link',
+  'graphml',
+  'gexf',
+  'csv',
+  'nodes.csv',
+  'edges.csv',
+  'deals.csv',
+];
+
+/** A progress line on stderr, only on a terminal: items exported so far and the rate. */
+function progressLine(enabled: boolean, label: string) {
+  const started = Date.now();
+  return {
+    update(c: ExportCounts) {
+      if (!enabled) return;
+      const s = (Date.now() - started) / 1000;
+      const items = c.nodes + c.edges + c.deals;
+      process.stderr.write(
+        `\r${label}: ${c.nodes} nodes, ${c.edges} edges, ${c.deals} deals (${Math.round(items / Math.max(s, 0.001))}/s)   `,
+      );
+    },
+    done() {
+      if (enabled) process.stderr.write('\n');
+    },
+  };
+}
+
+async function exportOne(
+  db: Database,
+  params: SelectionParams,
+  format: ExportFormat,
+  target: string | undefined,
+  progress: boolean,
+): Promise<ExportCounts> {
+  const selection = await prepareSelection(db, selectionFromParams(params));
+  const out: Writable = target ? fs.createWriteStream(target) : process.stdout;
+  const line = progressLine(progress, target ? path.basename(target) : exportFileName(selection, format));
+  // stdout is not ours to close; a file is ended and flushed.
+  const sink = new ExportSink(out, undefined, Boolean(target));
+  try {
+    return await writeExport(selection, format, sink, (c) => line.update(c), 2000);
+  } finally {
+    line.done();
+  }
+}
+
+export function registerExport(program: Command): void {
+  program
+    .command('export')
+    .description(
+      'stream the graph, a filtered set of deals (with their parties, systems and the relations among them) ' +
+        'or a neighbourhood to a file or stdout',
+    )
+    .addOption(
+      new Option(
+        '--format <format>',
+        'output format (csv with --out DIR writes nodes.csv, edges.csv, deals.csv)',
+      )
+        .choices(CLI_FORMATS)
+        .makeOptionMandatory(),
+    )
+    .option('--out <path>', 'file to write (a folder for --format csv); stdout when absent')
+    .option('--buyer <id>', 'deals bought by this country or organisation (id, name or alias)')
+    .option('--seller <id>', 'deals sold by this country or organisation')
+    .option('--system <id>', 'deals covering this weapon system')
+    .option(
+      '--status <list>',
+      'deal statuses, comma-separated (OFFERED,PENDING,DELIVERING,COMPLETED,CANCELLED)',
+    )
+    .option('--category <name>', 'SIPRI armament category')
+    .option('--ordered-from <year>', 'deals ordered in or after this year')
+    .option('--ordered-to <year>', 'deals ordered in or before this year')
+    .option('--source <id>', 'deals stated by this source')
+    .option('--around <id>', 'the neighbourhood of this entity instead of deals')
+    .option('--depth <n>', 'neighbourhood depth, 1 to 3 (with --around)')
+    .option('--first <n>', 'most nodes in the neighbourhood, up to 1000 (with --around)')
+    .option('--types <list>', 'relation types to follow, comma-separated (with --around)')
+    .option('--labels <list>', 'node kinds to include, comma-separated (with --around)')
+    .option('--no-progress', 'no progress line even on a terminal')
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  armsgraph export --format graphml --out graph.graphml\n' +
+        '  armsgraph export --format gexf --buyer Turkey --ordered-from 2010 --out turkey.gexf\n' +
+        '  armsgraph export --format cytoscape --around s-400 --depth 2 > s-400.json\n' +
+        '  armsgraph export --format csv --out ./export   (nodes.csv, edges.csv, deals.csv)\n' +
+        `\nExit codes: ${EXIT.OK} done, ${EXIT.FAILED} failed (unknown entity, database unavailable), ` +
+        `${EXIT.USAGE} bad options, ${EXIT.CONFIG} bad configuration.\n`,
+    )
+    .action(async (opts: ExportOptions) => {
+      const params: SelectionParams = {
+        buyer: opts.buyer,
+        seller: opts.seller,
+        system: opts.system,
+        status: opts.status,
+        category: opts.category,
+        orderedFrom: opts.orderedFrom,
+        orderedTo: opts.orderedTo,
+        source: opts.source,
+        around: opts.around,
+        depth: opts.depth,
+        first: opts.first,
+        types: opts.types,
+        labels: opts.labels,
+      };
+      for (const k of Object.keys(params)) if (params[k] === undefined) delete params[k];
+      // Usage errors are found before Neo4j is opened.
+      try {
+        selectionFromParams(params);
+      } catch (err) {
+        process.stderr.write(`armsgraph: ${(err as Error).message}\n`);
+        process.exit(EXIT.USAGE);
+      }
+      if (opts.format === 'csv' && !opts.out) {
+        process.stderr.write('armsgraph: --format csv writes three files: give a folder with --out\n');
+        process.exit(EXIT.USAGE);
+      }
+      const config = loadConfig();
+      const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
+      const store = await openStore(config, logger);
+      const progress = opts.progress && process.stderr.isTTY === true;
+      const summary: string[] = [];
+      try {
+        if (opts.format === 'csv') {
+          const dir = opts.out ?? '.';
+          fs.mkdirSync(dir, { recursive: true });
+          for (const f of ['nodes.csv', 'edges.csv', 'deals.csv'] as const) {
+            const file = path.join(dir, f);
+            const c = await exportOne(store.db, params, f, file, progress);
+            summary.push(
+              `${file}: ${f === 'deals.csv' ? `${c.deals} deals` : f === 'nodes.csv' ? `${c.nodes} nodes` : `${c.edges} edges`}`,
+            );
+          }
+        } else {
+          const c = await exportOne(store.db, params, opts.format, opts.out, progress);
+          summary.push(
+            `${opts.out ?? 'stdout'}: ${opts.format === 'deals.csv' ? `${c.deals} deals` : `${c.nodes} nodes, ${c.edges} edges`}`,
+          );
+        }
+      } finally {
+        await store.close();
+      }
+      // The summary goes to stderr when the export itself went to stdout.
+      (opts.out ? process.stdout : process.stderr).write(summary.join('\n') + '\n');
+    });
+}

@@ -1,0 +1,89 @@
+import type { Plain } from '../db/mapper';
+
+/**
+ * Characters XML 1.0 forbids (C0 controls other than tab, LF, CR; U+FFFE, U+FFFF; lone surrogates).
+ * They cannot be escaped, only dropped: a reader refuses the whole document otherwise.
+ */
+function isXmlForbidden(code: number, text: string, i: number): boolean {
+  if (code < 0x20) return code !== 0x09 && code !== 0x0a && code !== 0x0d;
+  if (code === 0xfffe || code === 0xffff) return true;
+  if (code >= 0xd800 && code <= 0xdbff) {
+    const next = text.charCodeAt(i + 1);
+    return !(next >= 0xdc00 && next <= 0xdfff);
+  }
+  if (code >= 0xdc00 && code <= 0xdfff) {
+    const prev = text.charCodeAt(i - 1);
+    return !(prev >= 0xd800 && prev <= 0xdbff);
+  }
+  return false;
+}
+
+/** Anything outside the plain BMP ranges XML allows: only such text needs the careful scan below. */
+const MAYBE_FORBIDDEN = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD]/;
+
+export function stripXmlForbidden(text: string): string {
+  if (!MAYBE_FORBIDDEN.test(text)) return text;
+  let out: string | null = null;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (isXmlForbidden(code, text, i)) {
+      out ??= text.slice(0, i);
+    } else if (out !== null) {
+      out += text[i];
+    }
+  }
+  return out ?? text;
+}
+
+const XML_ATTR: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&apos;',
+  // Kept as references so attribute-value normalisation does not turn them into spaces.
+  '\t': '&#9;',
+  '\n': '&#10;',
+  '\r': '&#13;',
+};
+
+/** Escapes text for a double-quoted XML attribute value. */
+export function xmlAttr(text: string): string {
+  return stripXmlForbidden(text).replace(/[&<>"'\t\n\r]/g, (c) => XML_ATTR[c] ?? c);
+}
+
+/** Escapes XML character data (element content); CR as a reference so it survives line-end normalisation. */
+export function xmlText(text: string): string {
+  return stripXmlForbidden(text).replace(/[&<>\r]/g, (c) => (c === '\r' ? '&#13;' : (XML_ATTR[c] ?? c)));
+}
+
+/**
+ * A property value as one text cell (XML attribute values, CSV cells): lists joined by `|` (GraphML
+ * and GEXF as NetworkX and Gephi read them have no list type), numbers and booleans as JSON spells them.
+ */
+export function plainText(value: Plain): string {
+  if (value === null) return '';
+  if (Array.isArray(value)) return value.map((v) => plainText(v)).join('|');
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+/** Cells that a spreadsheet would run as a formula (OWASP "CSV injection"): =, +, -, @, tab, CR first. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * One RFC 4180 field. Text beginning like a formula gets a leading `'` so spreadsheets show it as text
+ * (numbers are written as numbers and need no guard); a field with a comma, quote or line break is
+ * quoted, quotes doubled.
+ */
+export function csvCell(value: Plain): string {
+  if (value === null) return '';
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  let text = plainText(value);
+  if (FORMULA_START.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function csvRow(values: Plain[]): string {
+  return values.map(csvCell).join(',') + '\r\n';
+}

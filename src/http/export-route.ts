@@ -1,0 +1,55 @@
+import { Router, type NextFunction, type Request, type Response } from 'express';
+import type { Database } from '../db/database';
+import { badInput } from '../errors';
+import { FORMAT_INFO } from '../export/formats';
+import { exportFileName, parseFormat, writeExport } from '../export/run-export';
+import { prepareSelection, selectionFromParams, type SelectionParams } from '../export/selection';
+import { ExportAborted, ExportSink } from '../export/sink';
+import type { Logger } from '../logger';
+import { requestLog } from './request-id';
+
+/** Express 5 parses `?a=1&a=2` into arrays: a repeated list parameter joins, anything else is refused. */
+function flatParams(query: Request['query']): SelectionParams {
+  const out: SelectionParams = {};
+  for (const [name, value] of Object.entries(query)) {
+    if (typeof value === 'string') out[name] = value;
+    else if (Array.isArray(value) && value.every((v) => typeof v === 'string')) out[name] = value.join(',');
+    else throw badInput(`Parameter ${name} must be a plain value`, { field: name });
+  }
+  return out;
+}
+
+/**
+ * GET /export/:format — streamed exports (src/export). Mounted behind the same rate limit and read
+ * token as /graphql (src/app.ts). The selection is checked and resolved first, so bad parameters
+ * (400), unknown names (404) and an unreachable Neo4j (503) still answer with a JSON error; once the
+ * first chunk has left, a failure can only cut the connection, which the client sees as an
+ * incomplete download rather than a silently short file.
+ */
+export function exportRouter(db: Database, logger: Logger): Router {
+  const router = Router();
+  router.get('/:format', async (req: Request, res: Response, next: NextFunction) => {
+    const log = requestLog(req)?.logger ?? logger;
+    try {
+      const format = parseFormat(String(req.params.format));
+      const selection = await prepareSelection(db, selectionFromParams(flatParams(req.query)));
+      const sink = new ExportSink(res, () => {
+        res.status(200).set({
+          'content-type': FORMAT_INFO[format].contentType,
+          'content-disposition': `attachment; filename="${exportFileName(selection, format)}"`,
+          'cache-control': 'no-store',
+          ...(selection.truncatedBy.length > 0
+            ? { 'x-armsgraph-truncated': selection.truncatedBy.join(',') }
+            : {}),
+        });
+      });
+      const counts = await writeExport(selection, format, sink);
+      log.info({ format, selection: selection.name, ...counts }, 'export written');
+    } catch (err) {
+      if (!res.headersSent) return next(err);
+      if (!(err instanceof ExportAborted)) log.error({ err }, 'export failed after it started streaming');
+      res.destroy();
+    }
+  });
+  return router;
+}

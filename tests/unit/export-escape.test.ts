@@ -1,0 +1,105 @@
+import { csvCell, csvRow, stripXmlForbidden, xmlAttr, xmlText } from '../../src/export/escape';
+import { dealInterval, isoDate, selectionFromParams } from '../../src/export/selection';
+import { ArmsgraphError } from '../../src/errors';
+
+describe('XML escaping', () => {
+  it('escapes markup and quotes, keeps every script and astral characters', () => {
+    expect(xmlAttr(`Smith & "Sons" <Ltd> 'x'`)).toBe(
+      'Smith &amp; &quot;Sons&quot; &lt;Ltd&gt; &apos;x&apos;',
+    );
+    expect(xmlText('a & b < c > d "e"')).toBe('a &amp; b &lt; c &gt; d "e"');
+    expect(xmlAttr('Россия 中国 العربية 🚀')).toBe('Россия 中国 العربية 🚀');
+  });
+
+  it('keeps line breaks in attributes as references, so readers do not turn them into spaces', () => {
+    expect(xmlAttr('a\nb\tc\rd')).toBe('a&#10;b&#9;c&#13;d');
+    expect(xmlText('a\nb\r')).toBe('a\nb&#13;');
+  });
+
+  it('drops what XML 1.0 cannot hold: control characters, U+FFFE/FFFF, lone surrogates', () => {
+    const nul = String.fromCharCode(0);
+    const bell = String.fromCharCode(7);
+    expect(stripXmlForbidden(`a${nul}b${bell}c\uFFFEd\uFFFF`)).toBe('abcd');
+    expect(stripXmlForbidden('x\uD83Dy\uDE80z')).toBe('xyz');
+    expect(stripXmlForbidden('🚀\uD83D')).toBe('🚀');
+    expect(stripXmlForbidden('plain text')).toBe('plain text');
+  });
+});
+
+describe('CSV cells (RFC 4180, formula guard)', () => {
+  it('quotes fields with commas, quotes and line breaks; doubles quotes', () => {
+    expect(csvCell('a,b')).toBe('"a,b"');
+    expect(csvCell('say "hi"')).toBe('"say ""hi"""');
+    expect(csvCell('two\r\nlines')).toBe('"two\r\nlines"');
+    expect(csvCell('plain')).toBe('plain');
+    expect(csvCell(null)).toBe('');
+    expect(csvRow(['a', 1, true, ['x', 'y']])).toBe('a,1,true,x|y\r\n');
+  });
+
+  it('defuses text that a spreadsheet would run as a formula, and leaves numbers alone', () => {
+    for (const formula of ['=1+1', '+1', '-1', '@SUM(A1)', '\tx', '\rx']) {
+      expect(csvCell(formula).replace(/^"/, '').startsWith(`'`)).toBe(true);
+    }
+    expect(csvCell('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`);
+    expect(csvCell(-5)).toBe('-5');
+    expect(csvCell('a=b')).toBe('a=b');
+  });
+});
+
+describe('dates and intervals', () => {
+  it('turns years and dates into ISO dates', () => {
+    expect(isoDate(2017)).toBe('2017-01-01');
+    expect(isoDate(2017, true)).toBe('2017-12-31');
+    expect(isoDate('1952-02-18')).toBe('1952-02-18');
+    expect(isoDate('2020-12-14T10:00:00Z')).toBe('2020-12-14');
+    expect(isoDate('1952')).toBe('1952-01-01');
+    expect(isoDate('soon')).toBeUndefined();
+  });
+
+  it('dates a deal from its order to its last delivery year', () => {
+    expect(dealInterval({ orderYear: 2017, deliveryEndYear: 2020 })).toEqual({
+      start: '2017-01-01',
+      end: '2020-12-31',
+    });
+    expect(dealInterval({ orderDate: '2017-09-12', orderYear: 2017 })).toEqual({ start: '2017-09-12' });
+    expect(dealInterval({ orderYear: 2021, deliveryEndYear: 2019 })).toEqual({ start: '2021-01-01' });
+    expect(dealInterval({})).toBeUndefined();
+  });
+});
+
+describe('selections from parameters', () => {
+  const code = (params: Record<string, string>) => {
+    try {
+      selectionFromParams(params);
+      return null;
+    } catch (err) {
+      return err instanceof ArmsgraphError ? err.code : 'uncoded';
+    }
+  };
+
+  it('reads the whole graph, a deal filter or a neighbourhood', () => {
+    expect(selectionFromParams({})).toEqual({ kind: 'all' });
+    expect(
+      selectionFromParams({ buyer: 'TUR', status: 'PENDING,DELIVERING', orderedFrom: '2010' }),
+    ).toMatchObject({
+      kind: 'deals',
+      filter: { buyer: 'TUR', status: ['PENDING', 'DELIVERING'], orderedFrom: 2010, orderedTo: null },
+    });
+    expect(selectionFromParams({ around: 'TUR', depth: '2', types: 'BUYER, COVERS' })).toEqual({
+      kind: 'around',
+      id: 'TUR',
+      depth: 2,
+      first: 1000,
+      types: ['BUYER', 'COVERS'],
+      labels: null,
+    });
+  });
+
+  it('refuses unknown, mixed and malformed parameters', () => {
+    expect(code({ buyers: 'TUR' })).toBe('BAD_USER_INPUT');
+    expect(code({ around: 'TUR', seller: 'RUS' })).toBe('BAD_USER_INPUT');
+    expect(code({ depth: '2' })).toBe('BAD_USER_INPUT');
+    expect(code({ status: 'SOLD' })).toBe('BAD_USER_INPUT');
+    expect(code({ orderedTo: '20x' })).toBe('BAD_USER_INPUT');
+  });
+});
