@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { edgeFormat, type ExportResult } from './export-hook';
 import type { LoadResult } from './load-loop';
 import type { BenchReport, DatasetResult, Measured, QueryResult, TargetName } from './run';
 
@@ -65,18 +66,37 @@ export function verdicts(report: BenchReport): Verdict[] {
       reached: largest.import.rowsPerSecond >= GOALS.importRowsPerSecond,
       detail: `${largest.import.rowsPerSecond.toLocaleString('en')} rows/s over ${largest.import.rows.toLocaleString('en')} rows (${largest.name})${largest.rows < 1_000_000 ? '; the goal names 1M rows: run with BENCH_SIZES=…,500000 or more' : ''}`,
     });
-    const e = largest.export;
+  }
+  const e = report.exports;
+  if ('notMeasured' in e) {
     out.push({
       goal: `export at least ${GOALS.exportEdgesPerSecond.toLocaleString('en')} edges/s`,
-      reached: 'notMeasured' in e ? null : e.edgesPerSecond >= GOALS.exportEdgesPerSecond,
-      detail:
-        'notMeasured' in e
-          ? e.notMeasured
-          : `${e.edgesPerSecond.toLocaleString('en')} edges/s (${largest.name})`,
+      reached: null,
+      detail: e.notMeasured,
     });
+  } else if (e.sizes.length > 0) {
+    const big = e.sizes[e.sizes.length - 1]!;
+    const rates = big.rows.filter((row) => edgeFormat(row.format));
+    const slowest = rates.reduce((a, b) => (b.edgesPerSecond < a.edgesPerSecond ? b : a), rates[0]!);
+    out.push({
+      goal: `export at least ${GOALS.exportEdgesPerSecond.toLocaleString('en')} edges/s`,
+      reached: rates.every((row) => row.edgesPerSecond >= GOALS.exportEdgesPerSecond),
+      detail: `${big.edges.toLocaleString('en')} edges (${big.deals.toLocaleString('en')} deals): ${rates
+        .map((row) => `${row.format} ${Math.round(row.edgesPerSecond).toLocaleString('en')}`)
+        .join(', ')} edges/s; slowest ${slowest.format}`,
+    });
+    const small = e.sizes[0]!;
+    if (small !== big) {
+      out.push({
+        goal: 'export peak memory does not grow with the graph',
+        reached: big.servicePeakRssMiB <= small.servicePeakRssMiB * 1.25,
+        detail: `service peak RSS ${Math.round(small.servicePeakRssMiB)} MiB at ${small.edges.toLocaleString('en')} edges, ${Math.round(big.servicePeakRssMiB)} MiB at ${big.edges.toLocaleString('en')} edges`,
+      });
+    }
   }
+  const largest2 = largest;
   const smallest = synthetic[0];
-  if (smallest && largest && smallest !== largest) {
+  if (smallest && largest2 && smallest !== largest2) {
     const rows = SCALE_QUERIES.map((name) => {
       const a = largest.queries.find((q) => q.name === name)?.results.armsgraph;
       const b = smallest.queries.find((q) => q.name === name)?.results.armsgraph;
@@ -106,14 +126,12 @@ function queryRow(q: QueryResult, targets: TargetName[]): string {
 }
 
 function datasetSection(d: DatasetResult, targets: TargetName[]): string {
-  const e = d.export;
   const lines = [
     `### ${d.name}: ${d.deals.toLocaleString('en')} deals, ${d.rows.toLocaleString('en')} rows`,
     '',
     `- import: ${d.import.rows.toLocaleString('en')} rows in ${d.import.seconds} s = **${d.import.rowsPerSecond.toLocaleString('en')} rows/s**` +
       ` (peak RSS: importer ${d.import.peakRssMiB.importer ?? 'n/a'} MiB, Neo4j ${d.import.peakRssMiB.neo4j ?? 'n/a'} MiB)` +
       (d.generateSeconds !== null ? `; generating the register took ${d.generateSeconds} s` : ''),
-    `- export: ${'notMeasured' in e ? `not measured (${e.notMeasured})` : `${e.edges.toLocaleString('en')} edges in ${e.seconds} s = **${e.edgesPerSecond.toLocaleString('en')} edges/s** (peak RSS: exporter ${e.peakRssMiB.exporter ?? 'n/a'} MiB, Neo4j ${e.peakRssMiB.neo4j ?? 'n/a'} MiB)`}`,
     `- peak RSS while serving the queries: ${Object.entries(d.peakRssMiB)
       .map(([k, v]) => `${k} ${v ?? 'n/a'} MiB`)
       .join(', ')}`,
@@ -133,6 +151,26 @@ function datasetSection(d: DatasetResult, targets: TargetName[]): string {
     lines.push('', 'Answers that differ:', '', ...mismatches.map((q) => `- ${q.name}: ${q.answerMismatch}`));
   }
   return lines.join('\n');
+}
+
+function exportSection(e: ExportResult): string {
+  if ('notMeasured' in e) return `### Exports\n\nNot measured: ${e.notMeasured}.\n`;
+  const formats = e.sizes[0]?.rows.map((row) => row.format) ?? [];
+  return [
+    '### Exports (bench/export.ts: the whole graph, every format, streamed over HTTP by the service)',
+    '',
+    `| deals | nodes | edges | ${formats.map((f) => `${f} ${edgeFormat(f) ? 'edges/s' : 's'}`).join(' | ')} | service peak RSS |`,
+    `|---|---|---|${formats.map(() => '---|').join('')}---|`,
+    ...e.sizes.map(
+      (s) =>
+        `| ${s.deals.toLocaleString('en')} | ${s.nodes.toLocaleString('en')} | ${s.edges.toLocaleString('en')} | ${s.rows
+          .map((row) =>
+            edgeFormat(row.format) ? Math.round(row.edgesPerSecond).toLocaleString('en') : r2(row.seconds),
+          )
+          .join(' | ')} | ${Math.round(s.servicePeakRssMiB)} MiB |`,
+    ),
+    '',
+  ].join('\n');
 }
 
 export function renderMarkdown(report: BenchReport): string {
@@ -167,6 +205,7 @@ export function renderMarkdown(report: BenchReport): string {
     '## Results',
     '',
     ...report.datasets.map((d) => datasetSection(d, targets) + '\n'),
+    exportSection(report.exports),
   ].join('\n');
 }
 

@@ -2,16 +2,16 @@
  * `npm run bench`: armsgraph against the floor (hand-written Cypher through neo4j-driver) and the
  * peer (@neo4j/graphql's generated API), over the real SIPRI register and synthetic registers of
  * BENCH_SIZES deals, each in its own embedded Neo4j (temporary data folder, free port). For every
- * dataset: import rows/s (the real importer), export edges/s (when bench/export.ts exists), then the
- * fixed query mix (bench/query-mix.ts) over HTTP on 127.0.0.1 against each target, each target a
- * child process (bench/target-server.ts) whose peak RSS is read from /proc, like Neo4j's JVM.
+ * dataset: import rows/s (the real importer), then the fixed query mix (bench/query-mix.ts) over HTTP on 127.0.0.1 against each target, each target a
+ * child process (bench/target-server.ts) whose peak RSS is read from /proc, like Neo4j's JVM. Then
+ * export edges/s and the exporting service's peak RSS at the same sizes (bench/export.ts).
  * Writes bench/results/latest.md and latest.json. Loopback only; bounded in time.
  *
  * Environment: SIPRI_REGISTER (default ../shared/data/sipri-trade-register-2000-2023.csv),
  * BENCH_SIZES ("10000,100000"; deals per synthetic register), BENCH_DURATION_S (4 per query and
  * target), BENCH_WARMUP_S (1), BENCH_CONNECTIONS (4), BENCH_NEO4J_HEAP / BENCH_NEO4J_PAGECACHE,
  * BENCH_BASELINE (a built armsgraph checkout measured as a fourth target, for before/after ratios),
- * BENCH_OUT (bench/results).
+ * BENCH_EXPORT=0 (skip exports), BENCH_OUT (bench/results).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -83,7 +83,6 @@ export interface DatasetResult {
     rowsPerSecond: number;
     peakRssMiB: { importer: number | null; neo4j: number | null };
   };
-  export: ExportResult;
   params: MixParams;
   queries: QueryResult[];
   peakRssMiB: Partial<Record<TargetName | 'neo4j', number | null>>;
@@ -100,6 +99,7 @@ export interface BenchReport {
   uptimeAtEnd: string;
   settings: Settings;
   datasets: DatasetResult[];
+  exports: ExportResult;
   skipped: string[];
 }
 
@@ -248,9 +248,6 @@ async function benchDataset(
     const importSeconds = report.durationMs / 1000;
     log(`${name}: ${report.rowsRead} rows, ${report.deals} deals in ${importSeconds.toFixed(1)} s`);
 
-    log(`${name}: export`);
-    const exported = await exportBench(db, neo.pid);
-
     const params = await pickParams(db);
     log(`${name}: params ${JSON.stringify(params)}`);
     for (const t of targets) running.push(await startTarget(t, neo));
@@ -298,7 +295,6 @@ async function benchDataset(
         rowsPerSecond: Math.round(report.rowsRead / Math.max(importSeconds, 0.001)),
         peakRssMiB: { importer: mib(importPeak.get(process.pid)), neo4j: mib(importPeak.get(neo.pid)) },
       },
-      export: exported,
       params,
       queries,
       peakRssMiB: Object.fromEntries([...peaks].map(([k, v]) => [k, mib(v)])),
@@ -347,6 +343,8 @@ async function main(): Promise<void> {
       fs.rmSync(path.dirname(file), { recursive: true, force: true });
     }
   }
+  log(`exports: ${SETTINGS.sizes.join(', ')} deals (bench/export.ts)`);
+  const exports = await exportBench(SETTINGS.sizes, (line) => log(`export: ${line}`));
   const report: BenchReport = {
     startedAt,
     finishedAt: new Date().toISOString(),
@@ -355,6 +353,7 @@ async function main(): Promise<void> {
     uptimeAtEnd: uptimeLine(),
     settings: SETTINGS,
     datasets,
+    exports,
     skipped,
   };
   const files = writeReport(report, SETTINGS.out);

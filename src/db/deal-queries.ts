@@ -168,7 +168,10 @@ export async function findDeals(
   const given = new Set(parties.map((p) => p.field));
   // Each name becomes a variable (`buyerId`, ...): null when nothing matches, which the caller reports.
   const resolutions = parties
-    .map((p) => `CALL () { CALL () { ${resolveCypher(`${p.field}_`, 'r')} RETURN r.id AS id } RETURN collect(id)[0] AS ${p.field}Id }`)
+    .map(
+      (p) =>
+        `CALL () { CALL () { ${resolveCypher(`${p.field}_`, 'r')} RETURN r.id AS id } RETURN collect(id)[0] AS ${p.field}Id }`,
+    )
     .join('\n');
   const vars = parties.map((p) => `${p.field}Id`);
   const anchor = given.has('buyer')
@@ -202,7 +205,10 @@ export async function findDeals(
     k: cursor?.k ?? null,
     afterId: cursor?.id ?? null,
     limit: int(first + 1),
-    ...Object.assign({}, ...parties.map((p) => resolveParams(String(filter[p.field]), p.labels, `${p.field}_`))),
+    ...Object.assign(
+      {},
+      ...parties.map((p) => resolveParams(String(filter[p.field]), p.labels, `${p.field}_`)),
+    ),
   };
   const imports = vars.join(', ');
   // Unfiltered pages in order-year order read the order-year index in order (deals with a year), and
