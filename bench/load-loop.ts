@@ -6,7 +6,7 @@ import http from 'node:http';
  * microsecond (autocannon's histogram resolves whole milliseconds, too coarse for a sub-millisecond
  * floor). Bounded in time; loopback targets only.
  */
-export interface LoadResult {
+interface LoadResult {
   requests: number;
   seconds: number;
   requestsPerSecond: number;
@@ -18,12 +18,10 @@ export interface LoadResult {
   errorSample: string | null;
 }
 
-export interface LoadOptions {
+interface LoadOptions {
   url: string;
   body: string;
   connections: number;
-  durationMs: number;
-  warmupMs: number;
 }
 
 function percentile(sorted: Float64Array, p: number): number {
@@ -97,8 +95,49 @@ async function loop(opts: LoadOptions, durationMs: number, record: boolean): Pro
   };
 }
 
-/** Warms the target up (JIT, plan cache, page cache), then measures. */
-export async function measure(opts: LoadOptions): Promise<LoadResult> {
-  if (opts.warmupMs > 0) await loop(opts, opts.warmupMs, false);
-  return loop(opts, opts.durationMs, true);
+export interface MeasureOptions {
+  url: string;
+  body: string;
+  warmupMs: number;
+  /** Latency phase: one client, so p50/p99 are the cost of a request, not time spent queueing. */
+  latencyMs: number;
+  /** Throughput phase: `connections` clients at once, enough to keep two cores busy. */
+  throughputMs: number;
+  connections: number;
+}
+
+export interface Measurement {
+  /** Latency with one client at a time. */
+  p50Ms: number;
+  p99Ms: number;
+  meanMs: number;
+  /** Answers per second with `connections` clients. */
+  requestsPerSecond: number;
+  connections: number;
+  /** p50 and p99 under the throughput phase's load. */
+  loadedP50Ms: number;
+  loadedP99Ms: number;
+  requests: number;
+  errors: number;
+  errorSample: string | null;
+}
+
+/** Warms the target up (JIT, plan cache, page cache), then measures latency, then throughput. */
+export async function measure(opts: MeasureOptions): Promise<Measurement> {
+  const base = { url: opts.url, body: opts.body };
+  if (opts.warmupMs > 0) await loop({ ...base, connections: opts.connections }, opts.warmupMs, false);
+  const lat = await loop({ ...base, connections: 1 }, opts.latencyMs, true);
+  const thr = await loop({ ...base, connections: opts.connections }, opts.throughputMs, true);
+  return {
+    p50Ms: lat.p50Ms,
+    p99Ms: lat.p99Ms,
+    meanMs: lat.meanMs,
+    requestsPerSecond: thr.requestsPerSecond,
+    connections: opts.connections,
+    loadedP50Ms: thr.p50Ms,
+    loadedP99Ms: thr.p99Ms,
+    requests: lat.requests + thr.requests,
+    errors: lat.errors + thr.errors,
+    errorSample: lat.errorSample ?? thr.errorSample,
+  };
 }

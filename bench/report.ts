@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { edgeFormat, type ExportResult } from './export-hook';
-import type { LoadResult } from './load-loop';
+import type { Measurement } from './load-loop';
 import type { BenchReport, DatasetResult, Measured, QueryResult, TargetName } from './run';
 
 /** The issue's targets (issue 7), checked on every run. */
@@ -14,7 +14,7 @@ export const GOALS = {
 };
 const SCALE_QUERIES = ['lookup by id', 'deals by buyer', 'deals by system', 'deals by period'];
 
-const ok = (m: Measured | undefined): m is LoadResult => !!m && !('notMeasured' in m);
+const ok = (m: Measured | undefined): m is Measurement => !!m && !('notMeasured' in m);
 const r2 = (n: number) => Math.round(n * 100) / 100;
 const cell = (m: Measured | undefined) =>
   !m
@@ -32,7 +32,7 @@ export interface Verdict {
 function ratio(
   a: Measured | undefined,
   b: Measured | undefined,
-  f: (m: LoadResult) => number,
+  f: (m: Measurement) => number,
 ): number | null {
   return ok(a) && ok(b) && f(b) > 0 ? r2(f(a) / f(b)) : null;
 }
@@ -187,7 +187,8 @@ export function renderMarkdown(report: BenchReport): string {
     `Machine: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB RAM, ${m.os}; Node ${m.node}, Java ${m.java}.`,
     `Shared with other work: \`uptime\` at start: \`${report.uptimeAtStart}\`; at end: \`${report.uptimeAtEnd}\`.`,
     '',
-    `Each query: ${s.connections} concurrent keep-alive clients on 127.0.0.1, ${s.warmupS} s warm-up, then ${s.durationS} s measured; ` +
+    `Each query and target: ${s.warmupS} s warm-up, then ${s.latencyS} s with one keep-alive client on 127.0.0.1 (p50, p99: the cost of a request), ` +
+      `then ${s.throughputS} s with ${s.connections} clients at once (requests per second); latencies by hrtime, in ms. ` +
       `Neo4j 5.26 embedded, heap ${s.heap}, page cache ${s.pageCache}, a fresh data folder per dataset. ` +
       'armsgraph: the service (`createApp`); floor: one hand-written Cypher statement per query through neo4j-driver behind a bare node:http endpoint (HTTP to HTTP); ' +
       'peer: @neo4j/graphql 7 over the same database (bench/peer/type-defs.graphql), on @apollo/server. Each target runs in its own process.',

@@ -8,8 +8,9 @@
  * Writes bench/results/latest.md and latest.json. Loopback only; bounded in time.
  *
  * Environment: SIPRI_REGISTER (default ../shared/data/sipri-trade-register-2000-2023.csv),
- * BENCH_SIZES ("10000,100000"; deals per synthetic register), BENCH_DURATION_S (4 per query and
- * target), BENCH_WARMUP_S (1), BENCH_CONNECTIONS (4), BENCH_NEO4J_HEAP / BENCH_NEO4J_PAGECACHE,
+ * BENCH_SIZES ("10000,100000"; deals per synthetic register); per query and target BENCH_WARMUP_S
+ * (0.5), BENCH_LATENCY_S (2, one client: p50/p99), BENCH_THROUGHPUT_S (2, BENCH_CONNECTIONS = 4
+ * clients: requests per second), BENCH_NEO4J_HEAP / BENCH_NEO4J_PAGECACHE,
  * BENCH_BASELINE (a built armsgraph checkout measured as a fourth target, for before/after ratios),
  * BENCH_EXPORT=0 (skip exports), BENCH_OUT (bench/results).
  */
@@ -27,7 +28,7 @@ import { startEmbeddedNeo4j, type EmbeddedNeo4j } from '../src/neo4j/embedded';
 import { projectRoot } from '../src/project-root';
 import { seedGraph } from '../src/seed/seeder';
 import { freePort } from './free-port';
-import { measure, post, type LoadResult } from './load-loop';
+import { measure, post, type Measurement } from './load-loop';
 import { describeMachine, loadAverage, uptimeLine, type Machine } from './machine';
 import { PeakTracker } from './proc-memory';
 import { QUERY_MIX, type MixParams, type MixQuery } from './query-mix';
@@ -51,8 +52,9 @@ const SETTINGS = {
     .split(',')
     .map((s) => Number(s.trim()))
     .filter((n) => Number.isInteger(n) && n > 0),
-  durationS: num('BENCH_DURATION_S', 4),
-  warmupS: num('BENCH_WARMUP_S', 1),
+  latencyS: num('BENCH_LATENCY_S', 2),
+  throughputS: num('BENCH_THROUGHPUT_S', 2),
+  warmupS: num('BENCH_WARMUP_S', 0.5),
   connections: Math.max(1, Math.round(num('BENCH_CONNECTIONS', 4))),
   heap: env.BENCH_NEO4J_HEAP ?? '3g',
   pageCache: env.BENCH_NEO4J_PAGECACHE ?? '3g',
@@ -61,7 +63,7 @@ const SETTINGS = {
 };
 export type Settings = typeof SETTINGS;
 
-export type Measured = LoadResult | { notMeasured: string };
+export type Measured = Measurement | { notMeasured: string };
 
 export interface QueryResult {
   name: string;
@@ -271,7 +273,8 @@ async function benchDataset(
         const r = await measure({
           ...requestOf(q, t.name, params, t.port),
           connections: SETTINGS.connections,
-          durationMs: SETTINGS.durationS * 1000,
+          latencyMs: SETTINGS.latencyS * 1000,
+          throughputMs: SETTINGS.throughputS * 1000,
           warmupMs: SETTINGS.warmupS * 1000,
         });
         const p = tracker.stop();
