@@ -81,21 +81,15 @@ export function translateDriverError(err: unknown): ArmsgraphError {
   }
   // A transaction stopped by Neo4j itself (shutting down, or killed) is the database going away, not a
   // timeout, unless Neo4j says the timeout stopped it.
-  if (
-    (code === 'Neo.TransientError.Transaction.LockClientStopped' ||
-      code === 'Neo.TransientError.Transaction.Terminated') &&
-    !/timeout|timed out/i.test(e.message ?? '')
-  ) {
+  // neo4j-driver reclassifies these two as ClientError (Neo4j 5 does too): both spellings are the same stop.
+  const stopped = /^Neo\.(Transient|Client)Error\.Transaction\.(LockClientStopped|Terminated)$/.test(code);
+  if (stopped && !/timeout|timed out/i.test(e.message ?? '')) {
     return new ArmsgraphError(
       ErrorCode.DATABASE_UNAVAILABLE,
       'The graph database stopped the transaction (it is shutting down or restarting); try again shortly.',
     );
   }
-  if (
-    code.startsWith('Neo.ClientError.Transaction.TransactionTimedOut') ||
-    code === 'Neo.TransientError.Transaction.LockClientStopped' ||
-    code === 'Neo.TransientError.Transaction.Terminated'
-  ) {
+  if (code.startsWith('Neo.ClientError.Transaction.TransactionTimedOut') || stopped) {
     return new ArmsgraphError(
       ErrorCode.QUERY_TIMEOUT,
       'The query took longer than the server allows and was stopped.',

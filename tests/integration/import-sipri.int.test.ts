@@ -2,11 +2,28 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Database } from '../../src/db/database';
+import { ErrorCode } from '../../src/errors';
 import { loadCountryTable, PartyResolver } from '../../src/import/resolve-party';
 import { importSipri, type ImportReport } from '../../src/import/sipri/import-register';
 import { readRegister } from '../../src/import/sipri/read-register';
 import { seedGraph } from '../../src/seed/seeder';
 import { resetGraph, startTestServer, type TestServer } from '../helpers/test-app';
+
+/** Has Neo4j stop every open transaction but the one asking (TERMINATE TRANSACTIONS). */
+async function terminateOtherTransactions(db: Database): Promise<void> {
+  const session = db.driver.session();
+  try {
+    const open = await session.run(
+      `SHOW TRANSACTIONS YIELD transactionId, currentQuery
+       WHERE NOT currentQuery STARTS WITH 'SHOW TRANSACTIONS' RETURN collect(transactionId) AS ids`,
+    );
+    const ids = open.records[0]?.get('ids') as string[];
+    expect(ids.length).toBe(1);
+    await session.run('TERMINATE TRANSACTIONS $ids', { ids });
+  } finally {
+    await session.close();
+  }
+}
 
 const fixture = (name: string) => path.join(__dirname, '..', 'fixtures', 'sipri', name);
 const importFile = async (db: Database, file: string, batchSize = 7): Promise<ImportReport> =>
@@ -370,11 +387,18 @@ describe('SIPRI import', () => {
     failing.writeTx = async (work, timeoutMs) =>
       db.writeTx(async (tx) => {
         const result = await work(tx);
-        // The third batch (after the source and two batches) fails once all its statements ran: its writes must all be rolled back.
-        if (++batches === 4) throw new Error('connection lost');
+        // The third batch (after the source and two batches) is stopped by Neo4j once all its
+        // statements ran, before it commits (as when the server shuts down or an admin kills it):
+        // its writes must all be rolled back.
+        if (++batches === 4) await terminateOtherTransactions(db);
         return result;
       }, timeoutMs);
-    await expect(importFile(failing, fixture('trade-register-excerpt.csv'), 7)).rejects.toThrow();
+    // What the user sees: the coded error, not a raw driver error or an "internal error".
+    await expect(importFile(failing, fixture('trade-register-excerpt.csv'), 7)).rejects.toMatchObject({
+      name: 'ArmsgraphError',
+      code: ErrorCode.DATABASE_UNAVAILABLE,
+      message: expect.stringMatching(/stopped the transaction/) as unknown,
+    });
     const deliveries = (await db.read('MATCH (x:Delivery) RETURN count(x) AS n'))[0]?.n;
     expect(deliveries).toBe(14); // two whole batches of 7 rows, nothing of the third
 

@@ -12,6 +12,23 @@ describe('translateDriverError', () => {
       { code: 'Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration', message: 'x' },
       ErrorCode.QUERY_TIMEOUT,
     ],
+    // As neo4j-driver hands them over: it reclassifies Terminated and LockClientStopped as ClientError.
+    [
+      { code: 'Neo.ClientError.Transaction.Terminated', message: 'Explicitly terminated by the user.' },
+      ErrorCode.DATABASE_UNAVAILABLE,
+    ],
+    [
+      { code: 'Neo.ClientError.Transaction.LockClientStopped', message: 'stopped' },
+      ErrorCode.DATABASE_UNAVAILABLE,
+    ],
+    [
+      { code: 'Neo.ClientError.Transaction.Terminated', message: 'terminated: transaction timeout' },
+      ErrorCode.QUERY_TIMEOUT,
+    ],
+    [
+      { code: 'Neo.TransientError.Transaction.Terminated', message: 'terminated' },
+      ErrorCode.DATABASE_UNAVAILABLE,
+    ],
     [
       { code: 'Neo.ClientError.Statement.SyntaxError', message: 'Invalid input' },
       ErrorCode.INTERNAL_SERVER_ERROR,

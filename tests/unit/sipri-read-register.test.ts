@@ -1,6 +1,14 @@
 import path from 'node:path';
 import { mapRow, type SipriRow } from '../../src/import/sipri/map-row';
-import { parseGeneratedDate, readRegister, type Variant } from '../../src/import/sipri/read-register';
+import { Readable } from 'node:stream';
+import {
+  openQuote,
+  parseGeneratedDate,
+  readRegister,
+  readRegisterStream,
+  splitLine,
+  type Variant,
+} from '../../src/import/sipri/read-register';
 import { loadCountryTable, PartyResolver } from '../../src/import/resolve-party';
 
 const fixture = (name: string) => path.join(__dirname, '..', 'fixtures', 'sipri', name);
@@ -131,5 +139,56 @@ describe('SIPRI export reader', () => {
     expect(parseGeneratedDate('12 March 2024')).toBe('2024-03-12');
     expect(parseGeneratedDate('2023-11-30')).toBe('2023-11-30');
     expect(parseGeneratedDate('sometime')).toBeUndefined();
+  });
+
+  it('splits quoted fields as CSV, and reads a stray quote inside a field as a character', () => {
+    expect(splitLine('1,Korea,"Mk-45, 127mm",x', ',')).toEqual(['1', 'Korea', 'Mk-45, 127mm', 'x']);
+    expect(splitLine('1,Korea,5" gun,x', ',')).toEqual(['1', 'Korea', '5" gun', 'x']);
+    expect(splitLine('a;b;;c', ';')).toEqual(['a', 'b', '', 'c']);
+    expect(openQuote('1,"two\nlines', ',')).toBe(true);
+    expect(openQuote('1,"two\nlines",3', ',')).toBe(false);
+    expect(openQuote('1,5" gun,3', ',')).toBe(false);
+    expect(openQuote('1,"say ""hi"", then', ',')).toBe(true);
+  });
+
+  it('reads quoted fields, a field over two lines and chunks cut anywhere, with file line numbers', async () => {
+    const text = [
+      'Source: SIPRI Arms Transfers Database (c) SIPRI.',
+      'SIPRI AT Database ID,Supplier,Recipient,Designation,Description,Armament category,Order date,Order date is estimate,Numbers delivered,Numbers delivered is estimate,Delivery year,Delivery year is estimate,Status,SIPRI estimate,TIV deal unit,TIV delivery values,Local production',
+      '1,Russia,India,"Su-30MK, batch 2",FGA aircraft,Aircraft,2017,No,2,No,2018,No,New,55,55,110,No',
+      '2,France,India,Rafale,"FGA aircraft',
+      'with a note",Aircraft,2016,No,3,No,2020,No,New,60,60,180,Yes',
+      '3,France,Egypt,Rafale,FGA aircraft,Aircraft,2015,No,6,No,2016,No,New,60,60,360,No',
+      '',
+    ].join('\r\n');
+    // Chunks of 7 bytes: lines and the CRLF pairs are cut at every place.
+    const bytes = Buffer.from(text, 'utf8');
+    const chunks = (from: number) => {
+      const out: Buffer[] = [];
+      for (let i = from; i < bytes.length; i += 7) out.push(bytes.subarray(i, i + 7));
+      return out;
+    };
+    const register = await readRegisterStream(() => Readable.from(chunks(0)), bytes.length);
+    const got: {
+      line: number;
+      id: string | undefined;
+      designation: string | undefined;
+      description: string | undefined;
+    }[] = [];
+    for await (const l of register.lines) {
+      got.push({
+        line: l.line,
+        id: l.fields['SIPRI AT Database ID'],
+        designation: l.fields.Designation,
+        description: l.fields.Description,
+      });
+    }
+    expect(register.variant).toMatchObject({ lineEnding: 'CRLF', headerLine: 2 });
+    expect(got).toEqual([
+      { line: 3, id: '1', designation: 'Su-30MK, batch 2', description: 'FGA aircraft' },
+      { line: 5, id: '2', designation: 'Rafale', description: 'FGA aircraft\nwith a note' },
+      { line: 6, id: '3', designation: 'Rafale', description: 'FGA aircraft' },
+    ]);
+    expect(register.bytesRead()).toBe(bytes.length);
   });
 });

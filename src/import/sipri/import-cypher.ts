@@ -28,6 +28,8 @@ export interface DeliveryParams {
 
 export interface BatchParams {
   seen: string;
+  /** The latest delivery year read so far. */
+  lastYear: number;
   sourceId: string;
   countries: { id: string; props: Props }[];
   organizations: { id: string; props: Props }[];
@@ -77,6 +79,19 @@ ON CREATE SET r${type}.key = '${type}:' + ${from}.id + ':' + ${to}.id + ':'
 SET ${withSource(`r${type}`)}`;
 
 /**
+ * Status from deliveries. With numbers ordered (old layout): all delivered is COMPLETED, some
+ * DELIVERING, none PENDING. Without them (the current export lists deliveries only): a deal
+ * delivering in the last year the export covers ($lastYear) may go on (DELIVERING), one whose
+ * deliveries stopped before is taken as COMPLETED.
+ */
+const statusOf = (d: string) => `CASE
+  WHEN ${d}.quantity IS NOT NULL THEN
+    CASE WHEN ${d}.delivered >= ${d}.quantity THEN 'COMPLETED' WHEN ${d}.delivered > 0 THEN 'DELIVERING' ELSE 'PENDING' END
+  WHEN ${d}.deliveryEndYear IS NULL THEN 'PENDING'
+  WHEN ${d}.deliveryEndYear >= $lastYear THEN 'DELIVERING'
+  ELSE 'COMPLETED' END`;
+
+/**
  * What follows a deal's own properties, for SIPRI's deals and curated ones alike: its parties and
  * system, its deliveries (a unit subquery: a deal without deliveries in this batch passes through),
  * then the totals, which follow from every delivery stored, since the rows of one deal may arrive
@@ -111,6 +126,13 @@ SET d.delivered = coalesce(totals.delivered, CASE WHEN size(qs) > 0 THEN reduce(
   d.deliveryEndYear = xs[-1].year`;
 
 /**
+ * SIPRI's own deals get their status in the batch, from the last year the export covers as far as
+ * it has been read ($lastYear); the few a later row outdates are set again at the end.
+ */
+const DEAL_STATUS = `
+SET d.status = ${statusOf('d')}`;
+
+/**
  * The statements of one batch, run in this order inside one write transaction. A batch of SIPRI's
  * own deals is one statement: each deal is looked up once, with its relationships, deliveries and
  * totals, instead of one pass (and one copy of the batch sent) per kind of write.
@@ -123,7 +145,8 @@ const STATEMENTS: readonly string[] = [
    MERGE (d:Deal {id: row.id})
    ON CREATE SET d:Entity
    SET d += row.props, d += row.totals, ${withSource('d')}, ${seenBy('d')}
-   ${DEAL_TAIL}`,
+   ${DEAL_TAIL}
+   ${DEAL_STATUS}`,
   // A curated deal keeps its own values: SIPRI fills only what it leaves open.
   `UNWIND $curatedDeals AS row
    MATCH (d:Deal {id: row.id})
@@ -158,23 +181,18 @@ export const DEAL_CYPHER: readonly { cypher: string; params: (keyof BatchParams)
         'deals',
         'curatedDeals',
         'claims',
+        'lastYear',
       ] as const
     ).filter((k) => cypher.includes(`$${k}`)),
   }),
 );
 
 /**
- * Status from deliveries, once every row is in. With numbers ordered (old layout): all delivered is
- * COMPLETED, some DELIVERING, none PENDING. Without them (the current export lists deliveries only):
- * a deal delivering in the last year the export covers may go on (DELIVERING), one whose deliveries
- * stopped before is taken as COMPLETED. Curated deals keep the status their sources give.
+ * Status once every row is in, for the deals whose status the batches could not settle: curated
+ * deals without one (they keep the status their sources give), and SIPRI deals written before a
+ * later row raised the last year the export covers.
  */
 export const STATUS_CYPHER = `
 UNWIND $ids AS id
 MATCH (d:Deal {id: id}) WHERE d.status IS NULL OR d.id STARTS WITH 'sipri-'
-SET d.status = CASE
-  WHEN d.quantity IS NOT NULL THEN
-    CASE WHEN d.delivered >= d.quantity THEN 'COMPLETED' WHEN d.delivered > 0 THEN 'DELIVERING' ELSE 'PENDING' END
-  WHEN d.deliveryEndYear IS NULL THEN 'PENDING'
-  WHEN d.deliveryEndYear >= $lastYear THEN 'DELIVERING'
-  ELSE 'COMPLETED' END`;
+SET d.status = ${statusOf('d')}`;

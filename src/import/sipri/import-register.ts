@@ -11,6 +11,7 @@ import {
   STATUS_CYPHER,
   type BatchParams,
   type DealParams,
+  type DeliveryParams,
 } from './import-cypher';
 
 /**
@@ -127,8 +128,9 @@ export async function importSipri(
     nonStateParties: [],
     durationMs: 0,
   };
-  const dealIds = new Set<string>();
-  const deliveryIds = new Set<string>();
+  /** Every deal written, with the last year its batch took as the export's last (for its status). */
+  const dealIds = new Map<string, number>();
+  let lastYear = 0;
   const partyIds = new Map<string, Party>();
   const systemIds = new Set<string>();
   const targetOf = new Map<string, string>();
@@ -164,7 +166,16 @@ export async function importSipri(
     return id;
   };
 
+  // Designations repeat across thousands of rows: each is keyed (Unicode folding) once.
+  const systemByDesignation = new Map<string, { id: string; isNew: boolean }>();
   const systemFor = (row: SipriRow): { id: string; isNew: boolean } => {
+    const cached = systemByDesignation.get(row.designation);
+    if (cached) return { id: cached.id, isNew: false };
+    const system = keySystem(row);
+    systemByDesignation.set(row.designation, system);
+    return system;
+  };
+  const keySystem = (row: SipriRow): { id: string; isNew: boolean } => {
     const key = nameKey(row.designation);
     const found = systemByKey.get(key);
     if (found) return { id: found, isNew: false };
@@ -174,7 +185,7 @@ export async function importSipri(
     return { id, isNew: true };
   };
 
-  let batch = emptyBatch(seen);
+  let batch = emptyBatch();
   let batchRows = 0;
   const deliveryKeys = new Set<string>();
   // The batch being written while the next is read; its failure surfaces at the next flush or the end.
@@ -195,13 +206,24 @@ export async function importSipri(
   const flush = async () => {
     if (batchRows === 0) return;
     const params: BatchParams = {
-      ...batch,
-      deals: [...batch.deals.values()],
-      curatedDeals: [...batch.curatedDeals.values()],
+      seen,
+      lastYear,
+      sourceId: SOURCE_ID,
+      countries: batch.countries,
+      organizations: batch.organizations,
+      systems: batch.systems,
+      deals: [...batch.deals.values()].map((e) => dealParams(e)),
+      curatedDeals: [...batch.curatedDeals.values()].map((e) => ({
+        ...dealParams(e),
+        fill: sharedFacts(e.row),
+      })),
+      claims: batch.claims,
     };
+    for (const id of batch.deals.keys()) dealIds.set(id, lastYear);
+    for (const id of batch.curatedDeals.keys()) dealIds.set(id, -1);
     const rows = batchRows;
     const read = report.rowsRead;
-    batch = emptyBatch(seen);
+    batch = emptyBatch();
     batchRows = 0;
     await inflight;
     inflight = write(params).then(() => {
@@ -286,23 +308,22 @@ export async function importSipri(
       });
     }
     addDeal(batch, row, dealId, buyer, seller, system.id, curatedById.get(dealId));
-    dealIds.add(dealId);
-    for (const d of row.deliveries) deliveryIds.add(`${dealId}:${d.year}`);
+    for (const d of row.deliveries) if (d.year > lastYear) lastYear = d.year;
     batchRows++;
     if (batchRows >= batchSize) await flush();
   }
   await flush();
   await inflight;
-  // The last year the export covers: the latest delivery year it lists.
-  let lastYear = 0;
-  for (const id of deliveryIds) lastYear = Math.max(lastYear, Number(id.slice(id.lastIndexOf(':') + 1)));
-  const ids = [...dealIds];
+  // The last year the export covers is the latest delivery year it lists: deals whose batch assumed
+  // an earlier one, and curated deals (which keep a status their sources give), are settled now.
+  const ids: string[] = [];
+  for (const [id, assumed] of dealIds) if (assumed !== lastYear) ids.push(id);
   for (let i = 0; i < ids.length; i += batchSize) {
     await db.write(STATUS_CYPHER, { ids: ids.slice(i, i + batchSize), lastYear });
   }
 
   report.deals = dealIds.size;
-  report.deliveries = deliveryIds.size;
+  report.deliveries = deliveryKeys.size;
   report.countries = [...partyIds.values()].filter((p) => p.label === 'Country').length;
   report.organizations = partyIds.size - report.countries;
   report.systems = systemIds.size;
@@ -311,16 +332,30 @@ export async function importSipri(
   return report;
 }
 
-/** A batch being read: deals by id (a deal has one row per delivery year; the batch writes it once). */
-interface Batch extends Omit<BatchParams, 'deals' | 'curatedDeals'> {
-  deals: Map<string, DealParams>;
-  curatedDeals: Map<string, DealParams & { fill: Record<string, unknown> }>;
+/** A deal as the batch being read holds it: its last row's facts, and the deliveries of all its rows. */
+interface DealEntry {
+  id: string;
+  row: SipriRow;
+  buyer: Party;
+  seller: Party;
+  systemId: string;
+  /** Set for a curated deal that receives SIPRI's record. */
+  curated: CuratedDeal | undefined;
+  deliveries: DeliveryParams[];
 }
 
-function emptyBatch(seen: string): Batch {
+/** A batch being read: deals by id (a deal has one row per delivery year; the batch writes it once). */
+interface Batch {
+  countries: BatchParams['countries'];
+  organizations: BatchParams['organizations'];
+  systems: BatchParams['systems'];
+  deals: Map<string, DealEntry>;
+  curatedDeals: Map<string, DealEntry>;
+  claims: BatchParams['claims'];
+}
+
+function emptyBatch(): Batch {
   return {
-    seen,
-    sourceId: SOURCE_ID,
     countries: [],
     organizations: [],
     systems: [],
@@ -330,8 +365,12 @@ function emptyBatch(seen: string): Batch {
   };
 }
 
-const defined = (o: Record<string, unknown>) =>
-  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+/** The object without its undefined values (absent facts are left out, never written as null). */
+function defined(o: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k in o) if (o[k] !== undefined) out[k] = o[k];
+  return out;
+}
 
 /** SIPRI's facts about the deal, as Deal properties (absent ones are left out, never written as null). */
 function sipriFacts(row: SipriRow) {
@@ -358,6 +397,7 @@ function sharedFacts(row: SipriRow) {
   });
 }
 
+/** Adds a row to its deal in the batch: its facts replace the earlier row's, its deliveries add up. */
 function addDeal(
   batch: Batch,
   row: SipriRow,
@@ -367,14 +407,6 @@ function addDeal(
   systemId: string,
   cur: CuratedDeal | undefined,
 ): void {
-  const rels = {
-    buyerId: buyer.id,
-    buyerLabel: buyer.label,
-    sellerId: seller.id,
-    sellerLabel: seller.label,
-    systemId,
-    totals: defined({ delivered: row.deliveredTotal, tivTotal: row.tivDeliveredTotal }),
-  };
   const deliveries = row.deliveries.map((d) => ({
     id: `${dealId}:${d.year}`,
     props: defined({
@@ -385,42 +417,49 @@ function addDeal(
       tiv: d.tiv,
     }),
   }));
-  // The deal's facts from its last row in the batch; its deliveries from all of them.
-  const earlier = batch.deals.get(dealId)?.deliveries ?? batch.curatedDeals.get(dealId)?.deliveries ?? [];
+  const deals = cur ? batch.curatedDeals : batch.deals;
+  const entry = deals.get(dealId);
+  if (entry) {
+    Object.assign(entry, { row, buyer, seller, systemId });
+    entry.deliveries.push(...deliveries);
+  } else {
+    deals.set(dealId, { id: dealId, row, buyer, seller, systemId, curated: cur, deliveries });
+  }
+  if (cur && cur.orderYear !== null && cur.orderYear !== row.orderYear) {
+    const mine = cur.sourceIds.filter((s) => s !== SOURCE_ID);
+    batch.claims.push({
+      dealId,
+      field: 'orderYear',
+      value: JSON.stringify(row.orderYear),
+      sourceIds: [SOURCE_ID],
+    });
+    for (const s of mine) {
+      batch.claims.push({ dealId, field: 'orderYear', value: JSON.stringify(cur.orderYear), sourceIds: [s] });
+    }
+  }
+}
+
+/** What the batch statement writes for a deal, built once per deal and batch from its last row. */
+function dealParams(e: DealEntry): DealParams {
+  const { row, buyer, seller, curated: cur } = e;
+  let props: Record<string, unknown>;
   if (cur) {
     const aliases = [...new Set([...cur.aliases, `sipri-${row.sipriId}`])];
-    batch.curatedDeals.set(dealId, {
-      id: dealId,
-      ...rels,
-      props: { ...sipriFacts(row), ...nameFields(dealId, cur.name, aliases) },
-      fill: sharedFacts(row),
-      deliveries: [...earlier, ...deliveries],
-    });
-    if (cur.orderYear !== null && cur.orderYear !== row.orderYear) {
-      const mine = cur.sourceIds.filter((s) => s !== SOURCE_ID);
-      batch.claims.push({
-        dealId,
-        field: 'orderYear',
-        value: JSON.stringify(row.orderYear),
-        sourceIds: [SOURCE_ID],
-      });
-      for (const s of mine) {
-        batch.claims.push({
-          dealId,
-          field: 'orderYear',
-          value: JSON.stringify(cur.orderYear),
-          sourceIds: [s],
-        });
-      }
-    }
+    props = { ...sipriFacts(row), ...nameFields(e.id, cur.name, aliases) };
   } else {
     // Names from the resolved parties, so that every spelling of a party names the deal alike.
     const name = `${buyer.name}: ${row.designation} from ${seller.name} (${row.orderYear})`;
-    batch.deals.set(dealId, {
-      id: dealId,
-      ...rels,
-      props: { ...sipriFacts(row), ...sharedFacts(row), ...nameFields(dealId, name) },
-      deliveries: [...earlier, ...deliveries],
-    });
+    props = { ...sipriFacts(row), ...sharedFacts(row), ...nameFields(e.id, name) };
   }
+  return {
+    id: e.id,
+    buyerId: buyer.id,
+    buyerLabel: buyer.label,
+    sellerId: seller.id,
+    sellerLabel: seller.label,
+    systemId: e.systemId,
+    totals: defined({ delivered: row.deliveredTotal, tivTotal: row.tivDeliveredTotal }),
+    props,
+    deliveries: e.deliveries,
+  };
 }
