@@ -1,6 +1,7 @@
 import { badInput, notFound } from '../errors';
 import type { Database } from './database';
-import { resolveId } from './entities';
+import { ENTITY_PROJECTION, resolveId, toEntity, type EntityRecord } from './entities';
+import { int } from './integers';
 import type { Plain } from './mapper';
 import { DEAL_ITEM } from './relation-queries';
 
@@ -8,16 +9,18 @@ export type TotalsBy = 'SUPPLIER' | 'RECIPIENT' | 'YEAR' | 'SYSTEM';
 
 export const MAX_TOTALS = 500;
 
-/** How each grouping reaches its key from a deal `d` delivering `x`. */
+/** How each grouping reaches its group `g` (an entity, or the delivery year) from a deal `d` delivering `x`. */
 const GROUP: Record<TotalsBy, string> = {
-  SUPPLIER: 'MATCH (d)-[:SELLER]->(g:Entity) WITH g.id AS key, d, x',
-  RECIPIENT: 'MATCH (d)-[:BUYER]->(g:Entity) WITH g.id AS key, d, x',
-  SYSTEM: 'MATCH (d)-[:COVERS]->(g:WeaponSystem) WITH g.id AS key, d, x',
-  YEAR: 'WITH x.year AS key, d, x',
+  SUPPLIER: 'MATCH (d)-[:SELLER]->(g:Entity) WITH g, d, x',
+  RECIPIENT: 'MATCH (d)-[:BUYER]->(g:Entity) WITH g, d, x',
+  SYSTEM: 'MATCH (d)-[:COVERS]->(g:WeaponSystem) WITH g, d, x',
+  YEAR: 'WITH x.year AS g, d, x',
 };
 
 export interface TransferTotalRow {
   key: string | number;
+  /** The supplier, recipient or system itself (null for YEAR), so the API needs no second round trip. */
+  entity: EntityRecord | null;
   tivDelivered: number;
   deals: number;
 }
@@ -36,16 +39,19 @@ export async function transferTotals(
   if (!Number.isInteger(first) || first < 1 || first > MAX_TOTALS)
     throw badInput(`first must be between 1 and ${MAX_TOTALS}`);
   if (from != null && to != null && from > to) throw badInput('deliveredFrom is after deliveredTo');
+  const byYear = by === 'YEAR';
   const rows = await db.read(
     `MATCH (x:Delivery) WHERE x.year >= $from AND x.year <= $to AND coalesce(x.retired, false) = false
      MATCH (d:Deal)-[:HAS_DELIVERY]->(x) WHERE coalesce(d.retired, false) = false
      ${GROUP[by]}
-     WITH key, sum(coalesce(x.tiv, 0.0)) AS tiv, count(DISTINCT d) AS deals
-     RETURN key, tiv, deals ORDER BY tiv DESC, key ASC LIMIT toInteger($first)`,
-    { from: from ?? -1_000_000, to: to ?? 1_000_000, first },
+     WITH g, sum(coalesce(x.tiv, 0.0)) AS tiv, count(DISTINCT d) AS deals
+     ORDER BY tiv DESC, ${byYear ? 'g' : 'g.id'} ASC LIMIT $first
+     ${byYear ? 'RETURN g AS key, null AS e, tiv, deals' : `WITH g AS n, tiv, deals RETURN n.id AS key, ${ENTITY_PROJECTION} AS e, tiv, deals`}`,
+    { from: int(from ?? -1_000_000), to: int(to ?? 1_000_000), first: int(first) },
   );
   return rows.map((r) => ({
     key: r.key as string | number,
+    entity: byYear ? null : toEntity(r.e ?? null),
     tivDelivered: Number(r.tiv),
     deals: Number(r.deals),
   }));

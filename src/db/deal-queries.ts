@@ -1,9 +1,17 @@
 import { canonicalCategory } from './categories';
 import type { Database } from './database';
-import { resolveId } from './entities';
+import {
+  ENTITY_PROJECTION,
+  resolveCypher,
+  resolveId,
+  resolveParams,
+  toEntities,
+  type EntityRecord,
+} from './entities';
 import type { Plain } from './mapper';
 import { DEAL_ITEM } from './relation-queries';
 import { badInput, notFound } from '../errors';
+import { int } from './integers';
 
 export type DealStatus = 'OFFERED' | 'PENDING' | 'DELIVERING' | 'COMPLETED' | 'CANCELLED';
 export type DealOrderBy = 'ORDER_YEAR_ASC' | 'ORDER_YEAR_DESC' | 'TIV_DELIVERED_DESC' | 'ID_ASC';
@@ -50,15 +58,14 @@ export function decodeCursor(text: string): Cursor {
   throw badInput('after is not a cursor this API issued', { after: text });
 }
 
-/** Resolves the filter's names to ids; a name that matches nothing is NOT_FOUND, not an empty page. */
-export async function resolveDealFilter(db: Database, filter: DealFilter) {
-  const resolve = async (field: 'buyer' | 'seller' | 'system', kinds: Parameters<typeof resolveId>[2]) => {
-    const input = filter[field];
-    if (input === undefined || input === null) return null;
-    const id = await resolveId(db, input, kinds);
-    if (id === null) throw notFound(`No entity matches ${field} "${input}"`, { field, value: input });
-    return id;
-  };
+const PARTY_FILTERS = [
+  { field: 'buyer', labels: ['Country', 'Organization'] },
+  { field: 'seller', labels: ['Country', 'Organization'] },
+  { field: 'system', labels: ['WeaponSystem'] },
+] as const;
+
+/** Checks the filter's plain values; names (buyer, seller, system) are resolved inside the page query. */
+function checkFilter(filter: DealFilter) {
   let category: string | null = null;
   if (filter.category !== undefined && filter.category !== null) {
     category = canonicalCategory(filter.category) ?? null;
@@ -69,9 +76,6 @@ export async function resolveDealFilter(db: Database, filter: DealFilter) {
     throw badInput('orderedFrom is after orderedTo');
   }
   return {
-    buyer: await resolve('buyer', ['Country', 'Organization']),
-    seller: await resolve('seller', ['Country', 'Organization']),
-    system: await resolve('system', ['WeaponSystem']),
     status: filter.status && filter.status.length > 0 ? filter.status : null,
     category,
     orderedFrom: filter.orderedFrom ?? null,
@@ -80,12 +84,30 @@ export async function resolveDealFilter(db: Database, filter: DealFilter) {
   };
 }
 
+/** Resolves the filter's names to ids; a name that matches nothing is NOT_FOUND, not an empty page. */
+export async function resolveDealFilter(db: Database, filter: DealFilter) {
+  const resolve = async (field: 'buyer' | 'seller' | 'system', kinds: Parameters<typeof resolveId>[2]) => {
+    const input = filter[field];
+    if (input === undefined || input === null) return null;
+    const id = await resolveId(db, input, kinds);
+    if (id === null) throw notFound(`No entity matches ${field} "${input}"`, { field, value: input });
+    return id;
+  };
+  const checked = checkFilter(filter);
+  return {
+    buyer: await resolve('buyer', ['Country', 'Organization']),
+    seller: await resolve('seller', ['Country', 'Organization']),
+    system: await resolve('system', ['WeaponSystem']),
+    ...checked,
+  };
+}
+
 /** The parameters resolveDealFilter returns: what dealWhere and dealAnchor read. */
 export type ResolvedDealFilter = Awaited<ReturnType<typeof resolveDealFilter>>;
 
 /**
  * The filter as a Cypher condition on the deal variable `v` (parameters from resolveDealFilter), so
- * Query.deals and the exports select exactly the same deals. `v` is a constant of the caller's.
+ * the exports select exactly the deals Query.deals does. `v` is a constant of the caller's.
  */
 export function dealWhere(v: string): string {
   return `coalesce(${v}.retired, false) = false
@@ -116,11 +138,18 @@ export interface DealPage {
   deals: Array<Record<string, Plain>>;
   cursors: string[];
   hasNextPage: boolean;
+  /** The entities the page's deals name (buyers, sellers, systems), once each. */
+  entities: EntityRecord[];
 }
 
 /**
- * One page of deals. The query starts from the most selective anchor given (buyer, seller or system,
- * through their relationships) so a filtered page does not scan every deal; the rest is a WHERE.
+ * One page of deals, the count of all that match and the entities the page names, in ONE statement:
+ * the filter's names (buyer, seller, system) are resolved inside it (a name that matches nothing is
+ * NOT_FOUND, not an empty page). The query starts from the most selective anchor given (buyer, seller
+ * or system, through their relationships) so a filtered page does not scan every deal. Only the
+ * filters given become predicates: a `$x IS NULL OR ...` predicate hides the indexes (order year,
+ * status) from the planner. The statement's shape follows which filters are present, never their
+ * text; values are always parameters.
  */
 export async function findDeals(
   db: Database,
@@ -133,35 +162,120 @@ export async function findDeals(
     throw badInput(`first must be between 0 and ${MAX_DEAL_PAGE}`, { first });
   }
   const cursor = after ? decodeCursor(after) : null;
-  const f = await resolveDealFilter(db, filter);
-  const anchor = dealAnchor(f);
-  const where = `WHERE ${dealWhere('d')}`;
+  const f = checkFilter(filter);
+  const parties = PARTY_FILTERS.filter((p) => filter[p.field] !== undefined && filter[p.field] !== null);
+  for (const p of parties) if (filter[p.field] === '') throw notFound(`No entity matches ${p.field} ""`);
+  const given = new Set(parties.map((p) => p.field));
+  // Each name becomes a variable (`buyerId`, ...): null when nothing matches, which the caller reports.
+  const resolutions = parties
+    .map(
+      (p) =>
+        `CALL () { CALL () { ${resolveCypher(`${p.field}_`, 'r')} RETURN r.id AS id } RETURN collect(id)[0] AS ${p.field}Id }`,
+    )
+    .join('\n');
+  const vars = parties.map((p) => `${p.field}Id`);
+  const anchor = given.has('buyer')
+    ? 'MATCH (:Entity {id: buyerId})<-[:BUYER]-(d:Deal)'
+    : given.has('seller')
+      ? 'MATCH (:Entity {id: sellerId})<-[:SELLER]-(d:Deal)'
+      : given.has('system')
+        ? 'MATCH (:WeaponSystem {id: systemId})<-[:COVERS]-(d:Deal)'
+        : 'MATCH (d:Deal)';
+  const conditions: string[] = [];
+  if (given.has('seller') && given.has('buyer'))
+    conditions.push('EXISTS { (d)-[:SELLER]->(:Entity {id: sellerId}) }');
+  if (given.has('system') && (given.has('buyer') || given.has('seller')))
+    conditions.push('EXISTS { (d)-[:COVERS]->(:WeaponSystem {id: systemId}) }');
+  if (f.status) conditions.push('d.status IN $status');
+  if (f.category) conditions.push('d.category = $category');
+  if (f.orderedFrom !== null) conditions.push('d.orderYear >= $orderedFrom');
+  if (f.orderedTo !== null) conditions.push('d.orderYear <= $orderedTo');
+  if (f.source) conditions.push('$source IN d.sourceIds');
+  const where = `WHERE ${['coalesce(d.retired, false) = false', ...conditions].join(' AND ')}`;
   const { key, dir } = ORDER[orderBy];
-  const after_ = `WITH d, ${key} AS k
-    WHERE $k IS NULL OR k ${dir === 'ASC' ? '>' : '<'} $k OR (k = $k AND d.id > $afterId)
-    WITH d, k`;
-  const params = { ...f, k: cursor?.k ?? null, afterId: cursor?.id ?? null, limit: first + 1 };
-
-  return db.readTx(async (tx) => {
-    const [countRow] = await db.run(tx, `${anchor} ${where} RETURN count(d) AS total`, params);
-    const rows =
-      first === 0
-        ? []
-        : await db.run(
-            tx,
-            `${anchor} ${where} ${after_}
-             ORDER BY k ${dir}, d.id ASC LIMIT toInteger($limit)
-             RETURN ${DEAL_ITEM} AS deal, k`,
-            params,
-          );
-    const page = rows.slice(0, first);
-    return {
-      totalCount: Number(countRow?.total ?? 0),
-      deals: page.map((r) => r.deal as Record<string, Plain>),
-      cursors: page.map((r) =>
-        encodeCursor({ k: Number(r.k), id: String((r.deal as Record<string, Plain>).id) }),
-      ),
-      hasNextPage: rows.length > first,
-    };
-  });
+  // With a period filter every deal has an order year: sorting on the property itself lets the
+  // planner read the order-year index in order instead of sorting (the coalesce only places nulls).
+  const hasYear = f.orderedFrom !== null || f.orderedTo !== null;
+  const sortKey = hasYear && orderBy.startsWith('ORDER_YEAR') ? 'd.orderYear' : key;
+  const afterCursor = cursor ? `WHERE k ${dir === 'ASC' ? '>' : '<'} $k OR (k = $k AND d.id > $afterId)` : '';
+  const params = {
+    ...f,
+    orderedFrom: int(f.orderedFrom),
+    orderedTo: int(f.orderedTo),
+    k: cursor?.k ?? null,
+    afterId: cursor?.id ?? null,
+    limit: int(first + 1),
+    ...Object.assign(
+      {},
+      ...parties.map((p) => resolveParams(String(filter[p.field]), p.labels, `${p.field}_`)),
+    ),
+  };
+  const imports = vars.join(', ');
+  // Unfiltered pages in order-year order read the order-year index in order (deals with a year), and
+  // only reach the deals without one (which sort last, as the coalesce in ORDER says) when the page
+  // gets that far: a page costs its size, not the number of deals.
+  const byIndex = sortKey !== 'd.orderYear' && orderBy.startsWith('ORDER_YEAR') && parties.length === 0;
+  const select = byIndex
+    ? `CALL () {
+         ${anchor} ${where} AND d.orderYear IS NOT NULL
+         WITH d, d.orderYear AS k ${afterCursor}
+         ORDER BY k ${dir}, d.id ASC LIMIT $limit
+         RETURN collect({ d: d, k: k }) AS known
+       }
+       CALL (known) {
+         // UNWIND, not WHERE: the planner cannot move it after the scan below.
+         UNWIND CASE WHEN size(known) < $limit THEN [true] ELSE [] END AS more
+         ${anchor} ${where} AND d.orderYear IS NULL
+         WITH d, ${key.replace('d.orderYear', 'null')} AS k ${afterCursor}
+         ORDER BY d.id ASC LIMIT $limit
+         RETURN collect({ d: d, k: k }) AS unknown
+       }
+       UNWIND (known + unknown)[..$limit] AS found
+       WITH found.d AS d, found.k AS k`
+    : `${anchor} ${where}
+       WITH d, ${sortKey} AS k ${afterCursor}
+       ORDER BY k ${dir}, d.id ASC LIMIT $limit`;
+  // The deal count needs no deal read when nothing but `retired` filters: all deals (Neo4j's count
+  // store) less the retired ones (an index seek).
+  const count =
+    parties.length === 0 && conditions.length === 0
+      ? `CALL () { MATCH (d:Deal) RETURN count(d) AS deals }
+         CALL () { MATCH (d:Deal) WHERE d.retired = true RETURN count(d) AS retired }
+         RETURN deals - retired AS total`
+      : `${anchor} ${where} RETURN count(d) AS total`;
+  // The page also brings every entity it names (parties, systems), once each, for the request's loader.
+  const page =
+    first === 0
+      ? 'RETURN [] AS rows, [] AS entities'
+      : `${select}
+         WITH collect({ deal: ${DEAL_ITEM}, k: k }) AS rows, collect(d) AS page
+         CALL (page) {
+           UNWIND page AS d
+           MATCH (d)-[:BUYER|SELLER|COVERS]->(n:Entity)
+           WITH DISTINCT n
+           RETURN collect(${ENTITY_PROJECTION}) AS entities
+         }
+         RETURN rows, entities`;
+  const [row] = await db.read(
+    `${resolutions}
+     CALL (${imports}) { ${count} }
+     CALL (${imports}) { ${page} }
+     RETURN ${vars.map((v) => `${v}, `).join('')}total, rows, entities`,
+    params,
+  );
+  for (const p of parties) {
+    if (row?.[`${p.field}Id`] === null || row?.[`${p.field}Id`] === undefined) {
+      const value = filter[p.field];
+      throw notFound(`No entity matches ${p.field} "${value}"`, { field: p.field, value });
+    }
+  }
+  const rows = (row?.rows ?? []) as Array<{ deal: Record<string, Plain>; k: Plain }>;
+  const shown = rows.slice(0, first);
+  return {
+    totalCount: Number(row?.total ?? 0),
+    deals: shown.map((r) => r.deal),
+    cursors: shown.map((r) => encodeCursor({ k: Number(r.k), id: String(r.deal.id) })),
+    hasNextPage: rows.length > first,
+    entities: toEntities(row?.entities),
+  };
 }

@@ -17,8 +17,18 @@ export interface EntityRecord {
 /** Properties that only serve lookups; never shown to clients. */
 const INTERNAL = new Set(['nameKeys', 'nameKeysText', 'searchText']);
 
-/** The Cypher projection every entity query returns: `n` becomes { labels, props }. */
-export const ENTITY_PROJECTION = '{ labels: labels(n), props: properties(n) }';
+/**
+ * The Cypher projection every entity query returns: `v` becomes { labels, props }, and a deal also
+ * brings the ids of its parties and system, so that Deal.buyer/seller/system need no second round
+ * trip to find them (CASE is lazy: other kinds pay nothing).
+ */
+export const entityProjection = (v: string) => `{ labels: labels(${v}), props: properties(${v}),
+  parties: CASE WHEN ${v}:Deal THEN {
+    buyerId: head([(${v})-[:BUYER]->(b) | b.id]),
+    sellerId: head([(${v})-[:SELLER]->(s) | s.id]),
+    systemId: head([(${v})-[:COVERS]->(w) | w.id]) } END }`;
+
+export const ENTITY_PROJECTION = entityProjection('n');
 
 export function toEntity(projected: Plain): EntityRecord | null {
   if (projected === null || typeof projected !== 'object' || Array.isArray(projected)) return null;
@@ -36,6 +46,8 @@ export function toEntity(projected: Plain): EntityRecord | null {
   for (const [k, v] of Object.entries(props)) {
     if (!INTERNAL.has(k) && !(k in out)) out[k] = v;
   }
+  const parties = projected.parties;
+  if (parties && typeof parties === 'object' && !Array.isArray(parties)) Object.assign(out, parties);
   return out;
 }
 
@@ -43,24 +55,32 @@ export function toEntity(projected: Plain): EntityRecord | null {
  * Resolves an id, name or alias to entities, best first: an exact id, then a whole-key match on a
  * name or alias through the full-text index (case- and accent-insensitive: "Türkiye", "turkiye").
  * `labels` narrows the kinds; the key holds only letters and digits, so the index query is safe.
- * Ends with `WITH n` (at most one row): append the RETURN you need.
+ * Ends with `WITH <v>` (at most one row): append the RETURN you need. `p` prefixes the parameter
+ * names ($<p>input, $<p>key, $<p>labels: see resolveParams) so one statement can resolve several
+ * inputs; `v` names the result.
  */
-export const RESOLVE_CYPHER = `
-CALL (){
-  MATCH (n:Entity {id: $input}) RETURN n, 0 AS rank
-  UNION
-  CALL db.index.fulltext.queryNodes('entity_search', 'nameKeysText:' + $key) YIELD node AS n
-  WHERE $key IN n.nameKeys
-  RETURN n, 1 AS rank
+export function resolveCypher(p = '', v = 'n'): string {
+  return `
+OPTIONAL MATCH (exact:Entity {id: $${p}input})
+WHERE $${p}labels IS NULL OR any(l IN labels(exact) WHERE l IN $${p}labels)
+WITH collect(exact) AS exacts
+CALL (exacts) {
+  // An exact id outranks every name, so the full-text index is asked only when no id matched.
+  WITH exacts WHERE size(exacts) = 0
+  CALL db.index.fulltext.queryNodes('entity_search', 'nameKeysText:' + $${p}key) YIELD node AS named
+  WITH named WHERE $${p}key IN named.nameKeys AND ($${p}labels IS NULL OR any(l IN labels(named) WHERE l IN $${p}labels))
+  RETURN collect(named) AS names
 }
-WITH n, min(rank) AS rank
-WHERE $labels IS NULL OR any(l IN labels(n) WHERE l IN $labels)
-WITH n ORDER BY rank, CASE WHEN n:Country THEN 0 ELSE 1 END, n.id
+UNWIND CASE WHEN size(exacts) > 0 THEN exacts ELSE names END AS ${v}
+WITH ${v} ORDER BY CASE WHEN ${v}:Country THEN 0 ELSE 1 END, ${v}.id
 LIMIT 1`;
+}
 
-export function resolveParams(input: string, labels?: readonly EntityLabel[]) {
+export const RESOLVE_CYPHER = resolveCypher();
+
+export function resolveParams(input: string, labels?: readonly EntityLabel[], p = '') {
   // An input with no letters or digits has no key; '_' is a term no stored key can equal.
-  return { input, key: nameKey(input) || '_', labels: labels ?? null };
+  return { [`${p}input`]: input, [`${p}key`]: nameKey(input) || '_', [`${p}labels`]: labels ?? null };
 }
 
 /** The id of the entity an id, name or alias names, or null. */
@@ -75,6 +95,33 @@ export async function resolveId(
   const cypher = `${RESOLVE_CYPHER} RETURN n.id AS id`;
   const rows = tx ? await db.run(tx, cypher, params) : await db.read(cypher, params);
   return (rows[0]?.id as string | undefined) ?? null;
+}
+
+/**
+ * The entity an id, name or alias names, or null: resolution and load in one round trip; a deal
+ * brings the entities it names too, since clients nearly always ask for them.
+ */
+export async function lookupEntity(
+  db: Database,
+  input: string,
+  labels?: readonly EntityLabel[],
+  /** Receives the entities a deal names (parties, system), for the request's loader. */
+  related: EntityRecord[] = [],
+): Promise<EntityRecord | null> {
+  if (input === '') return null;
+  const rows = await db.read(
+    `${RESOLVE_CYPHER}
+     RETURN ${ENTITY_PROJECTION} AS e, [(n:Deal)-[:BUYER|SELLER|COVERS]->(p:Entity) | ${entityProjection('p')}] AS related`,
+    resolveParams(input, labels),
+  );
+  const entity = rows[0] ? toEntity(rows[0].e ?? null) : null;
+  if (entity && rows[0]) related.push(...toEntities(rows[0].related));
+  return entity;
+}
+
+/** Entities out of a list of projections, dropping what is not one. */
+export function toEntities(list: Plain | undefined): EntityRecord[] {
+  return (Array.isArray(list) ? list : []).map(toEntity).filter((e): e is EntityRecord => e !== null);
 }
 
 /** Entities by id, in the order asked, null where none: the batch function behind the entity loader. */

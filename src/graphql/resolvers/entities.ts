@@ -1,5 +1,5 @@
 import { ENTITY_LABELS, type EntityLabel } from '../../db/constraints';
-import { resolveId, type EntityRecord } from '../../db/entities';
+import { lookupEntity, type EntityRecord } from '../../db/entities';
 import type { Context } from '../context';
 
 /** Resolves an id, name or alias to an entity of the given kinds (all kinds when omitted), or null. */
@@ -8,8 +8,11 @@ export async function lookup(
   input: string,
   labels?: EntityLabel[],
 ): Promise<EntityRecord | null> {
-  const id = await resolveId(ctx.db, input, labels);
-  return id === null ? null : ctx.loaders.entity.load(id);
+  const related: EntityRecord[] = [];
+  const entity = await lookupEntity(ctx.db, input, labels, related);
+  // Later fields of the same request (a deal's parties, ...) find them in the loader.
+  for (const e of entity ? [entity, ...related] : []) ctx.loaders.entity.prime(e.id, e);
+  return entity;
 }
 
 /** Loads entities by id through the request's loader, dropping ids that no longer resolve. */

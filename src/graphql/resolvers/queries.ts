@@ -24,6 +24,8 @@ export const queryResolvers = {
         args.first ?? 50,
         args.after,
       );
+      // Deal.buyer, seller and system then find their entities without another round trip.
+      for (const e of page.entities) ctx.loaders.entity.prime(e.id, e);
       return {
         totalCount: page.totalCount,
         edges: page.deals.map((node, i) => ({ node, cursor: page.cursors[i] })),
@@ -47,6 +49,7 @@ export const queryResolvers = {
         args.deliveredTo,
         args.first ?? 25,
       );
+      for (const r of rows) if (r.entity) ctx.loaders.entity.prime(r.entity.id, r.entity);
       return rows.map((r) => ({
         entity: args.by === 'YEAR' ? null : ctx.loaders.entity.load(String(r.key)),
         year: args.by === 'YEAR' ? Number(r.key) : null,

@@ -1,0 +1,103 @@
+/**
+ * The floor: each benchmark query answered by one hand-written Cypher statement through
+ * neo4j-driver, with nothing around it but a minimal HTTP endpoint (bench/target-server.ts). This is
+ * the fastest a service could answer over the same graph; armsgraph's own Cypher lives in src/db.
+ * Each returns the same answer as the GraphQL query of the same name in bench/query-mix.ts.
+ */
+
+const party = (rel: string, v: string) => `head([(d)-[:${rel}]->(${v}) | ${v} {.id, .name}])`;
+
+/** A deal as the filtered pages show it. */
+const DEAL_ROW = `d {.id, .name, .orderYear, .status, .tivTotal,
+  buyer: ${party('BUYER', 'b')}, seller: ${party('SELLER', 's')}, system: ${party('COVERS', 'w')}}`;
+
+export const FLOOR_CYPHER = {
+  dealsByBuyer: `
+    MATCH (p:Entity {id: $buyer})
+    CALL (p) {
+      MATCH (p)<-[:BUYER]-(d:Deal)
+      WITH d ORDER BY d.orderYear DESC, d.id LIMIT $first
+      RETURN collect(${DEAL_ROW}) AS page
+    }
+    RETURN COUNT { (p)<-[:BUYER]-(:Deal) } AS total, page`,
+  dealsBySystem: `
+    MATCH (w0:WeaponSystem {id: $system})
+    CALL (w0) {
+      MATCH (w0)<-[:COVERS]-(d:Deal)
+      WITH d ORDER BY d.orderYear DESC, d.id LIMIT $first
+      RETURN collect(${DEAL_ROW}) AS page
+    }
+    RETURN COUNT { (w0)<-[:COVERS]-(:Deal) } AS total, page`,
+  dealsByPeriod: `
+    CALL () {
+      MATCH (d:Deal) WHERE d.orderYear >= $from AND d.orderYear <= $to RETURN count(d) AS total
+    }
+    CALL () {
+      MATCH (d:Deal) WHERE d.orderYear >= $from AND d.orderYear <= $to
+      WITH d ORDER BY d.orderYear DESC, d.id LIMIT $first
+      RETURN collect(${DEAL_ROW}) AS page
+    }
+    RETURN total, page`,
+  dealPage: `
+    CALL () { MATCH (d:Deal) RETURN count(d) AS total }
+    CALL () {
+      MATCH (d:Deal)
+      WITH d ORDER BY d.orderYear, d.id LIMIT $first
+      CALL (d) {
+        UNWIND coalesce(d.sourceIds, []) AS sid
+        MATCH (s:Source {id: sid})
+        RETURN collect(s {.id, .name}) AS sources
+      }
+      RETURN collect(${DEAL_ROW.replace(/}$/, ', sources: sources}')}) AS page
+    }
+    RETURN total, page`,
+  supplierTotals: `
+    MATCH (x:Delivery) WHERE x.year >= $from AND x.year <= $to
+    MATCH (d:Deal)-[:HAS_DELIVERY]->(x)
+    MATCH (d)-[:SELLER]->(g)
+    WITH g, sum(coalesce(x.tiv, 0.0)) AS tiv, count(DISTINCT d) AS deals
+    ORDER BY tiv DESC, g.id ASC LIMIT $first
+    RETURN g.id AS id, g.name AS name, tiv, deals`,
+  search: `
+    CALL db.index.fulltext.queryNodes('entity_search', $query, {limit: $first * 3}) YIELD node AS n, score
+    RETURN n.id AS id, n.name AS name, [l IN labels(n) WHERE l <> 'Entity'][0] AS kind
+    ORDER BY score DESC, n.id LIMIT $first`,
+  dealById: `
+    MATCH (d:Deal {id: $id})
+    RETURN ${DEAL_ROW} AS deal`,
+  /** Query.neighborhood at depth 2 (src/db/subgraph-queries.ts): breadth first, id order, capped. */
+  neighborhood: `
+    MATCH (s:Entity {id: $id})
+    CALL (s) {
+      MATCH (s)-[r]-(b:Entity)
+      WHERE coalesce(r.retired, false) = false AND coalesce(b.retired, false) = false AND b <> s
+      WITH DISTINCT b.id AS id ORDER BY id LIMIT $first - 1
+      RETURN collect(id) AS l1
+    }
+    CALL (s, l1) {
+      UNWIND l1 AS fid
+      MATCH (a:Entity {id: fid})-[r]-(b:Entity)
+      WHERE coalesce(r.retired, false) = false AND coalesce(b.retired, false) = false
+        AND b <> s AND NOT b.id IN l1
+      WITH DISTINCT b.id AS id ORDER BY id
+      RETURN collect(id) AS l2
+    }
+    WITH [s.id] + l1 + l2[..($first - 1 - size(l1))] AS ids
+    CALL (ids) {
+      UNWIND ids AS id
+      MATCH (n:Entity {id: id})
+      WITH n ORDER BY n.id
+      RETURN collect(n {.id, .name, labels: [l IN labels(n) WHERE l <> 'Entity']}) AS nodes
+    }
+    CALL (ids) {
+      UNWIND ids AS id
+      MATCH (a:Entity {id: id})-[r]->(b:Entity)
+      WHERE b.id IN ids AND coalesce(r.retired, false) = false
+      WITH r, a, b, coalesce(r.key, type(r) + ':' + a.id + ':' + b.id + ':') AS eid
+      ORDER BY eid LIMIT $first * 5
+      RETURN collect({id: eid, type: type(r), source: a.id, target: b.id}) AS edges
+    }
+    RETURN nodes, edges`,
+} as const;
+
+export type FloorQuery = keyof typeof FLOOR_CYPHER;

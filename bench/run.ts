@@ -1,0 +1,370 @@
+/**
+ * `npm run bench`: armsgraph against the floor (hand-written Cypher through neo4j-driver) and the
+ * peer (@neo4j/graphql's generated API), over the real SIPRI register and synthetic registers of
+ * BENCH_SIZES deals, each in its own embedded Neo4j (temporary data folder, free port). For every
+ * dataset: import rows/s (the real importer), then the fixed query mix (bench/query-mix.ts) over HTTP on 127.0.0.1 against each target, each target a
+ * child process (bench/target-server.ts) whose peak RSS is read from /proc, like Neo4j's JVM. Then
+ * export edges/s and the exporting service's peak RSS at the same sizes (bench/export.ts).
+ * Writes bench/results/latest.md and latest.json. Loopback only; bounded in time.
+ *
+ * Environment: SIPRI_REGISTER (default ../shared/data/sipri-trade-register-2000-2023.csv),
+ * BENCH_SIZES ("10000,100000"; deals per synthetic register); per query and target BENCH_WARMUP_S
+ * (0.5), BENCH_LATENCY_S (2, one client: p50/p99), BENCH_THROUGHPUT_S (2, BENCH_CONNECTIONS = 4
+ * clients: requests per second), BENCH_NEO4J_HEAP / BENCH_NEO4J_PAGECACHE,
+ * BENCH_BASELINE (a built armsgraph checkout measured as a fourth target, for before/after ratios),
+ * BENCH_EXPORT=0 (skip exports), BENCH_OUT (bench/results).
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import neo4j from 'neo4j-driver';
+import { applySchema } from '../src/db/constraints';
+import { Database } from '../src/db/database';
+import { importSipri } from '../src/import/sipri/import-register';
+import { readRegister } from '../src/import/sipri/read-register';
+import { silentLogger } from '../src/logger';
+import { startEmbeddedNeo4j, type EmbeddedNeo4j } from '../src/neo4j/embedded';
+import { projectRoot } from '../src/project-root';
+import { seedGraph } from '../src/seed/seeder';
+import { freePort } from './free-port';
+import { measure, post, type Measurement } from './load-loop';
+import { describeMachine, loadAverage, uptimeLine, type Machine } from './machine';
+import { PeakTracker } from './proc-memory';
+import { QUERY_MIX, type MixParams, type MixQuery } from './query-mix';
+import { writeReport } from './report';
+import { syntheticRegister } from './synthetic';
+import { exportBench, type ExportResult } from './export-hook';
+import http from 'node:http';
+
+export type TargetName = 'armsgraph' | 'floor' | 'peer' | 'baseline';
+
+const env = process.env;
+const num = (name: string, fallback: number) => {
+  const v = Number(env[name] ?? fallback);
+  return Number.isFinite(v) && v >= 0 ? v : fallback;
+};
+const SETTINGS = {
+  register:
+    env.SIPRI_REGISTER ??
+    path.join(projectRoot(), '..', 'shared', 'data', 'sipri-trade-register-2000-2023.csv'),
+  sizes: (env.BENCH_SIZES ?? '10000,100000')
+    .split(',')
+    .map((s) => Number(s.trim()))
+    .filter((n) => Number.isInteger(n) && n > 0),
+  latencyS: num('BENCH_LATENCY_S', 2),
+  throughputS: num('BENCH_THROUGHPUT_S', 2),
+  warmupS: num('BENCH_WARMUP_S', 0.5),
+  connections: Math.max(1, Math.round(num('BENCH_CONNECTIONS', 4))),
+  heap: env.BENCH_NEO4J_HEAP ?? '3g',
+  pageCache: env.BENCH_NEO4J_PAGECACHE ?? '3g',
+  baseline: env.BENCH_BASELINE ?? null,
+  out: env.BENCH_OUT ?? path.join(projectRoot(), 'bench', 'results'),
+};
+export type Settings = typeof SETTINGS;
+
+export type Measured = Measurement | { notMeasured: string };
+
+export interface QueryResult {
+  name: string;
+  what: string;
+  /** Whether every target gave armsgraph's answer (ids, order, counts). */
+  sameAnswer: Partial<Record<TargetName, boolean>>;
+  answerMismatch: string | null;
+  results: Partial<Record<TargetName, Measured>>;
+}
+
+export interface DatasetResult {
+  name: string;
+  deals: number;
+  rows: number;
+  generateSeconds: number | null;
+  import: {
+    rows: number;
+    seconds: number;
+    rowsPerSecond: number;
+    peakRssMiB: { importer: number | null; neo4j: number | null };
+  };
+  params: MixParams;
+  queries: QueryResult[];
+  peakRssMiB: Partial<Record<TargetName | 'neo4j', number | null>>;
+  loadBefore: [number, number, number];
+  loadAfter: [number, number, number];
+  seconds: number;
+}
+
+export interface BenchReport {
+  startedAt: string;
+  finishedAt: string;
+  machine: Machine;
+  uptimeAtStart: string;
+  uptimeAtEnd: string;
+  settings: Settings;
+  datasets: DatasetResult[];
+  exports: ExportResult;
+  skipped: string[];
+}
+
+const mib = (bytes: number | null | undefined) => (bytes == null ? null : Math.round(bytes / 1024 / 1024));
+const log = (msg: string) =>
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+
+interface RunningTarget {
+  name: TargetName;
+  child: ChildProcess;
+  port: number;
+}
+
+function startTarget(name: TargetName, neo: EmbeddedNeo4j): Promise<RunningTarget> {
+  const script =
+    name === 'baseline'
+      ? path.join(SETTINGS.baseline ?? '', 'dist', 'bench', 'target-server.js')
+      : path.join(__dirname, 'target-server.js');
+  const child = fork(script, [], {
+    env: {
+      ...env,
+      BENCH_TARGET: name === 'baseline' ? 'armsgraph' : name,
+      BENCH_NEO4J_URI: neo.connection.uri,
+      BENCH_NEO4J_PASSWORD: neo.connection.password,
+    },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('message', (m: { port: number }) => resolve({ name, child, port: m.port }));
+    child.once('exit', (code) => reject(new Error(`target ${name} exited during start-up (code ${code})`)));
+  });
+}
+
+async function stopTarget(t: RunningTarget): Promise<void> {
+  const exited = new Promise((r) => t.child.once('exit', r));
+  t.child.disconnect();
+  const timer = setTimeout(() => t.child.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+function requestOf(
+  q: MixQuery,
+  target: TargetName,
+  p: MixParams,
+  port: number,
+): { url: string; body: string } {
+  if (target === 'floor') {
+    const f = q.floor(p);
+    return { url: `http://127.0.0.1:${port}/${f.query}`, body: JSON.stringify(f.params) };
+  }
+  const g = target === 'peer' ? q.peer(p) : q.armsgraph(p);
+  return { url: `http://127.0.0.1:${port}/graphql`, body: JSON.stringify(g) };
+}
+
+/** One request per target, reduced to what the three must agree on. */
+async function answerOf(q: MixQuery, target: TargetName, p: MixParams, port: number): Promise<unknown> {
+  const { url, body } = requestOf(q, target, p, port);
+  const agent = new http.Agent();
+  try {
+    const { text } = await post(agent, new URL(url), body);
+    const parsed = JSON.parse(text) as {
+      data?: Record<string, unknown>;
+      rows?: Record<string, unknown>[];
+      errors?: unknown;
+    };
+    if (parsed.errors) return { errors: JSON.stringify(parsed.errors).slice(0, 300) };
+    if (target === 'floor') return q.answer.floor(parsed.rows ?? []);
+    return target === 'peer' ? q.answer.peer(parsed.data ?? {}) : q.answer.armsgraph(parsed.data ?? {});
+  } finally {
+    agent.destroy();
+  }
+}
+
+async function pickParams(db: Database): Promise<MixParams> {
+  const one = async (cypher: string) => (await db.read(cypher))[0] ?? {};
+  const buyer = await one(
+    'MATCH (c:Country) RETURN c.id AS id ORDER BY COUNT { (c)<-[:BUYER]-(:Deal) } DESC, c.id LIMIT 1',
+  );
+  const system = await one(
+    'MATCH (w:WeaponSystem) RETURN w.id AS id, w.name AS name ORDER BY COUNT { (w)<-[:COVERS]-(:Deal) } DESC, w.id LIMIT 1',
+  );
+  const years = await one(
+    'MATCH (d:Deal) WITH max(d.orderYear) AS lastOrder MATCH (x:Delivery) RETURN lastOrder, max(x.year) AS lastDelivery',
+  );
+  const count = await one("MATCH (d:Deal) WHERE d.id STARTS WITH 'sipri-' RETURN count(d) AS n");
+  const deal = await one(
+    `MATCH (d:Deal) WHERE d.id STARTS WITH 'sipri-' RETURN d.id AS id ORDER BY d.id SKIP ${Math.floor(Number(count.n ?? 0) / 2)} LIMIT 1`,
+  );
+  const lastOrder = Number(years.lastOrder ?? 2023);
+  const lastDelivery = Number(years.lastDelivery ?? 2023);
+  return {
+    buyer: String(buyer.id),
+    system: String(system.id),
+    periodFrom: lastOrder - 8,
+    periodTo: lastOrder - 6,
+    totalsFrom: lastDelivery - 4,
+    totalsTo: lastDelivery,
+    dealId: String(deal.id),
+    searchText: String(system.name ?? 'S-400').toLowerCase(),
+    neighborhoodId: 'TUR',
+  };
+}
+
+function sameAnswer(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+async function benchDataset(
+  name: string,
+  register: string,
+  generateSeconds: number | null,
+  targets: TargetName[],
+): Promise<DatasetResult> {
+  const started = Date.now();
+  const loadBefore = loadAverage();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'armsgraph-bench-neo4j-'));
+  log(`${name}: starting Neo4j (heap ${SETTINGS.heap}, page cache ${SETTINGS.pageCache}) in ${dataDir}`);
+  const neo = await startEmbeddedNeo4j({
+    dataDir,
+    boltPort: await freePort(),
+    heap: SETTINGS.heap,
+    pageCache: SETTINGS.pageCache,
+    java: env.NEO4J_LOCAL_JAVA ?? 'java',
+    startTimeoutMs: 180_000,
+    logger: silentLogger(),
+  });
+  const driver = neo4j.driver(neo.connection.uri, neo4j.auth.basic('neo4j', neo.connection.password), {
+    logging: { level: 'error', logger: () => undefined },
+  });
+  const db = new Database(driver, {
+    database: undefined,
+    logger: silentLogger(),
+    debugCypher: false,
+    timeoutMs: 3_600_000,
+  });
+  const running: RunningTarget[] = [];
+  try {
+    await applySchema(db);
+    await seedGraph(db);
+
+    log(`${name}: importing ${register}`);
+    const importPeaks = new PeakTracker([process.pid, neo.pid]);
+    const report = await importSipri(db, await readRegister(register));
+    const importPeak = importPeaks.stop();
+    const importSeconds = report.durationMs / 1000;
+    log(`${name}: ${report.rowsRead} rows, ${report.deals} deals in ${importSeconds.toFixed(1)} s`);
+
+    const params = await pickParams(db);
+    log(`${name}: params ${JSON.stringify(params)}`);
+    for (const t of targets) running.push(await startTarget(t, neo));
+
+    const queries: QueryResult[] = [];
+    const peaks = new Map<TargetName | 'neo4j', number | null>();
+    for (const q of QUERY_MIX) {
+      const answers = new Map<TargetName, unknown>();
+      for (const t of running) answers.set(t.name, await answerOf(q, t.name, params, t.port));
+      const ours = answers.get('armsgraph');
+      const same: Partial<Record<TargetName, boolean>> = {};
+      let mismatch: string | null = null;
+      for (const [t, a] of answers) {
+        same[t] = sameAnswer(ours, a);
+        if (!same[t])
+          mismatch ??= `${t}: ${JSON.stringify(a).slice(0, 200)} vs armsgraph: ${JSON.stringify(ours).slice(0, 200)}`;
+      }
+      const results: Partial<Record<TargetName, Measured>> = {};
+      for (const t of running) {
+        const tracker = new PeakTracker([t.child.pid ?? -1, neo.pid]);
+        const r = await measure({
+          ...requestOf(q, t.name, params, t.port),
+          connections: SETTINGS.connections,
+          latencyMs: SETTINGS.latencyS * 1000,
+          throughputMs: SETTINGS.throughputS * 1000,
+          warmupMs: SETTINGS.warmupS * 1000,
+        });
+        const p = tracker.stop();
+        peaks.set(t.name, Math.max(peaks.get(t.name) ?? 0, p.get(t.child.pid ?? -1) ?? 0));
+        peaks.set('neo4j', Math.max(peaks.get('neo4j') ?? 0, p.get(neo.pid) ?? 0));
+        results[t.name] = r;
+        log(
+          `${name}: ${q.name} / ${t.name}: p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, ${r.requestsPerSecond}/s${r.errors ? `, ${r.errors} errors: ${r.errorSample}` : ''}`,
+        );
+      }
+      queries.push({ name: q.name, what: q.what, sameAnswer: same, answerMismatch: mismatch, results });
+    }
+    return {
+      name,
+      deals: report.deals,
+      rows: report.rowsRead,
+      generateSeconds,
+      import: {
+        rows: report.rowsRead,
+        seconds: Math.round(importSeconds * 10) / 10,
+        rowsPerSecond: Math.round(report.rowsRead / Math.max(importSeconds, 0.001)),
+        peakRssMiB: { importer: mib(importPeak.get(process.pid)), neo4j: mib(importPeak.get(neo.pid)) },
+      },
+      params,
+      queries,
+      peakRssMiB: Object.fromEntries([...peaks].map(([k, v]) => [k, mib(v)])),
+      loadBefore,
+      loadAfter: loadAverage(),
+      seconds: Math.round((Date.now() - started) / 1000),
+    };
+  } finally {
+    for (const t of running) await stopTarget(t);
+    await db.close();
+    await neo.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const startedAt = new Date().toISOString();
+  const uptimeAtStart = uptimeLine();
+  log(`machine: ${uptimeAtStart}`);
+  const targets: TargetName[] = ['armsgraph', 'floor', 'peer'];
+  if (SETTINGS.baseline) {
+    if (!fs.existsSync(path.join(SETTINGS.baseline, 'dist', 'bench', 'target-server.js')))
+      throw new Error(
+        `BENCH_BASELINE=${SETTINGS.baseline} has no dist/bench/target-server.js: build it first`,
+      );
+    targets.push('baseline');
+  }
+  const datasets: DatasetResult[] = [];
+  const skipped: string[] = [];
+  if (fs.existsSync(SETTINGS.register)) {
+    datasets.push(await benchDataset('SIPRI register 2000-2023', SETTINGS.register, null, targets));
+  } else {
+    const msg = `the real register was not found at ${SETTINGS.register} (set SIPRI_REGISTER to a SIPRI export); measured synthetic sizes only`;
+    log(msg);
+    skipped.push(msg);
+  }
+  for (const size of SETTINGS.sizes) {
+    const t0 = Date.now();
+    const file = await syntheticRegister(size);
+    const generateSeconds = Math.round((Date.now() - t0) / 100) / 10;
+    try {
+      datasets.push(
+        await benchDataset(`synthetic ${size.toLocaleString('en')} deals`, file, generateSeconds, targets),
+      );
+    } finally {
+      fs.rmSync(path.dirname(file), { recursive: true, force: true });
+    }
+  }
+  log(`exports: ${SETTINGS.sizes.join(', ')} deals (bench/export.ts)`);
+  const exports = await exportBench(SETTINGS.sizes, (line) => log(`export: ${line}`));
+  const report: BenchReport = {
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    machine: describeMachine(),
+    uptimeAtStart,
+    uptimeAtEnd: uptimeLine(),
+    settings: SETTINGS,
+    datasets,
+    exports,
+    skipped,
+  };
+  const files = writeReport(report, SETTINGS.out);
+  process.stdout.write(fs.readFileSync(files.markdown, 'utf8'));
+  log(`wrote ${files.markdown} and ${files.json}`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,185 @@
+import neo4j, { type ManagedTransaction } from 'neo4j-driver';
+import { transferTotals } from '../../src/db/analytics-queries';
+import type { Database, Params } from '../../src/db/database';
+import { findDeals } from '../../src/db/deal-queries';
+import { entitiesByIds, lookupEntity } from '../../src/db/entities';
+import { relatedBatch } from '../../src/db/relation-queries';
+import { searchEntities } from '../../src/db/search-queries';
+import { neighborhood } from '../../src/db/subgraph-queries';
+import { seedGraph } from '../../src/seed/seeder';
+import { writeSyntheticDeals } from '../helpers/synthetic-deals';
+import { openTestDatabase, resetGraph } from '../helpers/test-app';
+
+/**
+ * The key queries use the indexes (issue 7): every statement the data layer sends for them is run
+ * again under PROFILE, and its plan must reach nodes through index operators, never through a scan of
+ * every node or of every node of a label that actually read something. The statements are captured
+ * from the real data-layer functions, so a change of query shape is checked as it ships.
+ */
+
+interface PlanOp {
+  operator: string;
+  details: string;
+  rows: number;
+  dbHits: number;
+}
+
+interface Captured {
+  cypher: string;
+  params: Params;
+}
+
+const SCANS = ['AllNodesScan', 'NodeByLabelScan'];
+const INDEX_OPS = [
+  'NodeIndexSeek',
+  'NodeUniqueIndexSeek',
+  'NodeIndexSeekByRange',
+  'NodeUniqueIndexSeekByRange',
+  'NodeIndexScan',
+  'MultiNodeIndexSeek',
+  'NodeCountFromCountStore',
+];
+
+function flatten(plan: {
+  operatorType: string;
+  rows: number;
+  dbHits: number;
+  arguments: Record<string, unknown>;
+  children: unknown[];
+}): PlanOp[] {
+  const op: PlanOp = {
+    operator: plan.operatorType.replace(/@.*$/, ''),
+    details: String(plan.arguments.Details ?? ''),
+    rows: Number(plan.rows),
+    dbHits: Number(plan.dbHits),
+  };
+  return [op, ...plan.children.flatMap((c) => flatten(c as Parameters<typeof flatten>[0]))];
+}
+
+describe('query plans of the key queries', () => {
+  let db: Database;
+  let captured: Captured[] = [];
+
+  beforeAll(async () => {
+    db = await openTestDatabase();
+    await resetGraph(db);
+    await seedGraph(db);
+    // Enough deals that a scan would cost more than a seek in the planner's eyes too.
+    await writeSyntheticDeals(db, 3000);
+    // Record every statement the data layer sends, with its parameters.
+    const run = db.run.bind(db);
+    db.run = (tx: ManagedTransaction, cypher: string, params: Params = {}) => {
+      captured.push({ cypher, params });
+      return run(tx, cypher, params);
+    };
+  });
+  afterAll(async () => {
+    await db.close();
+  });
+
+  /** Runs `work`, then PROFILEs every statement it sent; returns one operator list per statement. */
+  async function plansOf(work: () => Promise<unknown>): Promise<PlanOp[][]> {
+    captured = [];
+    await work();
+    const statements = captured;
+    captured = [];
+    expect(statements.length).toBeGreaterThan(0);
+    const session = db.driver.session({ defaultAccessMode: neo4j.session.READ });
+    try {
+      const plans: PlanOp[][] = [];
+      for (const s of statements) {
+        const result = await session.run(`PROFILE ${s.cypher}`, s.params);
+        const profile = result.summary.profile;
+        if (!profile) throw new Error(`no profile for ${s.cypher}`);
+        plans.push(flatten(profile as unknown as Parameters<typeof flatten>[0]));
+      }
+      return plans;
+    } finally {
+      await session.close();
+    }
+  }
+
+  /** No statement scanned all nodes, or all nodes of a label, for real; at least one used an index. */
+  function expectIndexed(plans: PlanOp[][], index: RegExp): void {
+    const ops = plans.flat();
+    const scans = ops.filter((o) => SCANS.includes(o.operator) && (o.rows > 0 || o.dbHits > 0));
+    expect(scans).toEqual([]);
+    const indexed = ops.filter((o) => INDEX_OPS.includes(o.operator) && index.test(o.details));
+    expect(indexed.map((o) => o.operator)).not.toEqual([]);
+  }
+
+  it('a lookup by id seeks the id index, and brings the deal and its parties in one statement', async () => {
+    const plans = await plansOf(() => lookupEntity(db, 'zdeal-0042', ['Deal']));
+    expect(plans).toHaveLength(1);
+    expectIndexed(plans, /:Entity\(id\)/);
+  });
+
+  it('a lookup by name goes through the full-text index, not a scan', async () => {
+    const plans = await plansOf(() => lookupEntity(db, 'Testland ZB1', ['Country']));
+    expect(plans.flat().map((o) => o.operator)).toContain('ProcedureCall');
+    expectIndexed(plans, /:Entity\(id\)/);
+  });
+
+  it('the entity loader seeks every id', async () => {
+    const plans = await plansOf(() => entitiesByIds(db, ['ZB0', 'zsys-1', 'zdeal-0007']));
+    expectIndexed(plans, /:Entity\(id\)/);
+  });
+
+  it('deals filtered by buyer start from the buyer, found by index, in one statement', async () => {
+    const plans = await plansOf(() => findDeals(db, { buyer: 'ZB1' }, 'ORDER_YEAR_DESC', 20, null));
+    expect(plans).toHaveLength(1);
+    expectIndexed(plans, /:Entity\(id\)/);
+  });
+
+  it('deals filtered by system start from the system', async () => {
+    const plans = await plansOf(() => findDeals(db, { system: 'zsys-2' }, 'ORDER_YEAR_DESC', 20, null));
+    expectIndexed(plans, /:Entity\(id\)/);
+  });
+
+  it('deals filtered by period read the order-year index by range, in order', async () => {
+    const plans = await plansOf(() =>
+      findDeals(db, { orderedFrom: 2003, orderedTo: 2005 }, 'ORDER_YEAR_DESC', 20, null),
+    );
+    expectIndexed(plans, /:Deal\(orderYear\)/);
+    const ops = plans.flat();
+    expect(ops.some((o) => o.operator === 'NodeIndexSeekByRange')).toBe(true);
+    // Read in index order: no full sort of the period's deals.
+    expect(ops.some((o) => o.operator === 'Sort')).toBe(false);
+  });
+
+  it('the next page after a cursor is still read from the index', async () => {
+    const first = await findDeals(db, { orderedFrom: 2003, orderedTo: 2005 }, 'ORDER_YEAR_DESC', 20, null);
+    const plans = await plansOf(() =>
+      findDeals(db, { orderedFrom: 2003, orderedTo: 2005 }, 'ORDER_YEAR_DESC', 20, first.cursors.at(-1)),
+    );
+    expectIndexed(plans, /:Deal\(orderYear\)/);
+  });
+
+  it('an unfiltered page counts from the count store and reads the order-year index in order', async () => {
+    const plans = await plansOf(() => findDeals(db, {}, 'ORDER_YEAR_ASC', 100, null));
+    const ops = plans.flat();
+    expect(ops.map((o) => o.operator)).toContain('NodeCountFromCountStore');
+    expectIndexed(plans, /:Deal\(orderYear\)/);
+  });
+
+  it('SIPRI TIV totals over a period start from the delivery-year index', async () => {
+    const plans = await plansOf(() => transferTotals(db, 'SUPPLIER', 2004, 2008, 10));
+    expectIndexed(plans, /:Delivery\(year\)/);
+  });
+
+  it('search asks the full-text index and scans nothing', async () => {
+    const plans = await plansOf(() => searchEntities(db, 'testland', 10));
+    expect(plans.flat().map((o) => o.operator)).toContain('ProcedureCall');
+    expect(plans.flat().filter((o) => SCANS.includes(o.operator))).toEqual([]);
+  });
+
+  it("a country's purchases start from the country", async () => {
+    const plans = await plansOf(() => relatedBatch(db, 'purchases', ['ZB0', 'ZB2']));
+    expectIndexed(plans, /:Entity\(id\)/);
+  });
+
+  it('a depth-2 neighbourhood expands from index seeks, level by level', async () => {
+    const plans = await plansOf(() => neighborhood(db, { id: 'zsys-1', depth: 2, first: 50 }));
+    expectIndexed(plans, /:Entity\(id\)/);
+  });
+});
