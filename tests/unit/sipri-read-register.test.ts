@@ -183,7 +183,8 @@ describe('SIPRI export reader', () => {
     expect(got).toEqual([
       { line: 3, id: '1', designation: 'Su-30MK, batch 2', description: 'FGA aircraft' },
       { line: 4, id: undefined, designation: undefined, description: undefined },
-      { line: 5, id: 'with a note"', designation: 'Aircraft', description: '2016' },
+      // The next line is a row of its own: it is read as one and fails on its id later (mapRow).
+      { line: 5, id: 'with a note"', designation: 'No', description: '3' },
       { line: 6, id: '3', designation: 'Rafale', description: 'FGA aircraft' },
     ]);
     expect(register.bytesRead()).toBe(bytes.length);
