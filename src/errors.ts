@@ -95,6 +95,14 @@ export function translateDriverError(err: unknown): ArmsgraphError {
       'The query took longer than the server allows and was stopped.',
     );
   }
+  // Anything else Neo4j calls transient (retried by the driver until the retry time ran out), or a
+  // failure it explains by shutting down, is the database going away: the client may try again.
+  if (code.startsWith('Neo.TransientError.') || /shut(ting)? ?down|is unavailable/i.test(e.message ?? '')) {
+    return new ArmsgraphError(
+      ErrorCode.DATABASE_UNAVAILABLE,
+      'The graph database is busy or restarting; try again shortly.',
+    );
+  }
   if (
     code === 'Neo.ClientError.Security.Unauthorized' ||
     code === 'Neo.ClientError.Security.AuthenticationRateLimit'

@@ -30,6 +30,17 @@ describe('translateDriverError', () => {
       ErrorCode.DATABASE_UNAVAILABLE,
     ],
     [
+      { code: 'Neo.TransientError.Transaction.DeadlockDetected', message: 'deadlock' },
+      ErrorCode.DATABASE_UNAVAILABLE,
+    ],
+    [
+      {
+        code: 'Neo.DatabaseError.Transaction.TransactionStartFailed',
+        message: 'The database is shutting down.',
+      },
+      ErrorCode.DATABASE_UNAVAILABLE,
+    ],
+    [
       { code: 'Neo.ClientError.Statement.SyntaxError', message: 'Invalid input' },
       ErrorCode.INTERNAL_SERVER_ERROR,
     ],
