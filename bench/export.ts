@@ -67,7 +67,7 @@ function freePort(): Promise<number> {
 }
 
 /** Countries, systems and a source, once. */
-async function writeFixedNodes(db: Database): Promise<void> {
+export async function writeFixedNodes(db: Database): Promise<void> {
   const countries = Array.from({ length: COUNTRIES }, (_, i) => {
     const id = countryId(i);
     return { id, ...nameFields(id, `Benchland ${i} & "Co" — Бенч ${i}`) };
@@ -97,7 +97,7 @@ async function writeFixedNodes(db: Database): Promise<void> {
 }
 
 /** Deals from..to-1, each with buyer, seller, system and one delivery, in batches of BATCH. */
-async function writeDeals(db: Database, from: number, to: number): Promise<void> {
+export async function writeDeals(db: Database, from: number, to: number): Promise<void> {
   for (let start = from; start < to; start += BATCH) {
     const rows = [];
     for (let i = start; i < Math.min(to, start + BATCH); i++) {

@@ -64,7 +64,20 @@ export function dealSelectionStatements(f: ResolvedDealFilter): SelectionStateme
     }`;
   const inSet = (v: string) => `${live(v)} AND ((${v}:Deal AND ${dealWhere(v)}) OR EXISTS {
       MATCH (${v})<-[p2:BUYER|SELLER|COVERS]-(d2:Deal) WHERE ${live('p2')} AND ${dealWhere('d2')} })`;
-  const edges = `${nodeSet} WITH n AS a MATCH (a)-[r]->(b:Entity) WHERE ${live('r')} AND ${inSet('b')}`;
+  // A deal of the set reaches its parties and system by definition of the set, so those edges need no
+  // test; only the other edges (among parties and systems) pay for the membership test. Two branches,
+  // because the planner evaluates both sides of an OR.
+  const edges = `${nodeSet} WITH n AS a
+    CALL (a) {
+      WITH a WHERE a:Deal
+      MATCH (a)-[r:BUYER|SELLER|COVERS]->(b:Entity) WHERE ${live('r')} AND ${live('b')}
+      RETURN r, b
+      UNION
+      MATCH (a)-[r]->(b:Entity)
+      WHERE NOT (a:Deal AND type(r) IN ['BUYER', 'SELLER', 'COVERS']) AND ${live('r')} AND ${inSet('b')}
+      RETURN r, b
+    }
+    WITH a, r, b`;
   const params = { ...f };
   return {
     nodeKeys: { cypher: `${nodeSet} ${keysOf('n')}`, params },

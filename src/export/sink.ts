@@ -22,6 +22,8 @@ export class ExportSink {
   private started = false;
   /** Characters handed to the stream so far. */
   written = 0;
+  /** Set once the destination closed (a client that went away): 'close' may come while no one waits. */
+  private closed = false;
 
   constructor(
     private readonly out: Writable,
@@ -29,7 +31,11 @@ export class ExportSink {
     /** False for a stream that is not the export's to close (stdout). */
     private readonly endStream = true,
     private readonly chunkChars = 64 * 1024,
-  ) {}
+  ) {
+    out.once('close', () => {
+      this.closed = true;
+    });
+  }
 
   write(text: string): void {
     this.parts.push(text);
@@ -50,8 +56,8 @@ export class ExportSink {
     this.parts = [];
     this.size = 0;
     this.written += chunk.length;
-    if (this.out.destroyed || this.out.writableEnded) throw new ExportAborted();
-    if (!this.out.write(chunk)) await drained(this.out);
+    if (this.closed || this.out.destroyed || this.out.writableEnded) throw new ExportAborted();
+    if (!this.out.write(chunk)) await drained(this.out, () => this.closed);
   }
 
   /** Flushes what is left and ends the stream (waiting until it is written). */
@@ -65,8 +71,10 @@ export class ExportSink {
   }
 }
 
-function drained(out: Writable): Promise<void> {
+function drained(out: Writable, isClosed: () => boolean): Promise<void> {
   return new Promise((resolve, reject) => {
+    // A destination that closed will never drain.
+    if (isClosed() || out.destroyed) return reject(new ExportAborted());
     const done = (err?: Error) => {
       out.off('drain', onDrain);
       out.off('close', onClose);

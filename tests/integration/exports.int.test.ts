@@ -33,6 +33,9 @@ describe('streamed exports read back by real readers', () => {
 
   beforeAll(async () => {
     server = await startTestServer({ ARMSGRAPH_READ_TOKEN: 'reader:read-secret' });
+    // Reading a big export back takes seconds: keep idle connections longer than Node's default 5 s,
+    // so that fetch's pooled connection is not closed under it (ECONNRESET) between two requests.
+    server.app.server.keepAliveTimeout = 65_000;
     await resetGraph(server.db);
     await seedGraph(server.db);
     await writeSyntheticDeals(server.db, 40);
@@ -66,22 +69,26 @@ describe('streamed exports read back by real readers', () => {
 
   /** Every graph format, read by every reader that reads it; all must agree with `expected`. */
   async function readAll(query: string, expected: Counts, ids: string[] = []) {
-    const results: Array<[string, ReadBack]> = [];
+    // Download everything first, then read: long pauses between requests would race the HTTP
+    // keep-alive timeout of the client's pooled connection.
     const cy = await exportText('cytoscape', query);
-    results.push(['cytoscape', readCytoscape(cy.text)]);
     const graphml = await exportText('graphml', query);
+    const gexf = await exportText('gexf', query);
+    const nodeLink = await exportText('node-link', query);
+    const nodesCsvText = (await exportText('nodes.csv', query)).text;
+    const edgesCsvText = (await exportText('edges.csv', query)).text;
+    const results: Array<[string, ReadBack]> = [];
+    results.push(['cytoscape', readCytoscape(cy.text)]);
     results.push(['graphology-graphml', readGraphologyGraphml(graphml.text)]);
     const nxGraphml = readNetworkx('graphml', graphml.text, ids);
     results.push(['networkx graphml', nxGraphml]);
-    const gexf = await exportText('gexf', query);
     results.push(['graphology-gexf', readGraphologyGexf(gexf.text)]);
     const nxGexf = readNetworkx('gexf', gexf.text, ids);
     results.push(['networkx gexf', nxGexf]);
-    const nodeLink = await exportText('node-link', query);
     const nxNodeLink = readNetworkx('node-link', nodeLink.text, ids);
     results.push(['networkx node-link', nxNodeLink]);
-    const nodesCsv = readCsv((await exportText('nodes.csv', query)).text);
-    const edgesCsv = readCsv((await exportText('edges.csv', query)).text);
+    const nodesCsv = readCsv(nodesCsvText);
+    const edgesCsv = readCsv(edgesCsvText);
     for (const [reader, read] of results) {
       expect([reader, read.nodes, read.edges]).toEqual([reader, expected.nodes, expected.edges]);
     }
