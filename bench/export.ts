@@ -257,6 +257,11 @@ export async function benchExport(options: ExportBenchOptions = {}): Promise<Exp
               `  service RSS now ${rssMiB(pid).now.toFixed(0)} MiB`,
           );
         }
+        // The other two selections, for scale: a seller's deals (about 1/200 of them) and a neighbourhood.
+        for (const query of [`seller=${countryId(3)}`, `around=${countryId(0)}&depth=2`]) {
+          const { bytes, seconds } = await drain(`http://127.0.0.1:${port}/export/graphml?${query}`);
+          log(`  graphml?${query}: ${(bytes / 1048576).toFixed(2)} MiB in ${seconds.toFixed(2)} s`);
+        }
       } finally {
         const peak = rssMiB(pid).peak;
         service.kill('SIGTERM');
