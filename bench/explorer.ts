@@ -99,7 +99,7 @@ async function main(): Promise<void> {
 
     // Expanding a deal to depth 2 brings its seller's and system's other deals (up to the cap), through
     // the node list: the keyboard path of a click on the canvas.
-    await page.getByLabel('Depth').selectOption('2');
+    await timed(page, () => page.getByLabel('Depth').selectOption('2'));
     const expandMs = await timed(page, () =>
       page.evaluate(() =>
         (document.querySelector('#node-list button[data-id="zdeal-0000"]') as HTMLElement).click(),

@@ -126,7 +126,11 @@ describe('explorer page in Chromium', () => {
 
   it('expands the S-400 node when it is clicked', async () => {
     // Its buyers are two hops away (system ← deal → buyer): expand to depth 2.
-    await page.getByLabel('Depth').selectOption('2');
+    await settled(() => page.getByLabel('Depth').selectOption('2'));
+    // The panel's export links follow the depth.
+    await expect(
+      page.locator('[data-testid="details-exports"] a').first().getAttribute('href'),
+    ).resolves.toBe('/export/cytoscape?around=TUR&depth=2');
     const expected = await neighborhood('s-400', 2);
     const expectedIds = expected.nodes.map((n) => n.id);
     expect(expectedIds).toEqual(expect.arrayContaining(['CHN', 'IND']));

@@ -260,5 +260,10 @@ tokenForm.addEventListener('submit', (e) => {
 });
 
 exportButton.addEventListener('click', downloadView);
+// The panel's export links carry the depth: keep them in step with the selector.
+depthSelect.addEventListener('change', () => {
+  const id = focused;
+  if (id !== undefined && panelSubject === id) void act(`Loading ${id}`, () => showNode(id));
+});
 document.body.dataset.state = 'idle';
 document.body.dataset.loads = '0';
