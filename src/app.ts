@@ -46,6 +46,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const { config, db, logger } = deps;
   const app = express();
   const server = http.createServer(app);
+  // Longer than the usual proxy or client idle time (60 s): Node's 5 s default closes idle keep-alive
+  // sockets that a client is about to reuse, and the client sees ECONNRESET.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   app.disable('x-powered-by');
   app.use(securityHeaders);
 

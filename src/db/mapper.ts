@@ -21,10 +21,6 @@ export function toPlain(value: unknown): Plain {
   // maps every property of every record here).
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
   if (value === null || value === undefined) return null;
-  // Most values are strings and numbers: answer them before the driver's type checks, which are
-  // property probes on every value (a measurable share of a large page's CPU time).
-  const type = typeof value;
-  if (type === 'string' || type === 'number' || type === 'boolean') return value as Plain;
   if (Array.isArray(value)) return value.map(toPlain);
   if (isInt(value))
     return neo4j.integer.inSafeRange(value) ? neo4j.integer.toNumber(value) : value.toString();
@@ -40,7 +36,6 @@ export function toPlain(value: unknown): Plain {
   ) {
     return value.toString();
   }
-  if (Array.isArray(value)) return value.map(toPlain);
   if (typeof value === 'object') {
     if (isNode(value))
       return {
@@ -53,7 +48,6 @@ export function toPlain(value: unknown): Plain {
     }
     return toPlainObject(value as Record<string, unknown>);
   }
-  if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return value;
   return String(value);
 }
 

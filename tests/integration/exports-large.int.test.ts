@@ -26,9 +26,6 @@ describe('whole-graph exports of a larger synthetic graph', () => {
 
   beforeAll(async () => {
     server = await startTestServer({ ARMSGRAPH_RATE_LIMIT: '0' });
-    // Reading a big export back takes seconds: keep idle connections longer than Node's default 5 s,
-    // so that fetch's pooled connection is not closed under it (ECONNRESET) between two requests.
-    server.app.server.keepAliveTimeout = 65_000;
     await resetGraph(server.db);
     await writeSyntheticDeals(server.db, DEALS);
     const { body } = await server.gql<{ deals: { totalCount: number } }>('{ deals { totalCount } }');

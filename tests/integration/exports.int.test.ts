@@ -33,9 +33,6 @@ describe('streamed exports read back by real readers', () => {
 
   beforeAll(async () => {
     server = await startTestServer({ ARMSGRAPH_READ_TOKEN: 'reader:read-secret' });
-    // Reading a big export back takes seconds: keep idle connections longer than Node's default 5 s,
-    // so that fetch's pooled connection is not closed under it (ECONNRESET) between two requests.
-    server.app.server.keepAliveTimeout = 65_000;
     await resetGraph(server.db);
     await seedGraph(server.db);
     await writeSyntheticDeals(server.db, 40);

@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { ENTITY_LABELS } from '../../src/db/constraints';
 import { startTestServer, type TestServer } from '../helpers/test-app';
 
@@ -41,6 +42,24 @@ describe('the service over HTTP, on the real Neo4j', () => {
     const ready = await fetch(`${server.url}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ status: 'ready', neo4j: 'up' });
+  });
+
+  it('keeps an idle keep-alive connection open longer than clients and proxies do (60 s)', async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const get = () =>
+      new Promise<{ socket: unknown; keepAlive: string }>((resolve, reject) => {
+        const req = http.get(`${server.url}/healthz`, { agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve({ socket: req.socket, keepAlive: String(res.headers['keep-alive']) }));
+        });
+        req.on('error', reject);
+      });
+    const first = await get();
+    await new Promise((r) => setTimeout(r, 6_000)); // past Node's default of 5 s
+    const second = await get();
+    expect(first.keepAlive).toMatch(/timeout=65/);
+    expect(second.socket).toBe(first.socket);
+    agent.destroy();
   });
 
   it('answers malformed JSON with a coded error and no stack trace', async () => {
