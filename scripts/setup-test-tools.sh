@@ -2,6 +2,7 @@
 # Installs the tools the tests run as real readers and browsers, from Debian's own packages:
 #   python3-networkx  NetworkX reads the GraphML, GEXF and node-link exports (tests/integration/exports*)
 #   chromium          the explorer page's browser test (playwright-core drives Debian's Chromium)
+#   fonts-liberation  text in that test's screenshots (a recommend of chromium, skipped below)
 # Idempotent and fast when everything is there (one dpkg query); `npm test` runs it first (pretest).
 # ARMSGRAPH_SKIP_TOOL_SETUP=1 skips it (a machine where someone else manages packages).
 set -euo pipefail
@@ -9,6 +10,7 @@ set -euo pipefail
 PACKAGES=(
   python3-networkx
   chromium
+  fonts-liberation
 )
 
 if [[ "${ARMSGRAPH_SKIP_TOOL_SETUP:-}" == "1" ]]; then
