@@ -267,7 +267,9 @@ export async function generateSipriRegister(opts: GenerateOptions): Promise<{ ro
   let chunk: string[] = [];
   for (let d = 0; d < opts.deals && rows < maxRows; d++) {
     deals++;
-    const id = 10000 + d;
+    // Above the ids of real SIPRI records (five digits), so no synthetic deal takes the id a curated
+    // deal lists as its SIPRI alias (the seed names sipri-59633 and others).
+    const id = 1_000_000 + d;
     let supplier = suppliers.pick(rand);
     let recipient = recipients.pick(rand);
     // A state does not import from itself: the next recipient along the tail takes its place.

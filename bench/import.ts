@@ -33,10 +33,17 @@ export interface BenchImportOptions {
   pageCache?: string;
   /** Where synthetic registers are kept between runs. */
   cacheDir?: string;
+  /** Prints rows and rows/s so far to stderr every this many rows (0: never). */
+  progressEvery?: number;
 }
 
 export interface ImportRun {
   rowsRead: number;
+  /** CPU time the JVM and node spent on the import: a measure of cost that a busy machine distorts less than wall time. */
+  cpuSecondsJvm: number | undefined;
+  cpuSecondsNode: number;
+  /** Rows per CPU second of both processes together. */
+  rowsPerCpuSecond: number;
   rowsImported: number;
   rejected: number;
   deals: number;
@@ -83,7 +90,36 @@ function peakRssMb(pid: number): number | undefined {
   }
 }
 
-const run = (r: ImportReport): ImportRun => ({
+/** CPU seconds a process has used (utime + stime from /proc/<pid>/stat); undefined without /proc. */
+function cpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs one import, measuring wall time and the CPU time of node and of the JVM (when local). */
+async function measured(work: () => Promise<ImportReport>, jvmPid: number | undefined): Promise<ImportRun> {
+  const jvm0 = jvmPid === undefined ? undefined : cpuSeconds(jvmPid);
+  const node0 = process.cpuUsage();
+  const r = await work();
+  const jvm1 = jvmPid === undefined ? undefined : cpuSeconds(jvmPid);
+  const node = process.cpuUsage(node0);
+  const cpuSecondsNode = Math.round((node.user + node.system) / 1e5) / 10;
+  const cpuSecondsJvm =
+    jvm0 === undefined || jvm1 === undefined ? undefined : Math.round((jvm1 - jvm0) * 10) / 10;
+  return {
+    ...run(r),
+    cpuSecondsJvm,
+    cpuSecondsNode,
+    rowsPerCpuSecond: Math.round(r.rowsRead / Math.max(0.1, cpuSecondsNode + (cpuSecondsJvm ?? 0))),
+  };
+}
+
+const run = (r: ImportReport) => ({
   rowsRead: r.rowsRead,
   rowsImported: r.rowsImported,
   rejected: r.rejected.length,
@@ -119,16 +155,33 @@ export async function benchImport(opts: BenchImportOptions = {}): Promise<BenchI
     NEO4J_LOCAL_HEAP: heap,
     NEO4J_LOCAL_PAGECACHE: pageCache,
     LOG_LEVEL: 'silent',
+    // A busy machine must not fail the seeding that precedes the measurement.
+    ARMSGRAPH_QUERY_TIMEOUT_MS: '600000',
+    NEO4J_LOCAL_START_TIMEOUT_MS: '600000',
   });
   const store = await openStore(config, silentLogger());
   try {
     if (opts.seedCurated !== false) await seedGraph(store.db);
     const loadBefore = os.loadavg()[0] ?? 0;
-    const importOpts = opts.batchSize ? { batchSize: opts.batchSize } : {};
-    const first = run(await importSipri(store.db, await readRegister(file), importOpts));
-    const again = opts.reimport
-      ? run(await importSipri(store.db, await readRegister(file), importOpts))
-      : undefined;
+    let next = opts.progressEvery ?? 0;
+    let started = Date.now();
+    const onProgress = (rows: number) => {
+      if (!next || rows < next) return;
+      next += opts.progressEvery ?? 0;
+      const s = (Date.now() - started) / 1000;
+      process.stderr.write(
+        `${rows} rows in ${s.toFixed(0)} s: ${Math.round(rows / s)} rows/s, load ${os.loadavg()[0]?.toFixed(1)}\n`,
+      );
+    };
+    const importOpts = { onProgress, ...(opts.batchSize ? { batchSize: opts.batchSize } : {}) };
+    const pid = store.embedded?.pid;
+    const importOnce = async () => {
+      started = Date.now();
+      next = opts.progressEvery ?? 0;
+      return importSipri(store.db, await readRegister(file), importOpts);
+    };
+    const first = await measured(importOnce, pid);
+    const again = opts.reimport ? await measured(importOnce, pid) : undefined;
     const jvm = store.embedded ? peakRssMb(store.embedded.pid) : undefined;
     return {
       file,
@@ -160,6 +213,7 @@ if (require.main === module) {
     ...(env.IMPORT_PAGECACHE ? { pageCache: env.IMPORT_PAGECACHE } : {}),
     reimport: env.IMPORT_REIMPORT === '1',
     seedCurated: env.IMPORT_SEED_CURATED !== '0',
+    progressEvery: Number(env.IMPORT_PROGRESS_EVERY ?? 0),
   }).then(
     (r) => process.stdout.write(`${JSON.stringify(r, null, 2)}\n`),
     (err: unknown) => {

@@ -11,8 +11,13 @@ import {
   STATUS_CYPHER,
   type BatchParams,
   type DealParams,
-  type DeliveryParams,
 } from './import-cypher';
+
+/** A delivery as the batch holds it, before it is sent with its deal's id. */
+interface DeliveryParams {
+  id: string;
+  props: Record<string, unknown>;
+}
 
 /**
  * Writes an export into the graph in batches: each batch is ONE write transaction of a few UNWIND
@@ -128,8 +133,7 @@ export async function importSipri(
     nonStateParties: [],
     durationMs: 0,
   };
-  /** Every deal written, with the last year its batch took as the export's last (for its status). */
-  const dealIds = new Map<string, number>();
+  const dealIds = new Set<string>();
   let lastYear = 0;
   const partyIds = new Map<string, Party>();
   const systemIds = new Set<string>();
@@ -207,7 +211,6 @@ export async function importSipri(
     if (batchRows === 0) return;
     const params: BatchParams = {
       seen,
-      lastYear,
       sourceId: SOURCE_ID,
       countries: batch.countries,
       organizations: batch.organizations,
@@ -217,10 +220,13 @@ export async function importSipri(
         ...dealParams(e),
         fill: sharedFacts(e.row),
       })),
+      deliveries: [],
       claims: batch.claims,
     };
-    for (const id of batch.deals.keys()) dealIds.set(id, lastYear);
-    for (const id of batch.curatedDeals.keys()) dealIds.set(id, -1);
+    for (const e of [...batch.deals.values(), ...batch.curatedDeals.values()]) {
+      dealIds.add(e.id);
+      for (const d of e.deliveries) params.deliveries.push({ dealId: e.id, ...d });
+    }
     const rows = batchRows;
     const read = report.rowsRead;
     batch = emptyBatch();
@@ -314,10 +320,8 @@ export async function importSipri(
   }
   await flush();
   await inflight;
-  // The last year the export covers is the latest delivery year it lists: deals whose batch assumed
-  // an earlier one, and curated deals (which keep a status their sources give), are settled now.
-  const ids: string[] = [];
-  for (const [id, assumed] of dealIds) if (assumed !== lastYear) ids.push(id);
+  // The last year the export covers: the latest delivery year it lists.
+  const ids = [...dealIds];
   for (let i = 0; i < ids.length; i += batchSize) {
     await db.write(STATUS_CYPHER, { ids: ids.slice(i, i + batchSize), lastYear });
   }
@@ -460,6 +464,5 @@ function dealParams(e: DealEntry): DealParams {
     systemId: e.systemId,
     totals: defined({ delivered: row.deliveredTotal, tivTotal: row.tivDeliveredTotal }),
     props,
-    deliveries: e.deliveries,
   };
 }
