@@ -174,7 +174,7 @@ describe('the article, answered from the graph', () => {
         }>;
       };
     }>(`{
-      deals(filter: { buyer: "Turkey", system: "s400", status: [OFFERED] }) {
+      deals(filter: { buyer: "Turkey", system: "s400", status: [OFFERED] }, first: 10) {
         edges { node { id seller { id } sources { id }
           announcedBy { statement sources { id } person { name offices { title of { id } } } } } }
       }
