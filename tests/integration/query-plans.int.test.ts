@@ -198,4 +198,21 @@ describe('query plans of the key queries', () => {
       await db.write("MATCH (d:Deal {id: 'zdeal-0013'}) REMOVE d.retired");
     }
   });
+
+  it('totals found retired deliveries and deals by index and still leave them out', async () => {
+    const zs1 = async () =>
+      (await transferTotals(db, 'SUPPLIER', 2004, 2004, 10)).find((t) => t.key === 'ZS1');
+    const before = await zs1();
+    // zdeal-0013 sells from ZS1 and delivers in 2004, TIV 13; zdeal-0033 likewise, TIV 33.
+    await db.write("MATCH (:Deal {id: 'zdeal-0013'})-[:HAS_DELIVERY]->(x) SET x.retired = true");
+    await db.write("MATCH (d:Deal {id: 'zdeal-0033'}) SET d.retired = true");
+    try {
+      const after = await zs1();
+      expect(after?.tivDelivered).toBeCloseTo((before?.tivDelivered ?? 0) - 13 - 33);
+      expect(after?.deals).toBe((before?.deals ?? 0) - 2);
+    } finally {
+      await db.write("MATCH (:Deal {id: 'zdeal-0013'})-[:HAS_DELIVERY]->(x) REMOVE x.retired");
+      await db.write("MATCH (d:Deal {id: 'zdeal-0033'}) REMOVE d.retired");
+    }
+  });
 });
