@@ -8,8 +8,8 @@
  * Writes bench/results/latest.md and latest.json. Loopback only; bounded in time.
  *
  * Environment: SIPRI_REGISTER (default ../shared/data/sipri-trade-register-2000-2023.csv),
- * BENCH_SIZES ("10000,100000"; deals per synthetic register); per query and target BENCH_WARMUP_S
- * (0.5), BENCH_LATENCY_S (2, one client: p50/p99), BENCH_THROUGHPUT_S (2, BENCH_CONNECTIONS = 4
+ * BENCH_SIZES ("10000,50000"; deals per synthetic register); per query and target BENCH_WARMUP_S
+ * (0.5), BENCH_LATENCY_S (1.5, one client: p50/p99), BENCH_THROUGHPUT_S (1.5, BENCH_CONNECTIONS = 4
  * clients: requests per second), both split over BENCH_ROUNDS (4) rounds in which the targets take
  * turns, BENCH_NEO4J_HEAP / BENCH_NEO4J_PAGECACHE,
  * BENCH_BASELINE (a built armsgraph checkout measured as a fourth target, for before/after ratios),
@@ -49,12 +49,12 @@ const SETTINGS = {
   register:
     env.SIPRI_REGISTER ??
     path.join(projectRoot(), '..', 'shared', 'data', 'sipri-trade-register-2000-2023.csv'),
-  sizes: (env.BENCH_SIZES ?? '10000,100000')
+  sizes: (env.BENCH_SIZES ?? '10000,50000')
     .split(',')
     .map((s) => Number(s.trim()))
     .filter((n) => Number.isInteger(n) && n > 0),
-  latencyS: num('BENCH_LATENCY_S', 2),
-  throughputS: num('BENCH_THROUGHPUT_S', 2),
+  latencyS: num('BENCH_LATENCY_S', 1.5),
+  throughputS: num('BENCH_THROUGHPUT_S', 1.5),
   warmupS: num('BENCH_WARMUP_S', 0.5),
   rounds: Math.max(1, Math.round(num('BENCH_ROUNDS', 4))),
   connections: Math.max(1, Math.round(num('BENCH_CONNECTIONS', 4))),
