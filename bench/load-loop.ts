@@ -2,28 +2,10 @@ import http from 'node:http';
 
 /**
  * A closed-loop load generator: `connections` keep-alive clients each send the same request again as
- * soon as the previous answer arrived, for `durationMs`. Latencies are measured with hrtime to the
+ * soon as the previous answer arrived, for a bounded time. Latencies are measured with hrtime to the
  * microsecond (autocannon's histogram resolves whole milliseconds, too coarse for a sub-millisecond
  * floor). Bounded in time; loopback targets only.
  */
-interface LoadResult {
-  requests: number;
-  seconds: number;
-  requestsPerSecond: number;
-  p50Ms: number;
-  p99Ms: number;
-  meanMs: number;
-  /** Non-2xx answers, transport errors and GraphQL answers carrying "errors". */
-  errors: number;
-  errorSample: string | null;
-}
-
-interface LoadOptions {
-  url: string;
-  body: string;
-  connections: number;
-}
-
 function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return NaN;
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
@@ -54,67 +36,62 @@ export function post(agent: http.Agent, url: URL, body: string): Promise<{ statu
   });
 }
 
-async function loop(opts: LoadOptions, durationMs: number, record: boolean): Promise<LoadResult> {
-  const url = new URL(opts.url);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: opts.connections });
-  const latencies: number[] = [];
-  let errors = 0;
-  let errorSample: string | null = null;
+/** What one phase of one target collected: raw latencies, so rounds can be pooled. */
+export interface Phase {
+  latencies: number[];
+  seconds: number;
+  errors: number;
+  errorSample: string | null;
+}
+
+export function emptyPhase(): Phase {
+  return { latencies: [], seconds: 0, errors: 0, errorSample: null };
+}
+
+/** Runs `connections` closed-loop clients for `durationMs`, adding to `into`. */
+export async function runPhase(
+  target: { url: string; body: string },
+  connections: number,
+  durationMs: number,
+  into: Phase = emptyPhase(),
+): Promise<Phase> {
+  const url = new URL(target.url);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
   const started = process.hrtime.bigint();
-  const deadline = started + BigInt(durationMs) * 1_000_000n;
+  const deadline = started + BigInt(Math.round(durationMs)) * 1_000_000n;
   const client = async () => {
     while (process.hrtime.bigint() < deadline) {
       const t0 = process.hrtime.bigint();
       try {
-        const { status, text } = await post(agent, url, opts.body);
+        const { status, text } = await post(agent, url, target.body);
         const ms = Number(process.hrtime.bigint() - t0) / 1e6;
         if (status < 200 || status >= 300 || text.startsWith('{"errors"') || text.includes('"errors":[')) {
-          errors++;
-          errorSample ??= `${status} ${text.slice(0, 300)}`;
-        } else if (record) latencies.push(ms);
+          into.errors++;
+          into.errorSample ??= `${status} ${text.slice(0, 300)}`;
+        } else into.latencies.push(ms);
       } catch (err) {
-        errors++;
-        errorSample ??= (err as Error).message;
+        into.errors++;
+        into.errorSample ??= (err as Error).message;
       }
     }
   };
-  await Promise.all(Array.from({ length: opts.connections }, client));
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  await Promise.all(Array.from({ length: connections }, client));
+  into.seconds += Number(process.hrtime.bigint() - started) / 1e9;
   agent.destroy();
-  const sorted = Float64Array.from(latencies).sort();
-  const sum = latencies.reduce((a, b) => a + b, 0);
-  return {
-    requests: latencies.length,
-    seconds: Math.round(seconds * 100) / 100,
-    requestsPerSecond: Math.round((latencies.length / seconds) * 10) / 10,
-    p50Ms: Math.round(percentile(sorted, 50) * 1000) / 1000,
-    p99Ms: Math.round(percentile(sorted, 99) * 1000) / 1000,
-    meanMs: Math.round((sum / Math.max(1, latencies.length)) * 1000) / 1000,
-    errors,
-    errorSample,
-  };
+  return into;
 }
 
-export interface MeasureOptions {
-  url: string;
-  body: string;
-  warmupMs: number;
-  /** Latency phase: one client, so p50/p99 are the cost of a request, not time spent queueing. */
-  latencyMs: number;
-  /** Throughput phase: `connections` clients at once, enough to keep two cores busy. */
-  throughputMs: number;
-  connections: number;
-}
+const r3 = (n: number) => Math.round(n * 1000) / 1000;
 
 export interface Measurement {
-  /** Latency with one client at a time. */
+  /** Latency with one client at a time: the cost of a request, not time spent queueing. */
   p50Ms: number;
   p99Ms: number;
   meanMs: number;
-  /** Answers per second with `connections` clients. */
+  /** Answers per second with `connections` clients at once. */
   requestsPerSecond: number;
   connections: number;
-  /** p50 and p99 under the throughput phase's load. */
+  /** p50 and p99 under that load. */
   loadedP50Ms: number;
   loadedP99Ms: number;
   requests: number;
@@ -122,22 +99,55 @@ export interface Measurement {
   errorSample: string | null;
 }
 
-/** Warms the target up (JIT, plan cache, page cache), then measures latency, then throughput. */
-export async function measure(opts: MeasureOptions): Promise<Measurement> {
-  const base = { url: opts.url, body: opts.body };
-  if (opts.warmupMs > 0) await loop({ ...base, connections: opts.connections }, opts.warmupMs, false);
-  const lat = await loop({ ...base, connections: 1 }, opts.latencyMs, true);
-  const thr = await loop({ ...base, connections: opts.connections }, opts.throughputMs, true);
+/** Pools a target's latency phase (one client) and throughput phase (`connections` clients). */
+export function summarize(latency: Phase, throughput: Phase, connections: number): Measurement {
+  const lat = Float64Array.from(latency.latencies).sort();
+  const thr = Float64Array.from(throughput.latencies).sort();
+  const sum = latency.latencies.reduce((a, b) => a + b, 0);
   return {
-    p50Ms: lat.p50Ms,
-    p99Ms: lat.p99Ms,
-    meanMs: lat.meanMs,
-    requestsPerSecond: thr.requestsPerSecond,
-    connections: opts.connections,
-    loadedP50Ms: thr.p50Ms,
-    loadedP99Ms: thr.p99Ms,
-    requests: lat.requests + thr.requests,
-    errors: lat.errors + thr.errors,
-    errorSample: lat.errorSample ?? thr.errorSample,
+    p50Ms: r3(percentile(lat, 50)),
+    p99Ms: r3(percentile(lat, 99)),
+    meanMs: r3(sum / Math.max(1, lat.length)),
+    requestsPerSecond: Math.round((thr.length / Math.max(throughput.seconds, 1e-9)) * 10) / 10,
+    connections,
+    loadedP50Ms: r3(percentile(thr, 50)),
+    loadedP99Ms: r3(percentile(thr, 99)),
+    requests: lat.length + thr.length,
+    errors: latency.errors + throughput.errors,
+    errorSample: latency.errorSample ?? throughput.errorSample,
   };
+}
+
+export interface MeasureOptions {
+  warmupMs: number;
+  /** Latency phase per target, split over `rounds`. */
+  latencyMs: number;
+  /** Throughput phase per target, split over `rounds`. */
+  throughputMs: number;
+  connections: number;
+  /**
+   * The targets take turns, round after round, so that a burst of load from elsewhere on a shared
+   * machine falls on all of them rather than on whichever ran at that moment.
+   */
+  rounds: number;
+}
+
+/** Measures the same question against several targets, interleaved; results in the targets' order. */
+export async function measureInterleaved(
+  targets: Array<{ url: string; body: string }>,
+  opts: MeasureOptions,
+): Promise<Measurement[]> {
+  const rounds = Math.max(1, opts.rounds);
+  if (opts.warmupMs > 0)
+    for (const t of targets) await runPhase(t, opts.connections, opts.warmupMs, emptyPhase());
+  const latency = targets.map(() => emptyPhase());
+  const throughput = targets.map(() => emptyPhase());
+  for (let r = 0; r < rounds; r++) {
+    for (const [i, t] of targets.entries()) await runPhase(t, 1, opts.latencyMs / rounds, latency[i]);
+    for (const [i, t] of targets.entries())
+      await runPhase(t, opts.connections, opts.throughputMs / rounds, throughput[i]);
+  }
+  return targets.map((_, i) =>
+    summarize(latency[i] ?? emptyPhase(), throughput[i] ?? emptyPhase(), opts.connections),
+  );
 }

@@ -188,7 +188,8 @@ export function renderMarkdown(report: BenchReport): string {
     `Shared with other work: \`uptime\` at start: \`${report.uptimeAtStart}\`; at end: \`${report.uptimeAtEnd}\`.`,
     '',
     `Each query and target: ${s.warmupS} s warm-up, then ${s.latencyS} s with one keep-alive client on 127.0.0.1 (p50, p99: the cost of a request), ` +
-      `then ${s.throughputS} s with ${s.connections} clients at once (requests per second); latencies by hrtime, in ms. ` +
+      `then ${s.throughputS} s with ${s.connections} clients at once (requests per second), each split over ${s.rounds} rounds in which the targets take turns ` +
+      '(so load from elsewhere on the shared machine falls on all of them); latencies by hrtime, in ms. ' +
       `Neo4j 5.26 embedded, heap ${s.heap}, page cache ${s.pageCache}, a fresh data folder per dataset. ` +
       'armsgraph: the service (`createApp`); floor: one hand-written Cypher statement per query through neo4j-driver behind a bare node:http endpoint (HTTP to HTTP); ' +
       'peer: @neo4j/graphql 7 over the same database (bench/peer/type-defs.graphql), on @apollo/server. Each target runs in its own process.',

@@ -8,9 +8,10 @@
  * Writes bench/results/latest.md and latest.json. Loopback only; bounded in time.
  *
  * Environment: SIPRI_REGISTER (default ../shared/data/sipri-trade-register-2000-2023.csv),
- * BENCH_SIZES ("10000,100000"; deals per synthetic register); per query and target BENCH_WARMUP_S
- * (0.5), BENCH_LATENCY_S (2, one client: p50/p99), BENCH_THROUGHPUT_S (2, BENCH_CONNECTIONS = 4
- * clients: requests per second), BENCH_NEO4J_HEAP / BENCH_NEO4J_PAGECACHE,
+ * BENCH_SIZES ("10000,50000"; deals per synthetic register); per query and target BENCH_WARMUP_S
+ * (0.5), BENCH_LATENCY_S (1.5, one client: p50/p99), BENCH_THROUGHPUT_S (1.5, BENCH_CONNECTIONS = 4
+ * clients: requests per second), both split over BENCH_ROUNDS (4) rounds in which the targets take
+ * turns, BENCH_NEO4J_HEAP / BENCH_NEO4J_PAGECACHE,
  * BENCH_BASELINE (a built armsgraph checkout measured as a fourth target, for before/after ratios),
  * BENCH_EXPORT=0 (skip exports), BENCH_OUT (bench/results).
  */
@@ -28,7 +29,7 @@ import { startEmbeddedNeo4j, type EmbeddedNeo4j } from '../src/neo4j/embedded';
 import { projectRoot } from '../src/project-root';
 import { seedGraph } from '../src/seed/seeder';
 import { freePort } from './free-port';
-import { measure, post, type Measurement } from './load-loop';
+import { measureInterleaved, post, type Measurement } from './load-loop';
 import { describeMachine, loadAverage, uptimeLine, type Machine } from './machine';
 import { PeakTracker } from './proc-memory';
 import { QUERY_MIX, type MixParams, type MixQuery } from './query-mix';
@@ -48,13 +49,14 @@ const SETTINGS = {
   register:
     env.SIPRI_REGISTER ??
     path.join(projectRoot(), '..', 'shared', 'data', 'sipri-trade-register-2000-2023.csv'),
-  sizes: (env.BENCH_SIZES ?? '10000,100000')
+  sizes: (env.BENCH_SIZES ?? '10000,50000')
     .split(',')
     .map((s) => Number(s.trim()))
     .filter((n) => Number.isInteger(n) && n > 0),
-  latencyS: num('BENCH_LATENCY_S', 2),
-  throughputS: num('BENCH_THROUGHPUT_S', 2),
+  latencyS: num('BENCH_LATENCY_S', 1.5),
+  throughputS: num('BENCH_THROUGHPUT_S', 1.5),
   warmupS: num('BENCH_WARMUP_S', 0.5),
+  rounds: Math.max(1, Math.round(num('BENCH_ROUNDS', 4))),
   connections: Math.max(1, Math.round(num('BENCH_CONNECTIONS', 4))),
   heap: env.BENCH_NEO4J_HEAP ?? '3g',
   pageCache: env.BENCH_NEO4J_PAGECACHE ?? '3g',
@@ -268,18 +270,23 @@ async function benchDataset(
           mismatch ??= `${t}: ${JSON.stringify(a).slice(0, 200)} vs armsgraph: ${JSON.stringify(ours).slice(0, 200)}`;
       }
       const results: Partial<Record<TargetName, Measured>> = {};
-      for (const t of running) {
-        const tracker = new PeakTracker([t.child.pid ?? -1, neo.pid]);
-        const r = await measure({
-          ...requestOf(q, t.name, params, t.port),
+      const tracker = new PeakTracker([...running.map((t) => t.child.pid ?? -1), neo.pid]);
+      const measured = await measureInterleaved(
+        running.map((t) => requestOf(q, t.name, params, t.port)),
+        {
           connections: SETTINGS.connections,
           latencyMs: SETTINGS.latencyS * 1000,
           throughputMs: SETTINGS.throughputS * 1000,
           warmupMs: SETTINGS.warmupS * 1000,
-        });
-        const p = tracker.stop();
+          rounds: SETTINGS.rounds,
+        },
+      );
+      const p = tracker.stop();
+      peaks.set('neo4j', Math.max(peaks.get('neo4j') ?? 0, p.get(neo.pid) ?? 0));
+      for (const [i, t] of running.entries()) {
+        const r = measured[i];
+        if (!r) continue;
         peaks.set(t.name, Math.max(peaks.get(t.name) ?? 0, p.get(t.child.pid ?? -1) ?? 0));
-        peaks.set('neo4j', Math.max(peaks.get('neo4j') ?? 0, p.get(neo.pid) ?? 0));
         results[t.name] = r;
         log(
           `${name}: ${q.name} / ${t.name}: p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, ${r.requestsPerSecond}/s${r.errors ? `, ${r.errors} errors: ${r.errorSample}` : ''}`,

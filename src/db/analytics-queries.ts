@@ -41,8 +41,11 @@ export async function transferTotals(
   if (from != null && to != null && from > to) throw badInput('deliveredFrom is after deliveredTo');
   const byYear = by === 'YEAR';
   const rows = await db.read(
-    `MATCH (x:Delivery) WHERE x.year >= $from AND x.year <= $to AND coalesce(x.retired, false) = false
-     MATCH (d:Deal)-[:HAS_DELIVERY]->(x) WHERE coalesce(d.retired, false) = false
+    `// Retired deals and deliveries are few: found once by index, they spare reading a flag on every row.
+     CALL () { MATCH (d:Deal) WHERE d.retired = true RETURN collect(d) AS goneDeals }
+     CALL () { MATCH (x:Delivery) WHERE x.retired = true RETURN collect(x) AS goneDeliveries }
+     MATCH (x:Delivery) WHERE x.year >= $from AND x.year <= $to AND NOT x IN goneDeliveries
+     MATCH (d:Deal)-[:HAS_DELIVERY]->(x) WHERE NOT d IN goneDeals
      ${GROUP[by]}
      WITH g, sum(coalesce(x.tiv, 0.0)) AS tiv, count(DISTINCT d) AS deals
      ORDER BY tiv DESC, ${byYear ? 'g' : 'g.id'} ASC LIMIT $first

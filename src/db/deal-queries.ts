@@ -235,14 +235,22 @@ export async function findDeals(
     : `${anchor} ${where}
        WITH d, ${sortKey} AS k ${afterCursor}
        ORDER BY k ${dir}, d.id ASC LIMIT $limit`;
-  // The deal count needs no deal read when nothing but `retired` filters: all deals (Neo4j's count
-  // store) less the retired ones (an index seek).
-  const count =
-    parties.length === 0 && conditions.length === 0
-      ? `CALL () { MATCH (d:Deal) RETURN count(d) AS deals }
-         CALL () { MATCH (d:Deal) WHERE d.retired = true RETURN count(d) AS retired }
-         RETURN deals - retired AS total`
-      : `${anchor} ${where} RETURN count(d) AS total`;
+  // Counted as all matches less the retired ones: the first needs no property read where an index or
+  // the count store answers (a period, no filter), the second starts from the index of retired deals
+  // (few). `coalesce(d.retired, false) = false` in the count would read every matching deal.
+  const anchorExists = given.has('buyer')
+    ? ['EXISTS { (d)-[:BUYER]->(:Entity {id: buyerId}) }']
+    : given.has('seller')
+      ? ['EXISTS { (d)-[:SELLER]->(:Entity {id: sellerId}) }']
+      : given.has('system')
+        ? ['EXISTS { (d)-[:COVERS]->(:WeaponSystem {id: systemId}) }']
+        : [];
+  const count = `CALL (${imports}) { ${anchor} ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''} RETURN count(d) AS matched }
+     CALL (${imports}) {
+       MATCH (d:Deal) WHERE ${['d.retired = true', ...anchorExists, ...conditions].join(' AND ')}
+       RETURN count(d) AS retired
+     }
+     RETURN matched - retired AS total`;
   // The page also brings every entity it names (parties, systems), once each, for the request's loader.
   const page =
     first === 0

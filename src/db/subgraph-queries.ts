@@ -2,8 +2,7 @@ import type { ManagedTransaction } from 'neo4j-driver';
 import { badInput, notFound } from '../errors';
 import { ENTITY_LABELS } from './constraints';
 import type { Database } from './database';
-import { resolveCypher, resolveId, resolveParams } from './entities';
-import { int } from './integers';
+import { resolveId } from './entities';
 import type { Plain } from './mapper';
 
 /**
@@ -168,70 +167,63 @@ export interface NeighborhoodArgs extends SubgraphFilters {
 
 /**
  * The entities within `depth` hops of one entity (relationships followed either way), and every
- * relationship among them. Breadth first, in ONE statement (one level after another, unrolled for the
- * checked depth), so the work is bounded by the caps: each level keeps at most the room left (+1 to
- * know it was cut), in id order so a cut result is the same every time. The start node is always
- * included, whatever `labels`.
+ * relationship among them. Breadth first, one statement per level inside one read transaction, so the
+ * work is bounded by the caps: each level asks for at most the room left (+1 to know it was cut), in id
+ * order so a cut result is the same every time. The start node is always included, whatever `labels`.
  */
 export async function neighborhood(db: Database, args: NeighborhoodArgs): Promise<Subgraph> {
   const depth = intIn(args.depth ?? 1, 1, MAX_DEPTH, 'depth');
   const nodeCap = intIn(args.first ?? 200, 1, MAX_NODES, 'first');
   const edgeCap = nodeCap * EDGES_PER_NODE;
   const filters = filterParams(args);
-  // A level runs only while it has a frontier and room; `LIMIT $nodeCap` bounds its sort, the slice
-  // keeps the room left plus one (the sign that the level was cut).
-  const level = `
-    WITH start, seen, frontier, cut, $nodeCap - size(seen) AS room
-    CALL (seen, frontier, room) {
-      UNWIND CASE WHEN room > 0 THEN frontier ELSE [] END AS fid
-      MATCH (a:Entity {id: fid})-[r]-(b:Entity)
-      WHERE ${live('r')} AND ${live('b')} AND ${typeOk('r')} AND ${labelOk('b')} AND NOT b.id IN seen
-      WITH DISTINCT b.id AS id ORDER BY id LIMIT $nodeCap
-      RETURN collect(id) AS found
+  return db.readTx(async (tx) => {
+    const start = await mustResolve(db, tx, args.id, 'id');
+    const seen = [start];
+    const truncatedBy = new Set<SubgraphCap>();
+    let frontier = [start];
+    for (let level = 1; level <= depth && frontier.length > 0; level++) {
+      const room = nodeCap - seen.length;
+      if (room <= 0) break;
+      const rows = await db.run(
+        tx,
+        `UNWIND $frontier AS fid
+         MATCH (a:Entity {id: fid})-[r]-(b:Entity)
+         WHERE ${live('r')} AND ${live('b')} AND ${typeOk('r')} AND ${labelOk('b')} AND NOT b.id IN $seen
+         WITH DISTINCT b.id AS id ORDER BY id LIMIT toInteger($room) + 1
+         RETURN id`,
+        { frontier, seen, room, ...filters },
+      );
+      const found = rows.map((r) => String(r.id));
+      if (found.length > room) {
+        truncatedBy.add('NODES');
+        found.length = room;
+      }
+      seen.push(...found);
+      frontier = found;
     }
-    WITH start, seen + found[..room] AS seen, found[..room] AS frontier, cut OR size(found) > room AS cut`;
-  const [row] = await db.read(
-    `${resolveCypher('start_', 'start')}
-     WITH start, [start.id] AS seen, [start.id] AS frontier, false AS cut
-     ${Array.from({ length: depth }, () => level).join('\n')}
-     CALL (seen) {
-       UNWIND seen AS id
-       MATCH (n:Entity {id: id})
-       WITH ${NODE_PROJECTION('n')} AS n ORDER BY n.id
-       RETURN collect(n) AS nodes
-     }
-     CALL (seen) {
-       UNWIND seen AS id
+    const nodes = await nodesByIds(db, tx, seen);
+    const edgeRows = await db.run(
+      tx,
+      `UNWIND $ids AS id
        MATCH (a:Entity {id: id})-[r]->(b:Entity)
-       WHERE b.id IN seen AND ${live('r')} AND ${typeOk('r')}
-       WITH ${EDGE_PROJECTION('r', 'a', 'b')} AS e ORDER BY e.id LIMIT $edgeCap + 1
-       RETURN collect(e) AS edges
-     }
-     RETURN nodes, edges, cut`,
-    {
-      ...resolveParams(args.id, undefined, 'start_'),
-      nodeCap: int(nodeCap),
-      edgeCap: int(edgeCap),
-      ...filters,
-    },
-  );
-  if (!row || args.id === '')
-    throw notFound(`No entity matches id "${args.id}"`, { field: 'id', value: args.id });
-  const truncatedBy: SubgraphCap[] = [];
-  if (row.cut === true) truncatedBy.push('NODES');
-  const edgeRows = (row.edges ?? []) as Plain[];
-  if (edgeRows.length > edgeCap) {
-    truncatedBy.push('EDGES');
-    edgeRows.length = edgeCap;
-  }
-  return {
-    nodes: ((row.nodes ?? []) as Plain[]).map(toGraphNode),
-    edges: edgeRows.map(toGraphEdge),
-    truncated: truncatedBy.length > 0,
-    truncatedBy,
-    nodeCap,
-    edgeCap,
-  };
+       WHERE b.id IN $ids AND ${live('r')} AND ${typeOk('r')}
+       WITH ${EDGE_PROJECTION('r', 'a', 'b')} AS e ORDER BY e.id LIMIT toInteger($edgeCap) + 1
+       RETURN e`,
+      { ids: seen, edgeCap, types: filters.types },
+    );
+    if (edgeRows.length > edgeCap) {
+      truncatedBy.add('EDGES');
+      edgeRows.length = edgeCap;
+    }
+    return {
+      nodes,
+      edges: edgeRows.map((r) => toGraphEdge(r.e ?? null)),
+      truncated: truncatedBy.size > 0,
+      truncatedBy: [...truncatedBy],
+      nodeCap,
+      edgeCap,
+    };
+  });
 }
 
 export interface PathsArgs extends SubgraphFilters {

@@ -182,4 +182,37 @@ describe('query plans of the key queries', () => {
     const plans = await plansOf(() => neighborhood(db, { id: 'zsys-1', depth: 2, first: 50 }));
     expectIndexed(plans, /:Entity\(id\)/);
   });
+
+  it('counts that skip reading deals still leave retired deals out, filtered or not', async () => {
+    const filters = [{}, { buyer: 'ZB1' }, { system: 'zsys-1' }, { orderedFrom: 2001, orderedTo: 2009 }];
+    const before = await Promise.all(filters.map((f) => findDeals(db, f, 'ORDER_YEAR_ASC', 500, null)));
+    // zdeal-0013: buyer ZB1, system zsys-1, ordered 2003 (tests/helpers/synthetic-deals.ts).
+    await db.write("MATCH (d:Deal {id: 'zdeal-0013'}) SET d.retired = true");
+    try {
+      for (const [i, f] of filters.entries()) {
+        const after = await findDeals(db, f, 'ORDER_YEAR_ASC', 500, null);
+        expect(after.totalCount).toBe((before[i]?.totalCount ?? 0) - 1);
+        expect(after.deals.map((d) => d.id)).not.toContain('zdeal-0013');
+      }
+    } finally {
+      await db.write("MATCH (d:Deal {id: 'zdeal-0013'}) REMOVE d.retired");
+    }
+  });
+
+  it('totals found retired deliveries and deals by index and still leave them out', async () => {
+    const zs1 = async () =>
+      (await transferTotals(db, 'SUPPLIER', 2004, 2004, 10)).find((t) => t.key === 'ZS1');
+    const before = await zs1();
+    // zdeal-0013 sells from ZS1 and delivers in 2004, TIV 13; zdeal-0033 likewise, TIV 33.
+    await db.write("MATCH (:Deal {id: 'zdeal-0013'})-[:HAS_DELIVERY]->(x) SET x.retired = true");
+    await db.write("MATCH (d:Deal {id: 'zdeal-0033'}) SET d.retired = true");
+    try {
+      const after = await zs1();
+      expect(after?.tivDelivered).toBeCloseTo((before?.tivDelivered ?? 0) - 13 - 33);
+      expect(after?.deals).toBe((before?.deals ?? 0) - 2);
+    } finally {
+      await db.write("MATCH (:Deal {id: 'zdeal-0013'})-[:HAS_DELIVERY]->(x) REMOVE x.retired");
+      await db.write("MATCH (d:Deal {id: 'zdeal-0033'}) REMOVE d.retired");
+    }
+  });
 });
