@@ -106,14 +106,17 @@ const STATEMENTS: readonly string[] = [
   `UNWIND $deals + $curatedDeals AS row
    MATCH (d:Deal {id: row.id})
    OPTIONAL MATCH (d)-[:HAS_DELIVERY]->(x:Delivery)
-   WITH d, row, sum(x.quantity) AS q, count(x.quantity) AS nq, sum(x.tiv) AS t, count(x.tiv) AS nt,
-     min(x.year) AS firstYear, max(x.year) AS lastYear,
-     max(CASE WHEN x.quantityEstimated THEN 1 ELSE 0 END) AS est
-   SET d.delivered = coalesce(row.totals.delivered, CASE WHEN nq > 0 THEN q END),
-     d.tivTotal = coalesce(row.totals.tivTotal, CASE WHEN nt > 0 THEN t END),
-     d.deliveredEstimated = est = 1,
-     d.deliveryStartYear = firstYear,
-     d.deliveryEndYear = lastYear`,
+   // Summed in year order: a floating-point sum must not depend on the order deliveries were stored
+   // in (a re-run after a failure stores them in another order than one uninterrupted import).
+   WITH d, row.totals AS totals, x ORDER BY x.year
+   WITH d, totals, collect(x) AS xs
+   WITH d, totals, xs, [v IN xs WHERE v.quantity IS NOT NULL | v.quantity] AS qs,
+     [v IN xs WHERE v.tiv IS NOT NULL | v.tiv] AS ts
+   SET d.delivered = coalesce(totals.delivered, CASE WHEN size(qs) > 0 THEN reduce(a = 0, v IN qs | a + v) END),
+     d.tivTotal = coalesce(totals.tivTotal, CASE WHEN size(ts) > 0 THEN reduce(a = 0, v IN ts | a + v) END),
+     d.deliveredEstimated = any(v IN xs WHERE v.quantityEstimated),
+     d.deliveryStartYear = xs[0].year,
+     d.deliveryEndYear = xs[-1].year`,
   `UNWIND $claims AS row
    MATCH (d:Deal {id: row.dealId})
    MERGE (c:Claim {id: row.dealId + ':' + row.field + ':' + row.sourceIds[0]})
