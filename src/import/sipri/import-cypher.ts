@@ -113,7 +113,8 @@ const STATEMENTS: readonly string[] = [
    WITH d, totals, xs, [v IN xs WHERE v.quantity IS NOT NULL | v.quantity] AS qs,
      [v IN xs WHERE v.tiv IS NOT NULL | v.tiv] AS ts
    SET d.delivered = coalesce(totals.delivered, CASE WHEN size(qs) > 0 THEN reduce(a = 0, v IN qs | a + v) END),
-     d.tivTotal = coalesce(totals.tivTotal, CASE WHEN size(ts) > 0 THEN reduce(a = 0, v IN ts | a + v) END),
+     // Rounded as well: collect() after ORDER BY is not a promise the planner must keep.
+     d.tivTotal = round(coalesce(totals.tivTotal, CASE WHEN size(ts) > 0 THEN reduce(a = 0, v IN ts | a + v) END), 6),
      d.deliveredEstimated = any(v IN xs WHERE v.quantityEstimated),
      d.deliveryStartYear = xs[0].year,
      d.deliveryEndYear = xs[-1].year`,
