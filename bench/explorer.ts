@@ -7,7 +7,6 @@
  * and stops everything it started. Loopback only; a handful of page actions, bounded in time.
  */
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -19,20 +18,10 @@ import { projectRoot } from '../src/project-root';
 import { seedGraph } from '../src/seed/seeder';
 import { openStore } from '../src/store';
 import { writeSyntheticDeals } from '../tests/helpers/synthetic-deals';
+import { freePort } from './free-port';
 
 const DEALS = Number(process.env.EXPLORER_DEALS ?? 600);
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
 
 /** Milliseconds from `action` until the page reports it finished what the action started. */
 async function timed(page: Page, action: () => Promise<unknown>): Promise<number> {

@@ -11,7 +11,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../src/config';
@@ -20,6 +19,7 @@ import { nameFields } from '../src/db/names';
 import { EXPORT_FORMATS, type ExportFormat } from '../src/export/formats';
 import { silentLogger } from '../src/logger';
 import { openStore } from '../src/store';
+import { freePort } from './free-port';
 
 export interface ExportBenchRow {
   deals: number;
@@ -54,17 +54,6 @@ const COUNTRIES = 200;
 const SYSTEMS = 500;
 const BATCH = 5000;
 const countryId = (i: number) => `C${String(i).padStart(3, '0')}`;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
 
 /** Countries, systems and a source, once. */
 export async function writeFixedNodes(db: Database): Promise<void> {

@@ -7,7 +7,6 @@
  * `benchImport()` is the same, for bench/run.ts.
  */
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../src/config';
@@ -17,6 +16,7 @@ import { silentLogger } from '../src/logger';
 import { seedGraph } from '../src/seed/seeder';
 import { openStore } from '../src/store';
 import { generateSipriRegister } from './generate-sipri';
+import { freePort } from './free-port';
 
 export interface BenchImportOptions {
   /** Rows of the synthetic register (ignored when `file` is given). */
@@ -66,17 +66,6 @@ export interface BenchImportResult {
   heap: string;
   pageCache: string;
   batchSize: number | undefined;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
 }
 
 /** The JVM's peak resident set (VmHWM), from /proc; undefined where there is no /proc. */

@@ -7,7 +7,6 @@
  */
 import autocannon from 'autocannon';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createApp } from '../src/app';
@@ -15,22 +14,12 @@ import { loadConfig } from '../src/config';
 import { silentLogger } from '../src/logger';
 import { seedGraph } from '../src/seed/seeder';
 import { openStore } from '../src/store';
+import { freePort } from './free-port';
 
 const REQUESTS = Number(process.env.LOAD_REQUESTS ?? 5000);
 const CONNECTIONS = Number(process.env.LOAD_CONNECTIONS ?? 16);
 const MAX_SECONDS = Number(process.env.LOAD_MAX_SECONDS ?? 120);
 const TOKEN = 'bench:bench-write-token';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
 
 const body = (query: string, variables: Record<string, unknown> = {}) => JSON.stringify({ query, variables });
 
