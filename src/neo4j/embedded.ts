@@ -164,6 +164,8 @@ export async function startEmbeddedNeo4j(
   const logDir = path.join(opts.dataDir, 'logs');
   fs.mkdirSync(logDir, { recursive: true });
   const log = fs.createWriteStream(path.join(logDir, 'armsgraph-launcher.log'), { flags: 'a' });
+  // A log that cannot be written (its folder removed, a full disk) must not crash the service.
+  log.on('error', () => undefined);
 
   const args = [
     `-Xms${opts.heap}`,
@@ -235,6 +237,7 @@ export async function startEmbeddedNeo4j(
 
   if (!outcome.ok) {
     child.kill('SIGKILL');
+    log.end();
     throw new ConfigError(`The embedded Neo4j did not start: ${outcome.message}`);
   }
   const pid = child.pid ?? -1;

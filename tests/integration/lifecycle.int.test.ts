@@ -155,14 +155,23 @@ describe('the embedded Neo4j, as `npm start` runs it', () => {
   it('turns /readyz to 503 when Neo4j dies and back to 200 when the service has restarted it', async () => {
     const firstPid = service.javaPid();
     process.kill(firstPid, 'SIGKILL');
-    await until(async () => (await status(`${service.url}/readyz`)) === 503, 30_000, '/readyz to report 503');
-    const res = await fetch(`${service.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: '{ country(id: "TUR") { id } }' }),
-    });
-    const body = (await res.json()) as { errors?: Array<{ extensions?: { code?: string } }> };
-    expect(body.errors?.[0]?.extensions?.code).toBe('DATABASE_UNAVAILABLE');
+    // Both at once, right after the kill: on an idle machine the service has Neo4j back within seconds.
+    const [, res] = await Promise.all([
+      until(async () => (await status(`${service.url}/readyz`)) === 503, 30_000, '/readyz to report 503'),
+      fetch(`${service.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ country(id: "TUR") { id } }' }),
+      }),
+    ]);
+    const body = (await res.json()) as {
+      data?: { country: { id: string } | null };
+      errors?: Array<{ extensions?: { code?: string } }>;
+    };
+    // Meanwhile a request fails with DATABASE_UNAVAILABLE, or, when the restarted Neo4j is back within
+    // the driver's retry time (an idle machine restarts it in seconds), is answered: never another error.
+    if (body.errors) expect(body.errors.map((e) => e.extensions?.code)).toEqual(['DATABASE_UNAVAILABLE']);
+    else expect(body.data?.country?.id).toBe('TUR');
     await until(
       async () => (await status(`${service.url}/readyz`)) === 200,
       180_000,
