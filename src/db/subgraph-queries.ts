@@ -4,6 +4,7 @@ import { ENTITY_LABELS } from './constraints';
 import type { Database } from './database';
 import { resolveId } from './entities';
 import type { Plain } from './mapper';
+import { RELATIONSHIP_TYPES } from './write-inputs';
 
 /**
  * Subgraphs for graph-visualisation clients (Query.neighborhood, Query.paths) and the pieces the
@@ -15,25 +16,12 @@ import type { Plain } from './mapper';
  * (`:Change`) and merge tombstones (`:Merged`) carry no `:Entity` label and so stay out by construction.
  */
 
-/** Relationship types between entities (docs/model.md); the `types` filter accepts only these. */
-export const RELATION_TYPES = [
-  'BUYER',
-  'SELLER',
-  'COVERS',
-  'MEMBER_OF',
-  'PARTICIPATES_IN',
-  'EXCLUDED_FROM',
-  'SANCTIONS',
-  'INTERESTED_IN',
-  'MADE_BY',
-  'ORIGIN',
-  'DEVELOPS',
-  'LED_BY',
-  'BASED_IN',
-  'HOLDS_OFFICE',
-  'ANNOUNCED',
-  'OBJECTED_TO',
-] as const;
+/**
+ * Relationship types between entities: the model's (RELATIONSHIP_TYPES) less those that lead to a
+ * deal's own Delivery and Claim nodes, which are not entities. The `types` filter accepts only these.
+ */
+const INNER_TYPES: readonly string[] = ['HAS_DELIVERY', 'HAS_CLAIM'];
+export const RELATION_TYPES = RELATIONSHIP_TYPES.filter((t) => !INNER_TYPES.includes(t));
 
 export const MAX_DEPTH = 3;
 export const MAX_HOPS = 6;
