@@ -69,13 +69,31 @@ function nodeData(n: GraphNode): Record<string, Plain> {
   return { ...n.properties, id: n.id, label: n.name, labels: n.labels };
 }
 
+/** JSON members of an edge: its properties, the fields a format names (they win), then its time span. */
+function edgeData(e: ExportEdge, fields: Record<string, Plain>): Record<string, Plain> {
+  const data: Record<string, Plain> = { ...e.properties, ...fields };
+  if (e.time?.start) data.start = e.time.start;
+  if (e.time?.end) data.end = e.time.end;
+  return data;
+}
+
+/** Writes `,\n` before every item of a JSON list but its first; `reset` starts the next list. */
+function listSeparator(out: Out): { sep: () => void; reset: () => void } {
+  let first = true;
+  return {
+    sep: () => {
+      if (first) first = false;
+      else out(',\n');
+    },
+    reset: () => {
+      first = true;
+    },
+  };
+}
+
 /** Cytoscape.js elements JSON, in the shape of Cytoscape desktop's .cyjs (both read `elements`). */
 function cytoscapeWriter(out: Out, meta: ExportMeta): GraphWriter {
-  let first = true;
-  const sep = () => {
-    if (first) first = false;
-    else out(',\n');
-  };
+  const { sep, reset } = listSeparator(out);
   return {
     parts: ALL_PARTS,
     start() {
@@ -91,20 +109,11 @@ function cytoscapeWriter(out: Out, meta: ExportMeta): GraphWriter {
     },
     edgesStart() {
       out('\n],"edges":[\n');
-      first = true;
+      reset();
     },
     edge(e) {
       sep();
-      const data: Record<string, Plain> = {
-        ...e.properties,
-        id: e.id,
-        source: e.source,
-        target: e.target,
-        label: e.type,
-        type: e.type,
-      };
-      if (e.time?.start) data.start = e.time.start;
-      if (e.time?.end) data.end = e.time.end;
+      const data = edgeData(e, { id: e.id, source: e.source, target: e.target, label: e.type, type: e.type });
       out(JSON.stringify({ data, classes: e.type }));
     },
     end() {
@@ -118,11 +127,7 @@ function cytoscapeWriter(out: Out, meta: ExportMeta): GraphWriter {
  * `id`, `links` with `source`, `target` and `key` (the edge id, which keeps parallel edges apart).
  */
 function nodeLinkWriter(out: Out, meta: ExportMeta): GraphWriter {
-  let first = true;
-  const sep = () => {
-    if (first) first = false;
-    else out(',\n');
-  };
+  const { sep, reset } = listSeparator(out);
   return {
     parts: ALL_PARTS,
     start() {
@@ -137,21 +142,15 @@ function nodeLinkWriter(out: Out, meta: ExportMeta): GraphWriter {
     },
     edgesStart() {
       out('\n],"links":[\n');
-      first = true;
+      reset();
     },
     edge(e) {
       sep();
-      const link: Record<string, Plain> = {
-        ...e.properties,
-        source: e.source,
-        target: e.target,
-        key: e.id,
-        id: e.id,
-        type: e.type,
-      };
-      if (e.time?.start) link.start = e.time.start;
-      if (e.time?.end) link.end = e.time.end;
-      out(JSON.stringify(link));
+      out(
+        JSON.stringify(
+          edgeData(e, { source: e.source, target: e.target, key: e.id, id: e.id, type: e.type }),
+        ),
+      );
     },
     end() {
       out('\n]}\n');
