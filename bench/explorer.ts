@@ -12,13 +12,12 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { chromium, type Page } from 'playwright-core';
 import { createApp } from '../src/app';
-import { loadConfig } from '../src/config';
 import { silentLogger } from '../src/logger';
 import { projectRoot } from '../src/project-root';
 import { seedGraph } from '../src/seed/seeder';
 import { openStore } from '../src/store';
 import { writeSyntheticDeals } from '../tests/helpers/synthetic-deals';
-import { freePort } from './free-port';
+import { embeddedBenchConfig } from './bench-config';
 
 const DEALS = Number(process.env.EXPLORER_DEALS ?? 600);
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -48,17 +47,10 @@ function bundle(name: string): { bytes: number; gzipBytes: number } {
 }
 
 async function main(): Promise<void> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'armsgraph-bench-explorer-'));
-  const config = loadConfig({
-    ...process.env,
-    NODE_ENV: 'production',
-    NEO4J_URI: '',
-    NEO4J_LOCAL_DATA_DIR: dataDir,
-    NEO4J_LOCAL_BOLT_PORT: String(await freePort()),
+  const { config, dataDir } = await embeddedBenchConfig('explorer', {
     NEO4J_LOCAL_HEAP: '1g',
     NEO4J_LOCAL_PAGECACHE: '256m',
     ARMSGRAPH_RATE_LIMIT: '0',
-    LOG_LEVEL: 'silent',
   });
   const logger = silentLogger();
   const store = await openStore(config, logger);

@@ -11,14 +11,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '../src/config';
 import type { Database } from '../src/db/database';
 import { nameFields } from '../src/db/names';
 import { EXPORT_FORMATS, type ExportFormat } from '../src/export/formats';
 import { silentLogger } from '../src/logger';
 import { openStore } from '../src/store';
+import { embeddedBenchConfig } from './bench-config';
 import { freePort } from './free-port';
 
 export interface ExportBenchRow {
@@ -185,16 +184,9 @@ export async function benchExport(options: ExportBenchOptions = {}): Promise<Exp
   const sizes = options.sizes ?? [Math.max(1, Math.round(total / 5)), total];
   const formats = options.formats ?? EXPORT_FORMATS;
   const log = options.log ?? ((line: string) => process.stdout.write(line + '\n'));
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'armsgraph-bench-export-'));
-  const config = loadConfig({
-    ...process.env,
-    NODE_ENV: 'production',
-    NEO4J_URI: '',
-    NEO4J_LOCAL_DATA_DIR: dataDir,
-    NEO4J_LOCAL_BOLT_PORT: String(await freePort()),
+  const { config, dataDir } = await embeddedBenchConfig('export', {
     NEO4J_LOCAL_HEAP: process.env.NEO4J_LOCAL_HEAP ?? '1g',
     NEO4J_LOCAL_PAGECACHE: process.env.NEO4J_LOCAL_PAGECACHE ?? '512m',
-    LOG_LEVEL: 'silent',
   });
   const store = await openStore(config, silentLogger());
   const results: ExportBenchSize[] = [];

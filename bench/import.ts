@@ -9,14 +9,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '../src/config';
 import { importSipri, type ImportReport } from '../src/import/sipri/import-register';
 import { readRegister } from '../src/import/sipri/read-register';
 import { silentLogger } from '../src/logger';
 import { seedGraph } from '../src/seed/seeder';
 import { openStore } from '../src/store';
 import { generateSipriRegister } from './generate-sipri';
-import { freePort } from './free-port';
+import { embeddedBenchConfig } from './bench-config';
 
 export interface BenchImportOptions {
   /** Rows of the synthetic register (ignored when `file` is given). */
@@ -134,16 +133,9 @@ export async function benchImport(opts: BenchImportOptions = {}): Promise<BenchI
   const file = opts.file ?? (await syntheticRegister(opts.rows ?? 100_000, opts.seed, opts.cacheDir));
   const heap = opts.heap ?? '2g';
   const pageCache = opts.pageCache ?? '2g';
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'armsgraph-bench-import-'));
-  const config = loadConfig({
-    ...process.env,
-    NODE_ENV: 'production',
-    NEO4J_URI: '',
-    NEO4J_LOCAL_DATA_DIR: dataDir,
-    NEO4J_LOCAL_BOLT_PORT: String(await freePort()),
+  const { config, dataDir } = await embeddedBenchConfig('import', {
     NEO4J_LOCAL_HEAP: heap,
     NEO4J_LOCAL_PAGECACHE: pageCache,
-    LOG_LEVEL: 'silent',
     // A busy machine must not fail the seeding that precedes the measurement.
     ARMSGRAPH_QUERY_TIMEOUT_MS: '600000',
     NEO4J_LOCAL_START_TIMEOUT_MS: '600000',

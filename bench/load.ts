@@ -8,13 +8,11 @@
 import autocannon from 'autocannon';
 import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { createApp } from '../src/app';
-import { loadConfig } from '../src/config';
 import { silentLogger } from '../src/logger';
 import { seedGraph } from '../src/seed/seeder';
 import { openStore } from '../src/store';
-import { freePort } from './free-port';
+import { embeddedBenchConfig } from './bench-config';
 
 const REQUESTS = Number(process.env.LOAD_REQUESTS ?? 5000);
 const CONNECTIONS = Number(process.env.LOAD_CONNECTIONS ?? 16);
@@ -24,19 +22,12 @@ const TOKEN = 'bench:bench-write-token';
 const body = (query: string, variables: Record<string, unknown> = {}) => JSON.stringify({ query, variables });
 
 async function main(): Promise<void> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'armsgraph-bench-'));
-  const config = loadConfig({
-    ...process.env,
-    NODE_ENV: 'production',
-    NEO4J_URI: '',
-    NEO4J_LOCAL_DATA_DIR: dataDir,
-    NEO4J_LOCAL_BOLT_PORT: String(await freePort()),
+  const { config, dataDir } = await embeddedBenchConfig('load', {
     NEO4J_LOCAL_HEAP: '1g',
     NEO4J_LOCAL_PAGECACHE: '256m',
     ARMSGRAPH_WRITE_TOKEN: TOKEN,
     // One client sends everything here; the per-client limit would (rightly) stop it.
     ARMSGRAPH_RATE_LIMIT: '0',
-    LOG_LEVEL: 'silent',
   });
   const logger = silentLogger();
   const store = await openStore(config, logger);
