@@ -1,7 +1,7 @@
 import neo4j, { Driver, ManagedTransaction, Session, Transaction } from 'neo4j-driver';
 import { translateDriverError } from '../errors';
 import type { Logger } from '../logger';
-import { toPlainObject, type Plain } from './mapper';
+import { toPlainList, toPlainObject, type Plain } from './mapper';
 
 export type Row = { [key: string]: Plain };
 export type Params = Record<string, unknown>;
@@ -9,6 +9,12 @@ export interface Statement {
   cypher: string;
   params: Params;
 }
+
+/**
+ * Records a streamed read fetches per round trip: the driver's default (1000) makes an export wait on
+ * Neo4j every few milliseconds; at 10,000 the next batch is being produced while this one is written.
+ */
+export const STREAM_FETCH_SIZE = 10_000;
 
 export interface DatabaseOptions {
   database: string | undefined;
@@ -101,19 +107,37 @@ export class Database {
   }
 
   /**
-   * Streams several read statements one after the other inside one read transaction, so an export's
-   * passes (schema, nodes, edges) read one database: yields [statement index, row]. Records are pulled
-   * as the consumer asks for them (the driver stops fetching while its buffer is full), so memory stays
-   * flat; a consumer that stops early rolls the transaction back and closes the session.
+   * Streams read statements one after the other inside one read transaction, so an export's passes
+   * (schema, nodes, edges) read one database. Each statement returns one column, a list; every
+   * record's list reaches `onRow` as plain values (converted in place: no copy, no map). `statements`
+   * is read lazily, so a later statement may depend on the rows of an earlier one (an export's key
+   * lists). Records are pulled as the consumer asks for them: the driver fetches `fetchSize` records a
+   * round trip and stops while its buffer is full, and when `onRow` returns a promise (the sink is
+   * waiting for its reader) nothing more is read until it settles, so memory stays flat. A consumer
+   * that throws rolls the transaction back and closes the session.
    */
-  async *streamTx(statements: readonly Statement[], timeoutMs: number): AsyncGenerator<[number, Row]> {
-    const session = this.session('READ');
+  async streamRowsTx(
+    statements: Iterable<Statement>,
+    timeoutMs: number,
+    onRow: (statement: number, row: Plain[]) => void | Promise<void>,
+    fetchSize = STREAM_FETCH_SIZE,
+  ): Promise<void> {
+    const session = this.driver.session({
+      database: this.opts.database,
+      defaultAccessMode: neo4j.session.READ,
+      fetchSize,
+    });
     let tx: Transaction | undefined;
     try {
       tx = session.beginTransaction({ timeout: timeoutMs });
-      for (const [i, s] of statements.entries()) {
+      let i = 0;
+      for (const s of statements) {
         this.trace(s.cypher, s.params);
-        for await (const record of tx.run(s.cypher, s.params)) yield [i, toPlainObject(record.toObject())];
+        for await (const record of tx.run(s.cypher, s.params)) {
+          const pending = onRow(i, toPlainList(record.get(0) as unknown[]));
+          if (pending) await pending;
+        }
+        i++;
       }
       await tx.commit();
     } catch (err) {

@@ -1,37 +1,114 @@
-import type { Statement } from './database';
+import type { Params, Statement } from './database';
 import { dealAnchor, dealWhere, type ResolvedDealFilter } from './deal-queries';
-import { EDGE_PROJECTION, edgeIdCypher, live, NODE_PROJECTION } from './subgraph-queries';
+import { edgeIdCypher, live } from './subgraph-queries';
 
 /**
  * The Cypher of the streamed exports (src/export). A selection is a set of `:Entity` nodes and every
- * live relationship between two of them; each selection gives four statements that run one after the
+ * live relationship between two of them; each selection gives statements that run one after the
  * other in one read transaction: the node property keys with their value types, the edge property keys
  * likewise (formats that declare their attributes up front need them: GraphML, GEXF, CSV), the nodes,
  * the edges. Nothing is collected or sorted on our side, so memory does not grow with the graph.
+ *
+ * Nodes and edges come back as flat lists (one per record), not maps: the driver decodes a map key by
+ * key with a property definition each, and an export decodes hundreds of thousands of them. A format
+ * that declared its keys asks for exactly those values, in that order; one that did not gets each
+ * row's own key names alongside its values.
  */
 export interface SelectionStatements {
   nodeKeys: Statement;
   edgeKeys: Statement;
-  nodes: Statement;
-  edges: Statement;
+  /** `keys`: the property values to return, in this order; null: every property, named (NODE_ROW). */
+  nodes(keys: readonly string[] | null): Statement;
+  /** As `nodes`; `time`: also the dates of a deal the edge leaves (EDGE_ROW). */
+  edges(keys: readonly string[] | null, time: boolean): Statement;
   deals: Statement;
 }
 
+/** Node properties that only serve lookups: never exported (as in the API). */
+export const HIDDEN_NODE_KEYS = ['nameKeys', 'nameKeysText', 'searchText'];
+
+/** Positions in a node row: id, labels (without `Entity`), name, key names (null when asked by key), values from VALUES on. */
+export const NODE_ROW = { id: 0, labels: 1, name: 2, keys: 3, values: 4 } as const;
+/** Positions in an edge row: id, type, source id, target id, deal dates ([orderDate, orderYear, deliveryEndYear] or null), key names, values. */
+export const EDGE_ROW = { id: 0, type: 1, source: 2, target: 3, dealTime: 4, keys: 5, values: 6 } as const;
+
 /** Property keys with every Cypher value type they hold (valueType(): 'INTEGER NOT NULL', ...). */
 const keysOf = (v: string) =>
-  `UNWIND keys(${v}) AS k WITH DISTINCT k, valueType(${v}[k]) AS t RETURN k, collect(t) AS types`;
+  `UNWIND keys(${v}) AS k WITH DISTINCT k, valueType(${v}[k]) AS t
+  WITH k, collect(t) AS types RETURN [k, types] AS row`;
 
 /** When the edge leaves a deal, the deal's dates travel with it (GEXF gives such edges the deal's interval). */
-const DEAL_TIME = `CASE WHEN a:Deal THEN a { .orderDate, .orderYear, .deliveryEndYear } END`;
+const DEAL_TIME = `CASE WHEN a:Deal THEN [a.orderDate, a.orderYear, a.deliveryEndYear] END`;
 
-/** One row of deals.csv: the deal, its parties and system by id and name, its provenance. */
-export const DEAL_ROW = `d { .id, .name, .status, .category, .orderYear, .orderYearEstimated, .orderDate,
-  .deliveryStartYear, .deliveryEndYear, .quantity, .quantityEstimated, .quantityDescription, .delivered,
-  .deliveredEstimated, .valueAmount, .valueCurrency, .tivUnit, .tivTotal, .sipriId, .description,
-  sourceIds: coalesce(d.sourceIds, []),
-  buyer: head([(d)-[:BUYER]->(b) | b { .id, .name }]),
-  seller: head([(d)-[:SELLER]->(s) | s { .id, .name }]),
-  system: head([(d)-[:COVERS]->(w) | w { .id, .name }]) }`;
+/** `[id, labels, name, keys] + values` of node `n` (NODE_ROW); `$exportNodeKeys` when asked by key. */
+function nodeRow(match: string, keys: readonly string[] | null, params: Params): Statement {
+  const head = `n.id, [l IN labels(n) WHERE l <> 'Entity'], n.name`;
+  if (keys)
+    return {
+      cypher: `${match} RETURN [${head}, null] + [k IN $exportNodeKeys | n[k]] AS row`,
+      params: { ...params, exportNodeKeys: keys },
+    };
+  return {
+    cypher: `${match} WITH n, [k IN keys(n) WHERE NOT k IN $exportHidden] AS ks
+      RETURN [${head}, ks] + [k IN ks | n[k]] AS row`,
+    params: { ...params, exportHidden: HIDDEN_NODE_KEYS },
+  };
+}
+
+/** `[id, type, source, target, dealTime, keys] + values` of edge `r` from `a` to `b` (EDGE_ROW). */
+function edgeRow(match: string, keys: readonly string[] | null, time: boolean, params: Params): Statement {
+  const head = `${edgeIdCypher('r', 'a', 'b')}, type(r), a.id, b.id, ${time ? DEAL_TIME : 'null'}`;
+  if (keys)
+    return {
+      cypher: `${match} RETURN [${head}, null] + [k IN $exportEdgeKeys | r[k]] AS row`,
+      params: { ...params, exportEdgeKeys: keys },
+    };
+  return {
+    cypher: `${match} WITH a, r, b, keys(r) AS ks RETURN [${head}, ks] + [k IN ks | r[k]] AS row`,
+    params,
+  };
+}
+
+/**
+ * One row of deals.csv: the column, and the Cypher of its value (over the deal `d` and its `buyer`,
+ * `seller` and `system` as `[id, name]`). Money and TIV stay in separate columns.
+ */
+export const DEAL_COLUMNS: readonly (readonly [string, string])[] = [
+  ['deal_id', 'd.id'],
+  ['deal', 'd.name'],
+  ['buyer_id', 'buyer[0]'],
+  ['buyer', 'buyer[1]'],
+  ['seller_id', 'seller[0]'],
+  ['seller', 'seller[1]'],
+  ['system_id', 'system[0]'],
+  ['system', 'system[1]'],
+  ['category', 'd.category'],
+  ['status', 'd.status'],
+  ['order_year', 'd.orderYear'],
+  ['order_year_estimated', 'd.orderYearEstimated'],
+  ['order_date', 'd.orderDate'],
+  ['delivery_start_year', 'd.deliveryStartYear'],
+  ['delivery_end_year', 'd.deliveryEndYear'],
+  ['quantity', 'd.quantity'],
+  ['quantity_estimated', 'd.quantityEstimated'],
+  ['quantity_description', 'd.quantityDescription'],
+  ['delivered', 'd.delivered'],
+  ['delivered_estimated', 'd.deliveredEstimated'],
+  ['value_amount', 'd.valueAmount'],
+  ['value_currency', 'd.valueCurrency'],
+  ['tiv_unit', 'd.tivUnit'],
+  ['tiv_total', 'd.tivTotal'],
+  ['sipri_id', 'd.sipriId'],
+  ['sources', 'coalesce(d.sourceIds, [])'],
+  ['description', 'd.description'],
+];
+
+/** The deals.csv row of deal `d`, as a list in DEAL_COLUMNS order. */
+const DEAL_ROW = `WITH d,
+    head([(d)-[:BUYER]->(b) | [b.id, b.name]]) AS buyer,
+    head([(d)-[:SELLER]->(s) | [s.id, s.name]]) AS seller,
+    head([(d)-[:COVERS]->(w) | [w.id, w.name]]) AS system
+  RETURN [${DEAL_COLUMNS.map(([, cypher]) => cypher).join(', ')}] AS row`;
 
 /** The whole live entity graph. */
 export function wholeGraphStatements(): SelectionStatements {
@@ -40,12 +117,9 @@ export function wholeGraphStatements(): SelectionStatements {
   return {
     nodeKeys: { cypher: `${nodes} ${keysOf('n')}`, params: {} },
     edgeKeys: { cypher: `${edges} ${keysOf('r')}`, params: {} },
-    nodes: { cypher: `${nodes} RETURN ${NODE_PROJECTION('n')} AS n`, params: {} },
-    edges: {
-      cypher: `${edges} RETURN ${EDGE_PROJECTION('r', 'a', 'b')} AS e, ${DEAL_TIME} AS t`,
-      params: {},
-    },
-    deals: { cypher: `MATCH (d:Deal) WHERE ${live('d')} RETURN ${DEAL_ROW} AS d`, params: {} },
+    nodes: (keys) => nodeRow(nodes, keys, {}),
+    edges: (keys, time) => edgeRow(edges, keys, time, {}),
+    deals: { cypher: `MATCH (d:Deal) WHERE ${live('d')} ${DEAL_ROW}`, params: {} },
   };
 }
 
@@ -82,9 +156,9 @@ export function dealSelectionStatements(f: ResolvedDealFilter): SelectionStateme
   return {
     nodeKeys: { cypher: `${nodeSet} ${keysOf('n')}`, params },
     edgeKeys: { cypher: `${edges} ${keysOf('r')}`, params },
-    nodes: { cypher: `${nodeSet} RETURN ${NODE_PROJECTION('n')} AS n`, params },
-    edges: { cypher: `${edges} RETURN ${EDGE_PROJECTION('r', 'a', 'b')} AS e, ${DEAL_TIME} AS t`, params },
-    deals: { cypher: `${anchor} WHERE ${dealWhere('d')} RETURN ${DEAL_ROW} AS d`, params },
+    nodes: (keys) => nodeRow(nodeSet, keys, params),
+    edges: (keys, time) => edgeRow(edges, keys, time, params),
+    deals: { cypher: `${anchor} WHERE ${dealWhere('d')} ${DEAL_ROW}`, params },
   };
 }
 
@@ -100,11 +174,8 @@ export function neighborhoodStatements(nodeIds: string[], edgeIds: string[]): Se
   return {
     nodeKeys: { cypher: `${nodes} ${keysOf('n')}`, params },
     edgeKeys: { cypher: `${edges} ${keysOf('r')}`, params },
-    nodes: { cypher: `${nodes} RETURN ${NODE_PROJECTION('n')} AS n`, params },
-    edges: { cypher: `${edges} RETURN ${EDGE_PROJECTION('r', 'a', 'b')} AS e, ${DEAL_TIME} AS t`, params },
-    deals: {
-      cypher: `UNWIND $ids AS id MATCH (d:Deal {id: id}) WHERE ${live('d')} RETURN ${DEAL_ROW} AS d`,
-      params,
-    },
+    nodes: (keys) => nodeRow(nodes, keys, params),
+    edges: (keys, time) => edgeRow(edges, keys, time, params),
+    deals: { cypher: `UNWIND $ids AS id MATCH (d:Deal {id: id}) WHERE ${live('d')} ${DEAL_ROW}`, params },
   };
 }

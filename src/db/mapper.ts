@@ -51,6 +51,19 @@ export function toPlain(value: unknown): Plain {
   return String(value);
 }
 
+/**
+ * A list the driver just decoded, made plain in place (streamed exports: no copy per record). Strings,
+ * numbers, booleans and null, nearly every value, are left as they are.
+ */
+export function toPlainList(list: unknown[]): Plain[] {
+  for (let i = 0; i < list.length; i++) {
+    const v = list[i];
+    if (v !== null && typeof v === 'object') list[i] = Array.isArray(v) ? toPlainList(v) : toPlain(v);
+    else if (v === undefined || typeof v === 'bigint') list[i] = toPlain(v);
+  }
+  return list as Plain[];
+}
+
 export function toPlainObject(obj: Record<string, unknown>): { [key: string]: Plain } {
   const out: { [key: string]: Plain } = {};
   for (const [k, v] of Object.entries(obj)) out[k] = toPlain(v);

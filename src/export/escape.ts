@@ -47,13 +47,23 @@ const XML_ATTR: Record<string, string> = {
   '\r': '&#13;',
 };
 
+/**
+ * Text an attribute value or element content can hold as it is: one test answers nearly every string
+ * of an export, which then skips the scans below. (Surrogates send text to the careful path even when
+ * paired: correct, only slower.)
+ */
+const ATTR_SAFE = /^[\u0020\u0021\u0023-\u0025\u0028-\u003b\u003d\u003f-\ud7ff\ue000-\ufffd]*$/;
+const TEXT_SAFE = /^[\t\n\u0020-\u0025\u0027-\u003b\u003d\u003f-\ud7ff\ue000-\ufffd]*$/;
+
 /** Escapes text for a double-quoted XML attribute value. */
 export function xmlAttr(text: string): string {
+  if (ATTR_SAFE.test(text)) return text;
   return stripXmlForbidden(text).replace(/[&<>"'\t\n\r]/g, (c) => XML_ATTR[c] ?? c);
 }
 
 /** Escapes XML character data (element content); CR as a reference so it survives line-end normalisation. */
 export function xmlText(text: string): string {
+  if (TEXT_SAFE.test(text)) return text;
   return stripXmlForbidden(text).replace(/[&<>\r]/g, (c) => (c === '\r' ? '&#13;' : (XML_ATTR[c] ?? c)));
 }
 
@@ -79,7 +89,7 @@ const FORMULA_START = /^[=+\-@\t\r]/;
 export function csvCell(value: Plain): string {
   if (value === null) return '';
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  let text = plainText(value);
+  let text = typeof value === 'string' ? value : plainText(value);
   if (FORMULA_START.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

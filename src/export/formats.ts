@@ -1,13 +1,14 @@
+import { DEAL_COLUMNS } from '../db/export-queries';
 import type { Plain } from '../db/mapper';
-import type { GraphNode } from '../db/subgraph-queries';
-import { csvRow, plainText, xmlAttr, xmlText } from './escape';
+import { csvCell, csvRow, plainText, xmlAttr, xmlText } from './escape';
 import {
   dealInterval,
   type AttrKey,
-  type ExportEdge,
+  type EdgeView,
+  type GraphConsumer,
   type GraphParts,
-  type GraphSchema,
   type Interval,
+  type NodeView,
 } from './selection';
 
 /**
@@ -47,13 +48,7 @@ export interface ExportMeta {
   generated: string;
 }
 
-export interface GraphWriter {
-  parts: GraphParts;
-  start(schema: GraphSchema | null): void;
-  node(n: GraphNode): void;
-  /** Called once, between the last node and the first edge (also when there are no edges). */
-  edgesStart(): void;
-  edge(e: ExportEdge): void;
+export interface GraphWriter extends GraphConsumer {
   end(): void;
 }
 
@@ -61,20 +56,55 @@ type Out = (text: string) => void;
 
 const ALL_PARTS: GraphParts = { schema: false, nodes: true, edges: true };
 
-/** A node's label list without the `:Entity` marker, and its main kind. */
-const kindOf = (n: GraphNode) => n.labels[0] ?? '';
-
-/** JSON members of a node for the JSON formats: its properties, then the fields that must win. */
-function nodeData(n: GraphNode): Record<string, Plain> {
-  return { ...n.properties, id: n.id, label: n.name, labels: n.labels };
+/** Property names as JSON member names (`"name":`), made once each: a graph has few distinct names. */
+const jsonNames = new Map<string, string>();
+function jsonName(name: string): string {
+  let member = jsonNames.get(name);
+  if (member === undefined) {
+    member = `${JSON.stringify(name)}:`;
+    if (jsonNames.size < 10_000) jsonNames.set(name, member);
+  }
+  return member;
 }
 
-/** JSON members of an edge: its properties, the fields a format names (they win), then its time span. */
-function edgeData(e: ExportEdge, fields: Record<string, Plain>): Record<string, Plain> {
-  const data: Record<string, Plain> = { ...e.properties, ...fields };
-  if (e.time?.start) data.start = e.time.start;
-  if (e.time?.end) data.end = e.time.end;
-  return data;
+/**
+ * The JSON members of a node or edge's properties, each followed by a comma, less the names in `skip`
+ * (the fields a format writes itself, which win), with `sourceIds` [] when it has none.
+ */
+function jsonProperties(v: NodeView | EdgeView, skip: (name: string) => boolean): string {
+  let s = '';
+  let sources = false;
+  const { keys, row, at } = v;
+  for (let i = 0; i < keys.length; i++) {
+    const name = keys[i] as string;
+    if (skip(name)) continue;
+    if (name === 'sourceIds') sources = true;
+    s += jsonName(name) + JSON.stringify(row[at + i]) + ',';
+  }
+  return sources ? s : s + '"sourceIds":[],';
+}
+
+const NODE_FIELDS = (name: string) => name === 'id' || name === 'label' || name === 'labels';
+
+/** JSON object of a node for the JSON formats: its properties, then the fields that must win. */
+function nodeJson(n: NodeView): string {
+  return (
+    `{${jsonProperties(n, NODE_FIELDS)}"id":${JSON.stringify(n.id)},` +
+    `"label":${JSON.stringify(n.name)},"labels":${JSON.stringify(n.labels)}}`
+  );
+}
+
+/**
+ * JSON object of an edge: its properties, the fields a format names (`fields`, rendered, each
+ * followed by a comma; `named` tells their names apart), then its time span.
+ */
+function edgeJson(e: EdgeView, named: (name: string) => boolean, fields: string): string {
+  const t = e.time;
+  const skip = t ? (name: string) => named(name) || (name === 'start' && !!t.start) || (name === 'end' && !!t.end) : named;
+  let s = `{${jsonProperties(e, skip)}${fields}`;
+  if (t?.start) s += `,"start":"${t.start}"`;
+  if (t?.end) s += `,"end":"${t.end}"`;
+  return s + '}';
 }
 
 /** Writes `,\n` before every item of a JSON list but its first; `reset` starts the next list. */
@@ -91,11 +121,15 @@ function listSeparator(out: Out): { sep: () => void; reset: () => void } {
   };
 }
 
+const CYTOSCAPE_EDGE_FIELDS = (name: string) =>
+  name === 'id' || name === 'source' || name === 'target' || name === 'label' || name === 'type';
+
 /** Cytoscape.js elements JSON, in the shape of Cytoscape desktop's .cyjs (both read `elements`). */
 function cytoscapeWriter(out: Out, meta: ExportMeta): GraphWriter {
   const { sep, reset } = listSeparator(out);
   return {
     parts: ALL_PARTS,
+    edgeTime: true,
     start() {
       out(
         `{"format_version":"1.0","generated_by":"armsgraph","target_cytoscapejs_version":"~3",` +
@@ -105,7 +139,7 @@ function cytoscapeWriter(out: Out, meta: ExportMeta): GraphWriter {
     },
     node(n) {
       sep();
-      out(JSON.stringify({ data: nodeData(n), classes: n.labels.join(' ') }));
+      out(`{"data":${nodeJson(n)},"classes":${JSON.stringify(n.labels.join(' '))}}`);
     },
     edgesStart() {
       out('\n],"edges":[\n');
@@ -113,14 +147,21 @@ function cytoscapeWriter(out: Out, meta: ExportMeta): GraphWriter {
     },
     edge(e) {
       sep();
-      const data = edgeData(e, { id: e.id, source: e.source, target: e.target, label: e.type, type: e.type });
-      out(JSON.stringify({ data, classes: e.type }));
+      const id = JSON.stringify(e.id);
+      const type = JSON.stringify(e.type);
+      const fields =
+        `"id":${id},"source":${JSON.stringify(e.source)},"target":${JSON.stringify(e.target)},` +
+        `"label":${type},"type":${type}`;
+      out(`{"data":${edgeJson(e, CYTOSCAPE_EDGE_FIELDS, fields)},"classes":${type}}`);
     },
     end() {
       out('\n]}}\n');
     },
   };
 }
+
+const NODE_LINK_EDGE_FIELDS = (name: string) =>
+  name === 'source' || name === 'target' || name === 'key' || name === 'id' || name === 'type';
 
 /**
  * Node-link JSON as D3 and NetworkX's node_link_graph read it: `directed`, `multigraph`, `nodes` with
@@ -130,6 +171,7 @@ function nodeLinkWriter(out: Out, meta: ExportMeta): GraphWriter {
   const { sep, reset } = listSeparator(out);
   return {
     parts: ALL_PARTS,
+    edgeTime: true,
     start() {
       out(
         `{"directed":true,"multigraph":true,` +
@@ -138,7 +180,7 @@ function nodeLinkWriter(out: Out, meta: ExportMeta): GraphWriter {
     },
     node(n) {
       sep();
-      out(JSON.stringify(nodeData(n)));
+      out(nodeJson(n));
     },
     edgesStart() {
       out('\n],"links":[\n');
@@ -146,11 +188,11 @@ function nodeLinkWriter(out: Out, meta: ExportMeta): GraphWriter {
     },
     edge(e) {
       sep();
-      out(
-        JSON.stringify(
-          edgeData(e, { source: e.source, target: e.target, key: e.id, id: e.id, type: e.type }),
-        ),
-      );
+      const id = JSON.stringify(e.id);
+      const fields =
+        `"source":${JSON.stringify(e.source)},"target":${JSON.stringify(e.target)},` +
+        `"key":${id},"id":${id},"type":${JSON.stringify(e.type)}`;
+      out(edgeJson(e, NODE_LINK_EDGE_FIELDS, fields));
     },
     end() {
       out('\n]}\n');
@@ -161,47 +203,79 @@ function nodeLinkWriter(out: Out, meta: ExportMeta): GraphWriter {
 /** A typed value as text for GraphML / GEXF, or null to leave it out. */
 function typedText(value: Plain | undefined): string | null {
   if (value === null || value === undefined) return null;
+  if (typeof value === 'string') return value;
   if (Array.isArray(value) && value.length === 0) return null;
   return plainText(value);
 }
 
+/**
+ * A declared attribute and where a row holds its value: `from` ≥ 0 is the position among the
+ * declared property values, a negative `from` one of the fields the writer adds itself.
+ */
 interface Declared {
   id: string;
   key: AttrKey;
+  from: number;
 }
 
-/** Attribute keys the writers add themselves, ahead of the properties. */
-const NODE_BUILTIN: AttrKey[] = [
-  { name: 'label', type: 'string' },
-  { name: 'labels', type: 'string' },
-];
-const EDGE_BUILTIN: AttrKey[] = [{ name: 'type', type: 'string' }];
+const LABEL = -1;
+const LABELS = -2;
+const TYPE = -3;
 
-function declare(prefix: string, builtin: AttrKey[], keys: AttrKey[]): Declared[] {
-  const names = new Set(builtin.map((k) => k.name));
-  return [...builtin, ...keys.filter((k) => !names.has(k.name))].map((key, i) => ({
-    id: `${prefix}${i}`,
-    key,
-  }));
+/** Attribute keys the writers add themselves, ahead of the properties. */
+const NODE_BUILTIN: [AttrKey, number][] = [
+  [{ name: 'label', type: 'string' }, LABEL],
+  [{ name: 'labels', type: 'string' }, LABELS],
+];
+const EDGE_BUILTIN: [AttrKey, number][] = [[{ name: 'type', type: 'string' }, TYPE]];
+
+function declare(prefix: string, builtin: [AttrKey, number][], keys: AttrKey[]): Declared[] {
+  const names = new Set(builtin.map(([k]) => k.name));
+  const own: [AttrKey, number][] = [];
+  keys.forEach((k, i) => {
+    if (!names.has(k.name)) own.push([k, i]);
+  });
+  return [...builtin, ...own].map(([key, from], i) => ({ id: `${prefix}${i}`, key, from }));
+}
+
+/** The value of a declared attribute for a node or edge. */
+function declaredValue(d: Declared, v: NodeView | EdgeView): Plain | undefined {
+  if (d.from >= 0) return v.row[v.at + d.from];
+  if (d.from === LABEL) return (v as NodeView).name;
+  if (d.from === LABELS) return (v as NodeView).labels;
+  return (v as EdgeView).type;
+}
+
+/** The text of every declared attribute a node or edge has, each as `open` + escaped text + `close`. */
+function declaredText(
+  keys: Declared[],
+  opens: string[],
+  close: string,
+  escape: (text: string) => string,
+  v: NodeView | EdgeView,
+): string {
+  let s = '';
+  for (let i = 0; i < keys.length; i++) {
+    const text = typedText(declaredValue(keys[i] as Declared, v));
+    if (text !== null) s += (opens[i] as string) + escape(text) + close;
+  }
+  return s;
 }
 
 /** GraphML (yEd, Gephi, NetworkX, graphology): declared keys with standard types, directed, edge ids. */
 function graphmlWriter(out: Out, meta: ExportMeta): GraphWriter {
   let nodeKeys: Declared[] = [];
   let edgeKeys: Declared[] = [];
-  const data = (keys: Declared[], values: Record<string, Plain | undefined>) => {
-    let s = '';
-    for (const { id, key } of keys) {
-      const text = typedText(values[key.name]);
-      if (text !== null) s += `<data key="${id}">${xmlText(text)}</data>`;
-    }
-    return s;
-  };
+  let nodeOpens: string[] = [];
+  let edgeOpens: string[] = [];
   return {
     parts: { schema: true, nodes: true, edges: true },
+    edgeTime: false,
     start(schema) {
       nodeKeys = declare('d', NODE_BUILTIN, schema?.node ?? []);
       edgeKeys = declare('e', EDGE_BUILTIN, schema?.edge ?? []);
+      nodeOpens = nodeKeys.map(({ id }) => `<data key="${id}">`);
+      edgeOpens = edgeKeys.map(({ id }) => `<data key="${id}">`);
       out(
         '<?xml version="1.0" encoding="UTF-8"?>\n' +
           '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" ' +
@@ -221,14 +295,14 @@ function graphmlWriter(out: Out, meta: ExportMeta): GraphWriter {
     },
     node(n) {
       out(
-        `<node id="${xmlAttr(n.id)}">${data(nodeKeys, { ...n.properties, label: n.name, labels: n.labels })}</node>\n`,
+        `<node id="${xmlAttr(n.id)}">${declaredText(nodeKeys, nodeOpens, '</data>', xmlText, n)}</node>\n`,
       );
     },
     edgesStart() {},
     edge(e) {
       out(
         `<edge id="${xmlAttr(e.id)}" source="${xmlAttr(e.source)}" target="${xmlAttr(e.target)}">` +
-          `${data(edgeKeys, { ...e.properties, type: e.type })}</edge>\n`,
+          `${declaredText(edgeKeys, edgeOpens, '</data>', xmlText, e)}</edge>\n`,
       );
     },
     end() {
@@ -251,25 +325,40 @@ const spells = (t: Interval | undefined) =>
 function gexfWriter(out: Out, meta: ExportMeta): GraphWriter {
   let nodeKeys: Declared[] = [];
   let edgeKeys: Declared[] = [];
+  let nodeOpens: string[] = [];
+  let edgeOpens: string[] = [];
   let dynamic = false;
-  const attvalues = (keys: Declared[], values: Record<string, Plain | undefined>) => {
-    let s = '';
-    for (const { id, key } of keys) {
-      const text = typedText(values[key.name]);
-      if (text !== null) s += `<attvalue for="${id}" value="${xmlAttr(text)}"/>`;
-    }
+  /** Positions of a deal's dates among the node values (-1: not declared). */
+  let dealDates: [number, number, number] = [-1, -1, -1];
+  const attvalues = (keys: Declared[], opens: string[], v: NodeView | EdgeView) => {
+    const s = declaredText(keys, opens, '"/>', xmlAttr, v);
     return s ? `<attvalues>${s}</attvalues>` : '';
+  };
+  const dealTime = (n: NodeView): Interval | undefined => {
+    const at = (i: number) => (i < 0 ? undefined : n.row[n.at + i]);
+    return dealInterval({
+      orderDate: at(dealDates[0]) ?? null,
+      orderYear: at(dealDates[1]) ?? null,
+      deliveryEndYear: at(dealDates[2]) ?? null,
+    });
   };
   return {
     parts: { schema: true, nodes: true, edges: true },
+    get edgeTime() {
+      return dynamic;
+    },
     start(schema) {
       const nodeProps = schema?.node ?? [];
       const edgeProps = schema?.edge ?? [];
       const has = (keys: AttrKey[], ...names: string[]) => keys.some((k) => names.includes(k.name));
       dynamic = has(nodeProps, 'orderYear', 'orderDate') || has(edgeProps, 'since', 'until', 'date');
+      const nodeIndex = (name: string) => nodeProps.findIndex((k) => k.name === name);
+      dealDates = [nodeIndex('orderDate'), nodeIndex('orderYear'), nodeIndex('deliveryEndYear')];
       // The label is GEXF's own node attribute; the properties are declared attributes.
-      nodeKeys = declare('n', [{ name: 'labels', type: 'string' }], nodeProps);
+      nodeKeys = declare('n', [[{ name: 'labels', type: 'string' }, LABELS]], nodeProps);
       edgeKeys = declare('e', EDGE_BUILTIN, edgeProps);
+      nodeOpens = nodeKeys.map(({ id }) => `<attvalue for="${id}" value="`);
+      edgeOpens = edgeKeys.map(({ id }) => `<attvalue for="${id}" value="`);
       out(
         '<?xml version="1.0" encoding="UTF-8"?>\n' +
           '<gexf xmlns="http://gexf.net/1.3" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" ' +
@@ -293,20 +382,21 @@ function gexfWriter(out: Out, meta: ExportMeta): GraphWriter {
       out('<nodes>\n');
     },
     node(n) {
-      const time = dynamic && kindOf(n) === 'Deal' ? dealInterval(n.properties) : undefined;
+      const time = dynamic && n.labels[0] === 'Deal' ? dealTime(n) : undefined;
       out(
         `<node id="${xmlAttr(n.id)}" label="${xmlAttr(n.name)}">` +
-          `${attvalues(nodeKeys, { ...n.properties, labels: n.labels })}${spells(time)}</node>\n`,
+          `${attvalues(nodeKeys, nodeOpens, n)}${spells(time)}</node>\n`,
       );
     },
     edgesStart() {
       out('</nodes>\n<edges>\n');
     },
     edge(e) {
+      const type = xmlAttr(e.type);
       out(
         `<edge id="${xmlAttr(e.id)}" source="${xmlAttr(e.source)}" target="${xmlAttr(e.target)}" ` +
-          `label="${xmlAttr(e.type)}" kind="${xmlAttr(e.type)}">` +
-          `${attvalues(edgeKeys, { ...e.properties, type: e.type })}${spells(dynamic ? e.time : undefined)}</edge>\n`,
+          `label="${type}" kind="${type}">` +
+          `${attvalues(edgeKeys, edgeOpens, e)}${spells(dynamic ? e.time : undefined)}</edge>\n`,
       );
     },
     end() {
@@ -315,17 +405,26 @@ function gexfWriter(out: Out, meta: ExportMeta): GraphWriter {
   };
 }
 
+/** The cells of the declared values at `positions`, each preceded by a comma. */
+function csvCells(v: NodeView | EdgeView, positions: number[]): string {
+  let s = '';
+  for (const i of positions) s += ',' + csvCell(v.row[v.at + i] ?? null);
+  return s;
+}
+
 /** Gephi's spreadsheet import: nodes.csv with Id and Label first, then one column per property. */
 function nodesCsvWriter(out: Out): GraphWriter {
-  let keys: AttrKey[] = [];
+  let positions: number[] = [];
   return {
     parts: { schema: true, nodes: true, edges: false },
+    edgeTime: false,
     start(schema) {
-      keys = (schema?.node ?? []).filter((k) => k.name !== 'name');
-      out(csvRow(['Id', 'Label', 'Labels', ...keys.map((k) => k.name)]));
+      const keys = schema?.node ?? [];
+      positions = keys.flatMap((k, i) => (k.name === 'name' ? [] : [i]));
+      out(csvRow(['Id', 'Label', 'Labels', ...positions.map((i) => (keys[i] as AttrKey).name)]));
     },
     node(n) {
-      out(csvRow([n.id, n.name, n.labels, ...keys.map((k) => n.properties[k.name] ?? null)]));
+      out(`${csvCell(n.id)},${csvCell(n.name)},${csvCell(n.labels)}${csvCells(n, positions)}\r\n`);
     },
     edgesStart() {},
     edge() {},
@@ -335,25 +434,21 @@ function nodesCsvWriter(out: Out): GraphWriter {
 
 /** Gephi's spreadsheet import: edges.csv with Source, Target, Type (Directed), Id, Label (relation). */
 function edgesCsvWriter(out: Out): GraphWriter {
-  let keys: AttrKey[] = [];
+  let positions: number[] = [];
   return {
     parts: { schema: true, nodes: false, edges: true },
+    edgeTime: false,
     start(schema) {
-      keys = schema?.edge ?? [];
+      const keys = schema?.edge ?? [];
+      positions = keys.map((_, i) => i);
       out(csvRow(['Source', 'Target', 'Type', 'Id', 'Label', ...keys.map((k) => k.name)]));
     },
     node() {},
     edgesStart() {},
     edge(e) {
       out(
-        csvRow([
-          e.source,
-          e.target,
-          'Directed',
-          e.id,
-          e.type,
-          ...keys.map((k) => e.properties[k.name] ?? null),
-        ]),
+        `${csvCell(e.source)},${csvCell(e.target)},Directed,${csvCell(e.id)},${csvCell(e.type)}` +
+          `${csvCells(e, positions)}\r\n`,
       );
     },
     end() {},
@@ -381,41 +476,6 @@ export function graphWriter(
   }
 }
 
-/** deals.csv: one row per deal, for spreadsheets. Money and TIV stay in separate columns. */
-export const DEALS_CSV_COLUMNS: [string, (d: Record<string, Plain>) => Plain][] = [
-  ['deal_id', (d) => d.id ?? null],
-  ['deal', (d) => d.name ?? null],
-  ['buyer_id', (d) => party(d.buyer, 'id')],
-  ['buyer', (d) => party(d.buyer, 'name')],
-  ['seller_id', (d) => party(d.seller, 'id')],
-  ['seller', (d) => party(d.seller, 'name')],
-  ['system_id', (d) => party(d.system, 'id')],
-  ['system', (d) => party(d.system, 'name')],
-  ['category', (d) => d.category ?? null],
-  ['status', (d) => d.status ?? null],
-  ['order_year', (d) => d.orderYear ?? null],
-  ['order_year_estimated', (d) => d.orderYearEstimated ?? null],
-  ['order_date', (d) => d.orderDate ?? null],
-  ['delivery_start_year', (d) => d.deliveryStartYear ?? null],
-  ['delivery_end_year', (d) => d.deliveryEndYear ?? null],
-  ['quantity', (d) => d.quantity ?? null],
-  ['quantity_estimated', (d) => d.quantityEstimated ?? null],
-  ['quantity_description', (d) => d.quantityDescription ?? null],
-  ['delivered', (d) => d.delivered ?? null],
-  ['delivered_estimated', (d) => d.deliveredEstimated ?? null],
-  ['value_amount', (d) => d.valueAmount ?? null],
-  ['value_currency', (d) => d.valueCurrency ?? null],
-  ['tiv_unit', (d) => d.tivUnit ?? null],
-  ['tiv_total', (d) => d.tivTotal ?? null],
-  ['sipri_id', (d) => d.sipriId ?? null],
-  ['sources', (d) => d.sourceIds ?? null],
-  ['description', (d) => d.description ?? null],
-];
-
-function party(value: Plain | undefined, field: 'id' | 'name'): Plain {
-  if (value === null || value === undefined || typeof value !== 'object' || Array.isArray(value)) return null;
-  return value[field] ?? null;
-}
-
-export const dealsCsvHeader = () => csvRow(DEALS_CSV_COLUMNS.map(([name]) => name));
-export const dealsCsvRow = (d: Record<string, Plain>) => csvRow(DEALS_CSV_COLUMNS.map(([, get]) => get(d)));
+/** deals.csv: one row per deal, for spreadsheets (the columns of DEAL_COLUMNS, in their order). */
+export const dealsCsvHeader = () => csvRow(DEAL_COLUMNS.map(([name]) => name));
+export const dealsCsvRow = (row: Plain[]) => csvRow(row);

@@ -30,9 +30,10 @@ export function exportFileName(selection: PreparedSelection, format: ExportForma
 }
 
 /**
- * Streams one selection in one format into a sink: records come from Neo4j one at a time and leave as
- * text in chunks, waiting on the sink whenever its reader is slower (backpressure). `onProgress` is
- * called every `progressEvery` items (the CLI's progress line).
+ * Streams one selection in one format into a sink: records come from Neo4j in batches and leave as
+ * text in chunks; whenever the sink has a chunk's worth it is written, and reading waits while the
+ * sink's reader is slower (backpressure). `onProgress` is called every `progressEvery` items (the
+ * CLI's progress line).
  */
 export async function writeExport(
   selection: PreparedSelection,
@@ -44,44 +45,28 @@ export async function writeExport(
   const counts: ExportCounts = { nodes: 0, edges: 0, deals: 0 };
   const out = (text: string) => sink.write(text);
   let items = 0;
-  const tick = async () => {
-    if (sink.full) await sink.flush();
+  // Synchronous unless there is a chunk to write: an await per record would cost more than the record.
+  const tick = (): Promise<void> | undefined => {
     if (onProgress && ++items % progressEvery === 0) onProgress(counts);
+    return sink.full ? sink.flush() : undefined;
   };
   if (format === 'deals.csv') {
     out(dealsCsvHeader());
-    for await (const deal of selection.deals()) {
+    await selection.deals((deal) => {
       out(dealsCsvRow(deal));
       counts.deals++;
-      await tick();
-    }
+      return tick();
+    });
   } else {
     const writer = graphWriter(format, out, {
       selection: selection.name,
       generated: new Date().toISOString(),
     });
-    let started = !writer.parts.schema;
-    let edgesStarted = false;
-    if (started) writer.start(null);
-    for await (const item of selection.graph(writer.parts)) {
-      if (item.kind === 'schema') {
-        writer.start(item.schema);
-        started = true;
-      } else if (item.kind === 'node') {
-        writer.node(item.node);
-        counts.nodes++;
-      } else {
-        if (!edgesStarted) {
-          writer.edgesStart();
-          edgesStarted = true;
-        }
-        writer.edge(item.edge);
-        counts.edges++;
-      }
-      await tick();
-    }
-    if (!started) writer.start(null);
-    if (!edgesStarted) writer.edgesStart();
+    await selection.graph(writer, (kind) => {
+      if (kind === 'node') counts.nodes++;
+      else counts.edges++;
+      return tick();
+    });
     writer.end();
   }
   await sink.end();

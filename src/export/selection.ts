@@ -1,23 +1,17 @@
-import type { Database, Row, Statement } from '../db/database';
+import type { Database, Statement } from '../db/database';
 import { resolveDealFilter, type DealFilter, type DealStatus } from '../db/deal-queries';
 import {
   dealSelectionStatements,
+  EDGE_ROW,
+  HIDDEN_NODE_KEYS,
   neighborhoodStatements,
+  NODE_ROW,
   wholeGraphStatements,
   type SelectionStatements,
 } from '../db/export-queries';
 import { resolveId } from '../db/entities';
 import type { Plain } from '../db/mapper';
-import {
-  MAX_DEPTH,
-  MAX_NODES,
-  neighborhood,
-  toGraphEdge,
-  toGraphNode,
-  type GraphEdge,
-  type GraphNode,
-  type SubgraphCap,
-} from '../db/subgraph-queries';
+import { MAX_DEPTH, MAX_NODES, neighborhood, type SubgraphCap } from '../db/subgraph-queries';
 import { badInput } from '../errors';
 
 /**
@@ -54,15 +48,53 @@ export interface Interval {
   end?: string;
 }
 
-export interface ExportEdge extends GraphEdge {
-  /** The interval of the fact, when it has dates (deal edges: their deal's). */
-  time?: Interval;
+/**
+ * A node as the writers see it: a view over the row Neo4j sent (`row`, laid out as NODE_ROW), valid
+ * only during the writer's call (the stream reuses it for the next node). Property `keys[i]` has the
+ * value `row[at + i]`; `keys` is the declared key list when the format declared its keys.
+ */
+export interface NodeView {
+  id: string;
+  labels: string[];
+  name: string;
+  keys: readonly string[];
+  row: Plain[];
+  at: number;
 }
 
-export type GraphItem =
-  | { kind: 'schema'; schema: GraphSchema }
-  | { kind: 'node'; node: GraphNode }
-  | { kind: 'edge'; edge: ExportEdge };
+/** An edge as the writers see it (EDGE_ROW), valid only during the writer's call, like NodeView. */
+export interface EdgeView {
+  id: string;
+  type: string;
+  source: string;
+  target: string;
+  /** The interval of the fact, when the writer asked for times and it has dates (deal edges: their deal's). */
+  time: Interval | undefined;
+  keys: readonly string[];
+  row: Plain[];
+  at: number;
+}
+
+/** The value of property `name` in a view (undefined when it has none): for the few named lookups. */
+export function valueOf(v: { keys: readonly string[]; row: Plain[]; at: number }, name: string): Plain | undefined {
+  const i = v.keys.indexOf(name);
+  return i < 0 ? undefined : v.row[v.at + i];
+}
+
+/**
+ * What a selection streams into: a format's writer. `start` gets the schema (null when the format
+ * declares no keys) before any node; `edgeTime`, read after `start`, says whether edges need their
+ * interval.
+ */
+export interface GraphConsumer {
+  parts: GraphParts;
+  start(schema: GraphSchema | null): void;
+  readonly edgeTime: boolean;
+  node(n: NodeView): void;
+  /** Called once, between the last node and the first edge (also when there are no edges). */
+  edgesStart(): void;
+  edge(e: EdgeView): void;
+}
 
 export interface DealRow {
   [key: string]: Plain;
@@ -73,10 +105,14 @@ export interface PreparedSelection {
   name: string;
   /** Caps that cut a neighbourhood (empty for the other selections, which are never cut). */
   truncatedBy: SubgraphCap[];
-  /** The schema (when asked), then the nodes, then the edges (those asked), read in one transaction. */
-  graph(parts: GraphParts): AsyncGenerator<GraphItem>;
-  /** The selection's deals as flat rows (deals.csv). */
-  deals(): AsyncGenerator<DealRow>;
+  /**
+   * Streams the schema (when asked), the nodes, then the edges (those asked) into `writer`, read in one
+   * transaction. `after` runs after every node and edge; when it returns a promise (the sink waits for
+   * its reader) reading pauses until it settles.
+   */
+  graph(writer: GraphConsumer, after: (kind: 'node' | 'edge') => void | Promise<void>): Promise<void>;
+  /** The selection's deals as rows in DEAL_COLUMNS order (deals.csv), handed to `onDeal` like `graph`. */
+  deals(onDeal: (row: Plain[]) => void | Promise<void>): Promise<void>;
 }
 
 /** Exports run longer than API requests: one read transaction may stream a whole graph. */
@@ -179,12 +215,9 @@ function attrType(types: string[]): AttrKey['type'] {
   return 'string';
 }
 
-/** Lookup-only node properties, never exported (as in the API). */
-const INTERNAL_KEYS = new Set(['nameKeys', 'nameKeysText', 'searchText']);
-
-function toKeys(rows: Row[], skip: Set<string>): AttrKey[] {
+function toKeys(rows: Plain[][], skip: Set<string>): AttrKey[] {
   return rows
-    .map((r) => ({ name: String(r.k), type: attrType((r.types as string[]) ?? []) }))
+    .map(([k, types]) => ({ name: String(k), type: attrType((types as string[] | null) ?? []) }))
     .filter((k) => !skip.has(k.name))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
@@ -198,23 +231,33 @@ export function isoDate(value: Plain | undefined, end = false): string | undefin
   return m?.[1];
 }
 
+/** An interval from a start (a date, else a year) to the end of an end year; undefined when undated. */
+function interval(startDate: Plain | undefined, startYear: Plain | undefined, endYear: Plain | undefined) {
+  const start = isoDate(startDate) ?? isoDate(startYear);
+  let end = isoDate(endYear, true);
+  if (start && end && end < start) end = undefined;
+  if (!start && !end) return undefined;
+  const t: Interval = {};
+  if (start) t.start = start;
+  if (end) t.end = end;
+  return t;
+}
+
 /** A deal's interval: from its order (date, else year) to the end of its last delivery year. */
 export function dealInterval(p: { [key: string]: Plain } | null | undefined): Interval | undefined {
   if (!p) return undefined;
-  const start = isoDate(p.orderDate) ?? isoDate(p.orderYear);
-  let end = isoDate(p.deliveryEndYear, true);
-  if (start && end && end < start) end = undefined;
-  if (!start && !end) return undefined;
-  return { ...(start ? { start } : {}), ...(end ? { end } : {}) };
+  return interval(p.orderDate, p.orderYear, p.deliveryEndYear);
+}
+
+/** The dates a deal edge carries (EDGE_ROW dealTime: orderDate, orderYear, deliveryEndYear). */
+function dealTimeInterval(t: Plain[]): Interval | undefined {
+  return interval(t[0], t[1], t[2]);
 }
 
 /** A dated relationship's interval: since/until (memberships, participation), or its date. */
-function edgeInterval(p: { [key: string]: Plain }): Interval | undefined {
-  const start = isoDate(p.since) ?? isoDate(p.date);
-  let end = isoDate(p.until, true);
-  if (start && end && end < start) end = undefined;
-  if (!start && !end) return undefined;
-  return { ...(start ? { start } : {}), ...(end ? { end } : {}) };
+function edgeInterval(e: EdgeView): Interval | undefined {
+  const since = valueOf(e, 'since');
+  return interval(since === undefined ? valueOf(e, 'date') : since, undefined, valueOf(e, 'until'));
 }
 
 function safeName(parts: (string | number | null | undefined)[]): string {
@@ -265,8 +308,8 @@ export async function prepareSelection(db: Database, selection: Selection): Prom
   return {
     name,
     truncatedBy,
-    graph: (parts) => streamGraph(db, statements, parts),
-    deals: () => streamDeals(db, statements.deals),
+    graph: (writer, after) => streamGraph(db, statements, writer, after),
+    deals: (onDeal) => db.streamRowsTx([statements.deals], EXPORT_TIMEOUT_MS, (_, row) => onDeal(row)),
   };
 }
 
@@ -277,54 +320,100 @@ export interface GraphParts {
   edges: boolean;
 }
 
-async function* streamGraph(
+const NO_KEYS: readonly string[] = [];
+
+async function streamGraph(
   db: Database,
   s: SelectionStatements,
-  parts: GraphParts,
-): AsyncGenerator<GraphItem> {
-  const tagged: [string, Statement][] = [];
-  if (parts.schema && parts.nodes) tagged.push(['nodeKeys', s.nodeKeys]);
-  if (parts.schema && parts.edges) tagged.push(['edgeKeys', s.edgeKeys]);
-  if (parts.nodes) tagged.push(['nodes', s.nodes]);
-  if (parts.edges) tagged.push(['edges', s.edges]);
-  const nodeKeyRows: Row[] = [];
-  const edgeKeyRows: Row[] = [];
-  let schemaSent = !parts.schema;
-  const schema = (): GraphItem => ({
-    kind: 'schema',
-    schema: {
-      node: toKeys(nodeKeyRows, new Set([...INTERNAL_KEYS, 'id'])),
-      // An edge's `key` is its id (declared as such); an attribute named key also breaks NetworkX's GEXF reader.
-      edge: toKeys(edgeKeyRows, new Set(['key'])),
-    },
-  });
-  for await (const [i, row] of db.streamTx(
-    tagged.map(([, st]) => st),
-    EXPORT_TIMEOUT_MS,
-  )) {
-    const which = tagged[i]?.[0];
-    if (which === 'nodeKeys') nodeKeyRows.push(row);
-    else if (which === 'edgeKeys') edgeKeyRows.push(row);
-    else {
-      if (!schemaSent) {
-        schemaSent = true;
-        yield schema();
+  writer: GraphConsumer,
+  after: (kind: 'node' | 'edge') => void | Promise<void>,
+): Promise<void> {
+  const { parts } = writer;
+  const nodeKeyRows: Plain[][] = [];
+  const edgeKeyRows: Plain[][] = [];
+  let schema: GraphSchema | null = null;
+  let started = false;
+  const start = () => {
+    started = true;
+    if (parts.schema) {
+      schema = {
+        node: toKeys(nodeKeyRows, new Set([...HIDDEN_NODE_KEYS, 'id'])),
+        // An edge's `key` is its id (declared as such); an attribute named key also breaks NetworkX's GEXF reader.
+        edge: toKeys(edgeKeyRows, new Set(['key'])),
+      };
+    }
+    writer.start(schema);
+  };
+  const node: NodeView = { id: '', labels: [], name: '', keys: NO_KEYS, row: [], at: NODE_ROW.values };
+  const edge: EdgeView = {
+    id: '',
+    type: '',
+    source: '',
+    target: '',
+    time: undefined,
+    keys: NO_KEYS,
+    row: [],
+    at: EDGE_ROW.values,
+  };
+  let nodeKeys: readonly string[] | null = null;
+  let edgeKeys: readonly string[] | null = null;
+  let edgeTime = false;
+  // The statements are made as the transaction reaches them: the node and edge statements ask for the
+  // keys the schema statements found.
+  type Pass = 'nodeKeys' | 'edgeKeys' | 'nodes' | 'edges';
+  const passes: Pass[] = [];
+  if (parts.schema && parts.nodes) passes.push('nodeKeys');
+  if (parts.schema && parts.edges) passes.push('edgeKeys');
+  if (parts.nodes) passes.push('nodes');
+  if (parts.edges) passes.push('edges');
+  function* statements(): Generator<Statement> {
+    for (const pass of passes) {
+      if (pass === 'nodeKeys' || pass === 'edgeKeys') {
+        yield s[pass];
+        continue;
       }
-      if (which === 'nodes') yield { kind: 'node', node: toGraphNode(row.n ?? null) };
-      else {
-        const edge: ExportEdge = toGraphEdge(row.e ?? null);
-        const time = row.t ? dealInterval(row.t as { [key: string]: Plain }) : edgeInterval(edge.properties);
-        if (time) edge.time = time;
-        yield { kind: 'edge', edge };
+      if (!started) start();
+      const declared = schema as GraphSchema | null;
+      if (pass === 'nodes') {
+        nodeKeys = declared ? declared.node.map((k) => k.name) : null;
+        yield s.nodes(nodeKeys);
+      } else {
+        writer.edgesStart();
+        edgeKeys = declared ? declared.edge.map((k) => k.name) : null;
+        edgeTime = writer.edgeTime;
+        yield s.edges(edgeKeys, edgeTime);
       }
     }
   }
-  // An empty selection still declares its schema.
-  if (!schemaSent) yield schema();
-}
-
-async function* streamDeals(db: Database, statement: Statement): AsyncGenerator<DealRow> {
-  for await (const [, row] of db.streamTx([statement], EXPORT_TIMEOUT_MS)) {
-    yield row.d as DealRow;
-  }
+  await db.streamRowsTx(statements(), EXPORT_TIMEOUT_MS, (i, row) => {
+    const pass = passes[i];
+    if (pass === 'nodes') {
+      node.id = row[NODE_ROW.id] as string;
+      node.labels = row[NODE_ROW.labels] as string[];
+      const name = row[NODE_ROW.name];
+      node.name = name === null ? node.id : String(name);
+      node.keys = nodeKeys ?? (row[NODE_ROW.keys] as string[]);
+      node.row = row;
+      writer.node(node);
+      return after('node');
+    }
+    if (pass === 'edges') {
+      edge.id = row[EDGE_ROW.id] as string;
+      edge.type = row[EDGE_ROW.type] as string;
+      edge.source = row[EDGE_ROW.source] as string;
+      edge.target = row[EDGE_ROW.target] as string;
+      edge.keys = edgeKeys ?? (row[EDGE_ROW.keys] as string[]);
+      edge.row = row;
+      if (edgeTime) {
+        const dealTime = row[EDGE_ROW.dealTime];
+        edge.time = dealTime ? dealTimeInterval(dealTime as Plain[]) : edgeInterval(edge);
+      }
+      writer.edge(edge);
+      return after('edge');
+    }
+    (pass === 'nodeKeys' ? nodeKeyRows : edgeKeyRows).push(row);
+  });
+  // An empty pass list (no nodes, no edges asked) still starts and ends the document.
+  if (!started) start();
+  if (!parts.edges) writer.edgesStart();
 }
