@@ -7,6 +7,11 @@
  * the bytes, seconds and edges per second, and the service process's peak resident memory (VmHWM).
  * Two sizes, one service process each: if exports held the graph, the peak would grow with the graph.
  *
+ * EXPORT_BENCH_ROUNDS (default 1) exports each format that many times and keeps the median. With
+ * EXPORT_BENCH_BASELINE=<a built armsgraph checkout> a second service runs from that checkout on the
+ * same Neo4j and graph, and the two take turns format by format, round by round, so that other load
+ * on a shared machine falls on both: before/after in one run.
+ *
  * `benchExport()` is the same run as a function, for bench/run.ts to call.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -28,6 +33,8 @@ export interface ExportBenchRow {
   bytes: number;
   seconds: number;
   edgesPerSecond: number;
+  /** The same export by the baseline service (EXPORT_BENCH_BASELINE), when one was given. */
+  baseline?: { seconds: number; edgesPerSecond: number };
 }
 
 export interface ExportBenchSize {
@@ -39,6 +46,8 @@ export interface ExportBenchSize {
   servicePeakRssMiB: number;
   /** Resident set of the service process after start, before any export (MiB). */
   serviceIdleRssMiB: number;
+  /** The baseline service's peak resident set (EXPORT_BENCH_BASELINE), when one was given. */
+  baselinePeakRssMiB?: number;
 }
 
 export interface ExportBenchOptions {
@@ -131,8 +140,10 @@ function rssMiB(pid: number): { peak: number; now: number } {
 async function startService(
   connection: { uri: string; username: string; password: string },
   port: number,
+  /** The built checkout whose service runs (default: this one). */
+  checkout = path.join(__dirname, '..', '..'),
 ): Promise<ChildProcess> {
-  const cli = path.join(__dirname, '..', 'src', 'cli.js');
+  const cli = path.join(checkout, 'dist', 'src', 'cli.js');
   const env: NodeJS.ProcessEnv = { ...process.env };
   // Reads stay open to the benchmark whatever the caller's environment says.
   delete env.ARMSGRAPH_READ_TOKEN;
@@ -164,6 +175,14 @@ async function startService(
   }
 }
 
+const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
+
 /** Streams one export into nothing; returns bytes and seconds. */
 async function drain(url: string): Promise<{ bytes: number; seconds: number }> {
   const started = process.hrtime.bigint();
@@ -184,6 +203,10 @@ export async function benchExport(options: ExportBenchOptions = {}): Promise<Exp
   const sizes = options.sizes ?? [Math.max(1, Math.round(total / 5)), total];
   const formats = options.formats ?? EXPORT_FORMATS;
   const log = options.log ?? ((line: string) => process.stdout.write(line + '\n'));
+  const rounds = Math.max(1, Number(process.env.EXPORT_BENCH_ROUNDS ?? 1));
+  const baselineDir = process.env.EXPORT_BENCH_BASELINE;
+  if (baselineDir && !fs.existsSync(path.join(baselineDir, 'dist', 'src', 'cli.js')))
+    throw new Error(`EXPORT_BENCH_BASELINE=${baselineDir} has no dist/src/cli.js: build it first`);
   const { config, dataDir } = await embeddedBenchConfig('export', {
     NEO4J_LOCAL_HEAP: process.env.NEO4J_LOCAL_HEAP ?? '1g',
     NEO4J_LOCAL_PAGECACHE: process.env.NEO4J_LOCAL_PAGECACHE ?? '512m',
@@ -211,12 +234,25 @@ export async function benchExport(options: ExportBenchOptions = {}): Promise<Exp
       const service = await startService(connection, port);
       const pid = service.pid ?? 0;
       const idle = rssMiB(pid);
+      const basePort = baselineDir ? await freePort() : 0;
+      const base = baselineDir ? await startService(connection, basePort, baselineDir) : undefined;
       const rows: ExportBenchRow[] = [];
       try {
         // One unmeasured export first: Neo4j's page cache and the service's JIT start cold.
         await drain(`http://127.0.0.1:${port}/export/node-link`);
+        if (base) await drain(`http://127.0.0.1:${basePort}/export/node-link`);
         for (const format of formats) {
-          const { bytes, seconds } = await drain(`http://127.0.0.1:${port}/export/${format}`);
+          const times: number[] = [];
+          const baseTimes: number[] = [];
+          let bytes = 0;
+          for (let round = 0; round < rounds; round++) {
+            if (base) baseTimes.push((await drain(`http://127.0.0.1:${basePort}/export/${format}`)).seconds);
+            const r = await drain(`http://127.0.0.1:${port}/export/${format}`);
+            bytes = r.bytes;
+            times.push(r.seconds);
+          }
+          const seconds = median(times);
+          const edgeRate = format === 'nodes.csv' || format === 'deals.csv' ? 0 : edges;
           const row: ExportBenchRow = {
             deals,
             nodes,
@@ -224,17 +260,22 @@ export async function benchExport(options: ExportBenchOptions = {}): Promise<Exp
             format,
             bytes,
             seconds,
-            edgesPerSecond: format === 'nodes.csv' || format === 'deals.csv' ? 0 : edges / seconds,
+            edgesPerSecond: edgeRate / seconds,
           };
+          if (base)
+            row.baseline = { seconds: median(baseTimes), edgesPerSecond: edgeRate / median(baseTimes) };
           rows.push(row);
-          const rate =
+          const rate = (secs: number) =>
             format === 'nodes.csv'
-              ? `${Math.round(nodes / seconds)} nodes/s`
+              ? `${Math.round(nodes / secs)} nodes/s`
               : format === 'deals.csv'
-                ? `${Math.round(deals / seconds)} deals/s`
-                : `${Math.round(row.edgesPerSecond)} edges/s`;
+                ? `${Math.round(deals / secs)} deals/s`
+                : `${Math.round(edges / secs)} edges/s`;
           log(
-            `  ${format.padEnd(10)} ${(bytes / 1048576).toFixed(1).padStart(7)} MiB ${seconds.toFixed(2).padStart(7)} s  ${rate}` +
+            `  ${format.padEnd(10)} ${(bytes / 1048576).toFixed(1).padStart(7)} MiB ${seconds.toFixed(2).padStart(7)} s  ${rate(seconds)}` +
+              (row.baseline
+                ? `  (baseline ${row.baseline.seconds.toFixed(2)} s, ${rate(row.baseline.seconds)})`
+                : '') +
               `  service RSS now ${rssMiB(pid).now.toFixed(0)} MiB`,
           );
         }
@@ -245,11 +286,24 @@ export async function benchExport(options: ExportBenchOptions = {}): Promise<Exp
         }
       } finally {
         const peak = rssMiB(pid).peak;
-        service.kill('SIGTERM');
-        await new Promise((r) => service.once('exit', r));
-        results.push({ deals, nodes, edges, rows, servicePeakRssMiB: peak, serviceIdleRssMiB: idle.now });
+        const basePeak = base?.pid ? rssMiB(base.pid).peak : undefined;
+        for (const child of [service, base]) {
+          if (!child) continue;
+          child.kill('SIGTERM');
+          await new Promise((r) => child.once('exit', r));
+        }
+        results.push({
+          deals,
+          nodes,
+          edges,
+          rows,
+          servicePeakRssMiB: peak,
+          serviceIdleRssMiB: idle.now,
+          ...(basePeak === undefined ? {} : { baselinePeakRssMiB: basePeak }),
+        });
         log(
-          `  service process: ${idle.now.toFixed(0)} MiB after start, peak ${peak.toFixed(0)} MiB over all exports`,
+          `  service process: ${idle.now.toFixed(0)} MiB after start, peak ${peak.toFixed(0)} MiB over all exports` +
+            (basePeak === undefined ? '' : ` (baseline service: peak ${basePeak.toFixed(0)} MiB)`),
         );
       }
     }

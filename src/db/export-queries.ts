@@ -40,17 +40,20 @@ const keysOf = (v: string) =>
 /** When the edge leaves a deal, the deal's dates travel with it (GEXF gives such edges the deal's interval). */
 const DEAL_TIME = `CASE WHEN a:Deal THEN [a.orderDate, a.orderYear, a.deliveryEndYear] END`;
 
+// Values are read from `properties(...)` once, not with `n[k]` key by key: each of those walks the
+// entity's property chain again.
+
 /** `[id, labels, name, keys] + values` of node `n` (NODE_ROW); `$exportNodeKeys` when asked by key. */
 function nodeRow(match: string, keys: readonly string[] | null, params: Params): Statement {
-  const head = `n.id, [l IN labels(n) WHERE l <> 'Entity'], n.name`;
+  const head = `n.id, [l IN labels(n) WHERE l <> 'Entity'], p.name`;
   if (keys)
     return {
-      cypher: `${match} RETURN [${head}, null] + [k IN $exportNodeKeys | n[k]] AS row`,
+      cypher: `${match} WITH n, properties(n) AS p RETURN [${head}, null] + [k IN $exportNodeKeys | p[k]] AS row`,
       params: { ...params, exportNodeKeys: keys },
     };
   return {
-    cypher: `${match} WITH n, [k IN keys(n) WHERE NOT k IN $exportHidden] AS ks
-      RETURN [${head}, ks] + [k IN ks | n[k]] AS row`,
+    cypher: `${match} WITH n, properties(n) AS p WITH n, p, [k IN keys(p) WHERE NOT k IN $exportHidden] AS ks
+      RETURN [${head}, ks] + [k IN ks | p[k]] AS row`,
     params: { ...params, exportHidden: HIDDEN_NODE_KEYS },
   };
 }
@@ -60,11 +63,11 @@ function edgeRow(match: string, keys: readonly string[] | null, time: boolean, p
   const head = `${edgeIdCypher('r', 'a', 'b')}, type(r), a.id, b.id, ${time ? DEAL_TIME : 'null'}`;
   if (keys)
     return {
-      cypher: `${match} RETURN [${head}, null] + [k IN $exportEdgeKeys | r[k]] AS row`,
+      cypher: `${match} WITH a, r, b, properties(r) AS p RETURN [${head}, null] + [k IN $exportEdgeKeys | p[k]] AS row`,
       params: { ...params, exportEdgeKeys: keys },
     };
   return {
-    cypher: `${match} WITH a, r, b, keys(r) AS ks RETURN [${head}, ks] + [k IN ks | r[k]] AS row`,
+    cypher: `${match} WITH a, r, b, properties(r) AS p RETURN [${head}, keys(p)] + [k IN keys(p) | p[k]] AS row`,
     params,
   };
 }

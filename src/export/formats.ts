@@ -100,7 +100,9 @@ function nodeJson(n: NodeView): string {
  */
 function edgeJson(e: EdgeView, named: (name: string) => boolean, fields: string): string {
   const t = e.time;
-  const skip = t ? (name: string) => named(name) || (name === 'start' && !!t.start) || (name === 'end' && !!t.end) : named;
+  const skip = t
+    ? (name: string) => named(name) || (name === 'start' && !!t.start) || (name === 'end' && !!t.end)
+    : named;
   let s = `{${jsonProperties(e, skip)}${fields}`;
   if (t?.start) s += `,"start":"${t.start}"`;
   if (t?.end) s += `,"end":"${t.end}"`;
@@ -294,9 +296,7 @@ function graphmlWriter(out: Out, meta: ExportMeta): GraphWriter {
       out(`<graph id="armsgraph" edgedefault="directed">\n`);
     },
     node(n) {
-      out(
-        `<node id="${xmlAttr(n.id)}">${declaredText(nodeKeys, nodeOpens, '</data>', xmlText, n)}</node>\n`,
-      );
+      out(`<node id="${xmlAttr(n.id)}">${declaredText(nodeKeys, nodeOpens, '</data>', xmlText, n)}</node>\n`);
     },
     edgesStart() {},
     edge(e) {

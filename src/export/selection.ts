@@ -76,7 +76,10 @@ export interface EdgeView {
 }
 
 /** The value of property `name` in a view (undefined when it has none): for the few named lookups. */
-export function valueOf(v: { keys: readonly string[]; row: Plain[]; at: number }, name: string): Plain | undefined {
+export function valueOf(
+  v: { keys: readonly string[]; row: Plain[]; at: number },
+  name: string,
+): Plain | undefined {
   const i = v.keys.indexOf(name);
   return i < 0 ? undefined : v.row[v.at + i];
 }

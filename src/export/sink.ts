@@ -10,17 +10,21 @@ export class ExportAborted extends Error {
 }
 
 /**
- * Where an export writes: text is gathered into chunks of about `chunkChars` and each chunk written to
- * the stream; when the stream's buffer is full the export waits for 'drain' (backpressure), so a slow
- * reader slows the Neo4j reads instead of filling memory. `beforeFirstWrite` runs once, right before
- * the first byte leaves: an HTTP export sets its status and headers there, so an error raised before
- * that point can still be answered with an error status.
+ * Where an export writes: text is encoded straight into a chunk buffer of `chunkBytes` (UTF-8) and
+ * each full chunk written to the stream; when the stream's buffer is full the export waits for
+ * 'drain' (backpressure), so a slow reader slows the Neo4j reads instead of filling memory. Encoding as
+ * it goes leaves no string of a whole chunk to build, copy and collect. `beforeFirstWrite` runs once,
+ * right before the first byte leaves: an HTTP export sets its status and headers there, so an error
+ * raised before that point can still be answered with an error status.
  */
 export class ExportSink {
-  private parts: string[] = [];
-  private size = 0;
+  /** Chunks filled and waiting for the next flush. */
+  private sealed: Buffer[] = [];
+  private sealedBytes = 0;
+  private chunk: Buffer;
+  private used = 0;
   private started = false;
-  /** Characters handed to the stream so far. */
+  /** Bytes handed to the stream so far. */
   written = 0;
   /** Set once the destination closed (a client that went away): 'close' may come while no one waits. */
   private closed = false;
@@ -30,20 +34,34 @@ export class ExportSink {
     private readonly beforeFirstWrite: () => void = () => undefined,
     /** False for a stream that is not the export's to close (stdout). */
     private readonly endStream = true,
-    private readonly chunkChars = 64 * 1024,
+    private readonly chunkBytes = 256 * 1024,
   ) {
+    this.chunk = Buffer.allocUnsafe(chunkBytes);
     out.once('close', () => {
       this.closed = true;
     });
   }
 
   write(text: string): void {
-    this.parts.push(text);
-    this.size += text.length;
+    // A UTF-16 code unit takes at most 3 bytes in UTF-8 (a surrogate pair, two units, takes 4).
+    if (this.used + text.length * 3 > this.chunk.length) {
+      this.seal();
+      if (text.length * 3 > this.chunk.length) this.chunk = Buffer.allocUnsafe(text.length * 3);
+    }
+    this.used += this.chunk.write(text, this.used);
+  }
+
+  /** Moves the bytes of the current chunk to the sealed list and starts a new chunk. */
+  private seal(): void {
+    if (this.used === 0) return;
+    this.sealed.push(this.chunk.subarray(0, this.used));
+    this.sealedBytes += this.used;
+    this.chunk = Buffer.allocUnsafe(this.chunkBytes);
+    this.used = 0;
   }
 
   get full(): boolean {
-    return this.size >= this.chunkChars;
+    return this.sealedBytes + this.used >= this.chunkBytes;
   }
 
   async flush(): Promise<void> {
@@ -51,13 +69,16 @@ export class ExportSink {
       this.started = true;
       this.beforeFirstWrite();
     }
-    if (this.size === 0) return;
-    const chunk = this.parts.join('');
-    this.parts = [];
-    this.size = 0;
-    this.written += chunk.length;
+    this.seal();
+    if (this.sealed.length === 0) return;
+    const chunks = this.sealed;
+    this.sealed = [];
+    this.written += this.sealedBytes;
+    this.sealedBytes = 0;
     if (this.closed || this.out.destroyed || this.out.writableEnded) throw new ExportAborted();
-    if (!this.out.write(chunk)) await drained(this.out, () => this.closed);
+    let ok = true;
+    for (const c of chunks) ok = this.out.write(c);
+    if (!ok) await drained(this.out, () => this.closed);
   }
 
   /** Flushes what is left and ends the stream (waiting until it is written). */
