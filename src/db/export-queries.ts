@@ -34,7 +34,7 @@ export const EDGE_ROW = { id: 0, type: 1, source: 2, target: 3, dealTime: 4, key
 
 /** Property keys with every Cypher value type they hold (valueType(): 'INTEGER NOT NULL', ...). */
 const keysOf = (v: string) =>
-  `UNWIND keys(${v}) AS k WITH DISTINCT k, valueType(${v}[k]) AS t
+  `WITH properties(${v}) AS p UNWIND keys(p) AS k WITH DISTINCT k, valueType(p[k]) AS t
   WITH k, collect(t) AS types RETURN [k, types] AS row`;
 
 /** When the edge leaves a deal, the deal's dates travel with it (GEXF gives such edges the deal's interval). */
@@ -45,7 +45,7 @@ const DEAL_TIME = `CASE WHEN a:Deal THEN [a.orderDate, a.orderYear, a.deliveryEn
 
 /** `[id, labels, name, keys] + values` of node `n` (NODE_ROW); `$exportNodeKeys` when asked by key. */
 function nodeRow(match: string, keys: readonly string[] | null, params: Params): Statement {
-  const head = `n.id, [l IN labels(n) WHERE l <> 'Entity'], p.name`;
+  const head = `p.id, [l IN labels(n) WHERE l <> 'Entity'], p.name`;
   if (keys)
     return {
       cypher: `${match} WITH n, properties(n) AS p RETURN [${head}, null] + [k IN $exportNodeKeys | p[k]] AS row`,

@@ -18,8 +18,10 @@ export class ExportAborted extends Error {
  * raised before that point can still be answered with an error status.
  */
 export class ExportSink {
-  /** Chunks filled and waiting for the next flush. */
-  private sealed: Buffer[] = [];
+  /** Chunks filled and waiting for the next flush, with the bytes used in each. */
+  private sealed: [Buffer, number][] = [];
+  /** Chunks the stream has written out, to fill again: the sink's memory is a few chunks, reused. */
+  private spare: Buffer[] = [];
   private sealedBytes = 0;
   private chunk: Buffer;
   private used = 0;
@@ -54,9 +56,9 @@ export class ExportSink {
   /** Moves the bytes of the current chunk to the sealed list and starts a new chunk. */
   private seal(): void {
     if (this.used === 0) return;
-    this.sealed.push(this.chunk.subarray(0, this.used));
+    this.sealed.push([this.chunk, this.used]);
     this.sealedBytes += this.used;
-    this.chunk = Buffer.allocUnsafe(this.chunkBytes);
+    this.chunk = this.spare.pop() ?? Buffer.allocUnsafe(this.chunkBytes);
     this.used = 0;
   }
 
@@ -77,7 +79,11 @@ export class ExportSink {
     this.sealedBytes = 0;
     if (this.closed || this.out.destroyed || this.out.writableEnded) throw new ExportAborted();
     let ok = true;
-    for (const c of chunks) ok = this.out.write(c);
+    for (const [chunk, used] of chunks) {
+      // The callback runs once the stream is done with the bytes; then the chunk can be filled again.
+      const reuse = chunk.length === this.chunkBytes && this.spare.length < 4;
+      ok = this.out.write(chunk.subarray(0, used), reuse ? () => this.spare.push(chunk) : undefined);
+    }
     if (!ok) await drained(this.out, () => this.closed);
   }
 
