@@ -60,7 +60,7 @@ function nodeRow(match: string, keys: readonly string[] | null, params: Params):
 
 /** `[id, type, source, target, dealTime, keys] + values` of edge `r` from `a` to `b` (EDGE_ROW). */
 function edgeRow(match: string, keys: readonly string[] | null, time: boolean, params: Params): Statement {
-  const head = `${edgeIdCypher('r', 'a', 'b')}, type(r), a.id, b.id, ${time ? DEAL_TIME : 'null'}`;
+  const head = `${edgeIdCypher('r', 'a', 'b', 'p.key')}, type(r), a.id, b.id, ${time ? DEAL_TIME : 'null'}`;
   if (keys)
     return {
       cypher: `${match} WITH a, r, b, properties(r) AS p RETURN [${head}, null] + [k IN $exportEdgeKeys | p[k]] AS row`,

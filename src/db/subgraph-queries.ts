@@ -38,9 +38,10 @@ const INTERNAL = new Set(['nameKeys', 'nameKeysText', 'searchText']);
  * The stable edge id, in Cypher: the relationship's `key` (`TYPE:from:to:part`, which the seeder, the
  * importer and the mutations MERGE on, so it survives re-imports and tells parallel edges apart), or
  * for a keyless relationship `TYPE:from:to:`. Never Neo4j's element id, which changes between imports.
+ * `key`: the key when already read (an export reads `properties(r)` once and takes it from there).
  */
-export const edgeIdCypher = (r: string, a: string, b: string) =>
-  `coalesce(${r}.key, type(${r}) + ':' + ${a}.id + ':' + ${b}.id + ':')`;
+export const edgeIdCypher = (r: string, a: string, b: string, key = `${r}.key`) =>
+  `coalesce(${key}, type(${r}) + ':' + ${a}.id + ':' + ${b}.id + ':')`;
 
 /** A node as rows carry it: `{ id, labels, props }`. */
 export const NODE_PROJECTION = (n: string) =>
