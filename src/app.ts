@@ -1,6 +1,10 @@
 import { ApolloServer } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
@@ -23,6 +27,12 @@ import { requestIds, requestLog } from './http/request-id';
 import { graphqlBrowserRedirect, mountWebPages, securityHeaders } from './http/web-pages';
 // Streamed exports (issue #5).
 import { exportRouter } from './http/export-route';
+
+/** GraphQL answers are per request and never cacheable (what Apollo's cache-control plugin answered). */
+const noStore = (_req: Request, res: Response, next: NextFunction): void => {
+  res.setHeader('cache-control', 'no-store');
+  next();
+};
 
 export interface AppDeps {
   config: Config;
@@ -77,6 +87,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       // Apollo's landing pages (Sandbox, Explorer) load from a CDN: off. Our own IDE is at /graphiql.
       ApolloServerPluginLandingPageDisabled(),
+      // The schema sets no cache hints, so Apollo's cache-control plugin would only wrap every field
+      // resolver in a per-field hook to answer `cache-control: no-store`, which noStore (below) sends
+      // for nothing. Inline traces are for federated subgraphs, which this is not.
+      ApolloServerPluginCacheControlDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
       limitsPlugin(config.limits),
       metrics.plugin,
     ],
@@ -108,6 +123,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   app.use(
     '/graphql',
+    noStore,
     bodyParser(config.limits),
     batchLimit(config.limits),
     expressMiddleware(apollo, {
