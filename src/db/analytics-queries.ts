@@ -1,6 +1,13 @@
 import { badInput, notFound } from '../errors';
 import type { Database } from './database';
-import { ENTITY_PROJECTION, resolveId, toEntity, type EntityRecord } from './entities';
+import {
+  keysParam,
+  projectionFor,
+  resolveId,
+  toEntity,
+  type EntityRecord,
+  type PropertyKeys,
+} from './entities';
 import { int } from './integers';
 import type { Plain } from './mapper';
 import { DEAL_ITEM } from './relation-queries';
@@ -35,6 +42,8 @@ export async function transferTotals(
   from: number | null | undefined,
   to: number | null | undefined,
   first: number,
+  /** The properties of the supplier, recipient or system to bring; null: every one. */
+  keys: PropertyKeys = null,
 ): Promise<TransferTotalRow[]> {
   if (!Number.isInteger(first) || first < 1 || first > MAX_TOTALS)
     throw badInput(`first must be between 1 and ${MAX_TOTALS}`);
@@ -49,12 +58,12 @@ export async function transferTotals(
      ${GROUP[by]}
      WITH g, sum(coalesce(x.tiv, 0.0)) AS tiv, count(DISTINCT d) AS deals
      ORDER BY tiv DESC, ${byYear ? 'g' : 'g.id'} ASC LIMIT $first
-     ${byYear ? 'RETURN g AS key, null AS e, tiv, deals' : `WITH g AS n, tiv, deals RETURN n.id AS key, ${ENTITY_PROJECTION} AS e, tiv, deals`}`,
-    { from: int(from ?? -1_000_000), to: int(to ?? 1_000_000), first: int(first) },
+     ${byYear ? 'RETURN g AS key, null AS e, tiv, deals' : `WITH g AS n, tiv, deals RETURN n.id AS key, ${projectionFor('n', keys)} AS e, tiv, deals`}`,
+    { from: int(from ?? -1_000_000), to: int(to ?? 1_000_000), first: int(first), ...keysParam(keys) },
   );
   return rows.map((r) => ({
     key: r.key as string | number,
-    entity: byYear ? null : toEntity(r.e ?? null),
+    entity: byYear ? null : toEntity(r.e ?? null, keys),
     tivDelivered: Number(r.tiv),
     deals: Number(r.deals),
   }));
