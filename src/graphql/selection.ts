@@ -29,19 +29,37 @@ const ALWAYS = ['id', 'name', 'aliases', 'sourceIds'];
 
 const cache = new WeakMap<OperationDefinitionNode, PropertyKeys>();
 
-export function propertyKeys(info: Pick<GraphQLResolveInfo, 'operation' | 'fragments'>): PropertyKeys {
+type Info = Pick<GraphQLResolveInfo, 'operation' | 'fragments'>;
+
+export function propertyKeys(info: Info): PropertyKeys {
   const cached = cache.get(info.operation);
   if (cached !== undefined) return cached;
-  const names = new Set<string>(ALWAYS);
-  let all = false;
+  const selected = fieldNamesOf(info);
+  let keys: PropertyKeys = null;
+  if (![...ALL_PROPERTIES].some((f) => selected.has(f))) {
+    const names = new Set<string>(ALWAYS);
+    for (const name of selected) {
+      if (!name.startsWith('__')) names.add(name);
+      for (const derived of DERIVED[name] ?? []) names.add(derived);
+    }
+    keys = [...names].sort();
+  }
+  cache.set(info.operation, keys);
+  return keys;
+}
+
+const fieldNames = new WeakMap<OperationDefinitionNode, ReadonlySet<string>>();
+
+/** Every field name the operation selects, anywhere (fragments included). */
+function fieldNamesOf(info: Info): ReadonlySet<string> {
+  let names = fieldNames.get(info.operation);
+  if (names) return names;
+  const found = new Set<string>();
   const seenFragments = new Set<string>();
   const walk = (set: SelectionSetNode): void => {
     for (const sel of set.selections) {
       if (sel.kind === Kind.FIELD) {
-        const name = sel.name.value;
-        if (ALL_PROPERTIES.has(name)) all = true;
-        if (!name.startsWith('__')) names.add(name);
-        for (const derived of DERIVED[name] ?? []) names.add(derived);
+        found.add(sel.name.value);
         if (sel.selectionSet) walk(sel.selectionSet);
       } else if (sel.kind === Kind.INLINE_FRAGMENT) {
         walk(sel.selectionSet);
@@ -53,7 +71,15 @@ export function propertyKeys(info: Pick<GraphQLResolveInfo, 'operation' | 'fragm
     }
   };
   walk(info.operation.selectionSet);
-  const keys: PropertyKeys = all ? null : [...names].sort();
-  cache.set(info.operation, keys);
-  return keys;
+  names = found;
+  fieldNames.set(info.operation, names);
+  return names;
+}
+
+/**
+ * Whether the operation selects a field of this name anywhere: a conservative test, for data that
+ * only one field reads (GraphNode.properties, GraphEdge.properties).
+ */
+export function selectsField(info: Info, name: string): boolean {
+  return fieldNamesOf(info).has(name);
 }
