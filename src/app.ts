@@ -127,8 +127,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
     bodyParser(config.limits),
     batchLimit(config.limits),
     expressMiddleware(apollo, {
-      context: async ({ req }): Promise<Context> =>
-        createContext(db, requestLog(req)?.logger ?? logger, requestAuth(req), tokens),
+      context: async ({ req }): Promise<Context> => {
+        const log = requestLog(req);
+        // A getter, so the request's child logger is made only if a resolver logs.
+        return createContext(db, log ? () => log.logger : () => logger, requestAuth(req), tokens);
+      },
     }),
   );
 
