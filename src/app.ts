@@ -61,6 +61,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   app.disable('x-powered-by');
+  // No ETag on res.send answers (GraphQL, health, metrics): they are per request and no-store, so the
+  // SHA-1 of every body bought nothing. Pages and bundles keep theirs: a function here leaves the
+  // setting enabled for sendFile and express.static, which tag files from their size and mtime.
+  app.set('etag', () => undefined);
   app.use(securityHeaders);
 
   // --- security and operations (issue #6) ---
