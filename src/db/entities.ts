@@ -29,17 +29,32 @@ export type PropertyKeys = readonly string[] | null;
  * trip to find them (CASE is lazy: other kinds pay nothing). With `keysParam`, `props` is the list of
  * the values of the keys in that parameter (one plan whatever the keys), which toEntity zips back.
  */
-export const entityProjection = (v: string, keysParam: string | null = null) => `{ labels: labels(${v}),
+export const entityProjection = (v: string, keysParam: string | null = null, withParties = true) => `{
+  labels: labels(${v}),
   props: ${keysParam ? `[k IN $${keysParam} | ${v}[k]]` : `properties(${v})`},
-  parties: CASE WHEN ${v}:Deal THEN {
+  parties: ${withParties ? partiesCypher(v) : 'null'} }`;
+
+const partiesCypher = (v: string) => `CASE WHEN ${v}:Deal THEN {
     buyerId: head([(${v})-[:BUYER]->(b) | b.id]),
     sellerId: head([(${v})-[:SELLER]->(s) | s.id]),
-    systemId: head([(${v})-[:COVERS]->(w) | w.id]) } END }`;
+    systemId: head([(${v})-[:COVERS]->(w) | w.id]) } END`;
 
 export const ENTITY_PROJECTION = entityProjection('n');
 
-/** The projection of `v` for `keys`, reading them from the parameter `$keys` (see keysParam). */
-export const projectionFor = (v: string, keys: PropertyKeys) => entityProjection(v, keys ? 'keys' : null);
+/** Fields that read a deal's parties (Deal.buyer, seller, system). */
+const PARTY_FIELDS = ['buyer', 'seller', 'system'];
+
+/**
+ * The projection of `v` for `keys`, reading them from the parameter `$keys` (see keysParam). A deal's
+ * party ids come along only when the keys name a party field (Deal.buyer and the others find them
+ * through a loader otherwise), so a search or a list of names reads no relationships.
+ */
+export const projectionFor = (v: string, keys: PropertyKeys) =>
+  entityProjection(v, keys ? 'keys' : null, readsParties(keys));
+
+/** Whether an operation reading `keys` may ask for a deal's parties. */
+export const readsParties = (keys: PropertyKeys) =>
+  keys === null || PARTY_FIELDS.some((f) => keys.includes(f));
 
 /** The `$keys` parameter for projectionFor (unused when every property is asked for). */
 export const keysParam = (keys: PropertyKeys) => ({ keys: keys ?? [] });
@@ -135,7 +150,8 @@ export async function lookupEntity(
   if (input === '') return null;
   const rows = await db.read(
     `${RESOLVE_CYPHER}
-     RETURN ${projectionFor('n', keys)} AS e, [(n:Deal)-[:BUYER|SELLER|COVERS]->(p:Entity) | ${projectionFor('p', keys)}] AS related`,
+     RETURN ${projectionFor('n', keys)} AS e,
+       ${readsParties(keys) ? `[(n:Deal)-[:BUYER|SELLER|COVERS]->(p:Entity) | ${projectionFor('p', keys)}]` : '[]'} AS related`,
     { ...resolveParams(input, labels), ...keysParam(keys) },
   );
   const entity = rows[0] ? toEntity(rows[0].e ?? null, keys) : null;
