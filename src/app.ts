@@ -1,6 +1,10 @@
 import { ApolloServer } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
@@ -23,6 +27,12 @@ import { requestIds, requestLog } from './http/request-id';
 import { graphqlBrowserRedirect, mountWebPages, securityHeaders } from './http/web-pages';
 // Streamed exports (issue #5).
 import { exportRouter } from './http/export-route';
+
+/** GraphQL answers are per request and never cacheable (what Apollo's cache-control plugin answered). */
+const noStore = (_req: Request, res: Response, next: NextFunction): void => {
+  res.setHeader('cache-control', 'no-store');
+  next();
+};
 
 export interface AppDeps {
   config: Config;
@@ -51,6 +61,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   app.disable('x-powered-by');
+  // No ETag on res.send answers (GraphQL, health, metrics): they are per request and no-store, so the
+  // SHA-1 of every body bought nothing. Pages and bundles keep theirs: a function here leaves the
+  // setting enabled for sendFile and express.static, which tag files from their size and mtime.
+  app.set('etag', () => undefined);
   app.use(securityHeaders);
 
   // --- security and operations (issue #6) ---
@@ -77,6 +91,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       // Apollo's landing pages (Sandbox, Explorer) load from a CDN: off. Our own IDE is at /graphiql.
       ApolloServerPluginLandingPageDisabled(),
+      // The schema sets no cache hints, so Apollo's cache-control plugin would only wrap every field
+      // resolver in a per-field hook to answer `cache-control: no-store`, which noStore (below) sends
+      // for nothing. Inline traces are for federated subgraphs, which this is not.
+      ApolloServerPluginCacheControlDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
       limitsPlugin(config.limits),
       metrics.plugin,
     ],
@@ -108,11 +127,15 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   app.use(
     '/graphql',
+    noStore,
     bodyParser(config.limits),
     batchLimit(config.limits),
     expressMiddleware(apollo, {
-      context: async ({ req }): Promise<Context> =>
-        createContext(db, requestLog(req)?.logger ?? logger, requestAuth(req), tokens),
+      context: async ({ req }): Promise<Context> => {
+        const log = requestLog(req);
+        // A getter, so the request's child logger is made only if a resolver logs.
+        return createContext(db, log ? () => log.logger : () => logger, requestAuth(req), tokens);
+      },
     }),
   );
 

@@ -1,6 +1,13 @@
 import { badInput, notFound } from '../errors';
 import type { Database } from './database';
-import { ENTITY_PROJECTION, resolveId, toEntity, type EntityRecord } from './entities';
+import {
+  keysParam,
+  projectionFor,
+  resolveId,
+  toEntity,
+  type EntityRecord,
+  type PropertyKeys,
+} from './entities';
 import { int } from './integers';
 import type { Plain } from './mapper';
 import { DEAL_ITEM } from './relation-queries';
@@ -9,13 +16,23 @@ export type TotalsBy = 'SUPPLIER' | 'RECIPIENT' | 'YEAR' | 'SYSTEM';
 
 export const MAX_TOTALS = 500;
 
-/** How each grouping reaches its group `g` (an entity, or the delivery year) from a deal `d` delivering `x`. */
+/**
+ * How each grouping sums the deliveries `x` of deals `d` into groups `g` (an entity, or the delivery
+ * year). An entity grouping sums per deal first, then reaches each deal's party once rather than
+ * once per delivery (most deals deliver over several years): the same sums, a third fewer reads.
+ */
 const GROUP: Record<TotalsBy, string> = {
-  SUPPLIER: 'MATCH (d)-[:SELLER]->(g:Entity) WITH g, d, x',
-  RECIPIENT: 'MATCH (d)-[:BUYER]->(g:Entity) WITH g, d, x',
-  SYSTEM: 'MATCH (d)-[:COVERS]->(g:WeaponSystem) WITH g, d, x',
-  YEAR: 'WITH x.year AS g, d, x',
+  SUPPLIER: byParty('(d)-[:SELLER]->(g:Entity)'),
+  RECIPIENT: byParty('(d)-[:BUYER]->(g:Entity)'),
+  SYSTEM: byParty('(d)-[:COVERS]->(g:WeaponSystem)'),
+  YEAR: 'WITH x.year AS g, sum(coalesce(x.tiv, 0.0)) AS tiv, count(DISTINCT d) AS deals',
 };
+
+function byParty(pattern: string): string {
+  return `WITH d, sum(coalesce(x.tiv, 0.0)) AS dealTiv
+     MATCH ${pattern}
+     WITH g, sum(dealTiv) AS tiv, count(d) AS deals`;
+}
 
 export interface TransferTotalRow {
   key: string | number;
@@ -35,6 +52,8 @@ export async function transferTotals(
   from: number | null | undefined,
   to: number | null | undefined,
   first: number,
+  /** The properties of the supplier, recipient or system to bring; null: every one. */
+  keys: PropertyKeys = null,
 ): Promise<TransferTotalRow[]> {
   if (!Number.isInteger(first) || first < 1 || first > MAX_TOTALS)
     throw badInput(`first must be between 1 and ${MAX_TOTALS}`);
@@ -47,14 +66,13 @@ export async function transferTotals(
      MATCH (x:Delivery) WHERE x.year >= $from AND x.year <= $to AND NOT x IN goneDeliveries
      MATCH (d:Deal)-[:HAS_DELIVERY]->(x) WHERE NOT d IN goneDeals
      ${GROUP[by]}
-     WITH g, sum(coalesce(x.tiv, 0.0)) AS tiv, count(DISTINCT d) AS deals
      ORDER BY tiv DESC, ${byYear ? 'g' : 'g.id'} ASC LIMIT $first
-     ${byYear ? 'RETURN g AS key, null AS e, tiv, deals' : `WITH g AS n, tiv, deals RETURN n.id AS key, ${ENTITY_PROJECTION} AS e, tiv, deals`}`,
-    { from: int(from ?? -1_000_000), to: int(to ?? 1_000_000), first: int(first) },
+     ${byYear ? 'RETURN g AS key, null AS e, tiv, deals' : `WITH g AS n, tiv, deals RETURN n.id AS key, ${projectionFor('n', keys)} AS e, tiv, deals`}`,
+    { from: int(from ?? -1_000_000), to: int(to ?? 1_000_000), first: int(first), ...keysParam(keys) },
   );
   return rows.map((r) => ({
     key: r.key as string | number,
-    entity: byYear ? null : toEntity(r.e ?? null),
+    entity: byYear ? null : toEntity(r.e ?? null, keys),
     tivDelivered: Number(r.tiv),
     deals: Number(r.deals),
   }));

@@ -4,6 +4,8 @@ import type { Logger } from '../logger';
 import { toPlainList, toPlainObject, type Plain } from './mapper';
 
 export type Row = { [key: string]: Plain };
+/** What a statement runs on: a managed transaction, or a single auto-commit read (Database.read). */
+export type Runner = Pick<ManagedTransaction, 'run'>;
 export type Params = Record<string, unknown>;
 export interface Statement {
   cypher: string;
@@ -50,8 +52,23 @@ export class Database {
     if (this.opts.debugCypher) this.opts.logger.debug({ cypher, params }, 'cypher');
   }
 
-  /** Runs one parameterised read statement and returns plain rows. */
+  /**
+   * Runs one parameterised read statement and returns plain rows. A single read needs no explicit
+   * transaction: as an auto-commit query it costs one round trip (RUN and PULL in one write) where a
+   * managed transaction costs three (BEGIN, RUN + PULL, COMMIT), which is most of a cheap query's time.
+   * A read changes nothing, so a transient failure (a leader switch, the database restarting) is run
+   * again as a managed read transaction, which the driver retries for up to maxTransactionRetryTime.
+   */
   async read(cypher: string, params: Params = {}, timeoutMs?: number): Promise<Row[]> {
+    const session = this.session('READ');
+    const config = { timeout: timeoutMs ?? this.opts.timeoutMs };
+    try {
+      return await this.run({ run: (c, p) => session.run(c, p, config) }, cypher, params);
+    } catch (err) {
+      if (!neo4j.isRetryableError(err)) throw translateDriverError(err);
+    } finally {
+      await session.close();
+    }
     return this.readTx((tx) => this.run(tx, cypher, params), timeoutMs);
   }
 
@@ -61,7 +78,7 @@ export class Database {
   }
 
   /** Runs a statement inside a transaction the caller manages (for multi-statement units of work). */
-  async run(tx: ManagedTransaction, cypher: string, params: Params = {}): Promise<Row[]> {
+  async run(tx: Runner, cypher: string, params: Params = {}): Promise<Row[]> {
     this.trace(cypher, params);
     const result = await tx.run(cypher, params);
     return result.records.map((r) => toPlainObject(r.toObject()));

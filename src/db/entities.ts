@@ -18,22 +18,59 @@ export interface EntityRecord {
 const INTERNAL = new Set(['nameKeys', 'nameKeysText', 'searchText']);
 
 /**
+ * Which properties an entity projection brings: every one (null), or the listed ones, which the API
+ * layer derives from what the operation selects (src/graphql/selection.ts).
+ */
+export type PropertyKeys = readonly string[] | null;
+
+/**
  * The Cypher projection every entity query returns: `v` becomes { labels, props }, and a deal also
  * brings the ids of its parties and system, so that Deal.buyer/seller/system need no second round
- * trip to find them (CASE is lazy: other kinds pay nothing).
+ * trip to find them (CASE is lazy: other kinds pay nothing). With `keysParam`, `props` is the list of
+ * the values of the keys in that parameter (one plan whatever the keys), which toEntity zips back.
  */
-export const entityProjection = (v: string) => `{ labels: labels(${v}), props: properties(${v}),
-  parties: CASE WHEN ${v}:Deal THEN {
+export const entityProjection = (v: string, keysParam: string | null = null, withParties = true) => `{
+  labels: labels(${v}),
+  props: ${keysParam ? `[k IN $${keysParam} | ${v}[k]]` : `properties(${v})`},
+  parties: ${withParties ? partiesCypher(v) : 'null'} }`;
+
+const partiesCypher = (v: string) => `CASE WHEN ${v}:Deal THEN {
     buyerId: head([(${v})-[:BUYER]->(b) | b.id]),
     sellerId: head([(${v})-[:SELLER]->(s) | s.id]),
-    systemId: head([(${v})-[:COVERS]->(w) | w.id]) } END }`;
+    systemId: head([(${v})-[:COVERS]->(w) | w.id]) } END`;
 
 export const ENTITY_PROJECTION = entityProjection('n');
 
-export function toEntity(projected: Plain): EntityRecord | null {
+/** Fields that read a deal's parties (Deal.buyer, seller, system). */
+const PARTY_FIELDS = ['buyer', 'seller', 'system'];
+
+/**
+ * The projection of `v` for `keys`, reading them from the parameter `$keys` (see keysParam). A deal's
+ * party ids come along only when the keys name a party field (Deal.buyer and the others find them
+ * through a loader otherwise), so a search or a list of names reads no relationships.
+ */
+export const projectionFor = (v: string, keys: PropertyKeys) =>
+  entityProjection(v, keys ? 'keys' : null, readsParties(keys));
+
+/** Whether an operation reading `keys` may ask for a deal's parties. */
+export const readsParties = (keys: PropertyKeys) =>
+  keys === null || PARTY_FIELDS.some((f) => keys.includes(f));
+
+/** The `$keys` parameter for projectionFor (unused when every property is asked for). */
+export const keysParam = (keys: PropertyKeys) => ({ keys: keys ?? [] });
+
+export function toEntity(projected: Plain, keys: PropertyKeys = null): EntityRecord | null {
   if (projected === null || typeof projected !== 'object' || Array.isArray(projected)) return null;
   const labels = projected.labels as string[];
-  const props = projected.props as Record<string, Plain>;
+  let props = projected.props as Record<string, Plain>;
+  if (Array.isArray(projected.props)) {
+    // Values of the asked keys, in order; an absent property reads null in Cypher, and is left out as
+    // properties() leaves it out.
+    const values = projected.props;
+    props = {};
+    for (const [i, k] of (keys ?? []).entries())
+      if (values[i] !== null && values[i] !== undefined) props[k] = values[i];
+  }
   const typename = ENTITY_LABELS.find((l) => labels.includes(l));
   if (!typename) return null;
   const out: EntityRecord = {
@@ -60,18 +97,18 @@ export function toEntity(projected: Plain): EntityRecord | null {
  * inputs; `v` names the result.
  */
 export function resolveCypher(p = '', v = 'n'): string {
+  const labelsOk = (x: string) => `($${p}labels IS NULL OR any(l IN labels(${x}) WHERE l IN $${p}labels))`;
+  // The id seek comes first and alone: most lookups are by id, and then the statement is little more
+  // than that seek (no collect, no UNWIND). The full-text index is asked only when no id matched.
   return `
-OPTIONAL MATCH (exact:Entity {id: $${p}input})
-WHERE $${p}labels IS NULL OR any(l IN labels(exact) WHERE l IN $${p}labels)
-WITH collect(exact) AS exacts
-CALL (exacts) {
-  // An exact id outranks every name, so the full-text index is asked only when no id matched.
-  WITH exacts WHERE size(exacts) = 0
+OPTIONAL MATCH (exact:Entity {id: $${p}input}) WHERE ${labelsOk('exact')}
+OPTIONAL CALL (exact) {
+  WITH exact WHERE exact IS NULL
   CALL db.index.fulltext.queryNodes('entity_search', 'nameKeysText:' + $${p}key) YIELD node AS named
-  WITH named WHERE $${p}key IN named.nameKeys AND ($${p}labels IS NULL OR any(l IN labels(named) WHERE l IN $${p}labels))
-  RETURN collect(named) AS names
+  WITH named WHERE $${p}key IN named.nameKeys AND ${labelsOk('named')}
+  RETURN named ORDER BY CASE WHEN named:Country THEN 0 ELSE 1 END, named.id LIMIT 1
 }
-UNWIND CASE WHEN size(exacts) > 0 THEN exacts ELSE names END AS ${v}
+WITH coalesce(exact, named) AS ${v} WHERE ${v} IS NOT NULL
 WITH ${v} ORDER BY CASE WHEN ${v}:Country THEN 0 ELSE 1 END, ${v}.id
 LIMIT 1`;
 }
@@ -107,21 +144,26 @@ export async function lookupEntity(
   labels?: readonly EntityLabel[],
   /** Receives the entities a deal names (parties, system), for the request's loader. */
   related: EntityRecord[] = [],
+  /** The properties to bring (of the entity and of those it names); null: every one. */
+  keys: PropertyKeys = null,
 ): Promise<EntityRecord | null> {
   if (input === '') return null;
   const rows = await db.read(
     `${RESOLVE_CYPHER}
-     RETURN ${ENTITY_PROJECTION} AS e, [(n:Deal)-[:BUYER|SELLER|COVERS]->(p:Entity) | ${entityProjection('p')}] AS related`,
-    resolveParams(input, labels),
+     RETURN ${projectionFor('n', keys)} AS e,
+       ${readsParties(keys) ? `[(n:Deal)-[:BUYER|SELLER|COVERS]->(p:Entity) | ${projectionFor('p', keys)}]` : '[]'} AS related`,
+    { ...resolveParams(input, labels), ...keysParam(keys) },
   );
-  const entity = rows[0] ? toEntity(rows[0].e ?? null) : null;
-  if (entity && rows[0]) related.push(...toEntities(rows[0].related));
+  const entity = rows[0] ? toEntity(rows[0].e ?? null, keys) : null;
+  if (entity && rows[0]) related.push(...toEntities(rows[0].related, keys));
   return entity;
 }
 
 /** Entities out of a list of projections, dropping what is not one. */
-export function toEntities(list: Plain | undefined): EntityRecord[] {
-  return (Array.isArray(list) ? list : []).map(toEntity).filter((e): e is EntityRecord => e !== null);
+export function toEntities(list: Plain | undefined, keys: PropertyKeys = null): EntityRecord[] {
+  return (Array.isArray(list) ? list : [])
+    .map((e) => toEntity(e, keys))
+    .filter((e): e is EntityRecord => e !== null);
 }
 
 /** Entities by id, in the order asked, null where none: the batch function behind the entity loader. */

@@ -1,6 +1,6 @@
 import { badInput } from '../errors';
 import type { Database } from './database';
-import { ENTITY_PROJECTION, toEntity, type EntityRecord } from './entities';
+import { keysParam, projectionFor, toEntity, type EntityRecord, type PropertyKeys } from './entities';
 import { nameKey } from './names';
 
 export const MAX_SEARCH = 100;
@@ -28,7 +28,13 @@ export function luceneQuery(text: string): string | null {
   return [...clauses].join(' OR ');
 }
 
-export async function searchEntities(db: Database, text: string, first: number): Promise<EntityRecord[]> {
+export async function searchEntities(
+  db: Database,
+  text: string,
+  first: number,
+  /** The properties to bring; null: every one. */
+  keys: PropertyKeys = null,
+): Promise<EntityRecord[]> {
   if (!Number.isInteger(first) || first < 1 || first > MAX_SEARCH)
     throw badInput(`first must be between 1 and ${MAX_SEARCH}`);
   if (text.length > 200) throw badInput('text must be at most 200 characters');
@@ -37,8 +43,8 @@ export async function searchEntities(db: Database, text: string, first: number):
   const rows = await db.read(
     `CALL db.index.fulltext.queryNodes('entity_search', $query, {limit: toInteger($first * 3)}) YIELD node AS n, score
      WHERE coalesce(n.retired, false) = false
-     RETURN ${ENTITY_PROJECTION} AS e, score ORDER BY score DESC, n.id LIMIT toInteger($first)`,
-    { query, first },
+     RETURN ${projectionFor('n', keys)} AS e, score ORDER BY score DESC, n.id LIMIT toInteger($first)`,
+    { query, first, ...keysParam(keys) },
   );
-  return rows.map((r) => toEntity(r.e ?? null)).filter((e): e is EntityRecord => e !== null);
+  return rows.map((r) => toEntity(r.e ?? null, keys)).filter((e): e is EntityRecord => e !== null);
 }

@@ -139,10 +139,16 @@ async function mustResolve(db: Database, tx: ManagedTransaction, input: string, 
 }
 
 /** Nodes by id, in one statement. */
-async function nodesByIds(db: Database, tx: ManagedTransaction, ids: string[]): Promise<GraphNode[]> {
+async function nodesByIds(
+  db: Database,
+  tx: ManagedTransaction,
+  ids: string[],
+  withProperties = true,
+): Promise<GraphNode[]> {
   const rows = await db.run(
     tx,
-    `UNWIND $ids AS id MATCH (n:Entity {id: id}) RETURN ${NODE_PROJECTION('n')} AS n ORDER BY n.id`,
+    `UNWIND $ids AS id MATCH (n:Entity {id: id})
+     RETURN ${withProperties ? NODE_PROJECTION('n') : NODE_NAME_ONLY('n')} AS n ORDER BY n.id`,
     { ids },
   );
   return rows.map((r) => toGraphNode(r.n ?? null));
@@ -154,13 +160,37 @@ export interface NeighborhoodArgs extends SubgraphFilters {
   first?: number | null;
 }
 
+export interface NeighborhoodOptions {
+  /**
+   * Bring every property of the nodes and edges (GraphNode.properties, GraphEdge.properties). Without,
+   * a node brings its name only and an edge nothing: a graph view asking for ids, labels and names of
+   * 200 deals and countries reads a fraction of what their properties weigh.
+   */
+  withProperties?: boolean;
+}
+
+/** A node with its name only: `properties` then holds just that. */
+const NODE_NAME_ONLY = (n: string) =>
+  `{ id: ${n}.id, labels: [l IN labels(${n}) WHERE l <> 'Entity'], props: { name: ${n}.name } }`;
+
+/** A relationship without its properties. */
+const EDGE_BARE = (r: string, a: string, b: string) =>
+  `{ id: ${edgeIdCypher(r, a, b)}, type: type(${r}), source: ${a}.id, target: ${b}.id, props: {} }`;
+
 /**
  * The entities within `depth` hops of one entity (relationships followed either way), and every
  * relationship among them. Breadth first, one statement per level inside one read transaction, so the
  * work is bounded by the caps: each level asks for at most the room left (+1 to know it was cut), in id
  * order so a cut result is the same every time. The start node is always included, whatever `labels`.
+ * The list of ids seen so far goes in as a parameter, which Neo4j checks membership in by hash (a list
+ * built inside one statement is scanned on every row): so a statement per level, and the nodes and the
+ * relationships among them in one last statement.
  */
-export async function neighborhood(db: Database, args: NeighborhoodArgs): Promise<Subgraph> {
+export async function neighborhood(
+  db: Database,
+  args: NeighborhoodArgs,
+  { withProperties = true }: NeighborhoodOptions = {},
+): Promise<Subgraph> {
   const depth = intIn(args.depth ?? 1, 1, MAX_DEPTH, 'depth');
   const nodeCap = intIn(args.first ?? 200, 1, MAX_NODES, 'first');
   const edgeCap = nodeCap * EDGES_PER_NODE;
@@ -190,13 +220,14 @@ export async function neighborhood(db: Database, args: NeighborhoodArgs): Promis
       seen.push(...found);
       frontier = found;
     }
-    const nodes = await nodesByIds(db, tx, seen);
+    const nodes = await nodesByIds(db, tx, seen, withProperties);
     const edgeRows = await db.run(
       tx,
       `UNWIND $ids AS id
        MATCH (a:Entity {id: id})-[r]->(b:Entity)
        WHERE b.id IN $ids AND ${live('r')} AND ${typeOk('r')}
-       WITH ${EDGE_PROJECTION('r', 'a', 'b')} AS e ORDER BY e.id LIMIT toInteger($edgeCap) + 1
+       WITH ${withProperties ? EDGE_PROJECTION('r', 'a', 'b') : EDGE_BARE('r', 'a', 'b')} AS e
+       ORDER BY e.id LIMIT toInteger($edgeCap) + 1
        RETURN e`,
       { ids: seen, edgeCap, types: filters.types },
     );
@@ -204,9 +235,10 @@ export async function neighborhood(db: Database, args: NeighborhoodArgs): Promis
       truncatedBy.add('EDGES');
       edgeRows.length = edgeCap;
     }
+    const edges = edgeRows.map((r) => toGraphEdge(r.e ?? null));
     return {
       nodes,
-      edges: edgeRows.map((r) => toGraphEdge(r.e ?? null)),
+      edges,
       truncated: truncatedBy.size > 0,
       truncatedBy: [...truncatedBy],
       nodeCap,

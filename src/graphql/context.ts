@@ -20,13 +20,17 @@ const NO_TOKENS: TokenSet = { write: null, read: null };
 
 export function createContext(
   db: Database,
-  logger: Logger,
+  /** The request's logger, or a function that makes it when first asked (most requests never log). */
+  logger: Logger | (() => Logger),
   auth: RequestAuth = ANONYMOUS,
   tokens: TokenSet = NO_TOKENS,
 ): Context {
+  const logOf = typeof logger === 'function' ? logger : () => logger;
   return {
     db,
-    logger,
+    get logger() {
+      return logOf();
+    },
     loaders: createLoaders(db),
     auth: { ...auth, writer: () => requireWriter(tokens, auth) },
   };

@@ -23,13 +23,22 @@ export function requestIds(logger: Logger): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     const given = req.get('x-request-id');
     const requestId = given && CLIENT_ID.test(given) ? given : crypto.randomUUID();
-    const child = logger.child({ requestId });
-    (req as Request & { armsgraphLog?: RequestLog }).armsgraphLog = { requestId, logger: child };
+    // The child logger is made when something logs: most requests log only their access line, and
+    // none when the level is above info.
+    let child: Logger | undefined;
+    const log: RequestLog = {
+      requestId,
+      get logger() {
+        return (child ??= logger.child({ requestId }));
+      },
+    };
+    (req as Request & { armsgraphLog?: RequestLog }).armsgraphLog = log;
     res.setHeader('x-request-id', requestId);
     const started = process.hrtime.bigint();
     res.on('finish', () => {
+      if (!logger.isLevelEnabled('info')) return;
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      child.info(
+      log.logger.info(
         { method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 },
         'request',
       );

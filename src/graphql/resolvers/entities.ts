@@ -1,15 +1,19 @@
 import { ENTITY_LABELS, type EntityLabel } from '../../db/constraints';
 import { lookupEntity, type EntityRecord } from '../../db/entities';
+import type { GraphQLResolveInfo } from 'graphql';
 import type { Context } from '../context';
+import { propertyKeys } from '../selection';
 
 /** Resolves an id, name or alias to an entity of the given kinds (all kinds when omitted), or null. */
 export async function lookup(
   ctx: Context,
   input: string,
   labels?: EntityLabel[],
+  /** The resolver's info: only the properties the operation can read are fetched. */
+  info?: Pick<GraphQLResolveInfo, 'operation' | 'fragments'>,
 ): Promise<EntityRecord | null> {
   const related: EntityRecord[] = [];
-  const entity = await lookupEntity(ctx.db, input, labels, related);
+  const entity = await lookupEntity(ctx.db, input, labels, related, info ? propertyKeys(info) : null);
   // Later fields of the same request (a deal's parties, ...) find them in the loader.
   for (const e of entity ? [entity, ...related] : []) ctx.loaders.entity.prime(e.id, e);
   return entity;
@@ -32,8 +36,8 @@ const sourcesField = {
 type Args = { id: string };
 const byKind =
   (labels?: EntityLabel[]) =>
-  (_: unknown, { id }: Args, ctx: Context) =>
-    lookup(ctx, id, labels);
+  (_: unknown, { id }: Args, ctx: Context, info: GraphQLResolveInfo) =>
+    lookup(ctx, id, labels, info);
 
 export const entityResolvers = {
   // Every entity type resolves `sources` the same way (interfaces do not pass resolvers down).

@@ -2,7 +2,9 @@ import { allianceConflicts, transferTotals, type TotalsBy } from '../../db/analy
 import { findDeals, type DealFilter, type DealOrderBy } from '../../db/deal-queries';
 import { listEntities, MAX_LIST } from '../../db/list-queries';
 import { searchEntities } from '../../db/search-queries';
+import type { GraphQLResolveInfo } from 'graphql';
 import type { Context } from '../context';
+import { propertyKeys } from '../selection';
 
 /** The analyst queries: thin wrappers over the data layer. */
 export const queryResolvers = {
@@ -41,6 +43,7 @@ export const queryResolvers = {
         first?: number | null;
       },
       ctx: Context,
+      info: GraphQLResolveInfo,
     ) => {
       const rows = await transferTotals(
         ctx.db,
@@ -48,6 +51,7 @@ export const queryResolvers = {
         args.deliveredFrom,
         args.deliveredTo,
         args.first ?? 25,
+        propertyKeys(info),
       );
       for (const r of rows) if (r.entity) ctx.loaders.entity.prime(r.entity.id, r.entity);
       return rows.map((r) => ({
@@ -63,8 +67,12 @@ export const queryResolvers = {
         supplier: ctx.loaders.entity.load(r.supplierId),
         deal: r.deal,
       })),
-    search: (_: unknown, args: { text: string; first?: number | null }, ctx: Context) =>
-      searchEntities(ctx.db, args.text, args.first ?? 20),
+    search: (
+      _: unknown,
+      args: { text: string; first?: number | null },
+      ctx: Context,
+      info: GraphQLResolveInfo,
+    ) => searchEntities(ctx.db, args.text, args.first ?? 20, propertyKeys(info)),
     countries: (_: unknown, args: { first?: number | null }, ctx: Context) =>
       listEntities(ctx.db, 'Country', args.first ?? 100),
     weaponSystems: (_: unknown, args: { first?: number | null }, ctx: Context) =>
