@@ -95,9 +95,11 @@ async function startFloor(): Promise<{ port: number; close(): Promise<void> }> {
       const params = toParams(
         JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>,
       );
+      // One auto-commit query, one round trip: the cheapest way the driver has to ask (armsgraph's
+      // single reads run the same way, src/db/database.ts), so the floor stays a floor.
       const session = driver.session({ defaultAccessMode: neo4j.session.READ });
       session
-        .executeRead((tx) => tx.run(cypher, params))
+        .run(cypher, params)
         .then((result) => {
           const body = JSON.stringify({ rows: result.records.map((r) => r.toObject()) });
           res.writeHead(200, { 'content-type': 'application/json' }).end(body);
