@@ -137,6 +137,9 @@ function rssMiB(pid: number): { peak: number; now: number } {
   return { peak: kb('VmHWM') / 1024, now: kb('VmRSS') / 1024 };
 }
 
+/** The measured service's V8 old-space cap (MiB): EXPORT_BENCH_SERVICE_HEAP_MIB, default 128. */
+export const SERVICE_HEAP_MIB = Number(process.env.EXPORT_BENCH_SERVICE_HEAP_MIB ?? 128);
+
 async function startService(
   connection: { uri: string; username: string; password: string },
   port: number,
@@ -148,7 +151,13 @@ async function startService(
   // Reads stay open to the benchmark whatever the caller's environment says.
   delete env.ARMSGRAPH_READ_TOKEN;
   // EXPORT_BENCH_SERVICE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the service process.
-  const nodeArgs = (process.env.EXPORT_BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  // The service's JavaScript heap is capped (SERVICE_HEAP_MIB) at every size: an export that held the
+  // graph would fail at the larger size instead of merely using more of an ample default heap, and
+  // the peak RSS of two sizes compares like with like.
+  const nodeArgs = [
+    `--max-old-space-size=${SERVICE_HEAP_MIB}`,
+    ...(process.env.EXPORT_BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean),
+  ];
   const child = spawn(process.execPath, [...nodeArgs, cli, 'serve', '--port', String(port)], {
     env: {
       ...env,

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { SERVICE_HEAP_MIB } from './export';
 import { edgeFormat, type ExportResult } from './export-hook';
 import type { Measurement } from './load-loop';
 import type { BenchReport, DatasetResult, Measured, QueryResult, TargetName } from './run';
@@ -90,7 +91,7 @@ export function verdicts(report: BenchReport): Verdict[] {
       out.push({
         goal: 'export peak memory does not grow with the graph',
         reached: big.servicePeakRssMiB <= small.servicePeakRssMiB * 1.25,
-        detail: `service peak RSS ${Math.round(small.servicePeakRssMiB)} MiB at ${small.edges.toLocaleString('en')} edges, ${Math.round(big.servicePeakRssMiB)} MiB at ${big.edges.toLocaleString('en')} edges`,
+        detail: `every format exported at both sizes by a service whose heap is capped at ${SERVICE_HEAP_MIB} MiB; service peak RSS ${Math.round(small.servicePeakRssMiB)} MiB at ${small.edges.toLocaleString('en')} edges, ${Math.round(big.servicePeakRssMiB)} MiB at ${big.edges.toLocaleString('en')} edges`,
       });
     }
   }
