@@ -187,14 +187,23 @@ export async function measureInterleaved(
   opts: MeasureOptions,
 ): Promise<Measurement[]> {
   const rounds = Math.max(1, opts.rounds);
-  if (opts.warmupMs > 0)
-    for (const t of targets) await runPhase(t, opts.connections, opts.warmupMs, emptyPhase());
   const latency = targets.map(() => emptyPhase());
   const throughput = targets.map(() => emptyPhase());
+  if (opts.warmupMs > 0)
+    for (const [i, t] of targets.entries()) {
+      const warm = await runPhase(t, opts.connections, opts.warmupMs, emptyPhase());
+      // Timeouts while warming up count: they are what the target does with this query.
+      if (latency[i]) latency[i].timeouts += warm.timeouts;
+      if (latency[i] && warm.timeouts) latency[i].errorSample ??= warm.errorSample;
+    }
+  // A target that let a request time out is not asked again for this query: each further request
+  // would cost the whole timeout (its numbers so far stay, with the timeouts counted).
+  const gaveUp = (i: number) => (latency[i]?.timeouts ?? 0) + (throughput[i]?.timeouts ?? 0) > 0;
   for (let r = 0; r < rounds; r++) {
-    for (const [i, t] of targets.entries()) await runPhase(t, 1, opts.latencyMs / rounds, latency[i]);
     for (const [i, t] of targets.entries())
-      await runPhase(t, opts.connections, opts.throughputMs / rounds, throughput[i]);
+      if (!gaveUp(i)) await runPhase(t, 1, opts.latencyMs / rounds, latency[i]);
+    for (const [i, t] of targets.entries())
+      if (!gaveUp(i)) await runPhase(t, opts.connections, opts.throughputMs / rounds, throughput[i]);
   }
   return targets.map((_, i) =>
     summarize(latency[i] ?? emptyPhase(), throughput[i] ?? emptyPhase(), opts.connections),
