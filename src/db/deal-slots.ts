@@ -3,9 +3,10 @@ import type { Database } from './database';
 import { int } from './integers';
 
 /**
- * Deal slots: one `(:DealSlot {role, partyId, sortYear, dealId})` per BUYER, SELLER and COVERS
+ * Deal slots: one `(:DealSlot {id, role, partyId, sortYear, dealId})` per BUYER, SELLER and COVERS
  * relationship of a deal (role: the relationship type; partyId: the entity it points to; sortYear:
- * the deal's orderYear, -1 when it has none; dealId: the deal's id). The index `deal_slot_page` on
+ * the deal's orderYear, -1 when it has none; dealId: the deal's id; id: `role:dealId:partyId`, so
+ * dumps of the graph sort them like every other node). The index `deal_slot_page` on
  * (role, partyId, sortYear, dealId) lets a page of one party's deals in order-year order read about a
  * page of index entries, where expanding the party's relationships reads every deal it has.
  *
@@ -15,23 +16,30 @@ import { int } from './integers';
  * (or runs DEAL_SLOTS_CYPHER) for the deals it touched, in the same transaction. Retiring needs no
  * refresh: pages read `retired` from the deal itself, as they always did.
  */
-export const SLOT_ROLES = ['BUYER', 'SELLER', 'COVERS'] as const;
-export type SlotRole = (typeof SLOT_ROLES)[number];
-
 /** The sortYear of a deal without an order year: below every real year (1800 and later). */
 export const NO_YEAR = -1;
 
 /**
- * Rebuilds the slots of the deals whose ids the variable `id` holds (one row per deal). A body to put
- * after an UNWIND, so batch writers (the importer) add it to their own statements.
+ * Rebuilds the slots of the deals whose ids the variable `id` holds (one row per deal): slots the
+ * relationships no longer give go, missing ones are created, the rest stay untouched (a re-import
+ * writes nothing). A body to put after an UNWIND, so batch writers (the importer) add it to their
+ * own statements.
  */
 export const DEAL_SLOTS_CYPHER = (id: string) => `
 CALL (${id}) {
-  MATCH (old:DealSlot {dealId: ${id}}) DELETE old
-}
-CALL (${id}) {
-  MATCH (d:Deal {id: ${id}})-[r:BUYER|SELLER|COVERS]->(p:Entity)
-  CREATE (:DealSlot {role: type(r), partyId: p.id, sortYear: coalesce(d.orderYear, ${NO_YEAR}), dealId: d.id})
+  OPTIONAL MATCH (d:Deal {id: ${id}})-[r:BUYER|SELLER|COVERS]->(p:Entity)
+  WITH ${id}, collect(CASE WHEN r IS NOT NULL THEN [type(r), p.id, coalesce(d.orderYear, ${NO_YEAR})] END) AS want
+  CALL (${id}, want) {
+    MATCH (old:DealSlot {dealId: ${id}}) WHERE NOT [old.role, old.partyId, old.sortYear] IN want
+    DELETE old
+  }
+  CALL (${id}, want) {
+    UNWIND want AS w
+    WITH ${id}, w WHERE NOT EXISTS {
+      MATCH (have:DealSlot {dealId: ${id}}) WHERE have.role = w[0] AND have.partyId = w[1] AND have.sortYear = w[2]
+    }
+    CREATE (:DealSlot {id: w[0] + ':' + ${id} + ':' + w[1], role: w[0], partyId: w[1], sortYear: w[2], dealId: ${id}})
+  }
 }`;
 
 /** Rebuilds the slots of these deals from their relationships (a deal no longer there keeps none). */
