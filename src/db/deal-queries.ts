@@ -237,11 +237,13 @@ export interface DealPage {
 /**
  * One page of deals, the count of all that match and the entities the page names, in ONE statement:
  * the filter's names (buyer, seller, system) are resolved inside it (a name that matches nothing is
- * NOT_FOUND, not an empty page). The query starts from the most selective anchor given (buyer, seller
- * or system, through their relationships) so a filtered page does not scan every deal. Only the
- * filters given become predicates: a `$x IS NULL OR ...` predicate hides the indexes (order year,
- * status) from the planner. The statement's shape follows which filters are present, never their
- * text; values are always parameters.
+ * NOT_FOUND, not an empty page). In order-year order (the default) a page reads about its size from
+ * an index, however many deals match (yearOrderedSelect); in the other orders the query starts from
+ * the most selective anchor given (buyer, seller or system, through their relationships) and sorts
+ * the matches. The count is made only when asked for (`options.count`). Only the filters given become
+ * predicates: a `$x IS NULL OR ...` predicate hides the indexes (order year, status) from the
+ * planner. The statement's shape follows which filters are present, never their text; values are
+ * always parameters.
  */
 export async function findDeals(
   db: Database,
@@ -303,10 +305,8 @@ export async function findDeals(
   if (f.source) conditions.push('$source IN d.sourceIds');
   const where = `WHERE ${['coalesce(d.retired, false) = false', ...conditions].join(' AND ')}`;
   const { key, dir } = ORDER[orderBy];
-  // With a period filter every deal has an order year: sorting on the property itself lets the
-  // planner read the order-year index in order instead of sorting (the coalesce only places nulls).
+  // With a period filter every deal has an order year: no tail of deals without one.
   const hasYear = f.orderedFrom !== null || f.orderedTo !== null;
-  const sortKey = hasYear && orderBy.startsWith('ORDER_YEAR') ? 'd.orderYear' : key;
   const afterCursor = cursor ? `WHERE k ${dir === 'ASC' ? '>' : '<'} $k OR (k = $k AND d.id > $afterId)` : '';
   const params = {
     ...f,
@@ -328,7 +328,7 @@ export async function findDeals(
   const select = orderBy.startsWith('ORDER_YEAR')
     ? yearOrderedSelect(orderBy === 'ORDER_YEAR_ASC', where, hasYear, given, imports)
     : `${anchor} ${where}
-       WITH d, ${sortKey} AS k ${afterCursor}
+       WITH d, ${key} AS k ${afterCursor}
        ORDER BY k ${dir}, d.id ASC LIMIT $limit`;
   // The cursor's year as the slots and the year loop see it: -1 for the deals without one.
   const nullKey = orderBy === 'ORDER_YEAR_ASC' ? NULL_KEY_ASC : NULL_KEY_DESC;
