@@ -11,44 +11,75 @@ const party = (rel: string, v: string) => `head([(d)-[:${rel}]->(${v}) | ${v} {.
 const DEAL_ROW = `d {.id, .name, .orderYear, .status, .tivTotal,
   buyer: ${party('BUYER', 'b')}, seller: ${party('SELLER', 's')}, system: ${party('COVERS', 'w')}}`;
 
-export const FLOOR_CYPHER = {
-  dealsByBuyer: `
-    MATCH (p:Entity {id: $buyer})
+/**
+ * A party's page in order-year order, newest first, read the way src/db/deal-queries.ts reads it
+ * (a floor that sorted every match would be no floor at scale): the deal slots' index
+ * (role, partyId, sortYear, dealId), one year at a time, each year in id order, stopping at the page.
+ */
+const partyPage = (role: string, anchor: string) => `
+    MATCH (p:${anchor} {id: $party})
     CALL (p) {
-      MATCH (p)<-[:BUYER]-(d:Deal)
-      WITH d ORDER BY d.orderYear DESC, d.id LIMIT $first
+      MATCH (s:DealSlot) USING INDEX s:DealSlot(role, partyId, sortYear, dealId)
+      WHERE s.role = '${role}' AND s.partyId = p.id AND s.sortYear >= 0 AND s.dealId IS NOT NULL
+      WITH s ORDER BY s.role DESC, s.partyId DESC, s.sortYear DESC LIMIT 1
+      RETURN s.sortYear AS hi
+    }
+    CALL (p) {
+      MATCH (s:DealSlot) USING INDEX s:DealSlot(role, partyId, sortYear, dealId)
+      WHERE s.role = '${role}' AND s.partyId = p.id AND s.sortYear >= 0 AND s.dealId IS NOT NULL
+      WITH s ORDER BY s.role, s.partyId, s.sortYear LIMIT 1
+      RETURN s.sortYear AS lo
+    }
+    CALL (p, hi, lo) {
+      UNWIND range(hi, lo, -1) + [-1] AS y
+      CALL (p, y) {
+        MATCH (s:DealSlot) USING INDEX s:DealSlot(role, partyId, sortYear, dealId)
+        WHERE s.role = '${role}' AND s.partyId = p.id AND s.sortYear = y AND s.dealId > ''
+        WITH s ORDER BY s.role, s.partyId, s.sortYear, s.dealId LIMIT $first
+        MATCH (d:Deal {id: s.dealId})
+        RETURN d
+      }
+      WITH d LIMIT $first
       RETURN collect(${DEAL_ROW}) AS page
     }
-    RETURN COUNT { (p)<-[:BUYER]-(:Deal) } AS total, page`,
-  dealsBySystem: `
-    MATCH (w0:WeaponSystem {id: $system})
-    CALL (w0) {
-      MATCH (w0)<-[:COVERS]-(d:Deal)
-      WITH d ORDER BY d.orderYear DESC, d.id LIMIT $first
-      RETURN collect(${DEAL_ROW}) AS page
-    }
-    RETURN COUNT { (w0)<-[:COVERS]-(:Deal) } AS total, page`,
+    RETURN COUNT { (p)<-[:${role}]-() } AS total, page`;
+
+/** All deals in order-year order from the (orderYear, id) index, one year at a time, as ours. */
+const yearPage = (years: string, first: string, row: string) => `
+      UNWIND ${years} AS y
+      CALL (y) {
+        MATCH (d:Deal) USING INDEX d:Deal(orderYear, id) WHERE d.orderYear = y AND d.id > ''
+        WITH d ORDER BY d.orderYear, d.id LIMIT ${first}
+        RETURN d
+      }
+      WITH d LIMIT ${first}
+      RETURN collect(${row}) AS page`;
+
+/** A deal with its sources, for the page of 100. */
+const SOURCED_ROW = DEAL_ROW.replace(
+  /}$/,
+  `, sources: COLLECT { UNWIND coalesce(d.sourceIds, []) AS sid MATCH (s:Source {id: sid}) RETURN s {.id, .name} }}`,
+);
+
+export const FLOOR_CYPHER = {
+  dealsByBuyer: partyPage('BUYER', 'Entity'),
+  dealsBySystem: partyPage('COVERS', 'WeaponSystem'),
   dealsByPeriod: `
     CALL () {
       MATCH (d:Deal) WHERE d.orderYear >= $from AND d.orderYear <= $to RETURN count(d) AS total
     }
-    CALL () {
-      MATCH (d:Deal) WHERE d.orderYear >= $from AND d.orderYear <= $to
-      WITH d ORDER BY d.orderYear DESC, d.id LIMIT $first
-      RETURN collect(${DEAL_ROW}) AS page
-    }
+    CALL () { ${yearPage('range($to, $from, -1)', '$first', DEAL_ROW)} }
     RETURN total, page`,
   dealPage: `
     CALL () { MATCH (d:Deal) RETURN count(d) AS total }
     CALL () {
-      MATCH (d:Deal)
-      WITH d ORDER BY d.orderYear, d.id LIMIT $first
-      CALL (d) {
-        UNWIND coalesce(d.sourceIds, []) AS sid
-        MATCH (s:Source {id: sid})
-        RETURN collect(s {.id, .name}) AS sources
-      }
-      RETURN collect(${DEAL_ROW.replace(/}$/, ', sources: sources}')}) AS page
+      MATCH (d:Deal) WHERE d.orderYear IS NOT NULL WITH d ORDER BY d.orderYear LIMIT 1 RETURN d.orderYear AS lo
+    }
+    CALL () {
+      MATCH (d:Deal) WHERE d.orderYear IS NOT NULL WITH d ORDER BY d.orderYear DESC LIMIT 1 RETURN d.orderYear AS hi
+    }
+    CALL (lo, hi) {
+      ${yearPage('range(lo, hi)', '$first', SOURCED_ROW)}
     }
     RETURN total, page`,
   supplierTotals: `

@@ -12,9 +12,37 @@ function percentile(sorted: Float64Array, p: number): number {
   return sorted[i] ?? NaN;
 }
 
-/** One request; resolves with the status and the body text. */
-export function post(agent: http.Agent, url: URL, body: string): Promise<{ status: number; text: string }> {
+/** A request that got no whole answer within its time: counted apart from errors, per target. */
+export class RequestTimeout extends Error {
+  constructor(
+    readonly ms: number,
+    /** Whether the response's head had arrived: a slow body, not a server that never answered. */
+    readonly headersReceived: boolean,
+  ) {
+    super(`no ${headersReceived ? 'complete body' : 'response'} within ${ms} ms`);
+  }
+}
+
+/** The time one request may take before it is abandoned (BENCH_REQUEST_TIMEOUT_S, default 30 s). */
+export const REQUEST_TIMEOUT_MS = Math.round(
+  (Number(process.env.BENCH_REQUEST_TIMEOUT_S ?? 30) > 0
+    ? Number(process.env.BENCH_REQUEST_TIMEOUT_S ?? 30)
+    : 30) * 1000,
+);
+
+/**
+ * One request; resolves with the status and the body text, or rejects within `timeoutMs`: the socket
+ * is destroyed then, so a keep-alive agent never hands a half-answered socket to the next request,
+ * and a target that stops answering costs the bench a counted timeout instead of hanging it.
+ */
+export function post(
+  agent: http.Agent,
+  url: URL,
+  body: string,
+  timeoutMs: number = REQUEST_TIMEOUT_MS,
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
+    let headersReceived = false;
     const req = http.request(
       url,
       {
@@ -23,15 +51,30 @@ export function post(agent: http.Agent, url: URL, body: string): Promise<{ statu
         headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
       },
       (res) => {
+        headersReceived = true;
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
-        );
-        res.on('error', reject);
+        res.on('end', () => {
+          clearTimeout(timer);
+          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
+        });
+        res.on('error', fail);
+        // A socket closed mid-body: not every Node version reports it as an error on `res`.
+        res.on('close', () => {
+          if (!res.complete) fail(new Error('connection closed before the whole answer arrived'));
+        });
       },
     );
-    req.on('error', reject);
+    function fail(err: Error) {
+      clearTimeout(timer);
+      reject(err);
+    }
+    const timer = setTimeout(() => {
+      const err = new RequestTimeout(timeoutMs, headersReceived);
+      reject(err);
+      req.destroy(err);
+    }, timeoutMs);
+    req.on('error', fail);
     req.end(body);
   });
 }
@@ -41,11 +84,13 @@ export interface Phase {
   latencies: number[];
   seconds: number;
   errors: number;
+  /** Requests abandoned after REQUEST_TIMEOUT_MS (not in `errors`). */
+  timeouts: number;
   errorSample: string | null;
 }
 
 export function emptyPhase(): Phase {
-  return { latencies: [], seconds: 0, errors: 0, errorSample: null };
+  return { latencies: [], seconds: 0, errors: 0, timeouts: 0, errorSample: null };
 }
 
 /** Runs `connections` closed-loop clients for `durationMs`, adding to `into`. */
@@ -70,7 +115,8 @@ export async function runPhase(
           into.errorSample ??= `${status} ${text.slice(0, 300)}`;
         } else into.latencies.push(ms);
       } catch (err) {
-        into.errors++;
+        if (err instanceof RequestTimeout) into.timeouts++;
+        else into.errors++;
         into.errorSample ??= (err as Error).message;
       }
     }
@@ -96,6 +142,8 @@ export interface Measurement {
   loadedP99Ms: number;
   requests: number;
   errors: number;
+  /** Requests abandoned after the per-request timeout. */
+  timeouts: number;
   errorSample: string | null;
 }
 
@@ -114,6 +162,7 @@ export function summarize(latency: Phase, throughput: Phase, connections: number
     loadedP99Ms: r3(percentile(thr, 99)),
     requests: lat.length + thr.length,
     errors: latency.errors + throughput.errors,
+    timeouts: latency.timeouts + throughput.timeouts,
     errorSample: latency.errorSample ?? throughput.errorSample,
   };
 }
@@ -138,14 +187,23 @@ export async function measureInterleaved(
   opts: MeasureOptions,
 ): Promise<Measurement[]> {
   const rounds = Math.max(1, opts.rounds);
-  if (opts.warmupMs > 0)
-    for (const t of targets) await runPhase(t, opts.connections, opts.warmupMs, emptyPhase());
   const latency = targets.map(() => emptyPhase());
   const throughput = targets.map(() => emptyPhase());
+  if (opts.warmupMs > 0)
+    for (const [i, t] of targets.entries()) {
+      const warm = await runPhase(t, opts.connections, opts.warmupMs, emptyPhase());
+      // Timeouts while warming up count: they are what the target does with this query.
+      if (latency[i]) latency[i].timeouts += warm.timeouts;
+      if (latency[i] && warm.timeouts) latency[i].errorSample ??= warm.errorSample;
+    }
+  // A target that let a request time out is not asked again for this query: each further request
+  // would cost the whole timeout (its numbers so far stay, with the timeouts counted).
+  const gaveUp = (i: number) => (latency[i]?.timeouts ?? 0) + (throughput[i]?.timeouts ?? 0) > 0;
   for (let r = 0; r < rounds; r++) {
-    for (const [i, t] of targets.entries()) await runPhase(t, 1, opts.latencyMs / rounds, latency[i]);
     for (const [i, t] of targets.entries())
-      await runPhase(t, opts.connections, opts.throughputMs / rounds, throughput[i]);
+      if (!gaveUp(i)) await runPhase(t, 1, opts.latencyMs / rounds, latency[i]);
+    for (const [i, t] of targets.entries())
+      if (!gaveUp(i)) await runPhase(t, opts.connections, opts.throughputMs / rounds, throughput[i]);
   }
   return targets.map((_, i) =>
     summarize(latency[i] ?? emptyPhase(), throughput[i] ?? emptyPhase(), opts.connections),

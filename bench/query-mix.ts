@@ -98,7 +98,7 @@ export const QUERY_MIX: MixQuery[] = [
     'dealsByBuyer',
     (p) => ['$buyer: ID!', { buyer: p.buyer }, '{ buyer: $buyer }'],
     (p) => ['$buyer: ID!', { buyer: p.buyer }, '{ buyer: { some: { Country: { id: { eq: $buyer } } } } }'],
-    (p) => ({ buyer: p.buyer }),
+    (p) => ({ party: p.buyer }),
   ),
   filteredPage(
     'deals by system',
@@ -106,7 +106,7 @@ export const QUERY_MIX: MixQuery[] = [
     'dealsBySystem',
     (p) => ['$system: ID!', { system: p.system }, '{ system: $system }'],
     (p) => ['$system: ID!', { system: p.system }, '{ system: { some: { id: { eq: $system } } } }'],
-    (p) => ({ system: p.system }),
+    (p) => ({ party: p.system }),
   ),
   filteredPage(
     'deals by period',

@@ -147,6 +147,15 @@ function datasetSection(d: DatasetResult, targets: TargetName[]): string {
     `|---|${targets.map(() => '---|').join('')}---|---|${targets.includes('baseline') ? '---|' : ''}---|`,
     ...d.queries.map((q) => queryRow(q, targets)),
   ];
+  const failures = d.queries.flatMap((q) =>
+    targets.flatMap((t) => {
+      const m = q.results[t];
+      return ok(m) && (m.errors > 0 || m.timeouts > 0)
+        ? [`- ${q.name} / ${t}: ${m.errors} errors, ${m.timeouts} timeouts (${m.errorSample ?? ''})`]
+        : [];
+    }),
+  );
+  if (failures.length > 0) lines.push('', 'Requests that failed (not in the latencies):', '', ...failures);
   const mismatches = d.queries.filter((q) => q.answerMismatch);
   if (mismatches.length > 0) {
     lines.push('', 'Answers that differ:', '', ...mismatches.map((q) => `- ${q.name}: ${q.answerMismatch}`));

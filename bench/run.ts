@@ -13,7 +13,9 @@
  * clients: requests per second), both split over BENCH_ROUNDS (4) rounds in which the targets take
  * turns, BENCH_NEO4J_HEAP / BENCH_NEO4J_PAGECACHE,
  * BENCH_BASELINE (a built armsgraph checkout measured as a fourth target, for before/after ratios),
- * BENCH_EXPORT=0 (skip exports), BENCH_OUT (bench/results).
+ * BENCH_EXPORT=0 (skip exports), BENCH_OUT (bench/results), BENCH_REQUEST_TIMEOUT_S (30: a request
+ * that takes longer is abandoned and counted as a timeout of its target), BENCH_QUERIES (names from
+ * the mix, comma-separated: only those).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -29,7 +31,7 @@ import { startEmbeddedNeo4j, type EmbeddedNeo4j } from '../src/neo4j/embedded';
 import { projectRoot } from '../src/project-root';
 import { seedGraph } from '../src/seed/seeder';
 import { freePort } from './free-port';
-import { measureInterleaved, post, type Measurement } from './load-loop';
+import { measureInterleaved, post, REQUEST_TIMEOUT_MS, type Measurement } from './load-loop';
 import { describeMachine, loadAverage, uptimeLine, type Machine } from './machine';
 import { PeakTracker } from './proc-memory';
 import { QUERY_MIX, type MixParams, type MixQuery } from './query-mix';
@@ -61,6 +63,10 @@ const SETTINGS = {
   heap: env.BENCH_NEO4J_HEAP ?? '3g',
   pageCache: env.BENCH_NEO4J_PAGECACHE ?? '3g',
   baseline: env.BENCH_BASELINE ?? null,
+  /** Only these queries of the mix (names, comma-separated), to look at one quickly; default all. */
+  queries: env.BENCH_QUERIES ? env.BENCH_QUERIES.split(',').map((s) => s.trim()) : null,
+  /** How long one request may take before it is abandoned and counted as a timeout. */
+  requestTimeoutS: REQUEST_TIMEOUT_MS / 1000,
   out: env.BENCH_OUT ?? path.join(projectRoot(), 'bench', 'results'),
 };
 export type Settings = typeof SETTINGS;
@@ -164,7 +170,13 @@ async function answerOf(q: MixQuery, target: TargetName, p: MixParams, port: num
   const { url, body } = requestOf(q, target, p, port);
   const agent = new http.Agent();
   try {
-    const { text } = await post(agent, new URL(url), body);
+    let text: string;
+    try {
+      ({ text } = await post(agent, new URL(url), body));
+    } catch (err) {
+      // Recorded as this target's answer (so "same answer" says no) instead of stopping the run.
+      return { failed: (err as Error).message };
+    }
     const parsed = JSON.parse(text) as {
       data?: Record<string, unknown>;
       rows?: Record<string, unknown>[];
@@ -258,9 +270,14 @@ async function benchDataset(
 
     const queries: QueryResult[] = [];
     const peaks = new Map<TargetName | 'neo4j', number | null>();
-    for (const q of QUERY_MIX) {
+    for (const q of QUERY_MIX.filter((m) => !SETTINGS.queries || SETTINGS.queries.includes(m.name))) {
       const answers = new Map<TargetName, unknown>();
-      for (const t of running) answers.set(t.name, await answerOf(q, t.name, params, t.port));
+      for (const t of running) {
+        const a = await answerOf(q, t.name, params, t.port);
+        if (a && typeof a === 'object' && 'failed' in a)
+          log(`${name}: ${q.name} / ${t.name}: answer failed: ${String(a.failed)}`);
+        answers.set(t.name, a);
+      }
       const ours = answers.get('armsgraph');
       const same: Partial<Record<TargetName, boolean>> = {};
       let mismatch: string | null = null;
@@ -289,7 +306,8 @@ async function benchDataset(
         peaks.set(t.name, Math.max(peaks.get(t.name) ?? 0, p.get(t.child.pid ?? -1) ?? 0));
         results[t.name] = r;
         log(
-          `${name}: ${q.name} / ${t.name}: p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, ${r.requestsPerSecond}/s${r.errors ? `, ${r.errors} errors: ${r.errorSample}` : ''}`,
+          `${name}: ${q.name} / ${t.name}: p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, ${r.requestsPerSecond}/s` +
+            (r.errors || r.timeouts ? `, ${r.errors} errors, ${r.timeouts} timeouts: ${r.errorSample}` : ''),
         );
       }
       queries.push({ name: q.name, what: q.what, sameAnswer: same, answerMismatch: mismatch, results });

@@ -1,4 +1,5 @@
 import type { Database } from './database';
+import { buildMissingDealSlots } from './deal-slots';
 
 /** Every entity label; each has a unique, human-readable `id`. */
 export const ENTITY_LABELS = [
@@ -37,6 +38,14 @@ export function schemaStatements(): string[] {
   statements.push('CREATE CONSTRAINT claim_id_unique IF NOT EXISTS FOR (n:Claim) REQUIRE n.id IS UNIQUE');
   statements.push('CREATE INDEX deal_order_year IF NOT EXISTS FOR (n:Deal) ON (n.orderYear)');
   statements.push('CREATE INDEX deal_status IF NOT EXISTS FOR (n:Deal) ON (n.status)');
+  // Pages in order-year order read one year at a time in id order (src/db/deal-queries.ts): a page
+  // costs its size, not the number of deals in its years.
+  statements.push('CREATE INDEX deal_order_year_id IF NOT EXISTS FOR (n:Deal) ON (n.orderYear, n.id)');
+  // The same for one party's or one system's deals, through the deal slots (src/db/deal-slots.ts).
+  statements.push(
+    'CREATE INDEX deal_slot_page IF NOT EXISTS FOR (s:DealSlot) ON (s.role, s.partyId, s.sortYear, s.dealId)',
+  );
+  statements.push('CREATE INDEX deal_slot_deal IF NOT EXISTS FOR (s:DealSlot) ON (s.dealId)');
   // Retired deals and deliveries are few: finding them by index lets counts and totals skip reading a
   // flag on every deal or delivery.
   statements.push('CREATE INDEX deal_retired IF NOT EXISTS FOR (n:Deal) ON (n.retired)');
@@ -50,4 +59,6 @@ export async function applySchema(db: Database, extra: string[] = []): Promise<v
     await db.write(statement);
   }
   await db.write('CALL db.awaitIndexes(300)');
+  // A database written before deal slots existed gets them once (later starts: one lookup).
+  await buildMissingDealSlots(db);
 }

@@ -11,7 +11,8 @@ import {
 import type { Plain } from './mapper';
 import { DEAL_ITEM } from './relation-queries';
 import { badInput, notFound } from '../errors';
-import { int } from './integers';
+import { int, type Integer } from './integers';
+import { NO_YEAR } from './deal-slots';
 
 export type DealStatus = 'OFFERED' | 'PENDING' | 'DELIVERING' | 'COMPLETED' | 'CANCELLED';
 export type DealOrderBy = 'ORDER_YEAR_ASC' | 'ORDER_YEAR_DESC' | 'TIV_DELIVERED_DESC' | 'ID_ASC';
@@ -30,9 +31,11 @@ export interface DealFilter {
 export const MAX_DEAL_PAGE = 500;
 
 /** Sort key per ordering: missing values sort last; ties broken by id so cursors are total. */
+const NULL_KEY_ASC = 999999;
+const NULL_KEY_DESC = -1;
 const ORDER: Record<DealOrderBy, { key: string; dir: 'ASC' | 'DESC' }> = {
-  ORDER_YEAR_ASC: { key: 'coalesce(d.orderYear, 999999)', dir: 'ASC' },
-  ORDER_YEAR_DESC: { key: 'coalesce(d.orderYear, -1)', dir: 'DESC' },
+  ORDER_YEAR_ASC: { key: `coalesce(d.orderYear, ${NULL_KEY_ASC})`, dir: 'ASC' },
+  ORDER_YEAR_DESC: { key: `coalesce(d.orderYear, ${NULL_KEY_DESC})`, dir: 'DESC' },
   TIV_DELIVERED_DESC: { key: 'coalesce(toFloat(d.tivTotal), -1.0)', dir: 'DESC' },
   ID_ASC: { key: '0', dir: 'ASC' },
 };
@@ -133,8 +136,97 @@ export function dealAnchor(f: ResolvedDealFilter): string {
         : 'MATCH (d:Deal)';
 }
 
+/** The first party filter given (buyer, then seller, then system) and the slot role it reads. */
+const SLOT_ANCHORS = [
+  { field: 'buyer', role: 'BUYER' },
+  { field: 'seller', role: 'SELLER' },
+  { field: 'system', role: 'COVERS' },
+] as const;
+
+/**
+ * A page in order-year order that reads about a page of index entries, however many deals match:
+ * the years are walked one at a time in page order (from the cursor's), and each year's deals are
+ * read in id order from an index, each year stopping at the page's size. With a buyer, seller or
+ * system the index is the deal slots' (role, partyId, sortYear, dealId), otherwise the deals' own
+ * (orderYear, id). Deals without an order year come last in both orders (ORDER's coalesce): the slots
+ * hold them as year -1; without a party they are read (by label, in id order) only when the page
+ * reaches them. Binds `d` and `k` (the sort key the cursor carries), at most $limit rows, in order.
+ */
+function yearOrderedSelect(
+  asc: boolean,
+  where: string,
+  hasYear: boolean,
+  given: Set<string>,
+  imports: string,
+): string {
+  const anchor = SLOT_ANCHORS.find((a) => given.has(a.field));
+  const step = asc ? 1 : -1;
+  const nullKey = asc ? NULL_KEY_ASC : NULL_KEY_DESC;
+  // Years from the cursor's on (a cursor among the deals without a year has no years left).
+  const fromCursor = `($cursorYear IS NULL OR ($cursorYear <> ${NO_YEAR} AND y ${asc ? '>=' : '<='} $cursorYear))`;
+  const lowerId = `CASE WHEN y = $cursorYear THEN $afterId ELSE '' END`;
+  if (anchor) {
+    const party = `${anchor.field}Id`;
+    const slot = `s.role = '${anchor.role}' AND s.partyId = ${party}`;
+    const bound = (order: 'ASC' | 'DESC', name: string) =>
+      `CALL (${party}) {
+         MATCH (s:DealSlot) USING INDEX s:DealSlot(role, partyId, sortYear, dealId)
+         WHERE ${slot} AND s.sortYear >= $yearFrom AND s.sortYear <= $yearTo AND s.dealId IS NOT NULL
+         WITH s ORDER BY s.role ${order}, s.partyId ${order}, s.sortYear ${order} LIMIT 1
+         RETURN collect(s.sortYear)[0] AS ${name}
+       }`;
+    return `${bound('ASC', 'lo')}
+       ${bound('DESC', 'hi')}
+       WITH ${imports}, [y IN CASE WHEN lo IS NULL THEN [] ELSE range(${asc ? 'lo, hi' : 'hi, lo'}, ${step}) END
+         WHERE ${fromCursor}] + ${hasYear ? '[]' : `[${NO_YEAR}]`} AS years
+       UNWIND years AS y
+       CALL (${imports}, y) {
+         MATCH (s:DealSlot) USING INDEX s:DealSlot(role, partyId, sortYear, dealId)
+         WHERE ${slot} AND s.sortYear = y AND s.dealId > ${lowerId}
+         MATCH (d:Deal {id: s.dealId}) ${where}
+         WITH d, s ORDER BY s.role, s.partyId, s.sortYear, s.dealId LIMIT $limit
+         RETURN d
+       }
+       WITH d, CASE WHEN y = ${NO_YEAR} THEN ${nullKey} ELSE y END AS k LIMIT $limit`;
+  }
+  const bound = (order: 'ASC' | 'DESC', name: string) =>
+    `CALL () {
+       MATCH (d:Deal) WHERE d.orderYear >= $yearFrom AND d.orderYear <= $yearTo
+       WITH d ORDER BY d.orderYear ${order} LIMIT 1
+       RETURN collect(d.orderYear)[0] AS ${name}
+     }`;
+  const known = `${bound('ASC', 'lo')}
+     ${bound('DESC', 'hi')}
+     CALL (lo, hi) {
+       UNWIND [y IN CASE WHEN lo IS NULL THEN [] ELSE range(${asc ? 'lo, hi' : 'hi, lo'}, ${step}) END WHERE ${fromCursor}] AS y
+       CALL (y) {
+         MATCH (d:Deal) USING INDEX d:Deal(orderYear, id) ${where} AND d.orderYear = y AND d.id > ${lowerId}
+         WITH d ORDER BY d.orderYear, d.id LIMIT $limit
+         RETURN d
+       }
+       WITH d, y LIMIT $limit
+       RETURN collect({ d: d, k: y }) AS known
+     }`;
+  if (hasYear)
+    return `${known}
+       UNWIND known AS found
+       WITH found.d AS d, found.k AS k`;
+  return `${known}
+     CALL (known) {
+       // UNWIND, not WHERE: the planner cannot move it after the scan below.
+       UNWIND CASE WHEN size(known) < $limit THEN [true] ELSE [] END AS more
+       MATCH (d:Deal) ${where} AND d.orderYear IS NULL
+         AND ($cursorYear IS NULL OR $cursorYear <> ${NO_YEAR} OR d.id > $afterId)
+       WITH d ORDER BY d.id ASC LIMIT $limit
+       RETURN collect({ d: d, k: ${nullKey} }) AS unknown
+     }
+     UNWIND (known + unknown)[..$limit] AS found
+     WITH found.d AS d, found.k AS k`;
+}
+
 export interface DealPage {
-  totalCount: number;
+  /** Null when not asked for. */
+  totalCount: number | null;
   deals: Array<Record<string, Plain>>;
   cursors: string[];
   hasNextPage: boolean;
@@ -145,11 +237,13 @@ export interface DealPage {
 /**
  * One page of deals, the count of all that match and the entities the page names, in ONE statement:
  * the filter's names (buyer, seller, system) are resolved inside it (a name that matches nothing is
- * NOT_FOUND, not an empty page). The query starts from the most selective anchor given (buyer, seller
- * or system, through their relationships) so a filtered page does not scan every deal. Only the
- * filters given become predicates: a `$x IS NULL OR ...` predicate hides the indexes (order year,
- * status) from the planner. The statement's shape follows which filters are present, never their
- * text; values are always parameters.
+ * NOT_FOUND, not an empty page). In order-year order (the default) a page reads about its size from
+ * an index, however many deals match (yearOrderedSelect); in the other orders the query starts from
+ * the most selective anchor given (buyer, seller or system, through their relationships) and sorts
+ * the matches. The count is made only when asked for (`options.count`). Only the filters given become
+ * predicates: a `$x IS NULL OR ...` predicate hides the indexes (order year, status) from the
+ * planner. The statement's shape follows which filters are present, never their text; values are
+ * always parameters.
  */
 export async function findDeals(
   db: Database,
@@ -157,6 +251,24 @@ export async function findDeals(
   orderBy: DealOrderBy,
   first: number,
   after: string | null | undefined,
+  options?: { count: true },
+): Promise<DealPage & { totalCount: number }>;
+export async function findDeals(
+  db: Database,
+  filter: DealFilter,
+  orderBy: DealOrderBy,
+  first: number,
+  after: string | null | undefined,
+  options: { count: boolean },
+): Promise<DealPage>;
+export async function findDeals(
+  db: Database,
+  filter: DealFilter,
+  orderBy: DealOrderBy,
+  first: number,
+  after: string | null | undefined,
+  /** count: whether to count every match (totalCount); a page alone costs its size, a count does not. */
+  options: { count: boolean } = { count: true },
 ): Promise<DealPage> {
   if (!Number.isInteger(first) || first < 0 || first > MAX_DEAL_PAGE) {
     throw badInput(`first must be between 0 and ${MAX_DEAL_PAGE}`, { first });
@@ -193,17 +305,19 @@ export async function findDeals(
   if (f.source) conditions.push('$source IN d.sourceIds');
   const where = `WHERE ${['coalesce(d.retired, false) = false', ...conditions].join(' AND ')}`;
   const { key, dir } = ORDER[orderBy];
-  // With a period filter every deal has an order year: sorting on the property itself lets the
-  // planner read the order-year index in order instead of sorting (the coalesce only places nulls).
+  // With a period filter every deal has an order year: no tail of deals without one.
   const hasYear = f.orderedFrom !== null || f.orderedTo !== null;
-  const sortKey = hasYear && orderBy.startsWith('ORDER_YEAR') ? 'd.orderYear' : key;
   const afterCursor = cursor ? `WHERE k ${dir === 'ASC' ? '>' : '<'} $k OR (k = $k AND d.id > $afterId)` : '';
   const params = {
     ...f,
     orderedFrom: int(f.orderedFrom),
     orderedTo: int(f.orderedTo),
     k: cursor?.k ?? null,
-    afterId: cursor?.id ?? null,
+    afterId: cursor?.id ?? '',
+    cursorYear: null as Integer | null,
+    // The years a year-ordered page walks: the filter's, within those any deal has.
+    yearFrom: int(f.orderedFrom ?? 0),
+    yearTo: int(f.orderedTo ?? NULL_KEY_ASC),
     limit: int(first + 1),
     ...Object.assign(
       {},
@@ -211,30 +325,14 @@ export async function findDeals(
     ),
   };
   const imports = vars.join(', ');
-  // Unfiltered pages in order-year order read the order-year index in order (deals with a year), and
-  // only reach the deals without one (which sort last, as the coalesce in ORDER says) when the page
-  // gets that far: a page costs its size, not the number of deals.
-  const byIndex = sortKey !== 'd.orderYear' && orderBy.startsWith('ORDER_YEAR') && parties.length === 0;
-  const select = byIndex
-    ? `CALL () {
-         ${anchor} ${where} AND d.orderYear IS NOT NULL
-         WITH d, d.orderYear AS k ${afterCursor}
-         ORDER BY k ${dir}, d.id ASC LIMIT $limit
-         RETURN collect({ d: d, k: k }) AS known
-       }
-       CALL (known) {
-         // UNWIND, not WHERE: the planner cannot move it after the scan below.
-         UNWIND CASE WHEN size(known) < $limit THEN [true] ELSE [] END AS more
-         ${anchor} ${where} AND d.orderYear IS NULL
-         WITH d, ${key.replace('d.orderYear', 'null')} AS k ${afterCursor}
-         ORDER BY d.id ASC LIMIT $limit
-         RETURN collect({ d: d, k: k }) AS unknown
-       }
-       UNWIND (known + unknown)[..$limit] AS found
-       WITH found.d AS d, found.k AS k`
+  const select = orderBy.startsWith('ORDER_YEAR')
+    ? yearOrderedSelect(orderBy === 'ORDER_YEAR_ASC', where, hasYear, given, imports)
     : `${anchor} ${where}
-       WITH d, ${sortKey} AS k ${afterCursor}
+       WITH d, ${key} AS k ${afterCursor}
        ORDER BY k ${dir}, d.id ASC LIMIT $limit`;
+  // The cursor's year as the slots and the year loop see it: -1 for the deals without one.
+  const nullKey = orderBy === 'ORDER_YEAR_ASC' ? NULL_KEY_ASC : NULL_KEY_DESC;
+  params.cursorYear = cursor ? int(cursor.k === nullKey ? NO_YEAR : cursor.k) : null;
   // Counted as all matches less the retired ones: the first needs no property read where an index or
   // the count store answers (a period, no filter), the second starts from the index of retired deals
   // (few). `coalesce(d.retired, false) = false` in the count would read every matching deal.
@@ -245,7 +343,17 @@ export async function findDeals(
       : given.has('system')
         ? ['EXISTS { (d)-[:COVERS]->(:WeaponSystem {id: systemId}) }']
         : [];
-  const count = `CALL (${imports}) { ${anchor} ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''} RETURN count(d) AS matched }
+  // One party and nothing else: its degree, which Neo4j keeps per relationship type (no deal read).
+  const only =
+    parties.length === 1 && conditions.length === 0
+      ? SLOT_ANCHORS.find((a) => given.has(a.field))
+      : undefined;
+  const matched = only
+    ? `MATCH (p:Entity {id: ${only.field}Id}) RETURN COUNT { (p)<-[:${only.role}]-() } AS matched`
+    : `${anchor} ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''} RETURN count(d) AS matched`;
+  const count = !options.count
+    ? 'RETURN null AS total'
+    : `CALL (${imports}) { ${matched} }
      CALL (${imports}) {
        MATCH (d:Deal) WHERE ${['d.retired = true', ...anchorExists, ...conditions].join(' AND ')}
        RETURN count(d) AS retired
@@ -280,7 +388,7 @@ export async function findDeals(
   const rows = (row?.rows ?? []) as Array<{ deal: Record<string, Plain>; k: Plain }>;
   const shown = rows.slice(0, first);
   return {
-    totalCount: Number(row?.total ?? 0),
+    totalCount: row?.total === null || row?.total === undefined ? null : Number(row.total),
     deals: shown.map((r) => r.deal),
     cursors: shown.map((r) => encodeCursor({ k: Number(r.k), id: String(r.deal.id) })),
     hasNextPage: rows.length > first,

@@ -4,6 +4,7 @@ import { ArmsgraphError, badInput, ErrorCode } from '../errors';
 import { checkSources, mustResolve, recordChange, type Actor, type ChangeRecord } from './change-log';
 import { ENTITY_LABELS, type EntityLabel } from './constraints';
 import type { Database } from './database';
+import { refreshDealSlots } from './deal-slots';
 import type { Plain } from './mapper';
 import { nameFields } from './names';
 import {
@@ -147,6 +148,8 @@ export async function updateEntity(db: Database, actor: Actor, raw: unknown): Pr
       eid: node.elementId,
       props: { ...fields, ...names, sourceIds },
     });
+    // A deal's order year is its slots' sort key.
+    if (node.label === 'Deal') await refreshDealSlots(db, tx, [id]);
     const changed = [...Object.keys(fields), ...(input.name ? ['name'] : [])];
     const change = await recordChange(
       db,

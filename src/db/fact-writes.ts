@@ -2,6 +2,7 @@ import { int, type Integer, type ManagedTransaction } from './integers';
 import { ArmsgraphError, ErrorCode } from '../errors';
 import { checkSources, mustResolve, recordChange, type Actor, type ChangeRecord } from './change-log';
 import type { Database } from './database';
+import { refreshDealSlots } from './deal-slots';
 import { loadEntity, type EntityWrite } from './entity-writes';
 import type { Plain } from './mapper';
 import { nameFields } from './names';
@@ -99,6 +100,7 @@ export async function recordDeal(db: Database, actor: Actor, raw: unknown): Prom
        RETURN [elementId(d), elementId(b), elementId(s), elementId(w)] AS eids`,
       { props, id: input.id, buyer, seller, system, sourceIds: input.sourceIds },
     );
+    await refreshDealSlots(db, tx, [input.id]);
     const touched = (rows[0]?.eids as string[] | undefined) ?? [];
     if (input.deliveries && input.deliveries.length > 0)
       touched.push(...(await writeDeliveries(db, tx, input.id, input.deliveries, input.sourceIds)));

@@ -1,6 +1,7 @@
 import { badInput } from '../errors';
 import { checkSources, mustResolve, recordChange, type Actor } from './change-log';
 import type { Database } from './database';
+import { dealsOfParty, refreshDealSlots } from './deal-slots';
 import { loadEntity, type EntityWrite } from './entity-writes';
 import type { Plain } from './mapper';
 import { nameFields } from './names';
@@ -81,6 +82,11 @@ export async function mergeEntities(db: Database, actor: Actor, raw: unknown): P
       );
       touched.add(String(r.other));
     }
+
+    // The deals whose relationships moved get their page slots rebuilt: a merged deal's go, the kept
+    // deal's follow its (possibly new) parties and order year, a merged party's deals name the kept one.
+    if (old.label === 'Deal') await refreshDealSlots(db, tx, [keepId, mergeId]);
+    else await refreshDealSlots(db, tx, await dealsOfParty(db, tx, keepId));
 
     // References by id follow the merge (the change log keeps its history as it was).
     if (old.label === 'Deal')

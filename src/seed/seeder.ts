@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Database } from '../db/database';
+import { refreshDealSlots } from '../db/deal-slots';
 import { projectRoot } from '../project-root';
 import { loadSeedPlan, type SeedPlan } from './seed-plan';
 
@@ -63,6 +64,12 @@ export async function writeSeedPlan(db: Database, plan: SeedPlan): Promise<SeedR
       );
       relationsCreated += Number(rows[0]?.created ?? 0);
     }
+    // The seeded deals' page slots, from the relationships just written.
+    await refreshDealSlots(
+      db,
+      tx,
+      plan.nodes.filter((n) => n.label === 'Deal').map((n) => n.id),
+    );
     return {
       files: plan.files,
       nodes: plan.nodes.length,

@@ -1,4 +1,5 @@
 import type { Database } from '../../src/db/database';
+import { refreshDealSlots } from '../../src/db/deal-slots';
 import { nameFields } from '../../src/db/names';
 
 /**
@@ -54,6 +55,12 @@ export async function writeSyntheticDeals(db: Database, count: number): Promise<
        MERGE (x:Delivery {id: r.id + ':' + toString(r.year)}) SET x.year = r.year, x.tiv = toFloat(r.tiv), x.sourceIds = ['test-source']
        MERGE (d)-[:HAS_DELIVERY]->(x)`,
       { rows: deals },
+    );
+    // Written like the importer does: with the deals' page slots.
+    await refreshDealSlots(
+      db,
+      tx,
+      deals.map((d) => d.id),
     );
   });
 }

@@ -1,3 +1,4 @@
+import { refreshDealSlots } from '../../src/db/deal-slots';
 import neo4j from 'neo4j-driver';
 import { createApp } from '../../src/app';
 import { Database } from '../../src/db/database';
@@ -52,6 +53,8 @@ describe('streamed exports read back by real readers', () => {
          SET b.status = 'IMPOSED', b.instrument = 'law 2 & "more"', b.sourceIds = ['article-s400-turkey']`,
       { q: nameFields('QZX', TRICKY_STORED), d: nameFields('qzx-s-400', FORMULA_DEAL) },
     );
+    // Written by hand, so its page slots too, as every writer of deals does (src/db/deal-slots.ts).
+    await server.db.writeTx((tx) => refreshDealSlots(server.db, tx, ['qzx-s-400']));
   });
   afterAll(async () => {
     await server.close();

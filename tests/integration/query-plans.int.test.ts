@@ -162,6 +162,63 @@ describe('query plans of the key queries', () => {
     expectIndexed(plans, /:Deal\(orderYear\)/);
   });
 
+  /** Rows that index operators on `index` produced: what a plan read from that index. */
+  const indexRows = (plans: PlanOp[][], index: RegExp) =>
+    plans
+      .flat()
+      .filter((o) => INDEX_OPS.includes(o.operator) && index.test(o.details))
+      .reduce((sum, o) => sum + o.rows, 0);
+
+  // ZB1 buys 1,000 of the 3,000 deals, 100 in each of 10 years; zsys-2 covers 750; 2003-2005 holds 900.
+  const pages = [
+    { what: 'a buyer', filter: { buyer: 'ZB1' }, index: /:DealSlot\(role, partyId, sortYear, dealId\)/ },
+    { what: 'a system', filter: { system: 'zsys-2' }, index: /:DealSlot\(role, partyId, sortYear, dealId\)/ },
+    {
+      what: 'a period',
+      filter: { orderedFrom: 2003, orderedTo: 2005 },
+      index: /:Deal\(orderYear, id\)/,
+    },
+    { what: 'nothing', filter: {}, index: /:Deal\(orderYear, id\)/ },
+  ];
+  for (const { what, filter, index } of pages) {
+    for (const orderBy of ['ORDER_YEAR_DESC', 'ORDER_YEAR_ASC'] as const) {
+      it(`a page of deals filtered by ${what} (${orderBy}) reads about a page of index entries, not every match`, async () => {
+        const all = await findDeals(db, filter, orderBy, 500, null);
+        expect(all.totalCount).toBeGreaterThan(500);
+        const first = await findDeals(db, filter, orderBy, 20, null, { count: false });
+        const next = await findDeals(db, filter, orderBy, 20, first.cursors.at(-1), { count: false });
+        // The same deals, in the same order, as one long page (the contract's order and cursors).
+        expect([...first.deals, ...next.deals].map((d) => d.id)).toEqual(
+          all.deals.slice(0, 40).map((d) => d.id),
+        );
+        for (const after of [null, first.cursors.at(-1)]) {
+          const plans = await plansOf(() => findDeals(db, filter, orderBy, 20, after, { count: false }));
+          const ops = plans.flat();
+          // 21 rows (a page and one to tell whether there is more), plus the bounds of the years.
+          const read = indexRows(plans, index);
+          expect(read).toBeGreaterThanOrEqual(21);
+          expect(read).toBeLessThanOrEqual(30);
+          // Nothing sorted, nothing scanned, no operator beyond the page's deals and their parties.
+          // (A Top of one row is the name resolution's pick of the best match.)
+          expect(ops.filter((o) => (o.operator === 'Sort' || o.operator === 'Top') && o.rows > 1)).toEqual(
+            [],
+          );
+          expect(ops.filter((o) => SCANS.includes(o.operator) && o.rows > 0)).toEqual([]);
+          expect(Math.max(...ops.map((o) => o.rows))).toBeLessThanOrEqual(21 * 3 + 10);
+        }
+      });
+    }
+  }
+
+  it("a buyer's or a system's count is the entity's degree: no deal is read", async () => {
+    for (const filter of [{ buyer: 'ZB1' }, { system: 'zsys-2' }]) {
+      const plans = await plansOf(() => findDeals(db, filter, 'ORDER_YEAR_DESC', 0, null));
+      const ops = plans.flat();
+      expect(ops.filter((o) => o.details.includes('getDegree('))).not.toEqual([]);
+      expect(Math.max(...ops.map((o) => o.rows))).toBeLessThan(10);
+    }
+  });
+
   it('SIPRI TIV totals over a period start from the delivery-year index', async () => {
     const plans = await plansOf(() => transferTotals(db, 'SUPPLIER', 2004, 2008, 10));
     expectIndexed(plans, /:Delivery\(year\)/);

@@ -3,6 +3,8 @@
  * indexed ids, so a batch costs a fixed handful of round trips however many rows it holds.
  */
 
+import { DEAL_SLOTS_CYPHER } from '../../db/deal-slots';
+
 export const SOURCE_ID = 'sipri-atdb';
 
 type Props = Record<string, unknown>;
@@ -97,6 +99,8 @@ const STATEMENTS: readonly string[] = [
    ${relation('BUYER', 'd', 'b')}
    ${relation('SELLER', 'd', 's')}
    ${relation('COVERS', 'd', 'w')}`,
+  // The deals' page slots (src/db/deal-slots.ts), rebuilt from the relationships just written.
+  `UNWIND $deals + $curatedDeals AS row WITH row.id AS id ${DEAL_SLOTS_CYPHER('id')}`,
   `UNWIND $deliveries AS row
    MATCH (d:Deal {id: row.dealId})
    MERGE (x:Delivery {id: row.id})

@@ -1,0 +1,84 @@
+import type { ManagedTransaction } from 'neo4j-driver';
+import type { Database } from './database';
+import { int } from './integers';
+
+/**
+ * Deal slots: one `(:DealSlot {id, role, partyId, sortYear, dealId})` per BUYER, SELLER and COVERS
+ * relationship of a deal (role: the relationship type; partyId: the entity it points to; sortYear:
+ * the deal's orderYear, -1 when it has none; dealId: the deal's id; id: `role:dealId:partyId`, so
+ * dumps of the graph sort them like every other node). The index `deal_slot_page` on
+ * (role, partyId, sortYear, dealId) lets a page of one party's deals in order-year order read about a
+ * page of index entries, where expanding the party's relationships reads every deal it has.
+ *
+ * Slots are derived data, outside the entity graph (no `:Entity` label: exports, neighbourhoods and
+ * lookups never see them), rebuilt from the relationships themselves: every writer that creates or
+ * moves a deal's BUYER/SELLER/COVERS relationship or changes its orderYear calls `refreshDealSlots`
+ * (or runs DEAL_SLOTS_CYPHER) for the deals it touched, in the same transaction. Retiring needs no
+ * refresh: pages read `retired` from the deal itself, as they always did.
+ */
+/** The sortYear of a deal without an order year: below every real year (1800 and later). */
+export const NO_YEAR = -1;
+
+/**
+ * Rebuilds the slots of the deals whose ids the variable `id` holds (one row per deal): slots the
+ * relationships no longer give go, missing ones are created, the rest stay untouched (a re-import
+ * writes nothing). A body to put after an UNWIND, so batch writers (the importer) add it to their
+ * own statements.
+ */
+export const DEAL_SLOTS_CYPHER = (id: string) => `
+CALL (${id}) {
+  OPTIONAL MATCH (d:Deal {id: ${id}})-[r:BUYER|SELLER|COVERS]->(p:Entity)
+  WITH ${id}, collect(CASE WHEN r IS NOT NULL THEN [type(r), p.id, coalesce(d.orderYear, ${NO_YEAR})] END) AS want
+  CALL (${id}, want) {
+    MATCH (old:DealSlot {dealId: ${id}}) WHERE NOT [old.role, old.partyId, old.sortYear] IN want
+    DELETE old
+  }
+  CALL (${id}, want) {
+    UNWIND want AS w
+    WITH ${id}, w WHERE NOT EXISTS {
+      MATCH (have:DealSlot {dealId: ${id}}) WHERE have.role = w[0] AND have.partyId = w[1] AND have.sortYear = w[2]
+    }
+    CREATE (:DealSlot {id: w[0] + ':' + ${id} + ':' + w[1], role: w[0], partyId: w[1], sortYear: w[2], dealId: ${id}})
+  }
+}`;
+
+/** Rebuilds the slots of these deals from their relationships (a deal no longer there keeps none). */
+export async function refreshDealSlots(
+  db: Database,
+  tx: ManagedTransaction,
+  dealIds: readonly string[],
+): Promise<void> {
+  if (dealIds.length === 0) return;
+  await db.run(tx, `UNWIND $dealIds AS id ${DEAL_SLOTS_CYPHER('id')}`, { dealIds: [...new Set(dealIds)] });
+}
+
+/** The ids of the deals that point to an entity by BUYER, SELLER or COVERS (after a merge moved them). */
+export async function dealsOfParty(db: Database, tx: ManagedTransaction, partyId: string): Promise<string[]> {
+  const rows = await db.run(
+    tx,
+    'MATCH (:Entity {id: $partyId})<-[:BUYER|SELLER|COVERS]-(d:Deal) RETURN collect(DISTINCT d.id) AS ids',
+    { partyId },
+  );
+  return (rows[0]?.ids as string[] | undefined) ?? [];
+}
+
+/**
+ * Builds the slots of a database written before slots existed, once: a `(:DealSlotsBuilt)` marker
+ * says it is done, so later starts cost one index lookup. Batched, for large graphs.
+ */
+export async function buildMissingDealSlots(db: Database): Promise<void> {
+  const [done] = await db.read('MATCH (m:DealSlotsBuilt) RETURN count(m) > 0 AS done');
+  if (done?.done === true) return;
+  const batch = 10_000;
+  for (let after = ''; ;) {
+    const rows = await db.read(
+      'MATCH (d:Deal) WHERE d.id > $after WITH d.id AS id ORDER BY id LIMIT $batch RETURN collect(id) AS ids',
+      { after, batch: int(batch) },
+    );
+    const ids = (rows[0]?.ids as string[] | undefined) ?? [];
+    if (ids.length === 0) break;
+    await db.writeTx((tx) => refreshDealSlots(db, tx, ids));
+    after = ids[ids.length - 1] ?? after;
+  }
+  await db.write('MERGE (:DealSlotsBuilt)');
+}
