@@ -3,7 +3,6 @@ import { allianceConflicts, transferTotals, type TotalsBy } from '../../db/analy
 import { findDeals, type DealFilter, type DealOrderBy } from '../../db/deal-queries';
 import { listEntities, MAX_LIST } from '../../db/list-queries';
 import { searchEntities } from '../../db/search-queries';
-import type { GraphQLResolveInfo } from 'graphql';
 import type { Context } from '../context';
 import { propertyKeys } from '../selection';
 
