@@ -1,7 +1,9 @@
 import { canonicalCategory } from './categories';
 import type { Database } from './database';
 import {
-  ENTITY_PROJECTION,
+  keysParam,
+  projectionFor,
+  type PropertyKeys,
   resolveCypher,
   resolveId,
   resolveParams,
@@ -251,7 +253,7 @@ export async function findDeals(
   orderBy: DealOrderBy,
   first: number,
   after: string | null | undefined,
-  options?: { count: true },
+  options?: { count: true; keys?: PropertyKeys },
 ): Promise<DealPage & { totalCount: number }>;
 export async function findDeals(
   db: Database,
@@ -259,7 +261,7 @@ export async function findDeals(
   orderBy: DealOrderBy,
   first: number,
   after: string | null | undefined,
-  options: { count: boolean },
+  options: { count: boolean; keys?: PropertyKeys },
 ): Promise<DealPage>;
 export async function findDeals(
   db: Database,
@@ -267,9 +269,13 @@ export async function findDeals(
   orderBy: DealOrderBy,
   first: number,
   after: string | null | undefined,
-  /** count: whether to count every match (totalCount); a page alone costs its size, a count does not. */
-  options: { count: boolean } = { count: true },
+  /**
+   * count: whether to count every match (totalCount); a page alone costs its size, a count does not.
+   * keys: the properties the caller reads of each deal and entity (null: all; see PropertyKeys).
+   */
+  options: { count: boolean; keys?: PropertyKeys } = { count: true },
 ): Promise<DealPage> {
+  const keys = options.keys ?? null;
   if (!Number.isInteger(first) || first < 0 || first > MAX_DEAL_PAGE) {
     throw badInput(`first must be between 0 and ${MAX_DEAL_PAGE}`, { first });
   }
@@ -364,12 +370,12 @@ export async function findDeals(
     first === 0
       ? 'RETURN [] AS rows, [] AS entities'
       : `${select}
-         WITH collect({ deal: ${DEAL_ITEM}, k: k }) AS rows, collect(d) AS page
+         WITH collect({ deal: ${keys ? DEAL_VALUES : DEAL_ITEM}, k: k }) AS rows, collect(d) AS page
          CALL (page) {
            UNWIND page AS d
            MATCH (d)-[:BUYER|SELLER|COVERS]->(n:Entity)
            WITH DISTINCT n
-           RETURN collect(${ENTITY_PROJECTION}) AS entities
+           RETURN collect(${projectionFor('n', keys)}) AS entities
          }
          RETURN rows, entities`;
   const [row] = await db.read(
@@ -377,7 +383,7 @@ export async function findDeals(
      CALL (${imports}) { ${count} }
      CALL (${imports}) { ${page} }
      RETURN ${vars.map((v) => `${v}, `).join('')}total, rows, entities`,
-    params,
+    { ...params, ...keysParam(keys) },
   );
   for (const p of parties) {
     if (row?.[`${p.field}Id`] === null || row?.[`${p.field}Id`] === undefined) {
@@ -387,11 +393,33 @@ export async function findDeals(
   }
   const rows = (row?.rows ?? []) as Array<{ deal: Record<string, Plain>; k: Plain }>;
   const shown = rows.slice(0, first);
+  const deals = shown.map((r) => (keys ? dealFromValues(r.deal, keys) : r.deal));
   return {
     totalCount: row?.total === null || row?.total === undefined ? null : Number(row.total),
-    deals: shown.map((r) => r.deal),
-    cursors: shown.map((r) => encodeCursor({ k: Number(r.k), id: String(r.deal.id) })),
+    deals,
+    cursors: shown.map((r, i) => encodeCursor({ k: Number(r.k), id: String(deals[i]!.id) })),
     hasNextPage: rows.length > first,
-    entities: toEntities(row?.entities),
+    entities: toEntities(row?.entities, keys),
   };
+}
+
+/**
+ * DEAL_ITEM for a page whose caller reads only `$keys`: their values in order (one plan whatever the
+ * keys), zipped back by dealFromValues; a deal of a page is several times the fields a page shows.
+ */
+const DEAL_VALUES = `{ values: [k IN $keys | d[k]],
+  buyerId: head([(d)-[:BUYER]->(b) | b.id]),
+  sellerId: head([(d)-[:SELLER]->(s) | s.id]),
+  systemId: head([(d)-[:COVERS]->(w) | w.id]) }`;
+
+/** A DEAL_VALUES item as DEAL_ITEM has it: absent properties left out, as `d { .* }` leaves them out. */
+function dealFromValues(item: Record<string, Plain>, keys: readonly string[]): Record<string, Plain> {
+  const values = (item.values as Plain[] | null) ?? [];
+  const deal: Record<string, Plain> = { __typename: 'Deal' };
+  for (const [i, k] of keys.entries())
+    if (values[i] !== null && values[i] !== undefined) deal[k] = values[i]!;
+  deal.buyerId = item.buyerId ?? null;
+  deal.sellerId = item.sellerId ?? null;
+  deal.systemId = item.systemId ?? null;
+  return deal;
 }

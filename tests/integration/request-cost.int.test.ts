@@ -49,6 +49,20 @@ describe('request cost: answers unchanged by fetching less', () => {
     }
   });
 
+  it('a deals page reading only the selected fields answers as one reading every property', async () => {
+    const query = (extra: string) => `{ deals(filter: { category: "air-defense systems" }, first: 20) {
+      totalCount edges { cursor node { ${DEAL_FIELDS} ${extra} } } } }`;
+    // Deal.disagreements reads every property (selection.ts), so this page is the full path.
+    const full = (await data(query('disagreements { field }'))).deals as { edges: { node: Json }[] };
+    const lean = (await data(query(''))).deals as { edges: { node: Json }[] };
+    expect(lean.edges.length).toBeGreaterThanOrEqual(3);
+    expect(lean.edges.some((e) => e.node.value !== null && e.node.buyer !== null)).toBe(true);
+    expect(lean).toEqual({
+      ...full,
+      edges: full.edges.map(({ node: { disagreements: _, ...node }, ...edge }) => ({ ...edge, node })),
+    });
+  });
+
   it('a lookup by name resolves as before: an exact id first, then a name or alias', async () => {
     const byName = await data('{ country(id: "Türkiye") { id name } node(id: "turkiye") { id } }');
     expect(byName).toEqual({ country: { id: 'TUR', name: 'Turkey' }, node: { id: 'TUR' } });

@@ -45,7 +45,7 @@ export const queryResolvers = {
         args.first ?? 50,
         args.after,
         // Counting every match costs what the page does not: only when the query asks for it.
-        { count: selectsField(info, 'totalCount') },
+        { count: selectsField(info, 'totalCount'), keys: propertyKeys(info) },
       );
       // Deal.buyer, seller and system then find their entities without another round trip.
       for (const e of page.entities) ctx.loaders.entity.prime(e.id, e);
