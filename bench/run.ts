@@ -13,7 +13,8 @@
  * clients: requests per second), both split over BENCH_ROUNDS (4) rounds in which the targets take
  * turns, BENCH_NEO4J_HEAP / BENCH_NEO4J_PAGECACHE,
  * BENCH_BASELINE (a built armsgraph checkout measured as a fourth target, for before/after ratios),
- * BENCH_EXPORT=0 (skip exports), BENCH_OUT (bench/results), BENCH_REQUEST_TIMEOUT_S (30: a request
+ * BENCH_EXPORT=0 (skip exports), BENCH_EXPORT_SIZES (deals of the export graphs, default BENCH_SIZES;
+ * EXPORT_BENCH_BASELINE and EXPORT_BENCH_ROUNDS as for bench:export), BENCH_OUT (bench/results), BENCH_REQUEST_TIMEOUT_S (30: a request
  * that takes longer is abandoned and counted as a timeout of its target), BENCH_QUERIES (names from
  * the mix, comma-separated: only those).
  */
@@ -52,6 +53,11 @@ const SETTINGS = {
     env.SIPRI_REGISTER ??
     path.join(projectRoot(), '..', 'shared', 'data', 'sipri-trade-register-2000-2023.csv'),
   sizes: (env.BENCH_SIZES ?? '10000,50000')
+    .split(',')
+    .map((s) => Number(s.trim()))
+    .filter((n) => Number.isInteger(n) && n > 0),
+  /** Graph sizes of the export benchmark (deals): BENCH_EXPORT_SIZES, default the synthetic sizes. */
+  exportSizes: (env.BENCH_EXPORT_SIZES ?? env.BENCH_SIZES ?? '10000,50000')
     .split(',')
     .map((s) => Number(s.trim()))
     .filter((n) => Number.isInteger(n) && n > 0),
@@ -371,8 +377,8 @@ async function main(): Promise<void> {
       fs.rmSync(path.dirname(file), { recursive: true, force: true });
     }
   }
-  log(`exports: ${SETTINGS.sizes.join(', ')} deals (bench/export.ts)`);
-  const exports = await exportBench(SETTINGS.sizes, (line) => log(`export: ${line}`));
+  log(`exports: ${SETTINGS.exportSizes.join(', ')} deals (bench/export.ts)`);
+  const exports = await exportBench(SETTINGS.exportSizes, (line) => log(`export: ${line}`));
   const report: BenchReport = {
     startedAt,
     finishedAt: new Date().toISOString(),
