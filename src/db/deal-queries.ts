@@ -1,8 +1,10 @@
 import { canonicalCategory } from './categories';
 import type { Database } from './database';
 import {
+  dealPartyIds,
   keysParam,
   projectionFor,
+  propsFromValues,
   type PropertyKeys,
   resolveCypher,
   resolveId,
@@ -63,11 +65,22 @@ export function decodeCursor(text: string): Cursor {
   throw badInput('after is not a cursor this API issued', { after: text });
 }
 
+/**
+ * The filters that name a party: what the name may resolve to, and the relationship (and the label of
+ * its end) a deal reaches it by. In anchor order: the first one given starts a page's MATCH.
+ */
 const PARTY_FILTERS = [
-  { field: 'buyer', labels: ['Country', 'Organization'] },
-  { field: 'seller', labels: ['Country', 'Organization'] },
-  { field: 'system', labels: ['WeaponSystem'] },
+  { field: 'buyer', labels: ['Country', 'Organization'], role: 'BUYER', node: 'Entity' },
+  { field: 'seller', labels: ['Country', 'Organization'], role: 'SELLER', node: 'Entity' },
+  { field: 'system', labels: ['WeaponSystem'], role: 'COVERS', node: 'WeaponSystem' },
 ] as const;
+type PartyFilter = (typeof PARTY_FILTERS)[number];
+
+/** The deals `d` that reach the party whose id is the Cypher expression `id`. */
+const partyMatch = (p: PartyFilter, id: string) => `MATCH (:${p.node} {id: ${id}})<-[:${p.role}]-(d:Deal)`;
+
+/** Whether `d` reaches the party the page statement resolved into `<field>Id`. */
+const partyExists = (p: PartyFilter) => `EXISTS { (d)-[:${p.role}]->(:${p.node} {id: ${p.field}Id}) }`;
 
 /** Checks the filter's plain values; names (buyer, seller, system) are resolved inside the page query. */
 function checkFilter(filter: DealFilter) {
@@ -129,21 +142,9 @@ export function dealWhere(v: string): string {
 /** The MATCH that starts from the most selective anchor given (buyer, seller or system), binding `d`. */
 export function dealAnchor(f: ResolvedDealFilter): string {
   // The anchor is chosen from which filters are present, never from their text.
-  return f.buyer
-    ? 'MATCH (:Entity {id: $buyer})<-[:BUYER]-(d:Deal)'
-    : f.seller
-      ? 'MATCH (:Entity {id: $seller})<-[:SELLER]-(d:Deal)'
-      : f.system
-        ? 'MATCH (:WeaponSystem {id: $system})<-[:COVERS]-(d:Deal)'
-        : 'MATCH (d:Deal)';
+  const lead = PARTY_FILTERS.find((p) => f[p.field]);
+  return lead ? partyMatch(lead, `$${lead.field}`) : 'MATCH (d:Deal)';
 }
-
-/** The first party filter given (buyer, then seller, then system) and the slot role it reads. */
-const SLOT_ANCHORS = [
-  { field: 'buyer', role: 'BUYER' },
-  { field: 'seller', role: 'SELLER' },
-  { field: 'system', role: 'COVERS' },
-] as const;
 
 /**
  * A page in order-year order that reads about a page of index entries, however many deals match:
@@ -158,10 +159,10 @@ function yearOrderedSelect(
   asc: boolean,
   where: string,
   hasYear: boolean,
-  given: Set<string>,
+  /** The party filter the page starts from (PARTY_FILTERS' first given), if any. */
+  anchor: PartyFilter | undefined,
   imports: string,
 ): string {
-  const anchor = SLOT_ANCHORS.find((a) => given.has(a.field));
   const step = asc ? 1 : -1;
   const nullKey = asc ? NULL_KEY_ASC : NULL_KEY_DESC;
   // Years from the cursor's on (a cursor among the deals without a year has no years left).
@@ -283,7 +284,7 @@ export async function findDeals(
   const f = checkFilter(filter);
   const parties = PARTY_FILTERS.filter((p) => filter[p.field] !== undefined && filter[p.field] !== null);
   for (const p of parties) if (filter[p.field] === '') throw notFound(`No entity matches ${p.field} ""`);
-  const given = new Set(parties.map((p) => p.field));
+  const [lead, ...others] = parties;
   // Each name becomes a variable (`buyerId`, ...): null when nothing matches, which the caller reports.
   const resolutions = parties
     .map(
@@ -292,18 +293,9 @@ export async function findDeals(
     )
     .join('\n');
   const vars = parties.map((p) => `${p.field}Id`);
-  const anchor = given.has('buyer')
-    ? 'MATCH (:Entity {id: buyerId})<-[:BUYER]-(d:Deal)'
-    : given.has('seller')
-      ? 'MATCH (:Entity {id: sellerId})<-[:SELLER]-(d:Deal)'
-      : given.has('system')
-        ? 'MATCH (:WeaponSystem {id: systemId})<-[:COVERS]-(d:Deal)'
-        : 'MATCH (d:Deal)';
-  const conditions: string[] = [];
-  if (given.has('seller') && given.has('buyer'))
-    conditions.push('EXISTS { (d)-[:SELLER]->(:Entity {id: sellerId}) }');
-  if (given.has('system') && (given.has('buyer') || given.has('seller')))
-    conditions.push('EXISTS { (d)-[:COVERS]->(:WeaponSystem {id: systemId}) }');
+  const anchor = lead ? partyMatch(lead, `${lead.field}Id`) : 'MATCH (d:Deal)';
+  // The other parties given are conditions on the anchor's deals.
+  const conditions: string[] = others.map(partyExists);
   if (f.status) conditions.push('d.status IN $status');
   if (f.category) conditions.push('d.category = $category');
   if (f.orderedFrom !== null) conditions.push('d.orderYear >= $orderedFrom');
@@ -332,7 +324,7 @@ export async function findDeals(
   };
   const imports = vars.join(', ');
   const select = orderBy.startsWith('ORDER_YEAR')
-    ? yearOrderedSelect(orderBy === 'ORDER_YEAR_ASC', where, hasYear, given, imports)
+    ? yearOrderedSelect(orderBy === 'ORDER_YEAR_ASC', where, hasYear, lead, imports)
     : `${anchor} ${where}
        WITH d, ${key} AS k ${afterCursor}
        ORDER BY k ${dir}, d.id ASC LIMIT $limit`;
@@ -342,18 +334,9 @@ export async function findDeals(
   // Counted as all matches less the retired ones: the first needs no property read where an index or
   // the count store answers (a period, no filter), the second starts from the index of retired deals
   // (few). `coalesce(d.retired, false) = false` in the count would read every matching deal.
-  const anchorExists = given.has('buyer')
-    ? ['EXISTS { (d)-[:BUYER]->(:Entity {id: buyerId}) }']
-    : given.has('seller')
-      ? ['EXISTS { (d)-[:SELLER]->(:Entity {id: sellerId}) }']
-      : given.has('system')
-        ? ['EXISTS { (d)-[:COVERS]->(:WeaponSystem {id: systemId}) }']
-        : [];
+  const anchorExists = lead ? [partyExists(lead)] : [];
   // One party and nothing else: its degree, which Neo4j keeps per relationship type (no deal read).
-  const only =
-    parties.length === 1 && conditions.length === 0
-      ? SLOT_ANCHORS.find((a) => given.has(a.field))
-      : undefined;
+  const only = parties.length === 1 && conditions.length === 0 ? lead : undefined;
   const matched = only
     ? `MATCH (p:Entity {id: ${only.field}Id}) RETURN COUNT { (p)<-[:${only.role}]-() } AS matched`
     : `${anchor} ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''} RETURN count(d) AS matched`;
@@ -407,19 +390,15 @@ export async function findDeals(
  * DEAL_ITEM for a page whose caller reads only `$keys`: their values in order (one plan whatever the
  * keys), zipped back by dealFromValues; a deal of a page is several times the fields a page shows.
  */
-const DEAL_VALUES = `{ values: [k IN $keys | d[k]],
-  buyerId: head([(d)-[:BUYER]->(b) | b.id]),
-  sellerId: head([(d)-[:SELLER]->(s) | s.id]),
-  systemId: head([(d)-[:COVERS]->(w) | w.id]) }`;
+const DEAL_VALUES = `{ values: [k IN $keys | d[k]], ${dealPartyIds('d')} }`;
 
 /** A DEAL_VALUES item as DEAL_ITEM has it: absent properties left out, as `d { .* }` leaves them out. */
 function dealFromValues(item: Record<string, Plain>, keys: readonly string[]): Record<string, Plain> {
-  const values = (item.values as Plain[] | null) ?? [];
-  const deal: Record<string, Plain> = { __typename: 'Deal' };
-  for (const [i, k] of keys.entries())
-    if (values[i] !== null && values[i] !== undefined) deal[k] = values[i]!;
-  deal.buyerId = item.buyerId ?? null;
-  deal.sellerId = item.sellerId ?? null;
-  deal.systemId = item.systemId ?? null;
-  return deal;
+  return {
+    __typename: 'Deal',
+    ...propsFromValues((item.values as Plain[] | null) ?? [], keys),
+    buyerId: item.buyerId ?? null,
+    sellerId: item.sellerId ?? null,
+    systemId: item.systemId ?? null,
+  };
 }

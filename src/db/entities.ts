@@ -34,10 +34,23 @@ export const entityProjection = (v: string, keysParam: string | null = null, wit
   props: ${keysParam ? `[k IN $${keysParam} | ${v}[k]]` : `properties(${v})`},
   parties: ${withParties ? partiesCypher(v) : 'null'} }`;
 
-const partiesCypher = (v: string) => `CASE WHEN ${v}:Deal THEN {
-    buyerId: head([(${v})-[:BUYER]->(b) | b.id]),
+const partiesCypher = (v: string) => `CASE WHEN ${v}:Deal THEN { ${dealPartyIds(v)} } END`;
+
+/** A deal's party and system ids as map entries (buyerId, sellerId, systemId) of the deal `v`. */
+export const dealPartyIds = (v: string) => `buyerId: head([(${v})-[:BUYER]->(b) | b.id]),
     sellerId: head([(${v})-[:SELLER]->(s) | s.id]),
-    systemId: head([(${v})-[:COVERS]->(w) | w.id]) } END`;
+    systemId: head([(${v})-[:COVERS]->(w) | w.id])`;
+
+/**
+ * The values of a `[k IN $keys | v[k]]` projection as properties again: an absent property reads
+ * null in Cypher, and is left out as properties() and `v { .* }` leave it out.
+ */
+export function propsFromValues(values: readonly Plain[], keys: readonly string[]): Record<string, Plain> {
+  const props: Record<string, Plain> = {};
+  for (const [i, k] of keys.entries())
+    if (values[i] !== null && values[i] !== undefined) props[k] = values[i]!;
+  return props;
+}
 
 export const ENTITY_PROJECTION = entityProjection('n');
 
@@ -62,15 +75,9 @@ export const keysParam = (keys: PropertyKeys) => ({ keys: keys ?? [] });
 export function toEntity(projected: Plain, keys: PropertyKeys = null): EntityRecord | null {
   if (projected === null || typeof projected !== 'object' || Array.isArray(projected)) return null;
   const labels = projected.labels as string[];
-  let props = projected.props as Record<string, Plain>;
-  if (Array.isArray(projected.props)) {
-    // Values of the asked keys, in order; an absent property reads null in Cypher, and is left out as
-    // properties() leaves it out.
-    const values = projected.props;
-    props = {};
-    for (const [i, k] of (keys ?? []).entries())
-      if (values[i] !== null && values[i] !== undefined) props[k] = values[i];
-  }
+  const props = Array.isArray(projected.props)
+    ? propsFromValues(projected.props, keys ?? [])
+    : (projected.props as Record<string, Plain>);
   const typename = ENTITY_LABELS.find((l) => labels.includes(l));
   if (!typename) return null;
   const out: EntityRecord = {

@@ -1,4 +1,5 @@
 import type { Database, Row } from './database';
+import { dealPartyIds } from './entities';
 import type { Plain } from './mapper';
 
 /**
@@ -10,10 +11,7 @@ import type { Plain } from './mapper';
 const live = (v: string) => `coalesce(${v}.retired, false) = false`;
 
 /** How a deal is projected wherever it is returned: its properties, its parties and its system. */
-export const DEAL_ITEM = `d { .*, __typename: 'Deal',
-  buyerId: head([(d)-[:BUYER]->(b) | b.id]),
-  sellerId: head([(d)-[:SELLER]->(s) | s.id]),
-  systemId: head([(d)-[:COVERS]->(w) | w.id]) }`;
+export const DEAL_ITEM = `d { .*, __typename: 'Deal', ${dealPartyIds('d')} }`;
 
 /** Most deals one object lists (Country.purchases and the like); `first` above it is refused. */
 export const MAX_RELATED_DEALS = 500;
