@@ -40,10 +40,11 @@ export class Database {
     private readonly opts: DatabaseOptions,
   ) {}
 
-  private session(mode: 'READ' | 'WRITE'): Session {
+  private session(mode: 'READ' | 'WRITE', fetchSize?: number): Session {
     return this.driver.session({
       database: this.opts.database,
       defaultAccessMode: mode === 'READ' ? neo4j.session.READ : neo4j.session.WRITE,
+      ...(fetchSize === undefined ? {} : { fetchSize }),
     });
   }
 
@@ -110,20 +111,6 @@ export class Database {
     }
   }
 
-  /** Streams a read query's records without holding them all (exports). */
-  async *stream(cypher: string, params: Params = {}): AsyncGenerator<Row> {
-    const session = this.session('READ');
-    this.trace(cypher, params);
-    try {
-      const result = session.run(cypher, params, { timeout: this.opts.timeoutMs * 20 });
-      for await (const record of result) yield toPlainObject(record.toObject());
-    } catch (err) {
-      throw translateDriverError(err);
-    } finally {
-      await session.close();
-    }
-  }
-
   /**
    * Streams read statements one after the other inside one read transaction, so an export's passes
    * (schema, nodes, edges) read one database. Each statement returns one column, a list; every
@@ -140,11 +127,7 @@ export class Database {
     onRow: (statement: number, row: Plain[]) => void | Promise<void>,
     fetchSize = STREAM_FETCH_SIZE,
   ): Promise<void> {
-    const session = this.driver.session({
-      database: this.opts.database,
-      defaultAccessMode: neo4j.session.READ,
-      fetchSize,
-    });
+    const session = this.session('READ', fetchSize);
     let tx: Transaction | undefined;
     try {
       tx = session.beginTransaction({ timeout: timeoutMs });
