@@ -83,3 +83,25 @@ function fieldNamesOf(info: Info): ReadonlySet<string> {
 export function selectsField(info: Info, name: string): boolean {
   return fieldNamesOf(info).has(name);
 }
+
+/**
+ * Whether the query selects `name` directly on this field's result (through fragments too), in any of
+ * the field nodes merged into this resolution: an exact test, for work only that child field needs
+ * (a connection's totalCount). selectsField above is the operation-wide one.
+ */
+export function selectsChildField(
+  info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>,
+  name: string,
+): boolean {
+  const seen = new Set<string>();
+  const inSet = (set: SelectionSetNode | undefined): boolean =>
+    !!set &&
+    set.selections.some((sel) => {
+      if (sel.kind === Kind.FIELD) return sel.name.value === name;
+      if (sel.kind === Kind.INLINE_FRAGMENT) return inSet(sel.selectionSet);
+      if (seen.has(sel.name.value)) return false;
+      seen.add(sel.name.value);
+      return inSet(info.fragments[sel.name.value]?.selectionSet);
+    });
+  return info.fieldNodes.some((node) => inSet(node.selectionSet));
+}

@@ -1,28 +1,10 @@
-import { Kind, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import { allianceConflicts, transferTotals, type TotalsBy } from '../../db/analytics-queries';
 import { findDeals, type DealFilter, type DealOrderBy } from '../../db/deal-queries';
 import { listEntities, MAX_LIST } from '../../db/list-queries';
 import { searchEntities } from '../../db/search-queries';
 import type { Context } from '../context';
-import { propertyKeys } from '../selection';
-
-/**
- * Whether the query selects `name` directly on this field's result (through fragments too), in any of
- * the field nodes merged into this resolution.
- */
-function selectsField(info: GraphQLResolveInfo, name: string): boolean {
-  const seen = new Set<string>();
-  const inSet = (set: SelectionSetNode | undefined): boolean =>
-    !!set &&
-    set.selections.some((sel) => {
-      if (sel.kind === Kind.FIELD) return sel.name.value === name;
-      if (sel.kind === Kind.INLINE_FRAGMENT) return inSet(sel.selectionSet);
-      if (seen.has(sel.name.value)) return false;
-      seen.add(sel.name.value);
-      return inSet(info.fragments[sel.name.value]?.selectionSet);
-    });
-  return info.fieldNodes.some((node) => inSet(node.selectionSet));
-}
+import { propertyKeys, selectsChildField } from '../selection';
 
 /** The analyst queries: thin wrappers over the data layer. */
 export const queryResolvers = {
@@ -45,7 +27,7 @@ export const queryResolvers = {
         args.first ?? 50,
         args.after,
         // Counting every match costs what the page does not: only when the query asks for it.
-        { count: selectsField(info, 'totalCount'), keys: propertyKeys(info) },
+        { count: selectsChildField(info, 'totalCount'), keys: propertyKeys(info) },
       );
       // Deal.buyer, seller and system then find their entities without another round trip.
       for (const e of page.entities) ctx.loaders.entity.prime(e.id, e);
