@@ -27,7 +27,6 @@ BY_HAND = {
     'YMD': ('Asia', 'Western Asia', '', 'Historical state (to 1990); M49 does not code it: placed with Yemen.'),
     'ANT': ('Americas', 'Latin America and the Caribbean', 'Caribbean', 'Dissolved 2010; M49 no longer codes it: placed with its successors.'),
     'XKX': ('Europe', 'Southern Europe', '', 'M49 does not code Kosovo: placed with Serbia.'),
-    'TWN': ('Asia', 'Eastern Asia', '', 'M49 does not code Taiwan separately (it counts it under China): placed with Eastern Asia.'),
 }
 
 out = csv.writer(sys.stdout, lineterminator='\n')
