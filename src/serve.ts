@@ -1,6 +1,7 @@
 import { createApp } from './app';
 import type { Config } from './config';
 import type { Logger } from './logger';
+import { importReference } from './import/reference/import-reference';
 import { graphIsEmpty, seedGraph } from './seed/seeder';
 import { openStore } from './store';
 
@@ -14,6 +15,8 @@ export async function serve(config: Config, logger: Logger): Promise<void> {
   if (await graphIsEmpty(store.db)) {
     const report = await seedGraph(store.db);
     logger.info(report, 'seeded the empty graph from seed/');
+    const reference = await importReference(store.db);
+    logger.info(reference, 'imported the reference data from reference/');
   }
   const app = await createApp({ config, db: store.db, logger });
   const port = await app.listen(config.port, config.host);

@@ -48,7 +48,12 @@ export interface ReferenceWriteReport {
 const unionSources = (v: string) =>
   `${v}.sourceIds = reduce(acc = coalesce(${v}.sourceIds, []), s IN row.sourceIds | CASE WHEN s IN acc THEN acc ELSE acc + s END)`;
 
-const LABELS = { sources: 'Source', countries: 'Country', alliances: 'Alliance', organizations: 'Organization' } as const;
+const LABELS = {
+  sources: 'Source',
+  countries: 'Country',
+  alliances: 'Alliance',
+  organizations: 'Organization',
+} as const;
 
 /** Reference relationships carry the file that states them, so a later import can retire what it dropped. */
 const RETIRE = `MATCH ()-[r]->() WHERE r.referenceFile = $file AND type(r) = $type

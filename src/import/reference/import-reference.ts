@@ -148,7 +148,11 @@ export function planReference(data: ReferenceData): ReferenceWrite {
  * written), then writes them in one transaction. Running it twice changes nothing.
  */
 export async function importReference(db: Database, dir?: string): Promise<ReferenceImportReport> {
-  const data = readReference(dir);
+  return writeReferenceData(db, readReference(dir));
+}
+
+/** Writes reference data already read and checked (readReference). */
+export async function writeReferenceData(db: Database, data: ReferenceData): Promise<ReferenceImportReport> {
   const written = await writeReference(db, planReference(data));
   return {
     dir: data.dir,

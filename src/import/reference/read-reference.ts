@@ -97,7 +97,11 @@ function readFile<S extends z.ZodObject>(
     const parsed = schema.safeParse(cells);
     if (!parsed.success) {
       for (const issue of parsed.error.issues)
-        problems.push({ file, line: info.lines, reason: `${issue.path.join('.') || 'row'}: ${issue.message}` });
+        problems.push({
+          file,
+          line: info.lines,
+          reason: `${issue.path.join('.') || 'row'}: ${issue.message}`,
+        });
       continue;
     }
     out.push({ ...(parsed.data as z.infer<S>), line: info.lines });
@@ -148,7 +152,8 @@ function checkReferences(data: ReferenceData, problems: ReferenceProblem[]): voi
   unique('memberships.csv', data.memberships, (m) => `${m.alliance} ${m.country} ${m.since}`);
 
   const cites = (file: ReferenceFileName, row: Lined<{ source: string[] }>) => {
-    if (row.source.length === 0) problem(file, row.line, 'no source: every row cites the instrument that states it');
+    if (row.source.length === 0)
+      problem(file, row.line, 'no source: every row cites the instrument that states it');
     for (const s of row.source)
       if (!sources.has(s)) problem(file, row.line, `source "${s}" is not in sources.csv`);
   };
@@ -158,7 +163,8 @@ function checkReferences(data: ReferenceData, problems: ReferenceProblem[]): voi
   const period = (file: ReferenceFileName, line: number, since: string, until: string | undefined) => {
     const from = dateRange(since);
     const to = until === undefined ? null : dateRange(until);
-    if (from && to && to.last < from.first) problem(file, line, `ends (${until}) before it starts (${since})`);
+    if (from && to && to.last < from.first)
+      problem(file, line, `ends (${until}) before it starts (${since})`);
   };
 
   for (const c of data.countries) cites('countries.csv', c);
@@ -184,11 +190,19 @@ function checkReferences(data: ReferenceData, problems: ReferenceProblem[]): voi
   for (const s of data.sanctions) {
     cites('sanctions.csv', s);
     if (!isParty(s.imposedBy))
-      problem('sanctions.csv', s.line, `imposedBy: unknown country, alliance or organisation "${s.imposedBy}"`);
+      problem(
+        'sanctions.csv',
+        s.line,
+        `imposedBy: unknown country, alliance or organisation "${s.imposedBy}"`,
+      );
     if (!countries.has(s.target) && !organizations.has(s.target))
       problem('sanctions.csv', s.line, `target: unknown country or organisation "${s.target}"`);
     if (s.kind === 'ARMS_EMBARGO' && s.scope === undefined)
-      problem('sanctions.csv', s.line, 'scope: an arms embargo says whom it covers (WHOLE_STATE or NON_GOVERNMENTAL_FORCES)');
+      problem(
+        'sanctions.csv',
+        s.line,
+        'scope: an arms embargo says whom it covers (WHOLE_STATE or NON_GOVERNMENTAL_FORCES)',
+      );
     period('sanctions.csv', s.line, s.since, s.until);
   }
 }

@@ -14,7 +14,9 @@ const slug = z
   .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be a lowercase slug such as nato or unscr-1970');
 const iso3 = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 3166-1 alpha-3 code such as TUR');
 /** A party: a state (ISO alpha-3) or a slug (alliance, organisation). */
-const party = z.string().regex(/^([A-Z]{3}|[a-z0-9]+(-[a-z0-9]+)*)$/, 'must be an ISO alpha-3 code or a slug');
+const party = z
+  .string()
+  .regex(/^([A-Z]{3}|[a-z0-9]+(-[a-z0-9]+)*)$/, 'must be an ISO alpha-3 code or a slug');
 const text = z.string().min(1);
 const estimate = z
   .enum(['', 'true', 'false'], { message: 'estimate must be true, false or empty' })
