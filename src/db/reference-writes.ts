@@ -62,6 +62,9 @@ const RETIRE = `MATCH ()-[r]->() WHERE r.referenceFile = $file AND type(r) = $ty
     r.retiredReason = 'no longer stated by reference/' + $file, r.retiredSourceIds = r.sourceIds
   RETURN count(r) AS retired`;
 
+/** A bulk write of a few thousand entities and facts: allowed more time than one API request. */
+const WRITE_TIMEOUT_MS = 300_000;
+
 export async function writeReference(db: Database, plan: ReferenceWrite): Promise<ReferenceWriteReport> {
   return db.writeTx(async (tx) => {
     const report: ReferenceWriteReport = { nodesCreated: 0, relationsCreated: 0, relationsRetired: 0 };
@@ -101,5 +104,13 @@ export async function writeReference(db: Database, plan: ReferenceWrite): Promis
       report.relationsRetired += Number(retired?.retired ?? 0);
     }
     return report;
-  });
+  }, WRITE_TIMEOUT_MS);
+}
+
+/** True once a reference import has written its facts (the service imports them at start until then). */
+export async function referenceImported(db: Database): Promise<boolean> {
+  const rows = await db.read(
+    'MATCH ()-[r:MEMBER_OF|SANCTIONS]->() WHERE r.referenceFile IS NOT NULL RETURN true AS any LIMIT 1',
+  );
+  return rows[0]?.any === true;
 }
