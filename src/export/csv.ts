@@ -13,6 +13,8 @@ export const UTF8_BOM = '\uFEFF';
  */
 const OPTIONS: Options = {
   record_delimiter: '\r\n',
+  // Given a record_delimiter, csv-stringify stops quoting fields with a bare LF or CR unless told to.
+  quote_record_delimiter: true,
   escape_formulas: true,
   cast: {
     // Lists as `a|b` (as in GraphML and GEXF), booleans as JSON spells them (csv-stringify's own: 1 or '').
