@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { z } from 'zod';
-import { ArmsgraphError, ErrorCode } from '../../errors';
 import { projectRoot } from '../../project-root';
 import {
   dateRange,
@@ -37,15 +36,16 @@ export interface ReferenceProblem {
   reason: string;
 }
 
-/** A reference import refused: every problem found, each with its file and line. Nothing was written. */
-export class ReferenceDataError extends ArmsgraphError {
+/**
+ * A reference import refused: every problem found, each with its file and line. Nothing was written.
+ * Like a broken seed, it is the maintainer's files that are wrong, never a client's request.
+ */
+export class ReferenceDataError extends Error {
+  override name = 'ReferenceDataError';
   constructor(readonly problems: ReferenceProblem[]) {
     super(
-      ErrorCode.BAD_USER_INPUT,
       `reference data refused, nothing written:\n${problems.map((p) => `${p.file}:${p.line}: ${p.reason}`).join('\n')}`,
-      { problems },
     );
-    this.name = 'ReferenceDataError';
   }
 }
 
