@@ -233,7 +233,7 @@ export class Database {
     await this.run(
       tx,
       `UNWIND $ids AS id MATCH (n:Entity {id: id})
-       WITH n ORDER BY n.id SET n.lockedForWrite = true REMOVE n.lockedForWrite`,
+       WITH n ORDER BY n.id SET n.id = n.id`,
       { ids: sorted },
     );
   }
