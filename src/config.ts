@@ -104,7 +104,9 @@ export function loadConfig(env: Env = process.env): Config {
     host: env.HOST ?? '0.0.0.0',
     logLevel: env.LOG_LEVEL ?? (mode === 'test' ? 'silent' : 'info'),
     debugCypher: env.ARMSGRAPH_DEBUG_CYPHER === '1' || env.ARMSGRAPH_DEBUG_CYPHER === 'true',
-    introspection: flag(env, 'ARMSGRAPH_INTROSPECTION', mode !== 'production'),
+    // An unset NODE_ENV is production for stack traces, but the local analyst tool keeps its schema
+    // browsable: only an explicit NODE_ENV=production turns introspection off by default.
+    introspection: flag(env, 'ARMSGRAPH_INTROSPECTION', env.NODE_ENV !== 'production'),
     neo4j: {
       uri,
       username: env.NEO4J_USERNAME ?? 'neo4j',
