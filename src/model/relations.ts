@@ -87,8 +87,6 @@ export function entityEnds(type: RelationType, end: 'from' | 'to'): EntityLabel[
   return spec[end].filter((l): l is EntityLabel => l !== 'Delivery' && l !== 'Claim');
 }
 
-type KeyValue = string | number | boolean | null | undefined;
-
 /**
  * The relationship's key: `TYPE:from:to:part`, part being its key parts' values joined by ':' (absent
  * ones empty). The seed, the importers and the mutations all MERGE on it, so they meet on one fact.
@@ -97,10 +95,15 @@ export function relationKey(
   type: RelationType,
   from: string,
   to: string,
-  props: Readonly<Record<string, KeyValue>> = {},
+  props: Readonly<Record<string, unknown>> = {},
 ): string {
   const spec: RelationSpec = RELATIONS[type];
-  const part = spec.keyParts.map((p) => (props[p] == null ? '' : String(props[p]))).join(':');
+  const part = spec.keyParts
+    .map((p) => {
+      const v = props[p];
+      return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : '';
+    })
+    .join(':');
   return `${type}:${from}:${to}:${part}`;
 }
 
