@@ -19,7 +19,8 @@ import { int, type Integer } from './integers';
 import { NO_YEAR } from './deal-slots';
 import { DEAL_PARTY_PATTERN } from '../model';
 
-export type DealStatus = 'OFFERED' | 'PENDING' | 'DELIVERING' | 'COMPLETED' | 'CANCELLED';
+export type { DealStatus } from '../model';
+import type { DealStatus } from '../model';
 export type DealOrderBy = 'ORDER_YEAR_ASC' | 'ORDER_YEAR_DESC' | 'TIV_DELIVERED_DESC' | 'ID_ASC';
 
 export interface DealFilter {
