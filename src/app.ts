@@ -17,15 +17,15 @@ import { createContext, type Context } from './graphql/context';
 import { resolvers } from './graphql/resolvers/index';
 import { loadTypeDefs } from './graphql/schema';
 import type { Logger } from './logger';
-// Security and operations (issue #6): tokens, limits, metrics, request ids.
+// Security and operations: tokens, limits, metrics, request ids.
 import { authMiddleware } from './auth/middleware';
 import { loadTokens, requestAuth } from './auth/tokens';
 import { batchLimit, bodyParser, limitsPlugin, rateLimiter } from './http/limits';
 import { createMetrics } from './http/metrics';
 import { requestIds, requestLog } from './http/request-id';
-// Browser pages (issue #5): the graph explorer and the GraphQL IDE, served offline.
+// Browser pages: the graph explorer and the GraphQL IDE, served offline.
 import { graphqlBrowserRedirect, mountWebPages, securityHeaders } from './http/web-pages';
-// Streamed exports (issue #5).
+// Streamed exports.
 import { exportRouter } from './http/export-route';
 
 /** GraphQL answers are per request and never cacheable (what Apollo's cache-control plugin answered). */
@@ -50,7 +50,7 @@ export interface App {
 }
 
 /**
- * Builds the whole HTTP service without listening, so tests and the CLI reuse it (design convention 9).
+ * Builds the whole HTTP service without listening, so tests and the CLI reuse it.
  */
 export async function createApp(deps: AppDeps): Promise<App> {
   const { config, db, logger } = deps;
@@ -67,7 +67,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.set('etag', () => undefined);
   app.use(securityHeaders);
 
-  // --- security and operations (issue #6) ---
+  // --- security and operations ---
   const tokens = loadTokens(config.auth);
   const metrics = createMetrics(db);
   app.use(requestIds(logger));
@@ -139,7 +139,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     }),
   );
 
-  // Streamed exports (issue #5): behind the rate limit and read token mounted above for '/export'.
+  // Streamed exports: behind the rate limit and read token mounted above for '/export'.
   app.use('/export', exportRouter(db, logger));
 
   // Errors outside GraphQL (bad JSON, body too large, ...) still answer with a code, never a stack trace.
