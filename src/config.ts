@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { projectRoot } from './project-root';
 
-/** Everything the service reads from the environment, read once (design convention 5). */
+/** Everything the service reads from the environment, read once, so no module reads process.env on its own and a test can pass a whole configuration. */
 export interface Config {
   env: 'development' | 'production' | 'test';
   port: number;
@@ -104,7 +104,9 @@ export function loadConfig(env: Env = process.env): Config {
     host: env.HOST ?? '0.0.0.0',
     logLevel: env.LOG_LEVEL ?? (mode === 'test' ? 'silent' : 'info'),
     debugCypher: env.ARMSGRAPH_DEBUG_CYPHER === '1' || env.ARMSGRAPH_DEBUG_CYPHER === 'true',
-    introspection: flag(env, 'ARMSGRAPH_INTROSPECTION', mode !== 'production'),
+    // An unset NODE_ENV is production for stack traces, but the local analyst tool keeps its schema
+    // browsable: only an explicit NODE_ENV=production turns introspection off by default.
+    introspection: flag(env, 'ARMSGRAPH_INTROSPECTION', env.NODE_ENV !== 'production'),
     neo4j: {
       uri,
       username: env.NEO4J_USERNAME ?? 'neo4j',

@@ -1,12 +1,21 @@
+import type { NodeLabel } from '../model';
 import type { Database } from './database';
+import {
+  mergeNodes,
+  mergeRelations,
+  relationRows,
+  retireRelationship,
+  type NodeRow,
+  type RelationRow,
+} from './graph-writer';
 
 /**
  * Writes the reference data (alliances, memberships, sanctions, regions; src/import/reference/) in
- * one transaction. Entities are MERGEd on their id and keep the names they already have (a curated
- * or SIPRI-imported country stays as it is, and gains its region); relationships are MERGEd on the
- * seeder's keys (`TYPE:from:to:part`), so the seed's NATO memberships and CAATSA sanction are the same
- * facts, gaining their dates and ids. Relationships a reference file wrote before and no longer
- * states are retired, never deleted; stated again, they are revived.
+ * one transaction, through the graph writer. Entities are MERGEd on their id and keep the names they
+ * already have (a curated or SIPRI-imported country stays as it is, and gains its region);
+ * relationships are MERGEd on their model key, so the seed's NATO memberships and CAATSA sanction are
+ * the same facts, gaining their dates and ids. Relationships a reference file wrote before and no
+ * longer states are retired, never deleted; stated again, they are revived.
  */
 
 type Props = Record<string, string | number | boolean | string[] | null>;
@@ -20,23 +29,18 @@ export interface ReferenceNode {
   sourceIds: string[];
 }
 
-export interface ReferenceRelation {
-  key: string;
-  from: string;
-  fromLabel: string;
-  to: string;
-  toLabel: string;
-  props: Props;
-  sourceIds: string[];
-}
-
 export interface ReferenceWrite {
   sources: ReferenceNode[];
   countries: ReferenceNode[];
   alliances: ReferenceNode[];
   organizations: ReferenceNode[];
-  /** Relationships by type (MEMBER_OF, SANCTIONS, BASED_IN) and the file that states them. */
-  relations: { type: 'MEMBER_OF' | 'SANCTIONS' | 'BASED_IN'; file: string; rows: ReferenceRelation[] }[];
+  /** Relationships by type and the file that states them; `retire`: drop what the file no longer states. */
+  relations: {
+    type: 'MEMBER_OF' | 'SANCTIONS' | 'BASED_IN';
+    file: string;
+    retire: boolean;
+    rows: RelationRow[];
+  }[];
 }
 
 export interface ReferenceWriteReport {
@@ -45,22 +49,12 @@ export interface ReferenceWriteReport {
   relationsRetired: number;
 }
 
-const unionSources = (v: string) =>
-  `${v}.sourceIds = reduce(acc = coalesce(${v}.sourceIds, []), s IN row.sourceIds | CASE WHEN s IN acc THEN acc ELSE acc + s END)`;
-
 const LABELS = {
   sources: 'Source',
   countries: 'Country',
   alliances: 'Alliance',
   organizations: 'Organization',
-} as const;
-
-/** Reference relationships carry the file that states them, so a later import can retire what it dropped. */
-const RETIRE = `MATCH ()-[r]->() WHERE r.referenceFile = $file AND type(r) = $type
-  AND NOT r.key IN $keys AND coalesce(r.retired, false) = false
-  SET r.retired = true, r.retiredBy = 'reference-import', r.retiredAt = toString(datetime()),
-    r.retiredReason = 'no longer stated by reference/' + $file, r.retiredSourceIds = r.sourceIds
-  RETURN count(r) AS retired`;
+} as const satisfies Record<string, NodeLabel>;
 
 /** A bulk write of a few thousand entities and facts: allowed more time than one API request. */
 const WRITE_TIMEOUT_MS = 300_000;
@@ -69,39 +63,44 @@ export async function writeReference(db: Database, plan: ReferenceWrite): Promis
   return db.writeTx(async (tx) => {
     const report: ReferenceWriteReport = { nodesCreated: 0, relationsCreated: 0, relationsRetired: 0 };
     for (const kind of ['sources', 'countries', 'alliances', 'organizations'] as const) {
-      // Labels come from the closed table above, never from the files' text.
-      const [row] = await db.run(
+      const rows = plan[kind];
+      // Names only when the node is new; the reference data's own properties every time.
+      const created: NodeRow[] = rows.map((r) => ({ id: r.id, props: r.create, sourceIds: r.sourceIds }));
+      report.nodesCreated += await mergeNodes(db, tx, LABELS[kind], created, 'fill');
+      await mergeNodes(
+        db,
         tx,
-        `UNWIND $rows AS row
-         MERGE (n:${LABELS[kind]} {id: row.id})
-         ON CREATE SET n:Entity, n += row.create, n.created = true
-         WITH n, row, coalesce(n.created, false) AS created
-         REMOVE n.created
-         SET n += row.props, ${unionSources('n')}
-         RETURN sum(CASE WHEN created THEN 1 ELSE 0 END) AS created`,
-        { rows: plan[kind] },
+        LABELS[kind],
+        rows.map((r) => ({ id: r.id, props: r.props })),
+        'set',
       );
-      report.nodesCreated += Number(row?.created ?? 0);
     }
-    for (const { type, file, rows } of plan.relations) {
-      const [created] = await db.run(
+    const at = new Date().toISOString();
+    for (const { type, file, retire, rows } of plan.relations) {
+      const written = await mergeRelations(db, tx, type, rows);
+      // Rows were checked against the files; an end missing here is a bug, and the transaction is undone.
+      if (written.ends.length !== rows.length)
+        throw new Error(`${file}: ${rows.length - written.ends.length} rows found no end in the graph`);
+      report.relationsCreated += written.created;
+      if (!retire) continue;
+      const stated = relationRows(type, rows).map((r) => r.key);
+      const dropped = await db.run(
         tx,
-        `UNWIND $rows AS row
-         MATCH (a:Entity {id: row.from}) WHERE row.fromLabel IN labels(a)
-         MATCH (b:Entity {id: row.to}) WHERE row.toLabel IN labels(b)
-         MERGE (a)-[r:${type} {key: row.key}]->(b)
-         ON CREATE SET r.created = true
-         WITH r, row, coalesce(r.created, false) AS created
-         REMOVE r.created, r.retired, r.retiredBy, r.retiredAt, r.retiredReason, r.retiredSourceIds
-         SET r += row.props, r.referenceFile = $file, ${unionSources('r')}
-         RETURN sum(CASE WHEN created THEN 1 ELSE 0 END) AS created, count(*) AS written`,
-        { rows, file },
+        `MATCH ()-[r]->() WHERE type(r) = $type AND r.referenceFile = $file
+           AND coalesce(r.retired, false) = false AND NOT r.key IN $stated
+         RETURN elementId(r) AS rid`,
+        { type, file, stated },
       );
-      if (Number(created?.written ?? 0) !== rows.length)
-        throw new Error(`${file}: ${rows.length - Number(created?.written ?? 0)} rows found no endpoint`);
-      report.relationsCreated += Number(created?.created ?? 0);
-      const [retired] = await db.run(tx, RETIRE, { file, type, keys: rows.map((r) => r.key) });
-      report.relationsRetired += Number(retired?.retired ?? 0);
+      for (const { rid } of dropped) {
+        await retireRelationship(db, tx, String(rid), {
+          retired: true,
+          retiredBy: 'reference-import',
+          retiredReason: `no longer stated by reference/${file}`,
+          retiredAt: at,
+          retiredSourceIds: [],
+        });
+      }
+      report.relationsRetired += dropped.length;
     }
     return report;
   }, WRITE_TIMEOUT_MS);

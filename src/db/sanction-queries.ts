@@ -5,11 +5,11 @@ import type { EntityLabel } from './constraints';
 import { inForceCypher } from './in-force';
 import { int } from './integers';
 import type { Plain } from './mapper';
+import type { SanctionKind } from '../model';
 import { DEAL_ITEM } from './relation-queries';
 
 /** Sanctions and arms embargoes, and the deliveries SIPRI records while an embargo was in force. */
 
-export type SanctionKind = 'ARMS_EMBARGO' | 'TARGETED' | 'EXPORT_RESTRICTIONS' | 'OTHER';
 
 const live = (v: string) => `coalesce(${v}.retired, false) = false`;
 

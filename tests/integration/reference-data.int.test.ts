@@ -255,7 +255,7 @@ describe('reference data over HTTP', () => {
          MATCH (s:Source {id: id}) WHERE s.citation IS NOT NULL AND s.citation <> '' }] AS missing,
          size(r.sourceIds) AS n`,
     );
-    expect(rows.length).toBe(104 + 127 + 3);
+    expect(rows.length).toBe(104 + 127);
     for (const r of rows) {
       expect(r.n).toBeGreaterThan(0);
       expect({ key: r.key, missing: r.missing }).toEqual({ key: r.key, missing: [] });

@@ -1,9 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Kind, parse, type EnumTypeDefinitionNode } from 'graphql';
 import { inForceIn } from '../../src/db/in-force';
 import { readReference, ReferenceDataError } from '../../src/import/reference/read-reference';
 import { dateRange } from '../../src/import/reference/reference-schema';
+import { EMBARGO_SCOPES, MEMBERSHIP_STATUSES, SANCTION_KINDS } from '../../src/model';
 
 // The curated files in reference/ as the importer reads them, without a database.
 const REFERENCE = path.resolve(__dirname, '../../reference');
@@ -115,5 +117,20 @@ describe('in force in a year', () => {
     expect(inForceIn('1973-01-01', '2020-01-31', 2020)).toBe(true);
     expect(inForceIn('1973-01-01', '2020-01-31', 2021)).toBe(false);
     expect(inForceIn(null, null, 1900)).toBe(true);
+  });
+});
+
+describe('the reference enumerations', () => {
+  it("are schema.graphql's", () => {
+    const schema = parse(fs.readFileSync(path.resolve(__dirname, '../../schema.graphql'), 'utf8'));
+    const values = (name: string) =>
+      schema.definitions
+        .find(
+          (d): d is EnumTypeDefinitionNode => d.kind === Kind.ENUM_TYPE_DEFINITION && d.name.value === name,
+        )
+        ?.values?.map((v) => v.name.value);
+    expect(values('SanctionKind')).toEqual([...SANCTION_KINDS]);
+    expect(values('EmbargoScope')).toEqual([...EMBARGO_SCOPES]);
+    expect(values('MembershipStatus')).toEqual([...MEMBERSHIP_STATUSES]);
   });
 });

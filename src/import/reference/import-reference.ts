@@ -1,6 +1,7 @@
 import type { Database } from '../../db/database';
 import { nameFields } from '../../db/names';
-import { writeReference, type ReferenceRelation, type ReferenceWrite } from '../../db/reference-writes';
+import type { RelationRow } from '../../db/graph-writer';
+import { writeReference, type ReferenceWrite } from '../../db/reference-writes';
 import { loadCountryTable } from '../resolve-party';
 import { readReference, type ReferenceData } from './read-reference';
 
@@ -13,40 +14,30 @@ export interface ReferenceImportReport {
   relationsRetired: number;
 }
 
-/** A relationship key as the seeder and the mutations build it, so all three MERGE the same fact. */
-const key = (type: string, from: string, to: string, part: string) => `${type}:${from}:${to}:${part}`;
 const orNull = <T>(v: T | undefined): T | null => (v === undefined ? null : v);
 
 /** Turns checked reference rows into what the writer stores. */
 export function planReference(data: ReferenceData): ReferenceWrite {
   // Countries are created with the names the SIPRI importer would give them, so either may come first.
   const table = new Map(loadCountryTable().map((c) => [c.id, c]));
-  const allianceIds = new Set(data.alliances.map((a) => a.id));
-  const organizationIds = new Set(data.organizations.map((o) => o.id));
-  const labelOf = (id: string) =>
-    allianceIds.has(id) ? 'Alliance' : organizationIds.has(id) ? 'Organization' : 'Country';
 
-  const memberships: ReferenceRelation[] = data.memberships.map((m) => ({
-    key: key('MEMBER_OF', m.country, m.alliance, m.since),
+  // Keys come from the model (relationKey), so the seed, the mutations and this import meet on one fact.
+  const memberships: RelationRow[] = data.memberships.map((m) => ({
     from: m.country,
-    fromLabel: 'Country',
     to: m.alliance,
-    toLabel: 'Alliance',
     props: {
       since: m.since,
       until: orNull(m.until),
       status: m.status,
       estimate: m.estimate,
       note: orNull(m.note),
+      referenceFile: 'memberships.csv',
     },
     sourceIds: m.source,
   }));
-  const sanctions: ReferenceRelation[] = data.sanctions.map((s) => ({
-    key: key('SANCTIONS', s.imposedBy, s.target, `${s.status}:${s.instrument}:${s.since}`),
+  const sanctions: RelationRow[] = data.sanctions.map((s) => ({
     from: s.imposedBy,
-    fromLabel: labelOf(s.imposedBy),
     to: s.target,
-    toLabel: labelOf(s.target),
     props: {
       id: s.id,
       kind: s.kind,
@@ -59,23 +50,12 @@ export function planReference(data: ReferenceData): ReferenceWrite {
       causeDealId: orNull(s.cause),
       estimate: s.estimate,
       note: orNull(s.note),
+      referenceFile: 'sanctions.csv',
     },
     sourceIds: s.source,
   }));
-  const basedIn: ReferenceRelation[] = data.organizations.flatMap((o) =>
-    o.country === undefined
-      ? []
-      : [
-          {
-            key: key('BASED_IN', o.id, o.country, ''),
-            from: o.id,
-            fromLabel: 'Organization',
-            to: o.country,
-            toLabel: 'Country',
-            props: {},
-            sourceIds: o.source,
-          },
-        ],
+  const basedIn: RelationRow[] = data.organizations.flatMap((o) =>
+    o.country === undefined ? [] : [{ from: o.id, to: o.country, sourceIds: o.source }],
   );
 
   return {
@@ -135,9 +115,10 @@ export function planReference(data: ReferenceData): ReferenceWrite {
       sourceIds: o.source,
     })),
     relations: [
-      { type: 'BASED_IN', file: 'organizations.csv', rows: basedIn },
-      { type: 'MEMBER_OF', file: 'memberships.csv', rows: memberships },
-      { type: 'SANCTIONS', file: 'sanctions.csv', rows: sanctions },
+      // An organisation's seat is shared with the seed and the importers: never retired from here.
+      { type: 'BASED_IN', file: 'organizations.csv', retire: false, rows: basedIn },
+      { type: 'MEMBER_OF', file: 'memberships.csv', retire: true, rows: memberships },
+      { type: 'SANCTIONS', file: 'sanctions.csv', retire: true, rows: sanctions },
     ],
   };
 }

@@ -1,4 +1,12 @@
 import { z } from 'zod';
+import {
+  EMBARGO_SCOPES,
+  MEMBERSHIP_STATUSES,
+  ORGANIZATION_KINDS,
+  SANCTION_KINDS,
+  SANCTION_STATUSES,
+  SOURCE_KINDS,
+} from '../../model';
 
 /**
  * The columns of the reference files (reference/*.csv), one schema per file. Cells arrive as
@@ -60,7 +68,7 @@ export function dateRange(v: string): { first: string; last: string } | null {
 
 export const SourceRow = z.object({
   id: slug,
-  kind: z.enum(['article', 'database', 'government', 'reference']),
+  kind: z.enum(SOURCE_KINDS),
   title: text,
   publisher: optional(z.string()),
   published: optional(referenceDate),
@@ -97,7 +105,7 @@ export const OrganizationRow = z.object({
   id: slug,
   name: text,
   aliases: list,
-  kind: z.enum(['manufacturer', 'agency', 'international_organization', 'non_state_group', 'other']),
+  kind: z.enum(ORGANIZATION_KINDS),
   country: optional(iso3),
   /** Whom its embargoes bind: every state (UN Security Council) or its members. */
   binds: optional(z.enum(['all-states', 'members'])),
@@ -111,21 +119,18 @@ export const MembershipRow = z.object({
   country: iso3,
   since: referenceDate,
   until: optional(referenceDate),
-  status: z.enum(['MEMBER', 'SUSPENDED']),
+  status: z.enum(MEMBERSHIP_STATUSES),
   estimate,
   source: list,
   note: optional(z.string()),
 });
-
-export const SANCTION_KINDS = ['ARMS_EMBARGO', 'TARGETED', 'EXPORT_RESTRICTIONS', 'OTHER'] as const;
-export const EMBARGO_SCOPES = ['WHOLE_STATE', 'NON_GOVERNMENTAL_FORCES'] as const;
 
 export const SanctionRow = z.object({
   id: slug,
   kind: z.enum(SANCTION_KINDS),
   imposedBy: party,
   target: party,
-  status: z.enum(['CONSIDERED', 'IMPOSED', 'LIFTED']),
+  status: z.enum(SANCTION_STATUSES),
   since: referenceDate,
   until: optional(referenceDate),
   instrument: text,
