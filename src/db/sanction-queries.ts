@@ -10,7 +10,6 @@ import { DEAL_ITEM } from './relation-queries';
 
 /** Sanctions and arms embargoes, and the deliveries SIPRI records while an embargo was in force. */
 
-
 const live = (v: string) => `coalesce(${v}.retired, false) = false`;
 
 /** A sanction as an item: as Country.sanctionsReceived returns it (relation-queries.ts). */
