@@ -22,9 +22,9 @@ export const MAX_TOTALS = 500;
  * once per delivery (most deals deliver over several years): the same sums, a third fewer reads.
  */
 const GROUP: Record<TotalsBy, string> = {
-  SUPPLIER: byParty('(d)-[:SELLER]->(g:Entity)'),
-  RECIPIENT: byParty('(d)-[:BUYER]->(g:Entity)'),
-  SYSTEM: byParty('(d)-[:COVERS]->(g:WeaponSystem)'),
+  SUPPLIER: byParty('(d)-[liveParty:SELLER WHERE liveParty.retired IS NULL]->(g:Entity)'),
+  RECIPIENT: byParty('(d)-[liveParty:BUYER WHERE liveParty.retired IS NULL]->(g:Entity)'),
+  SYSTEM: byParty('(d)-[liveParty:COVERS WHERE liveParty.retired IS NULL]->(g:WeaponSystem)'),
   YEAR: 'WITH x.year AS g, sum(coalesce(x.tiv, 0.0)) AS tiv, count(DISTINCT d) AS deals',
 };
 
@@ -92,7 +92,7 @@ export async function allianceConflicts(db: Database, alliance: string): Promise
   const id = await resolveId(db, alliance, ['Alliance']);
   if (id === null) throw notFound(`No alliance matches "${alliance}"`);
   const rows = await db.read(
-    `MATCH (a:Alliance {id: $id})<-[m:MEMBER_OF]-(c:Country)<-[:BUYER]-(d:Deal)-[:SELLER]->(s:Country)
+    `MATCH (a:Alliance {id: $id})<-[m:MEMBER_OF]-(c:Country)<-[liveBuyer:BUYER WHERE liveBuyer.retired IS NULL]-(d:Deal)-[liveSeller:SELLER WHERE liveSeller.retired IS NULL]->(s:Country)
      WHERE coalesce(d.retired, false) = false AND NOT d.status IN ['OFFERED', 'CANCELLED']
        AND coalesce(m.retired, false) = false
        AND (m.since IS NULL OR d.orderYear IS NULL OR toInteger(left(m.since, 4)) <= d.orderYear)

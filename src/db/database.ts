@@ -34,6 +34,8 @@ export interface DatabaseOptions {
 export class Database {
   /** Cypher statements sent since start: tests use it to prove a request costs a bounded number of round trips. */
   statements = 0;
+  /** Changes written since start (nodes, relationships, labels, properties): a re-import is measured by it. */
+  writes = 0;
 
   constructor(
     readonly driver: Driver,
@@ -82,6 +84,7 @@ export class Database {
   async run(tx: Runner, cypher: string, params: Params = {}): Promise<Row[]> {
     this.trace(cypher, params);
     const result = await tx.run(cypher, params);
+    for (const n of Object.values(result.summary.counters.updates())) this.writes += n;
     return result.records.map((r) => toPlainObject(r.toObject()));
   }
 

@@ -77,10 +77,12 @@ const PARTY_FILTERS = [
 type PartyFilter = (typeof PARTY_FILTERS)[number];
 
 /** The deals `d` that reach the party whose id is the Cypher expression `id`. */
-const partyMatch = (p: PartyFilter, id: string) => `MATCH (:${p.node} {id: ${id}})<-[:${p.role}]-(d:Deal)`;
+const partyMatch = (p: PartyFilter, id: string) =>
+  `MATCH (:${p.node} {id: ${id}})<-[anchorRel:${p.role} WHERE anchorRel.retired IS NULL]-(d:Deal)`;
 
 /** Whether `d` reaches the party the page statement resolved into `<field>Id`. */
-const partyExists = (p: PartyFilter) => `EXISTS { (d)-[:${p.role}]->(:${p.node} {id: ${p.field}Id}) }`;
+const partyExists = (p: PartyFilter) =>
+  `EXISTS { (d)-[${p.field}Rel:${p.role} WHERE ${p.field}Rel.retired IS NULL]->(:${p.node} {id: ${p.field}Id}) }`;
 
 /** Checks the filter's plain values; names (buyer, seller, system) are resolved inside the page query. */
 function checkFilter(filter: DealFilter) {
@@ -129,9 +131,9 @@ export type ResolvedDealFilter = Awaited<ReturnType<typeof resolveDealFilter>>;
  */
 export function dealWhere(v: string): string {
   return `coalesce(${v}.retired, false) = false
-      AND ($buyer IS NULL OR EXISTS { (${v})-[:BUYER]->(:Entity {id: $buyer}) })
-      AND ($seller IS NULL OR EXISTS { (${v})-[:SELLER]->(:Entity {id: $seller}) })
-      AND ($system IS NULL OR EXISTS { (${v})-[:COVERS]->(:WeaponSystem {id: $system}) })
+      AND ($buyer IS NULL OR EXISTS { (${v})-[liveBuyer:BUYER WHERE liveBuyer.retired IS NULL]->(:Entity {id: $buyer}) })
+      AND ($seller IS NULL OR EXISTS { (${v})-[liveSeller:SELLER WHERE liveSeller.retired IS NULL]->(:Entity {id: $seller}) })
+      AND ($system IS NULL OR EXISTS { (${v})-[liveSystem:COVERS WHERE liveSystem.retired IS NULL]->(:WeaponSystem {id: $system}) })
       AND ($status IS NULL OR ${v}.status IN $status)
       AND ($category IS NULL OR ${v}.category = $category)
       AND ($orderedFrom IS NULL OR ${v}.orderYear >= $orderedFrom)
@@ -338,7 +340,8 @@ export async function findDeals(
   // One party and nothing else: its degree, which Neo4j keeps per relationship type (no deal read).
   const only = parties.length === 1 && conditions.length === 0 ? lead : undefined;
   const matched = only
-    ? `MATCH (p:Entity {id: ${only.field}Id}) RETURN COUNT { (p)<-[:${only.role}]-() } AS matched`
+    ? // The party's live relationships of that role: its slots (a retired relationship has none), by index.
+      `MATCH (s:DealSlot) WHERE s.role = '${only.role}' AND s.partyId = ${only.field}Id RETURN count(s) AS matched`
     : `${anchor} ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''} RETURN count(d) AS matched`;
   const count = !options.count
     ? 'RETURN null AS total'
@@ -356,7 +359,7 @@ export async function findDeals(
          WITH collect({ deal: ${keys ? DEAL_VALUES : DEAL_ITEM}, k: k }) AS rows, collect(d) AS page
          CALL (page) {
            UNWIND page AS d
-           MATCH (d)-[:BUYER|SELLER|COVERS]->(n:Entity)
+           MATCH (d)-[liveParty:BUYER|SELLER|COVERS WHERE liveParty.retired IS NULL]->(n:Entity)
            WITH DISTINCT n
            RETURN collect(${projectionFor('n', keys)}) AS entities
          }

@@ -14,7 +14,8 @@ import { int } from './integers';
  * lookups never see them), rebuilt from the relationships themselves: every writer that creates or
  * moves a deal's BUYER/SELLER/COVERS relationship or changes its orderYear calls `refreshDealSlots`
  * (or runs DEAL_SLOTS_CYPHER) for the deals it touched, in the same transaction. Retiring needs no
- * refresh: pages read `retired` from the deal itself, as they always did.
+ * refresh: pages read `retired` from the deal itself, as they always did. A retired party relationship
+ * (a seller a newer SIPRI release no longer states) has no slot.
  */
 /** The sortYear of a deal without an order year: below every real year (1800 and later). */
 export const NO_YEAR = -1;
@@ -27,7 +28,7 @@ export const NO_YEAR = -1;
  */
 export const DEAL_SLOTS_CYPHER = (id: string) => `
 CALL (${id}) {
-  OPTIONAL MATCH (d:Deal {id: ${id}})-[r:BUYER|SELLER|COVERS]->(p:Entity)
+  OPTIONAL MATCH (d:Deal {id: ${id}})-[r:BUYER|SELLER|COVERS]->(p:Entity) WHERE r.retired IS NULL
   WITH ${id}, collect(CASE WHEN r IS NOT NULL THEN [type(r), p.id, coalesce(d.orderYear, ${NO_YEAR})] END) AS want
   CALL (${id}, want) {
     MATCH (old:DealSlot {dealId: ${id}}) WHERE NOT [old.role, old.partyId, old.sortYear] IN want

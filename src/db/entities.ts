@@ -37,9 +37,9 @@ export const entityProjection = (v: string, keysParam: string | null = null, wit
 const partiesCypher = (v: string) => `CASE WHEN ${v}:Deal THEN { ${dealPartyIds(v)} } END`;
 
 /** A deal's party and system ids as map entries (buyerId, sellerId, systemId) of the deal `v`. */
-export const dealPartyIds = (v: string) => `buyerId: head([(${v})-[:BUYER]->(b) | b.id]),
-    sellerId: head([(${v})-[:SELLER]->(s) | s.id]),
-    systemId: head([(${v})-[:COVERS]->(w) | w.id])`;
+export const dealPartyIds = (v: string) => `buyerId: head([(${v})-[liveBuyer:BUYER WHERE liveBuyer.retired IS NULL]->(b) | b.id]),
+    sellerId: head([(${v})-[liveSeller:SELLER WHERE liveSeller.retired IS NULL]->(s) | s.id]),
+    systemId: head([(${v})-[liveSystem:COVERS WHERE liveSystem.retired IS NULL]->(w) | w.id])`;
 
 /**
  * The values of a `[k IN $keys | v[k]]` projection as properties again: an absent property reads
@@ -158,7 +158,7 @@ export async function lookupEntity(
   const rows = await db.read(
     `${RESOLVE_CYPHER}
      RETURN ${projectionFor('n', keys)} AS e,
-       ${readsParties(keys) ? `[(n:Deal)-[:BUYER|SELLER|COVERS]->(p:Entity) | ${projectionFor('p', keys)}]` : '[]'} AS related`,
+       ${readsParties(keys) ? `[(n:Deal)-[liveParty:BUYER|SELLER|COVERS WHERE liveParty.retired IS NULL]->(p:Entity) | ${projectionFor('p', keys)}]` : '[]'} AS related`,
     { ...resolveParams(input, labels), ...keysParam(keys) },
   );
   const entity = rows[0] ? toEntity(rows[0].e ?? null, keys) : null;

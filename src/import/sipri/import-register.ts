@@ -2,13 +2,25 @@ import type { ManagedTransaction } from 'neo4j-driver';
 import type { Database } from '../../db/database';
 import { nameFields, nameKey } from '../../db/names';
 import { loadCountryTable, PartyResolver, slug, type CountryEntry, type Party } from '../resolve-party';
+import {
+  closeRelease,
+  reconcileReleases,
+  releaseImported,
+  releaseSourceId,
+  writeRelease,
+  type Reconciled,
+} from '../../db/release-writes';
 import { mapRow, type SipriRow } from './map-row';
 import type { Register } from './read-register';
+import { releaseOf, type Release } from './release-preamble';
+import { registerFingerprint, RowHasher } from './release-fingerprint';
+import { recordOf } from './release-records';
 import {
   DEAL_CYPHER,
   LOOKUP_CYPHER,
   SOURCE_ID,
   STATUS_CYPHER,
+  TOTALS_CYPHER,
   type BatchParams,
   type DealParams,
 } from './import-cypher';
@@ -36,6 +48,12 @@ export interface Rejected {
 export interface ImportReport {
   variant: Register['variant'];
   dataGenerated: string;
+  /** The release the export is (its Source id, date and scope). */
+  release: { id: string } & Release;
+  /** The same release was imported from this very file before: nothing was read or written. */
+  alreadyImported: boolean;
+  /** Deals and deliveries retired or revived because the newest release covering them does (not) list them. */
+  reconciled: Omit<Reconciled, 'dealIds'>;
   rowsRead: number;
   rowsImported: number;
   rejected: Rejected[];
@@ -62,6 +80,16 @@ export interface ImportOptions {
    * request: a large batch on a busy machine may take longer than the per-request query timeout.
    */
   batchTimeoutMs?: number;
+  /**
+   * The release the export is (src/import/sipri/release-preamble.ts); read from its preamble when
+   * absent, and refused when the preamble does not say.
+   */
+  release?: Release;
+  /**
+   * Opens the same export again. With it, an export whose rows were already imported as this release
+   * is recognised by a first pass that fingerprints them, and nothing is written.
+   */
+  reread?: () => Promise<Register>;
 }
 
 interface CuratedDeal {
@@ -76,7 +104,31 @@ interface CuratedDeal {
   sourceIds: string[];
 }
 
-const today = () => new Date().toISOString().slice(0, 10);
+function emptyReport(
+  variant: Register['variant'],
+  seen: string,
+  release: ImportReport['release'],
+  reconciled: ImportReport['reconciled'],
+): ImportReport {
+  return {
+    variant,
+    dataGenerated: seen,
+    release,
+    alreadyImported: false,
+    reconciled,
+    rowsRead: 0,
+    rowsImported: 0,
+    rejected: [],
+    deals: 0,
+    deliveries: 0,
+    countries: 0,
+    organizations: 0,
+    systems: 0,
+    merged: [],
+    nonStateParties: [],
+    durationMs: 0,
+  };
+}
 
 export async function importSipri(
   db: Database,
@@ -86,8 +138,27 @@ export async function importSipri(
   const started = Date.now();
   const batchSize = opts.batchSize ?? 5000;
   const batchTimeoutMs = opts.batchTimeoutMs ?? 600_000;
-  // Without a "Data generated" line, the import day stands for when the facts were seen.
-  const seen = register.variant.dataGenerated ?? today();
+  const release = opts.release ?? releaseOf(register.variant);
+  const seen = release.generated;
+  const releaseInfo = { id: releaseSourceId(seen), ...release };
+  const releaseNode = {
+    generated: seen,
+    scopeFrom: release.scope.from,
+    scopeTo: release.scope.to,
+    ordersIncluded: release.scope.ordersIncluded,
+    allParties: release.scope.allParties,
+  };
+  const already = await releaseImported(db, releaseNode, async () =>
+    opts.reread ? registerFingerprint(await opts.reread()) : undefined,
+  );
+  const noChange = { retiredDeals: 0, revivedDeals: 0, retiredDeliveries: 0, revivedDeliveries: 0 };
+  if (already) {
+    return {
+      ...emptyReport(register.variant, seen, releaseInfo, noChange),
+      alreadyImported: true,
+      durationMs: Date.now() - started,
+    };
+  }
 
   const lookup = (await db.read(LOOKUP_CYPHER))[0] ?? {};
   const systemByKey = new Map<string, string>();
@@ -118,21 +189,9 @@ export async function importSipri(
     },
   );
 
-  const report: ImportReport = {
-    variant: register.variant,
-    dataGenerated: seen,
-    rowsRead: 0,
-    rowsImported: 0,
-    rejected: [],
-    deals: 0,
-    deliveries: 0,
-    countries: 0,
-    organizations: 0,
-    systems: 0,
-    merged: [],
-    nonStateParties: [],
-    durationMs: 0,
-  };
+  await writeRelease(db, releaseNode);
+
+  const report = emptyReport(register.variant, seen, releaseInfo, noChange);
   const dealIds = new Set<string>();
   let lastYear = 0;
   const partyIds = new Map<string, Party>();
@@ -211,6 +270,16 @@ export async function importSipri(
     if (batchRows === 0) return;
     const params: BatchParams = {
       seen,
+      release: seen,
+      now: new Date().toISOString(),
+      records: [...batch.deals.values(), ...batch.curatedDeals.values()].map((e) =>
+        recordOf(
+          e.id,
+          { buyerId: e.buyer.id, sellerId: e.seller.id, systemId: e.systemId },
+          { designation: e.row.designation, ...sipriFacts(e.row), ...sharedFacts(e.row) },
+          e.rowDeliveries,
+        ),
+      ),
       sourceId: SOURCE_ID,
       countries: batch.countries,
       organizations: batch.organizations,
@@ -240,6 +309,7 @@ export async function importSipri(
     inflight.catch(() => undefined);
   };
 
+  const hasher = new RowHasher();
   const newSystems = new Set<string>();
   const writtenParties = new Set<string>();
   for await (const line of register.lines) {
@@ -250,6 +320,7 @@ export async function importSipri(
       continue;
     }
     const row = mapped.row;
+    hasher.update(row);
     const seller = parties.resolve(row.supplier);
     const buyer = parties.resolve(row.recipient);
     if (!seller || !buyer) {
@@ -321,10 +392,20 @@ export async function importSipri(
   await flush();
   await inflight;
   // The last year the export covers: the latest delivery year it lists.
-  const ids = [...dealIds];
+  await closeRelease(db, seen, undefined, lastYear);
+  const reconciled = await reconcileReleases(db);
+  const { dealIds: settled, ...counts } = reconciled;
+  report.reconciled = counts;
+  for (let i = 0; i < settled.length; i += batchSize) {
+    const rows = settled.slice(i, i + batchSize).map((id) => ({ id, totals: {} }));
+    await db.write(TOTALS_CYPHER('$rows'), { rows, release: seen });
+  }
+  const ids = [...new Set([...dealIds, ...settled])];
   for (let i = 0; i < ids.length; i += batchSize) {
     await db.write(STATUS_CYPHER, { ids: ids.slice(i, i + batchSize), lastYear });
   }
+  // Marked imported from this file last: an import that stopped before is run again whole.
+  await closeRelease(db, seen, hasher.digest(), lastYear);
 
   report.deals = dealIds.size;
   report.deliveries = deliveryKeys.size;
@@ -346,6 +427,8 @@ interface DealEntry {
   /** Set for a curated deal that receives SIPRI's record. */
   curated: CuratedDeal | undefined;
   deliveries: DeliveryParams[];
+  /** The deliveries of its rows in this batch, as the release's record keeps them. */
+  rowDeliveries: SipriRow['deliveries'];
 }
 
 /** A batch being read: deals by id (a deal has one row per delivery year; the batch writes it once). */
@@ -376,9 +459,19 @@ function defined(o: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
+/**
+ * The object with its undefined values as null: `SET n += map` removes them, so a fact that the
+ * release winning a deal no longer states does not linger from an older one.
+ */
+function orNull(o: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k in o) out[k] = o[k] ?? null;
+  return out;
+}
+
 /** SIPRI's facts about the deal, as Deal properties (absent ones are left out, never written as null). */
 function sipriFacts(row: SipriRow) {
-  return defined({
+  return orNull({
     sipriId: row.sipriId,
     tivUnit: row.tivUnit,
     tivUnitNew: row.tivUnitNew,
@@ -391,7 +484,7 @@ function sipriFacts(row: SipriRow) {
 
 /** Facts a curated deal may already state: SIPRI's value fills a gap, or becomes a claim if it differs. */
 function sharedFacts(row: SipriRow) {
-  return defined({
+  return orNull({
     orderYear: row.orderYear,
     orderYearEstimated: row.orderYearEstimated,
     quantity: row.quantity,
@@ -413,7 +506,7 @@ function addDeal(
 ): void {
   const deliveries = row.deliveries.map((d) => ({
     id: `${dealId}:${d.year}`,
-    props: defined({
+    props: orNull({
       year: d.year,
       quantity: d.quantity,
       quantityEstimated: d.quantityEstimated,
@@ -426,8 +519,18 @@ function addDeal(
   if (entry) {
     Object.assign(entry, { row, buyer, seller, systemId });
     entry.deliveries.push(...deliveries);
+    entry.rowDeliveries.push(...row.deliveries);
   } else {
-    deals.set(dealId, { id: dealId, row, buyer, seller, systemId, curated: cur, deliveries });
+    deals.set(dealId, {
+      id: dealId,
+      row,
+      buyer,
+      seller,
+      systemId,
+      curated: cur,
+      deliveries,
+      rowDeliveries: [...row.deliveries],
+    });
   }
   if (cur && cur.orderYear !== null && cur.orderYear !== row.orderYear) {
     const mine = cur.sourceIds.filter((s) => s !== SOURCE_ID);

@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-import fs from 'node:fs';
 import { badInput } from '../../errors';
 import { parseGeneratedDate, type Variant } from './read-register';
 
@@ -26,8 +24,6 @@ export interface Release {
   /** "Data generated" date, ISO yyyy-mm-dd. */
   generated: string;
   scope: ReleaseScope;
-  /** sha256 of the file's bytes, when the release was read from a file. */
-  fingerprint?: string;
 }
 
 /** What a user may state for a file whose preamble is missing (or to correct it). */
@@ -37,11 +33,6 @@ export interface ReleaseOverrides {
   scope?: string;
   ordersIncluded?: boolean;
 }
-
-export const RELEASE_SOURCE_PREFIX = 'sipri-atdb@';
-
-/** The Source id of a release: `sipri-atdb@2026-02-12`. */
-export const releaseSourceId = (generated: string) => `${RELEASE_SOURCE_PREFIX}${generated}`;
 
 const SCOPE =
   /Deals with deliveries( or orders)? made for (?:the )?year range\s*'?(\d{4})'?\s*to\s*'?(\d{4})'?/i;
@@ -108,13 +99,6 @@ export function releaseOf(variant: Variant, overrides: ReleaseOverrides = {}): R
       allParties: overrides.scope !== undefined ? true : (stated?.allParties ?? false),
     },
   };
-}
-
-/** sha256 of a file's bytes, streamed: a release file imported before is recognised without reading the graph. */
-export async function fingerprintFile(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }
 
 /** "deliveries 2000–2030, orders included, all countries" */
