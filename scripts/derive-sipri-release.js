@@ -51,7 +51,15 @@ function parseArgs(argv) {
   return opts;
 }
 
-const COL = { id: 0, supplier: 1, recipient: 2, designation: 3, deliveryYear: 10, tivUnit: 14, tivDelivery: 15 };
+const COL = {
+  id: 0,
+  supplier: 1,
+  recipient: 2,
+  designation: 3,
+  deliveryYear: 10,
+  tivUnit: 14,
+  tivDelivery: 15,
+};
 const round = (n) => String(Math.round(n * 100) / 100);
 
 function main() {
@@ -109,7 +117,9 @@ function main() {
         entry.new = `${entry.old.replace(/\s+-$/, '')}-M`;
         for (const r of rs) r[COL.designation] = entry.new;
       } else if (change === 'dropDel') {
-        const earliest = rs.reduce((a, b) => (Number(b[COL.deliveryYear]) < Number(a[COL.deliveryYear]) ? b : a));
+        const earliest = rs.reduce((a, b) =>
+          Number(b[COL.deliveryYear]) < Number(a[COL.deliveryYear]) ? b : a,
+        );
         entry.year = Number(earliest[COL.deliveryYear]);
         byDeal.set(
           id,
@@ -155,7 +165,10 @@ function main() {
   manifest.preamble = { generated: opts.generated, from, to };
   const out = [...[...byDeal.values()].flat(), ...added].map((r) => r.join(','));
   fs.writeFileSync(opts.output, [...preamble, header, ...out].join(eol) + eol);
-  fs.writeFileSync(opts.output.replace(/\.csv$/, '') + '.changes.json', JSON.stringify(manifest, null, 2) + '\n');
+  fs.writeFileSync(
+    opts.output.replace(/\.csv$/, '') + '.changes.json',
+    JSON.stringify(manifest, null, 2) + '\n',
+  );
   console.log(
     `${opts.output}: ${out.length} rows, ${byDeal.size + added.length - manifest.changes.dropDeal.length} deals; ` +
       CHANGES.map((c) => `${c} ${manifest.changes[c].length}`).join(', '),

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../config';
 import { importSipri, type ImportReport } from '../import/sipri/import-register';
 import { readRegister } from '../import/sipri/read-register';
+import { describeScope, releaseOf } from '../import/sipri/release-preamble';
 import { createLogger } from '../logger';
 import { openStore } from '../store';
 import { EXIT } from '../cli';
@@ -11,11 +12,16 @@ import { EXIT } from '../cli';
 export function formatImportSummary(file: string, r: ImportReport, maxRejected = 50): string {
   const rate = r.durationMs > 0 ? Math.round((r.rowsRead * 1000) / r.durationMs) : r.rowsRead;
   const v = r.variant;
+  const release = `release ${r.release.id} (${describeScope(r.release.scope)})`;
+  if (r.alreadyImported) return `${file}: ${release} was already imported from these rows: nothing written\n`;
+  const c = r.reconciled;
   const lines = [
-    `${file}: SIPRI export (${v.layout} layout, ${v.encoding}, ${v.lineEnding}${v.trailingSemicolon ? ', trailing ;' : ''}), data generated ${r.dataGenerated}`,
+    `${file}: SIPRI export (${v.layout} layout, ${v.encoding}, ${v.lineEnding}${v.trailingSemicolon ? ', trailing ;' : ''}), ${release}`,
     `rows read ${r.rowsRead} = imported ${r.rowsImported} + rejected ${r.rejected.length}`,
     `deals ${r.deals} (${r.merged.length} merged onto curated deals), deliveries ${r.deliveries}, ` +
       `countries ${r.countries}, organisations ${r.organizations}, weapon systems ${r.systems}`,
+    `retired by the newest release covering them: ${c.retiredDeals} deals, ${c.retiredDeliveries} deliveries; ` +
+      `revived: ${c.revivedDeals} deals, ${c.revivedDeliveries} deliveries`,
     `${(r.durationMs / 1000).toFixed(1)} s, ${rate} rows/s`,
   ];
   for (const m of r.merged) lines.push(`merged SIPRI ${m.sipriId} onto ${m.dealId}`);
@@ -36,41 +42,75 @@ export function registerImport(program: Command): void {
     .option('--batch-size <rows>', 'rows per write transaction', '5000')
     .option('--no-progress', 'no progress bar even on a terminal')
     .option('--json', 'print the report as JSON')
-    .action(async (file: string, opts: { batchSize: string; progress: boolean; json?: boolean }) => {
-      const batchSize = Number(opts.batchSize);
-      if (!Number.isInteger(batchSize) || batchSize < 1) {
-        process.stderr.write(`armsgraph: --batch-size must be a positive integer\n`);
-        process.exit(EXIT.USAGE);
-      }
-      const register = await readRegister(file);
-      const config = loadConfig();
-      const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
-      const store = await openStore(config, logger);
-      const bar =
-        opts.progress && process.stderr.isTTY && register.totalBytes
-          ? new SingleBar(
-              {
-                format: 'importing [{bar}] {percentage}% | {rows} rows | {eta_formatted}',
-                stream: process.stderr,
-              },
-              Presets.shades_classic,
-            )
-          : undefined;
-      bar?.start(register.totalBytes ?? 0, 0, { rows: 0 });
-      let report: ImportReport;
-      try {
-        report = await importSipri(store.db, register, {
-          batchSize,
-          onProgress: (rows) => bar?.update(register.bytesRead(), { rows }),
-        });
-        bar?.update(register.totalBytes ?? 0);
-      } finally {
-        bar?.stop();
-        await store.close();
-      }
-      process.stdout.write(
-        opts.json ? JSON.stringify(report, null, 2) + '\n' : formatImportSummary(file, report),
-      );
-      process.exitCode = report.rejected.length > 0 ? EXIT.REJECTED_ROWS : EXIT.OK;
-    });
+    .option(
+      '--generated <date>',
+      'the release\'s "Data generated" date (YYYY-MM-DD), for a file whose preamble lacks it',
+    )
+    .option(
+      '--scope <from-to>',
+      'the year range the export was made for (1995-2025), for a file whose preamble lacks it',
+    )
+    .option('--with-orders', 'the export lists deals ordered in the range without deliveries too')
+    .action(
+      async (
+        file: string,
+        opts: {
+          batchSize: string;
+          progress: boolean;
+          json?: boolean;
+          generated?: string;
+          scope?: string;
+          withOrders?: boolean;
+        },
+      ) => {
+        const batchSize = Number(opts.batchSize);
+        if (!Number.isInteger(batchSize) || batchSize < 1) {
+          process.stderr.write(`armsgraph: --batch-size must be a positive integer\n`);
+          process.exit(EXIT.USAGE);
+        }
+        const register = await readRegister(file);
+        let release;
+        try {
+          release = releaseOf(register.variant, {
+            ...(opts.generated !== undefined ? { generated: opts.generated } : {}),
+            ...(opts.scope !== undefined ? { scope: opts.scope } : {}),
+            ...(opts.withOrders ? { ordersIncluded: true } : {}),
+          });
+        } catch (err) {
+          process.stderr.write(`armsgraph: ${file}: ${(err as Error).message}\n`);
+          process.exit(EXIT.USAGE);
+        }
+        const config = loadConfig();
+        const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
+        const store = await openStore(config, logger);
+        const bar =
+          opts.progress && process.stderr.isTTY && register.totalBytes
+            ? new SingleBar(
+                {
+                  format: 'importing [{bar}] {percentage}% | {rows} rows | {eta_formatted}',
+                  stream: process.stderr,
+                },
+                Presets.shades_classic,
+              )
+            : undefined;
+        bar?.start(register.totalBytes ?? 0, 0, { rows: 0 });
+        let report: ImportReport;
+        try {
+          report = await importSipri(store.db, register, {
+            batchSize,
+            release,
+            reread: () => readRegister(file),
+            onProgress: (rows) => bar?.update(register.bytesRead(), { rows }),
+          });
+          bar?.update(register.totalBytes ?? 0);
+        } finally {
+          bar?.stop();
+          await store.close();
+        }
+        process.stdout.write(
+          opts.json ? JSON.stringify(report, null, 2) + '\n' : formatImportSummary(file, report),
+        );
+        process.exitCode = report.rejected.length > 0 ? EXIT.REJECTED_ROWS : EXIT.OK;
+      },
+    );
 }

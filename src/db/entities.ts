@@ -37,7 +37,9 @@ export const entityProjection = (v: string, keysParam: string | null = null, wit
 const partiesCypher = (v: string) => `CASE WHEN ${v}:Deal THEN { ${dealPartyIds(v)} } END`;
 
 /** A deal's party and system ids as map entries (buyerId, sellerId, systemId) of the deal `v`. */
-export const dealPartyIds = (v: string) => `buyerId: head([(${v})-[liveBuyer:BUYER WHERE liveBuyer.retired IS NULL]->(b) | b.id]),
+export const dealPartyIds = (
+  v: string,
+) => `buyerId: head([(${v})-[liveBuyer:BUYER WHERE liveBuyer.retired IS NULL]->(b) | b.id]),
     sellerId: head([(${v})-[liveSeller:SELLER WHERE liveSeller.retired IS NULL]->(s) | s.id]),
     systemId: head([(${v})-[liveSystem:COVERS WHERE liveSystem.retired IS NULL]->(w) | w.id])`;
 

@@ -198,7 +198,8 @@ async function judges(db: Database) {
 export async function reconcileReleases(db: Database): Promise<Reconciled> {
   const releases = await judges(db);
   const params = { releases, now: new Date().toISOString() };
-  const onlySipri = (v: string) => `all(s IN coalesce(${v}.sourceIds, []) WHERE s STARTS WITH '${SIPRI_SOURCE_ID}')`;
+  const onlySipri = (v: string) =>
+    `all(s IN coalesce(${v}.sourceIds, []) WHERE s STARTS WITH '${SIPRI_SOURCE_ID}')`;
   const settle = (v: string, judged: string) => `
     WITH ${v}, ${judged} AS judge
     WITH ${v}, judge IS NOT NULL AND NOT judge.date IN ${v}.sipriReleases AS gone,

@@ -4,6 +4,7 @@ import { entityResolvers } from './entities';
 import { mutationResolvers } from './mutations';
 import { queryResolvers } from './queries';
 import { relationResolvers } from './relations';
+import { releaseResolvers } from './releases';
 import { subgraphResolvers } from './subgraphs';
 
 /**
@@ -15,6 +16,7 @@ export const resolvers = [
   coreResolvers,
   entityResolvers,
   relationResolvers,
+  releaseResolvers,
   queryResolvers,
   mutationResolvers,
   subgraphResolvers,

@@ -82,7 +82,11 @@ export function releaseOf(variant: Variant, overrides: ReleaseOverrides = {}): R
   const range = overrides.scope !== undefined ? parseScopeOption(overrides.scope) : stated;
   const missing = [
     ...(generated ? [] : ['its "Data generated" date (give --generated YYYY-MM-DD)']),
-    ...(range ? [] : ["its year range, \"Deals with deliveries made for the year range 'Y1' to 'Y2'\" (give --scope Y1-Y2)"]),
+    ...(range
+      ? []
+      : [
+          "its year range, \"Deals with deliveries made for the year range 'Y1' to 'Y2'\" (give --scope Y1-Y2)",
+        ]),
   ];
   if (!generated || !range)
     throw badInput(

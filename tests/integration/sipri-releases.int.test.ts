@@ -1,0 +1,219 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { transferTotals } from '../../src/db/analytics-queries';
+import type { Database } from '../../src/db/database';
+import { ErrorCode } from '../../src/errors';
+import { importSipri, type ImportReport } from '../../src/import/sipri/import-register';
+import { readRegister } from '../../src/import/sipri/read-register';
+import { releaseOf, type ReleaseOverrides } from '../../src/import/sipri/release-preamble';
+import { resetGraph, startTestServer, type TestServer } from '../helpers/test-app';
+
+/**
+ * Two releases of the SIPRI register: an excerpt of the real export of 3 Jan 2025 and a "newer
+ * release" derived from it by scripts/derive-sipri-release.js (later date, wider scope, and the
+ * changes its manifest lists: a changed seller, a changed system, a dropped delivery, a dropped deal,
+ * a moved delivery year, a revised TIV, new deals, a new delivery year).
+ */
+const dir = path.join(__dirname, '..', 'fixtures', 'sipri', 'releases');
+const OLDER = path.join(dir, 'release-2025-01-03.csv');
+const NEWER = path.join(dir, 'release-2026-02-12.csv');
+interface Change {
+  id: string;
+  old?: string | number;
+  new?: string | number;
+  year?: number;
+  newId?: string;
+}
+const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'release-2026-02-12.changes.json'), 'utf8')) as {
+  changes: Record<string, Change[]>;
+};
+const changes = (kind: string): Change[] => manifest.changes[kind] ?? [];
+
+async function importRelease(
+  db: Database,
+  file: string,
+  overrides?: ReleaseOverrides,
+): Promise<ImportReport> {
+  const register = await readRegister(file);
+  return importSipri(db, register, {
+    batchSize: 50,
+    reread: () => readRegister(file),
+    ...(overrides ? { release: releaseOf(register.variant, overrides) } : {}),
+  });
+}
+
+/** What an analyst sees: every live deal's current values and deliveries, and the TIV tables. */
+async function currentState(db: Database) {
+  const deals = await db.read(
+    `MATCH (d:Deal) WHERE d.retired IS NULL
+     RETURN d.id AS id, d.name AS name, d.orderYear AS orderYear, d.tivUnit AS tivUnit, d.tivTotal AS tiv,
+       d.delivered AS delivered, d.status AS status, d.description AS description,
+       [(d)-[r:BUYER WHERE r.retired IS NULL]->(b) | b.id] AS buyers,
+       [(d)-[r:SELLER WHERE r.retired IS NULL]->(s) | s.id] AS sellers,
+       [(d)-[r:COVERS WHERE r.retired IS NULL]->(w) | w.id] AS systems,
+       [(d)-[:HAS_DELIVERY]->(x) WHERE x.retired IS NULL | [x.year, x.quantity, x.tiv]] AS deliveries
+     ORDER BY id`,
+  );
+  for (const d of deals) (d.deliveries as number[][]).sort((a, b) => (a[0] ?? 0) - (b[0] ?? 0));
+  const totals = async (by: 'SUPPLIER' | 'RECIPIENT' | 'YEAR') =>
+    (await transferTotals(db, by, null, null, 500)).map((t) => [t.key, t.tivDelivered.toFixed(6), t.deals]);
+  return {
+    deals,
+    supplier: await totals('SUPPLIER'),
+    recipient: await totals('RECIPIENT'),
+    year: await totals('YEAR'),
+  };
+}
+
+/** Deals with more than one live buyer, seller or system. */
+const doubled = (db: Database) =>
+  db.read(
+    `MATCH (d:Deal)-[r:BUYER|SELLER|COVERS]->() WHERE r.retired IS NULL
+     WITH d, type(r) AS t, count(r) AS n WHERE n > 1 RETURN d.id AS id, t, n`,
+  );
+
+describe('SIPRI releases', () => {
+  let server: TestServer;
+  let db: Database;
+  let newestAlone: Awaited<ReturnType<typeof currentState>>;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    db = server.db;
+    await resetGraph(db);
+    const report = await importRelease(db, NEWER);
+    expect(report.rejected).toEqual([]);
+    newestAlone = await currentState(db);
+  });
+
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('reads the release from the preamble: date and scope', async () => {
+    const register = await readRegister(NEWER);
+    expect(releaseOf(register.variant)).toEqual({
+      generated: '2026-02-12',
+      scope: { from: 1995, to: 2030, ordersIncluded: true, allParties: true },
+    });
+  });
+
+  it.each([
+    ['older then newer', [OLDER, NEWER]],
+    ['newer then older', [NEWER, OLDER]],
+    ['older, newer, older again', [OLDER, NEWER, OLDER]],
+    ['newer, older, newer again', [NEWER, OLDER, NEWER]],
+  ])('%s: every value, delivery and TIV table equals the newest release alone', async (_, files) => {
+    await resetGraph(db);
+    for (const file of files) expect((await importRelease(db, file)).rejected).toEqual([]);
+    expect(await doubled(db)).toEqual([]);
+    const state = await currentState(db);
+    expect(state.supplier).toEqual(newestAlone.supplier);
+    expect(state.recipient).toEqual(newestAlone.recipient);
+    expect(state.year).toEqual(newestAlone.year);
+    expect(state.deals).toEqual(newestAlone.deals);
+  });
+
+  describe('after the older release and then the newer one', () => {
+    beforeAll(async () => {
+      await resetGraph(db);
+      await importRelease(db, OLDER);
+      await importRelease(db, NEWER);
+    });
+
+    it('a changed seller: the new one is live, the old one retired with who, why and when', async () => {
+      const [change] = changes('seller');
+      const rows = await db.read(
+        `MATCH (:Deal {id: $id})-[r:SELLER]->(s) RETURN s.name AS seller, r.retired AS retired,
+           r.retiredReason AS reason, r.retiredBy AS by, r.retiredAt IS NOT NULL AS dated ORDER BY seller`,
+        { id: `sipri-${change?.id}` },
+      );
+      expect(rows).toEqual(
+        expect.arrayContaining([
+          { seller: change?.new, retired: null, reason: null, by: null, dated: false },
+          {
+            seller: change?.old,
+            retired: true,
+            reason: 'not in the release of 2026-02-12',
+            by: 'sipri-release-import',
+            dated: true,
+          },
+        ]),
+      );
+      expect(rows).toHaveLength(2);
+    });
+
+    it('a dropped deal and a dropped delivery are retired, not deleted', async () => {
+      const [deal] = changes('dropDeal');
+      const [delivery] = changes('dropDel');
+      const [row] = await db.read(
+        `MATCH (d:Deal {id: $deal}) MATCH (x:Delivery {id: $delivery})
+         RETURN d.retired AS deal, d.retiredReason AS why, x.retired AS delivery`,
+        { deal: `sipri-${deal?.id}`, delivery: `sipri-${delivery?.id}:${delivery?.year}` },
+      );
+      expect(row).toEqual({ deal: true, why: 'not in the release of 2026-02-12', delivery: true });
+    });
+
+    it('a moved delivery year: the old year retired, the new one live', async () => {
+      const [move] = changes('moveYear');
+      const rows = await db.read(
+        `MATCH (:Deal {id: $id})-[:HAS_DELIVERY]->(x) RETURN x.year AS year, x.retired AS retired ORDER BY year`,
+        { id: `sipri-${move?.id}` },
+      );
+      expect(rows).toEqual([
+        { year: move?.old, retired: true },
+        { year: move?.new, retired: null },
+      ]);
+    });
+
+    it('deals and deliveries carry the releases that list them', async () => {
+      const [added] = changes('newDeal');
+      const [kept] = changes('tiv');
+      const rows = await db.read(
+        `UNWIND $ids AS id MATCH (d:Deal {id: id})
+         RETURN d.sipriFirstSeen AS first, d.sipriLastSeen AS last, d.sipriRelease AS release ORDER BY id`,
+        { ids: [`sipri-${added?.newId}`, `sipri-${kept?.id}`].sort() },
+      );
+      expect(rows).toEqual(
+        expect.arrayContaining([
+          { first: '2026-02-12', last: '2026-02-12', release: '2026-02-12' },
+          { first: '2025-01-03', last: '2026-02-12', release: '2026-02-12' },
+        ]),
+      );
+    });
+
+    it('re-importing either release writes nothing', async () => {
+      for (const file of [NEWER, OLDER]) {
+        const before = db.writes;
+        const report = await importRelease(db, file);
+        expect(report.alreadyImported).toBe(true);
+        expect(db.writes - before).toBe(0);
+      }
+    });
+  });
+
+  it('refuses an export that does not say which release it is, unless the command line does', async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'armsgraph-release-'));
+    const bare = path.join(tmp, 'bare.csv');
+    const lines = fs.readFileSync(OLDER, 'utf8').split('\n');
+    fs.writeFileSync(bare, lines.slice(11, 40).join('\n') + '\n');
+    const register = await readRegister(bare);
+    expect(() => releaseOf(register.variant)).toThrow(
+      expect.objectContaining({
+        code: ErrorCode.BAD_USER_INPUT,
+        message: expect.stringMatching(/--generated/),
+      }),
+    );
+    await resetGraph(db);
+    await expect(importSipri(db, register)).rejects.toMatchObject({ code: ErrorCode.BAD_USER_INPUT });
+    expect((await db.read('MATCH (n) RETURN count(n) AS n'))[0]?.n).toBe(0);
+    const report = await importRelease(db, bare, { generated: '2024-06-01', scope: '2000-2023' });
+    expect(report.release).toMatchObject({
+      id: 'sipri-atdb@2024-06-01',
+      scope: { from: 2000, to: 2023, ordersIncluded: false, allParties: true },
+    });
+    expect(report.rejected).toEqual([]);
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+});
