@@ -111,6 +111,12 @@ const STATEMENTS: readonly string[] = [
   entityStatement('countries', 'Country'),
   entityStatement('organizations', 'Organization'),
   entityStatement('systems', 'WeaponSystem'),
+  // A group SIPRI places in a country ("Hamas (Palestine)*") is based there.
+  `UNWIND $organizations AS row
+   WITH row WHERE row.props.countryId IS NOT NULL
+   MATCH (o:Organization {id: row.id})
+   MATCH (c:Country {id: row.props.countryId})
+   ${relation('BASED_IN', 'o', 'c')}`,
   `UNWIND $deals AS row
    MERGE (d:Deal {id: row.id})
    ON CREATE SET d:Entity

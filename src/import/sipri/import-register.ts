@@ -162,9 +162,10 @@ export async function importSipri(
 
   const lookup = (await db.read(LOOKUP_CYPHER))[0] ?? {};
   const systemByKey = new Map<string, string>();
-  for (const s of (lookup.systems as { id: string; keys: string[] }[] | null) ?? []) {
-    for (const k of s.keys) if (!systemByKey.has(k)) systemByKey.set(k, s.id);
-  }
+  const known = (lookup.systems as { id: string; keys: string[] }[] | null) ?? [];
+  // Ids first: a key that is one system's id reaches that system, not another whose name shares it.
+  for (const s of known) systemByKey.set(nameKey(s.id), s.id);
+  for (const s of known) for (const k of s.keys) if (!systemByKey.has(k)) systemByKey.set(k, s.id);
   const curated = (lookup.curated as unknown as CuratedDeal[] | null) ?? [];
   const parties = new PartyResolver(
     opts.countries ?? loadCountryTable(),
@@ -239,10 +240,12 @@ export async function importSipri(
     return system;
   };
   const keySystem = (row: SipriRow): { id: string; isNew: boolean } => {
-    const key = nameKey(row.designation);
+    // "+" names another designation ("BDSL+" is not "BDSL"), which keys and slugs would drop.
+    const spelled = row.designation.replace(/\+/g, ' plus ');
+    const key = nameKey(spelled);
     const found = systemByKey.get(key);
     if (found) return { id: found, isNew: false };
-    const id = slug(row.designation) || `system-${key}`;
+    const id = slug(spelled) || `system-${key}`;
     systemByKey.set(key, id);
     systemByKey.set(nameKey(id), id);
     return { id, isNew: true };
@@ -343,12 +346,18 @@ export async function importSipri(
     }
     for (const d of row.deliveries) deliveryKeys.add(`${dealId}:${d.year}`);
 
+    // A group's country is written with it: the group is BASED_IN it (Organization.country).
+    const homes = [seller, buyer].flatMap((p) =>
+      p.label === 'Organization' && p.countryId ? [parties.resolve(p.countryId)] : [],
+    );
     for (const [party, raw] of [
       [seller, row.supplier],
       [buyer, row.recipient],
+      ...homes.flatMap((h) => (h ? [[h, undefined] as const] : [])),
     ] as const) {
-      partyIds.set(party.id, party);
-      if (party.label === 'Organization') nonState.set(raw, { name: raw, id: party.id, kind: party.kind });
+      if (raw !== undefined) partyIds.set(party.id, party);
+      if (party.label === 'Organization' && raw !== undefined)
+        nonState.set(raw, { name: raw, id: party.id, kind: party.kind });
       if (writtenParties.has(party.id)) continue;
       writtenParties.add(party.id);
       if (party.label === 'Country') {
