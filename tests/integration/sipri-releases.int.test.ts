@@ -37,7 +37,7 @@ async function importRelease(
 ): Promise<ImportReport> {
   const register = await readRegister(file);
   return importSipri(db, register, {
-    batchSize: 50,
+    batchSize: 500,
     reread: () => readRegister(file),
     ...(overrides ? { release: releaseOf(register.variant, overrides) } : {}),
   });
@@ -181,6 +181,101 @@ describe('SIPRI releases', () => {
           { first: '2025-01-03', last: '2026-02-12', release: '2026-02-12' },
         ]),
       );
+    });
+
+    it("the API shows a deal's revisions, its releases' disagreement and when SIPRI saw its deliveries", async () => {
+      const [seller] = changes('seller');
+      const [tiv] = changes('tiv');
+      const query = `query($id: ID!) { node(id: $id) { ... on Deal {
+        seller { id } sipriRelease sipriReleases sipriFirstSeen sipriLastSeen
+        revisions { release previousRelease field old new }
+        disagreements { field shown claims { value sources { id } } }
+        deliveries { year sipriFirstSeen sipriLastSeen sipriReleases }
+      } } }`;
+      const changed = await server.gql<{ node: Record<string, unknown> }>(query, {
+        id: `sipri-${seller?.id}`,
+      });
+      expect(changed.body.errors).toBeUndefined();
+      const deal = changed.body.data?.node as {
+        seller: { id: string };
+        revisions: { field: string; old: string; new: string }[];
+        disagreements: {
+          field: string;
+          shown: string;
+          claims: { value: string; sources: { id: string }[] }[];
+        }[];
+        deliveries: { sipriFirstSeen: string; sipriLastSeen: string }[];
+      };
+      const sellerRevision = deal.revisions.find((r) => r.field === 'seller');
+      expect(sellerRevision).toMatchObject({ release: '2026-02-12', previousRelease: '2025-01-03' });
+      expect(JSON.parse(sellerRevision?.new ?? 'null')).toBe(deal.seller.id);
+      const disagreement = deal.disagreements.find((d) => d.field === 'seller');
+      expect(disagreement?.shown).toBe(JSON.stringify(deal.seller.id));
+      expect(disagreement?.claims.map((c) => c.sources.map((x) => x.id)).sort()).toEqual([
+        ['sipri-atdb@2025-01-03'],
+        ['sipri-atdb@2026-02-12'],
+      ]);
+      expect(deal.deliveries[0]).toMatchObject({ sipriFirstSeen: '2025-01-03', sipriLastSeen: '2026-02-12' });
+
+      const revised = await server.gql<{
+        node: { tivUnit: number; revisions: { field: string; old: string; new: string }[] };
+      }>(`query($id: ID!) { node(id: $id) { ... on Deal { tivUnit revisions { field old new } } } }`, {
+        id: `sipri-${tiv?.id}`,
+      });
+      const node = revised.body.data?.node;
+      expect(node?.tivUnit).toBe(tiv?.new);
+      expect(node?.revisions).toEqual(
+        expect.arrayContaining([
+          { field: 'tivUnit', old: JSON.stringify(tiv?.old), new: JSON.stringify(tiv?.new) },
+        ]),
+      );
+    });
+
+    it('lists what changed between the two releases', async () => {
+      const res = await server.gql<{
+        sipriReleases: { id: string; scopeFrom: number; scopeTo: number }[];
+        sipriReleaseChanges: {
+          added: number;
+          dropped: number;
+          changed: number;
+          deals: { deal: { id: string }; change: string }[];
+        };
+      }>(`{
+        sipriReleases { id scopeFrom scopeTo }
+        sipriReleaseChanges(from: "2025-01-03", to: "sipri-atdb@2026-02-12", first: 500) {
+          added dropped changed valuesChanged deals { deal { id } change }
+        }
+      }`);
+      expect(res.body.errors).toBeUndefined();
+      expect(res.body.data?.sipriReleases).toEqual([
+        { id: 'sipri-atdb@2025-01-03', scopeFrom: 2000, scopeTo: 2030 },
+        { id: 'sipri-atdb@2026-02-12', scopeFrom: 1995, scopeTo: 2030 },
+      ]);
+      const c = res.body.data?.sipriReleaseChanges;
+      const kinds = (kind: string) =>
+        (c?.deals ?? [])
+          .filter((d) => d.change === kind)
+          .map((d) => d.deal.id)
+          .sort();
+      const ids = (...kinds: string[]) =>
+        kinds.flatMap((k) => changes(k).map((x) => `sipri-${k === 'newDeal' ? x.newId : x.id}`)).sort();
+      expect(kinds('ADDED')).toEqual(ids('newDeal'));
+      expect(kinds('DROPPED')).toEqual(ids('dropDeal'));
+      expect(kinds('CHANGED')).toEqual(ids('seller', 'system', 'dropDel', 'moveYear', 'tiv', 'addYear'));
+      expect(c).toMatchObject({ added: 2, dropped: 2, changed: 12 });
+      const bad = await server.gql(`{ sipriReleaseChanges(from: "2026-02-12", to: "2025-01-03") { added } }`);
+      expect(bad.body.errors?.[0]?.extensions?.code).toBe(ErrorCode.BAD_USER_INPUT);
+    });
+
+    it('armed groups are based in the country SIPRI places them in', async () => {
+      const res = await server.gql<Record<string, { country: { id: string } | null }>>(`{
+        hor: node(id: "Libya HoR") { ... on Organization { country { id } } }
+        hezbollah: node(id: "Hezbollah (Lebanon)") { ... on Organization { country { id } } }
+      }`);
+      expect(res.body.data).toEqual({
+        hor: { country: { id: 'LBY' } },
+        hezbollah: { country: { id: 'LBN' } },
+      });
     });
 
     it('re-importing either release writes nothing', async () => {
