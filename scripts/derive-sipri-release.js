@@ -160,7 +160,11 @@ function main() {
   preamble = preamble.map((l) =>
     l
       .replace(/year range '(\d{4})' to '(\d{4})'/, `year range '${from}' to '${to}'`)
-      .replace(/^Data generated:.*$/, `Data generated: ${opts.generated}`),
+      .replace(/^Data generated:.*$/, `Data generated: ${opts.generated}`)
+      .replace(
+        /^(Source: SIPRI Arms Transfers Database.*?)\s*$/,
+        '$1 (Changed by armsgraph scripts/derive-sipri-release.js: not a SIPRI release.)',
+      ),
   );
   manifest.preamble = { generated: opts.generated, from, to };
   const out = [...[...byDeal.values()].flat(), ...added].map((r) => r.join(','));
