@@ -74,15 +74,19 @@ const PARTY_FILTERS = [
   { field: 'seller', labels: ['Country', 'Organization'], role: 'SELLER', node: 'Entity' },
   { field: 'system', labels: ['WeaponSystem'], role: 'COVERS', node: 'WeaponSystem' },
 ] as const;
+
+/** A family's deals are its variants' too (F-35 reaches F-35A and F-35B deals): one VARIANT_OF step. */
+const familyStep = (p: { field: string }) =>
+  p.field === 'system' ? '<-[:VARIANT_OF*0..1]-(:WeaponSystem)' : '';
 type PartyFilter = (typeof PARTY_FILTERS)[number];
 
 /** The deals `d` that reach the party whose id is the Cypher expression `id`. */
 const partyMatch = (p: PartyFilter, id: string) =>
-  `MATCH (:${p.node} {id: ${id}})<-[anchorRel:${p.role} WHERE anchorRel.retired IS NULL]-(d:Deal)`;
+  `MATCH (:${p.node} {id: ${id}})${familyStep(p)}<-[anchorRel:${p.role} WHERE anchorRel.retired IS NULL]-(d:Deal)`;
 
 /** Whether `d` reaches the party the page statement resolved into `<field>Id`. */
 const partyExists = (p: PartyFilter) =>
-  `EXISTS { (d)-[${p.field}Rel:${p.role} WHERE ${p.field}Rel.retired IS NULL]->(:${p.node} {id: ${p.field}Id}) }`;
+  `EXISTS { (:${p.node} {id: ${p.field}Id})${familyStep(p)}<-[${p.field}Rel:${p.role} WHERE ${p.field}Rel.retired IS NULL]-(d) }`;
 
 /** Checks the filter's plain values; names (buyer, seller, system) are resolved inside the page query. */
 function checkFilter(filter: DealFilter) {
@@ -133,7 +137,7 @@ export function dealWhere(v: string): string {
   return `coalesce(${v}.retired, false) = false
       AND ($buyer IS NULL OR EXISTS { (${v})-[liveBuyer:BUYER WHERE liveBuyer.retired IS NULL]->(:Entity {id: $buyer}) })
       AND ($seller IS NULL OR EXISTS { (${v})-[liveSeller:SELLER WHERE liveSeller.retired IS NULL]->(:Entity {id: $seller}) })
-      AND ($system IS NULL OR EXISTS { (${v})-[liveSystem:COVERS WHERE liveSystem.retired IS NULL]->(:WeaponSystem {id: $system}) })
+      AND ($system IS NULL OR EXISTS { (${v})-[liveSystem:COVERS WHERE liveSystem.retired IS NULL]->(:WeaponSystem)-[:VARIANT_OF*0..1]->(:WeaponSystem {id: $system}) })
       AND ($status IS NULL OR ${v}.status IN $status)
       AND ($category IS NULL OR ${v}.category = $category)
       AND ($orderedFrom IS NULL OR ${v}.orderYear >= $orderedFrom)

@@ -15,7 +15,8 @@ import { int } from './integers';
  * moves a deal's BUYER/SELLER/COVERS relationship or changes its orderYear calls `refreshDealSlots`
  * (or runs DEAL_SLOTS_CYPHER) for the deals it touched, in the same transaction. Retiring needs no
  * refresh: pages read `retired` from the deal itself, as they always did. A retired party relationship
- * (a seller a newer SIPRI release no longer states) has no slot.
+ * (a seller a newer SIPRI release no longer states) has no slot; a
+ * deal of a variant also has a COVERS slot for the variant's family (VARIANT_OF).
  */
 /** The sortYear of a deal without an order year: below every real year (1800 and later). */
 export const NO_YEAR = -1;
@@ -29,7 +30,12 @@ export const NO_YEAR = -1;
 export const DEAL_SLOTS_CYPHER = (id: string) => `
 CALL (${id}) {
   OPTIONAL MATCH (d:Deal {id: ${id}})-[r:BUYER|SELLER|COVERS]->(p:Entity) WHERE r.retired IS NULL
-  WITH ${id}, collect(CASE WHEN r IS NOT NULL THEN [type(r), p.id, coalesce(d.orderYear, ${NO_YEAR})] END) AS want
+  WITH ${id}, collect(CASE WHEN r IS NOT NULL THEN [type(r), p.id, coalesce(d.orderYear, ${NO_YEAR})] END) AS rels
+  // A variant's deal is also a deal of its family (F-35A's of F-35), so a family's page lists it.
+  OPTIONAL MATCH (d:Deal {id: ${id}})
+  WITH ${id}, rels + CASE WHEN d IS NULL THEN [] ELSE
+    [(d)-[c:COVERS WHERE c.retired IS NULL]->(:WeaponSystem)-[:VARIANT_OF]->(f:WeaponSystem)
+      | ['COVERS', f.id, coalesce(d.orderYear, ${NO_YEAR})]] END AS want
   CALL (${id}, want) {
     MATCH (old:DealSlot {dealId: ${id}}) WHERE NOT [old.role, old.partyId, old.sortYear] IN want
     DELETE old

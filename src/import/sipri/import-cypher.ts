@@ -40,6 +40,8 @@ export interface BatchParams {
   countries: { id: string; props: Props }[];
   organizations: { id: string; props: Props }[];
   systems: { id: string; props: Props }[];
+  /** New variants and the family each belongs to (src/import/sipri/system-families.ts). */
+  families: { variantId: string; familyId: string }[];
   deals: DealParams[];
   curatedDeals: (DealParams & { fill: Props })[];
   deliveries: { dealId: string; id: string; props: Props }[];
@@ -111,6 +113,10 @@ const STATEMENTS: readonly string[] = [
   entityStatement('countries', 'Country'),
   entityStatement('organizations', 'Organization'),
   entityStatement('systems', 'WeaponSystem'),
+  `UNWIND $families AS row
+   MATCH (v:WeaponSystem {id: row.variantId})
+   MATCH (f:WeaponSystem {id: row.familyId})
+   ${relation('VARIANT_OF', 'v', 'f')}`,
   // A group SIPRI places in a country ("Hamas (Palestine)*") is based there.
   `UNWIND $organizations AS row
    WITH row WHERE row.props.countryId IS NOT NULL
@@ -179,6 +185,7 @@ export const DEAL_CYPHER: readonly { cypher: string; params: (keyof BatchParams)
         'countries',
         'organizations',
         'systems',
+        'families',
         'deals',
         'curatedDeals',
         'deliveries',

@@ -15,6 +15,7 @@ import type { Register } from './read-register';
 import { releaseOf, type Release } from './release-preamble';
 import { registerFingerprint, RowHasher } from './release-fingerprint';
 import { recordOf } from './release-records';
+import { familyOf, shortNamesOf } from './system-families';
 import {
   DEAL_CYPHER,
   LOOKUP_CYPHER,
@@ -287,6 +288,7 @@ export async function importSipri(
       countries: batch.countries,
       organizations: batch.organizations,
       systems: batch.systems,
+      families: batch.families,
       deals: [...batch.deals.values()].map((e) => dealParams(e)),
       curatedDeals: [...batch.curatedDeals.values()].map((e) => ({
         ...dealParams(e),
@@ -387,11 +389,25 @@ export async function importSipri(
       batch.systems.push({
         id: system.id,
         props: {
-          ...nameFields(system.id, row.designation),
+          ...nameFields(system.id, row.designation, shortNamesOf(row.designation)),
           ...(row.category ? { category: row.category } : {}),
           ...(row.description ? { description: row.description } : {}),
         },
       });
+      // A variant ("F-35A Lightning-2") belongs to its family ("F-35"): an existing system of that
+      // name (the seed's F-35), or a new one.
+      const familyName = familyOf(row.designation);
+      const family = familyName ? systemFor({ ...row, designation: familyName }) : undefined;
+      if (family && family.id !== system.id) {
+        if (family.isNew && !newSystems.has(family.id)) {
+          newSystems.add(family.id);
+          batch.systems.push({
+            id: family.id,
+            props: { ...nameFields(family.id, familyName ?? family.id), family: true },
+          });
+        }
+        batch.families.push({ variantId: system.id, familyId: family.id });
+      }
     }
     addDeal(batch, row, dealId, buyer, seller, system.id, curatedById.get(dealId));
     for (const d of row.deliveries) if (d.year > lastYear) lastYear = d.year;
@@ -445,6 +461,7 @@ interface Batch {
   countries: BatchParams['countries'];
   organizations: BatchParams['organizations'];
   systems: BatchParams['systems'];
+  families: BatchParams['families'];
   deals: Map<string, DealEntry>;
   curatedDeals: Map<string, DealEntry>;
   claims: BatchParams['claims'];
@@ -455,6 +472,7 @@ function emptyBatch(): Batch {
     countries: [],
     organizations: [],
     systems: [],
+    families: [],
     deals: new Map(),
     curatedDeals: new Map(),
     claims: [],
