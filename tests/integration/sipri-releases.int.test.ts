@@ -278,6 +278,26 @@ describe('SIPRI releases', () => {
       });
     });
 
+    it('a weapon-system family reaches its variants in the deals filter and in search', async () => {
+      type Page = { totalCount: number; edges: { node: { system: { id: string } } }[] };
+      const res = await server.gql<{ t72: Page; mi24: Page; search: { id: string }[] }>(`{
+        t72: deals(filter: { system: "T-72" }, first: 100) { totalCount edges { node { system { id } } } }
+        mi24: deals(filter: { system: "Mi-24" }, first: 100, orderBy: TIV_DELIVERED_DESC) {
+          totalCount edges { node { system { id } } }
+        }
+        search(text: "Mi-24", first: 10) { id }
+      }`);
+      expect(res.body.errors).toBeUndefined();
+      const systems = (p?: Page) => [...new Set(p?.edges.map((e) => e.node.system.id))].sort();
+      expect(systems(res.body.data?.t72)).toEqual(['t-72', 't-72b3']);
+      expect(systems(res.body.data?.mi24)).toEqual(['mi-24d', 'mi-24p']);
+      for (const page of [res.body.data?.t72, res.body.data?.mi24])
+        expect(page?.totalCount).toBe(page?.edges.length);
+      expect(res.body.data?.search.map((e) => e.id)).toEqual(
+        expect.arrayContaining(['mi-24', 'mi-24d', 'mi-24p']),
+      );
+    });
+
     it('re-importing either release writes nothing', async () => {
       for (const file of [NEWER, OLDER]) {
         const before = db.writes;
