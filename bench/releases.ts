@@ -83,7 +83,6 @@ async function main(): Promise<void> {
     await db.write('MATCH (n) DETACH DELETE n');
     steps.push(await step(db, 'newer release alone (empty graph)', newer));
     const alone = await tables(db);
-    const { deals: _deals, ...counts } = changes;
     process.stdout.write(
       `${JSON.stringify(
         {
@@ -91,7 +90,7 @@ async function main(): Promise<void> {
           newer,
           machine: `${os.cpus().length} cores, load ${os.loadavg()[0]?.toFixed(1)}`,
           steps,
-          changes: counts,
+          changes: { ...changes, deals: undefined },
           records: Number(history[0]?.records),
           tablesEqualNewerAlone: both === alone,
         },

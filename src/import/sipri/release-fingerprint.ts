@@ -11,8 +11,8 @@ export class RowHasher {
   private readonly hash: Hash = createHash('sha256');
 
   update(row: SipriRow): void {
-    const { line: _line, ...content } = row;
-    this.hash.update(JSON.stringify(content));
+    // The line number is where a row stands, not what it says.
+    this.hash.update(JSON.stringify({ ...row, line: 0 }));
     this.hash.update('\n');
   }
 
