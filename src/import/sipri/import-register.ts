@@ -152,7 +152,9 @@ export async function importSipri(
     allParties: release.scope.allParties,
   };
   const already = await releaseImported(db, releaseNode, async () =>
-    opts.reread ? registerFingerprint(await opts.reread()) : undefined,
+    opts.reread
+      ? registerFingerprint(await opts.reread(), new PartyResolver(opts.countries ?? loadCountryTable()))
+      : undefined,
   );
   const noChange = { retiredDeals: 0, revivedDeals: 0, retiredDeliveries: 0, revivedDeliveries: 0 };
   if (already) {
@@ -327,7 +329,6 @@ export async function importSipri(
       continue;
     }
     const row = mapped.row;
-    hasher.update(row);
     const seller = parties.resolve(row.supplier);
     const buyer = parties.resolve(row.recipient);
     if (!seller || !buyer) {
@@ -338,6 +339,7 @@ export async function importSipri(
       });
       continue;
     }
+    hasher.update(row, seller.name, buyer.name);
     const system = systemFor(row);
     const dealId = target(row, buyer, seller, system.id);
     const dup = row.deliveries.find((d) => deliveryKeys.has(`${dealId}:${d.year}`));
