@@ -1,6 +1,7 @@
 import type { ManagedTransaction } from 'neo4j-driver';
 import type { Database } from './database';
 import { int } from './integers';
+import { DEAL_PARTY_PATTERN } from '../model';
 
 /**
  * Deal slots: one `(:DealSlot {id, role, partyId, sortYear, dealId})` per BUYER, SELLER and COVERS
@@ -13,10 +14,10 @@ import { int } from './integers';
  * Slots are derived data, outside the entity graph (no `:Entity` label: exports, neighbourhoods and
  * lookups never see them), rebuilt from the relationships themselves: every writer that creates or
  * moves a deal's BUYER/SELLER/COVERS relationship or changes its orderYear calls `refreshDealSlots`
- * (or runs DEAL_SLOTS_CYPHER) for the deals it touched, in the same transaction. Retiring needs no
- * refresh: pages read `retired` from the deal itself, as they always did. A retired party relationship
- * (a seller a newer SIPRI release no longer states) has no slot; a
- * deal of a variant also has a COVERS slot for the variant's family (VARIANT_OF).
+ * (or runs DEAL_SLOTS_CYPHER) for the deals it touched, in the same transaction (src/db/graph-writer.ts
+ * does). A retired party relationship gives no slot; a retired deal keeps its slots, since pages read
+ * `retired` from the deal itself. A deal of a variant also has a COVERS slot for the variant's family
+ * (VARIANT_OF), so a family's page lists its variants' deals.
  */
 /** The sortYear of a deal without an order year: below every real year (1800 and later). */
 export const NO_YEAR = -1;
@@ -29,12 +30,11 @@ export const NO_YEAR = -1;
  */
 export const DEAL_SLOTS_CYPHER = (id: string) => `
 CALL (${id}) {
-  OPTIONAL MATCH (d:Deal {id: ${id}})-[r:BUYER|SELLER|COVERS]->(p:Entity) WHERE r.retired IS NULL
+  OPTIONAL MATCH (d:Deal {id: ${id}})-[r:${DEAL_PARTY_PATTERN}]->(p:Entity) WHERE coalesce(r.retired, false) = false
   WITH ${id}, collect(CASE WHEN r IS NOT NULL THEN [type(r), p.id, coalesce(d.orderYear, ${NO_YEAR})] END) AS rels
-  // A variant's deal is also a deal of its family (F-35A's of F-35), so a family's page lists it.
   OPTIONAL MATCH (d:Deal {id: ${id}})
   WITH ${id}, rels + CASE WHEN d IS NULL THEN [] ELSE
-    [(d)-[c:COVERS WHERE c.retired IS NULL]->(:WeaponSystem)-[:VARIANT_OF]->(f:WeaponSystem)
+    [(d)-[c:COVERS WHERE coalesce(c.retired, false) = false]->(:WeaponSystem)-[:VARIANT_OF]->(f:WeaponSystem)
       | ['COVERS', f.id, coalesce(d.orderYear, ${NO_YEAR})]] END AS want
   CALL (${id}, want) {
     MATCH (old:DealSlot {dealId: ${id}}) WHERE NOT [old.role, old.partyId, old.sortYear] IN want
@@ -63,7 +63,7 @@ export async function refreshDealSlots(
 export async function dealsOfParty(db: Database, tx: ManagedTransaction, partyId: string): Promise<string[]> {
   const rows = await db.run(
     tx,
-    'MATCH (:Entity {id: $partyId})<-[:BUYER|SELLER|COVERS]-(d:Deal) RETURN collect(DISTINCT d.id) AS ids',
+    `MATCH (:Entity {id: $partyId})<-[:${DEAL_PARTY_PATTERN}]-(d:Deal) RETURN collect(DISTINCT d.id) AS ids`,
     { partyId },
   );
   return (rows[0]?.ids as string[] | undefined) ?? [];

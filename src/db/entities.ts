@@ -3,6 +3,7 @@ import { ENTITY_LABELS, type EntityLabel } from './constraints';
 import type { Database } from './database';
 import type { Plain } from './mapper';
 import { nameKey } from './names';
+import { DEAL_PARTY_PATTERN } from '../model';
 
 /** An entity as the data layer hands it out: its properties plus its GraphQL type. */
 export interface EntityRecord {
@@ -39,9 +40,9 @@ const partiesCypher = (v: string) => `CASE WHEN ${v}:Deal THEN { ${dealPartyIds(
 /** A deal's party and system ids as map entries (buyerId, sellerId, systemId) of the deal `v`. */
 export const dealPartyIds = (
   v: string,
-) => `buyerId: head([(${v})-[liveBuyer:BUYER WHERE liveBuyer.retired IS NULL]->(b) | b.id]),
-    sellerId: head([(${v})-[liveSeller:SELLER WHERE liveSeller.retired IS NULL]->(s) | s.id]),
-    systemId: head([(${v})-[liveSystem:COVERS WHERE liveSystem.retired IS NULL]->(w) | w.id])`;
+) => `buyerId: head([(${v})-[r:BUYER]->(b) WHERE coalesce(r.retired, false) = false | b.id]),
+    sellerId: head([(${v})-[r:SELLER]->(s) WHERE coalesce(r.retired, false) = false | s.id]),
+    systemId: head([(${v})-[r:COVERS]->(w) WHERE coalesce(r.retired, false) = false | w.id])`;
 
 /**
  * The values of a `[k IN $keys | v[k]]` projection as properties again: an absent property reads
@@ -160,7 +161,7 @@ export async function lookupEntity(
   const rows = await db.read(
     `${RESOLVE_CYPHER}
      RETURN ${projectionFor('n', keys)} AS e,
-       ${readsParties(keys) ? `[(n:Deal)-[liveParty:BUYER|SELLER|COVERS WHERE liveParty.retired IS NULL]->(p:Entity) | ${projectionFor('p', keys)}]` : '[]'} AS related`,
+       ${readsParties(keys) ? `[(n:Deal)-[r:${DEAL_PARTY_PATTERN}]->(p:Entity) WHERE coalesce(r.retired, false) = false | ${projectionFor('p', keys)}]` : '[]'} AS related`,
     { ...resolveParams(input, labels), ...keysParam(keys) },
   );
   const entity = rows[0] ? toEntity(rows[0].e ?? null, keys) : null;

@@ -10,7 +10,8 @@ import { nameFields } from './names';
  * releases are imported in:
  * - a deal's and a delivery's current values are those of the newest release that records them
  *   (`sipriRelease`; a batch writes values only where it `WINS`), and only that release states a
- *   deal's parties: a party relationship it no longer states is retired (PARTY_RETIRE_CYPHER);
+ *   deal's parties: a party relationship it no longer states is retired (the graph writer's
+ *   dealPartiesCypher, guarded by the winning release);
  * - every release's own record of a deal is kept (`(:Deal)-[:HAS_RECORD]->(:SipriRecord)`), so
  *   revisions and release-against-release disagreements are read from the records, never from the
  *   order of imports;
@@ -42,29 +43,6 @@ export const releaseListed = (v: string) =>
 
 /** The release being imported is the newest to record `v` (or as new as the one that does). */
 export const WINS = (v: string) => `(${v}.sipriRelease IS NULL OR ${v}.sipriRelease <= $release)`;
-
-/**
- * A batch statement: for SIPRI's own deals that the release being imported wins, the buyer, seller or
- * system relationships that the release no longer states are retired (an old seller does not stay
- * live beside the new one); the ones it states again are revived. Relationships that another source
- * also states (a curated deal's) are left to that source.
- */
-export const PARTY_RETIRE_CYPHER = `
-UNWIND $deals AS row
-MATCH (d:Deal {id: row.id}) WHERE d.sipriRelease = $release
-UNWIND [['BUYER', row.buyerId], ['SELLER', row.sellerId], ['COVERS', row.systemId]] AS want
-MATCH (d)-[r:BUYER|SELLER|COVERS]->(x:Entity) WHERE type(r) = want[0]
-  AND all(s IN coalesce(r.sourceIds, []) WHERE s STARTS WITH '${SIPRI_SOURCE_ID}')
-WITH r, x.id = want[1] AS stated
-CALL (r, stated) {
-  WITH r WHERE NOT stated AND r.retired IS NULL
-  SET r.retired = true, r.retiredBy = '${RELEASE_ACTOR}', r.retiredReason = 'not in the release of ' + $release,
-    r.retiredAt = $now, r.retiredSourceIds = ['${RELEASE_SOURCE_PREFIX}' + $release]
-}
-CALL (r, stated) {
-  WITH r WHERE stated AND r.retiredBy = '${RELEASE_ACTOR}'
-  REMOVE r.retired, r.retiredBy, r.retiredReason, r.retiredAt, r.retiredSourceIds
-}`;
 
 /**
  * A batch statement: each deal as this release records it. A deal's rows may fall into several

@@ -3,14 +3,9 @@
  * indexed ids, so a batch costs a fixed handful of round trips however many rows it holds.
  */
 
-import { DEAL_SLOTS_CYPHER } from '../../db/deal-slots';
-import {
-  PARTY_RETIRE_CYPHER,
-  RECORD_CYPHER,
-  RELEASE_SOURCE_PREFIX,
-  releaseListed,
-  WINS,
-} from '../../db/release-writes';
+import type { Params } from '../../db/database';
+import { dealPartiesCypher } from '../../db/graph-writer';
+import { RECORD_CYPHER, RELEASE_SOURCE_PREFIX, releaseListed, WINS } from '../../db/release-writes';
 
 export const SOURCE_ID = 'sipri-atdb';
 
@@ -18,11 +13,6 @@ type Props = Record<string, unknown>;
 
 export interface DealParams {
   id: string;
-  buyerId: string;
-  buyerLabel: string;
-  sellerId: string;
-  sellerLabel: string;
-  systemId: string;
   /** Old layout only: totals stated by a row spanning several delivery years. */
   totals: Props;
   props: Props;
@@ -44,8 +34,11 @@ export interface BatchParams {
   families: { variantId: string; familyId: string }[];
   deals: DealParams[];
   curatedDeals: (DealParams & { fill: Props })[];
-  deliveries: { dealId: string; id: string; props: Props }[];
-  claims: { dealId: string; field: string; value: string; sourceIds: string[] }[];
+  /** The deals' parties (graph-writer's DealPartiesRow, keys included) and what retires a replaced one. */
+  rows: Params[];
+  retired: Params;
+  deliveries: { dealId: string; id: string; key: string; props: Props }[];
+  claims: { dealId: string; field: string; value: string; key: string; sourceIds: string[] }[];
 }
 
 /** What the import needs to know up front, in one read: systems' name keys and the curated deals. */
@@ -55,9 +48,9 @@ CALL () {
 }
 CALL () {
   MATCH (d:Deal) WHERE NOT d.id STARTS WITH 'sipri-'
-  OPTIONAL MATCH (d)-[:BUYER]->(b:Entity)
-  OPTIONAL MATCH (d)-[:SELLER]->(s:Entity)
-  OPTIONAL MATCH (d)-[:COVERS]->(w:WeaponSystem)
+  OPTIONAL MATCH (d)-[rb:BUYER]->(b:Entity) WHERE coalesce(rb.retired, false) = false
+  OPTIONAL MATCH (d)-[rs:SELLER]->(s:Entity) WHERE coalesce(rs.retired, false) = false
+  OPTIONAL MATCH (d)-[rw:COVERS]->(w:WeaponSystem) WHERE coalesce(rw.retired, false) = false
   RETURN collect({id: d.id, name: d.name, aliases: coalesce(d.aliases, []), nameKeys: coalesce(d.nameKeys, []),
     orderYear: d.orderYear, buyerId: b.id, sellerId: s.id, systemId: w.id,
     sourceIds: coalesce(d.sourceIds, [])}) AS curated
@@ -141,24 +134,17 @@ const STATEMENTS: readonly string[] = [
      d.quantityEstimated = coalesce(d.quantityEstimated, row.fill.quantityEstimated),
      d.category = coalesce(d.category, row.fill.category),
      d.description = coalesce(d.description, row.fill.description)`,
-  // Only the release that wins a deal states its parties (an older one imported later adds history only).
-  `UNWIND $deals + $curatedDeals AS row
-   MATCH (d:Deal {id: row.id}) WHERE d.sipriRelease = $release
-   MATCH (b:Entity {id: row.buyerId}) WHERE row.buyerLabel IN labels(b)
-   MATCH (s:Entity {id: row.sellerId}) WHERE row.sellerLabel IN labels(s)
-   MATCH (w:WeaponSystem {id: row.systemId})
-   ${relation('BUYER', 'd', 'b')}
-   ${relation('SELLER', 'd', 's')}
-   ${relation('COVERS', 'd', 'w')}`,
-  PARTY_RETIRE_CYPHER,
+  // Parties on their keys, the deals' page slots with them (src/db/graph-writer.ts); only the release
+  // that wins a deal states its parties (an older one imported later adds history only), and a party it
+  // no longer states is retired.
+  dealPartiesCypher('d.sipriRelease = $release'),
   RECORD_CYPHER,
-  // The deals' page slots (src/db/deal-slots.ts), rebuilt from the relationships just written.
-  `UNWIND $deals + $curatedDeals AS row WITH row.id AS id ${DEAL_SLOTS_CYPHER('id')}`,
   `UNWIND $deliveries AS row
    MATCH (d:Deal {id: row.dealId})
    MERGE (x:Delivery {id: row.id})
    SET ${withSource('x')}, ${seenBy('x')}, ${releaseListed('x')}
-   ${relation('HAS_DELIVERY', 'd', 'x')}
+   MERGE (d)-[r:HAS_DELIVERY {key: row.key}]->(x)
+   SET ${withSource('r')}
    WITH x, row WHERE ${WINS('x')}
    SET x += row.props, x.sipriRelease = $release`,
   TOTALS_CYPHER('$deals + $curatedDeals'),
@@ -166,8 +152,7 @@ const STATEMENTS: readonly string[] = [
    MATCH (d:Deal {id: row.dealId})
    MERGE (c:Claim {id: row.dealId + ':' + row.field + ':' + row.sourceIds[0]})
    SET c.field = row.field, c.value = row.value, c.sourceIds = row.sourceIds
-   MERGE (d)-[r:HAS_CLAIM]->(c)
-   ON CREATE SET r.key = 'HAS_CLAIM:' + d.id + ':' + c.id + ':'
+   MERGE (d)-[r:HAS_CLAIM {key: row.key}]->(c)
    SET r.sourceIds = row.sourceIds`,
 ];
 
@@ -188,6 +173,8 @@ export const DEAL_CYPHER: readonly { cypher: string; params: (keyof BatchParams)
         'families',
         'deals',
         'curatedDeals',
+        'rows',
+        'retired',
         'deliveries',
         'claims',
       ] as const
