@@ -74,6 +74,9 @@ export const RELATIONS = {
   DEVELOPS: { from: ['Program'], to: ['WeaponSystem'], keyParts: [], props: [] },
   LED_BY: { from: ['Program'], to: ['Country'], keyParts: [], props: [] },
   BASED_IN: { from: ['Organization'], to: ['Country'], keyParts: [], props: [] },
+  // A weapon-system variant's family (F-35A → F-35); a SIPRI release's source (sipri-atdb@2026-02-12 → sipri-atdb).
+  VARIANT_OF: { from: ['WeaponSystem'], to: ['WeaponSystem'], keyParts: [], props: [] },
+  VERSION_OF: { from: ['Source'], to: ['Source'], keyParts: [], props: [] },
   HOLDS_OFFICE: { from: ['Person'], to: PARTIES, keyParts: ['title'], props: ['title', 'since', 'until'] },
   ANNOUNCED: { from: ['Person'], to: ['Deal'], keyParts: ['date'], props: ['date', 'statement'] },
   OBJECTED_TO: {

@@ -4,6 +4,7 @@ import { entityResolvers } from './entities';
 import { mutationResolvers } from './mutations';
 import { queryResolvers } from './queries';
 import { relationResolvers } from './relations';
+import { releaseResolvers } from './releases';
 import { sanctionResolvers } from './sanctions';
 import { subgraphResolvers } from './subgraphs';
 
@@ -16,6 +17,7 @@ export const resolvers = [
   coreResolvers,
   entityResolvers,
   relationResolvers,
+  releaseResolvers,
   queryResolvers,
   mutationResolvers,
   subgraphResolvers,
