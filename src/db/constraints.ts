@@ -1,5 +1,6 @@
 import type { Database } from './database';
 import { buildMissingDealSlots } from './deal-slots';
+import { buildMissingTivRollups, TIV_ROLLUP_SCHEMA } from './tiv-rollups';
 
 /** Every entity label; each has a unique, human-readable `id`. */
 export const ENTITY_LABELS = [
@@ -50,6 +51,8 @@ export function schemaStatements(): string[] {
   // flag on every deal or delivery.
   statements.push('CREATE INDEX deal_retired IF NOT EXISTS FOR (n:Deal) ON (n.retired)');
   statements.push('CREATE INDEX delivery_retired IF NOT EXISTS FOR (n:Delivery) ON (n.retired)');
+  // The TIV tables' pre-summed rows (src/db/tiv-rollups.ts).
+  statements.push(...TIV_ROLLUP_SCHEMA);
   return statements;
 }
 
@@ -61,4 +64,6 @@ export async function applySchema(db: Database, extra: string[] = []): Promise<v
   await db.write('CALL db.awaitIndexes(300)');
   // A database written before deal slots existed gets them once (later starts: one lookup).
   await buildMissingDealSlots(db);
+  // Likewise the TIV rollups: until they are built, the transfer tables sum deliveries.
+  await buildMissingTivRollups(db);
 }

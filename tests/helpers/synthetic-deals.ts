@@ -1,5 +1,6 @@
 import type { Database } from '../../src/db/database';
 import { refreshDealSlots } from '../../src/db/deal-slots';
+import { refreshTivRollups } from '../../src/db/tiv-rollups';
 import { nameFields } from '../../src/db/names';
 
 /**
@@ -56,8 +57,13 @@ export async function writeSyntheticDeals(db: Database, count: number): Promise<
        MERGE (d)-[:HAS_DELIVERY]->(x)`,
       { rows: deals },
     );
-    // Written like the importer does: with the deals' page slots.
+    // Written like the importer does: with the deals' page slots and TIV rollups.
     await refreshDealSlots(
+      db,
+      tx,
+      deals.map((d) => d.id),
+    );
+    await refreshTivRollups(
       db,
       tx,
       deals.map((d) => d.id),

@@ -4,6 +4,7 @@
  */
 
 import { DEAL_SLOTS_CYPHER } from '../../db/deal-slots';
+import { TIV_ROLLUP_CYPHER, type tivRollupParams } from '../../db/tiv-rollups';
 
 export const SOURCE_ID = 'sipri-atdb';
 
@@ -31,6 +32,9 @@ export interface BatchParams {
   curatedDeals: (DealParams & { fill: Props })[];
   deliveries: { dealId: string; id: string; props: Props }[];
   claims: { dealId: string; field: string; value: string; sourceIds: string[] }[];
+  /** The batch's deal ids and rollup levels (tivRollupParams). */
+  dealIds: string[];
+  tivLevels: ReturnType<typeof tivRollupParams>['tivLevels'];
 }
 
 /** What the import needs to know up front, in one read: systems' name keys and the curated deals. */
@@ -122,6 +126,8 @@ const STATEMENTS: readonly string[] = [
      d.deliveredEstimated = any(v IN xs WHERE v.quantityEstimated),
      d.deliveryStartYear = xs[0].year,
      d.deliveryEndYear = xs[-1].year`,
+  // The TIV rollups follow the deals and deliveries just written (src/db/tiv-rollups.ts).
+  TIV_ROLLUP_CYPHER,
   `UNWIND $claims AS row
    MATCH (d:Deal {id: row.dealId})
    MERGE (c:Claim {id: row.dealId + ':' + row.field + ':' + row.sourceIds[0]})
@@ -146,6 +152,8 @@ export const DEAL_CYPHER: readonly { cypher: string; params: (keyof BatchParams)
         'curatedDeals',
         'deliveries',
         'claims',
+        'dealIds',
+        'tivLevels',
       ] as const
     ).filter((k) => cypher.includes(`$${k}`)),
   }),

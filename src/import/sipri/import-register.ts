@@ -1,5 +1,6 @@
 import type { ManagedTransaction } from 'neo4j-driver';
 import type { Database } from '../../db/database';
+import { tivRollupParams } from '../../db/tiv-rollups';
 import { nameFields, nameKey } from '../../db/names';
 import { loadCountryTable, PartyResolver, slug, type CountryEntry, type Party } from '../resolve-party';
 import { mapRow, type SipriRow } from './map-row';
@@ -222,6 +223,7 @@ export async function importSipri(
       })),
       deliveries: [],
       claims: batch.claims,
+      ...tivRollupParams([...batch.deals.keys(), ...batch.curatedDeals.keys()]),
     };
     for (const e of [...batch.deals.values(), ...batch.curatedDeals.values()]) {
       dealIds.add(e.id);
