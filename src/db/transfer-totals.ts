@@ -296,7 +296,7 @@ export async function transferTotals(db: Database, q: TotalsQuery, o: TotalsOpti
     ? `WHERE g1tiv < $c0 OR (g1tiv = $c0 AND (r.g1 > $c1 OR (r.g1 = $c1 AND (s2 < $c2 OR (s2 = $c2 AND r.g2 > $c3)))))`
     : '';
   const entity = (g: Grouping | null, v: string) =>
-    g?.entity ? `head([(n:Entity {id: r.${v}}) | ${projectionFor('n', keys)}])` : 'null';
+    g?.entity ? `COLLECT { MATCH (n:Entity {id: r.${v}}) RETURN ${projectionFor('n', keys)} }[0]` : 'null';
   const rows = await db.read(
     `CALL () { ${sums} RETURN g1, g2, tiv, deals }
      WITH g1, g2, tiv, deals WHERE g1 IS NOT NULL AND g2 IS NOT NULL
