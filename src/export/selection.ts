@@ -5,6 +5,7 @@ import {
   EDGE_ROW,
   HIDDEN_NODE_KEYS,
   neighborhoodStatements,
+  networkStatements,
   NODE_ROW,
   wholeGraphStatements,
   type SelectionStatements,
@@ -12,6 +13,8 @@ import {
 import { resolveId } from '../db/entities';
 import type { Plain } from '../db/mapper';
 import { MAX_DEPTH, MAX_NODES, neighborhood, type SubgraphCap } from '../db/subgraph-queries';
+import { transferNetwork, type NetworkArgs } from '../db/transfer-network';
+import type { DealCondition, TransferFilter } from '../db/transfer-totals';
 import { badInput } from '../errors';
 
 /**
@@ -21,6 +24,7 @@ import { badInput } from '../errors';
  */
 export type Selection =
   | { kind: 'all' }
+  | { kind: 'network'; args: NetworkArgs }
   | { kind: 'deals'; filter: DealFilter }
   | {
       kind: 'around';
@@ -157,6 +161,7 @@ const list = (text: string | undefined): string[] | null =>
  * Lists (status, types, labels) are comma-separated. Unknown or mixed parameters are refused.
  */
 export function selectionFromParams(params: SelectionParams): Selection {
+  if (params.network !== undefined) return networkFromParams(params);
   const given = Object.keys(params).filter((k) => params[k] !== undefined);
   const unknown = given.filter(
     (k) =>
@@ -205,6 +210,55 @@ export function selectionFromParams(params: SelectionParams): Selection {
       orderedFrom: intParam(params, 'orderedFrom', null),
       orderedTo: intParam(params, 'orderedTo', null),
       source: params.source ?? null,
+    },
+  };
+}
+
+const NETWORK_LISTS = ['supplier', 'recipient', 'system', 'category', 'supplierRegion', 'recipientRegion'] as const;
+const NETWORK_PARAMS = [
+  'network',
+  ...NETWORK_LISTS,
+  'condition',
+  'localProduction',
+  'deliveredFrom',
+  'deliveredTo',
+  'minTiv',
+] as const;
+const CONDITIONS: readonly DealCondition[] = ['NEW', 'SECOND_HAND', 'SECOND_HAND_MODERNISED'];
+
+/**
+ * `network=true` (+ the TransferFilter fields as comma lists, deliveredFrom, deliveredTo, minTiv):
+ * Query.transferNetwork's supplier → recipient network.
+ */
+function networkFromParams(params: SelectionParams): Selection {
+  const unknown = Object.keys(params).filter(
+    (k) => params[k] !== undefined && !(NETWORK_PARAMS as readonly string[]).includes(k),
+  );
+  if (unknown.length > 0)
+    throw badInput(`Unknown parameter ${unknown.join(', ')}; a network takes ${NETWORK_PARAMS.join(', ')}`, {
+      unknown,
+    });
+  if (params.network !== 'true') throw badInput('network must be true', { field: 'network' });
+  const filter: TransferFilter = {};
+  for (const k of NETWORK_LISTS) filter[k] = list(params[k]);
+  const condition = list(params.condition);
+  const bad = (condition ?? []).filter((c) => !(CONDITIONS as readonly string[]).includes(c));
+  if (bad.length > 0)
+    throw badInput(`Unknown condition ${bad.join(', ')}; known: ${CONDITIONS.join(', ')}`, { field: 'condition' });
+  filter.condition = condition as DealCondition[] | null;
+  const local = params.localProduction;
+  if (local !== undefined && local !== 'true' && local !== 'false')
+    throw badInput('localProduction must be true or false', { field: 'localProduction' });
+  filter.localProduction = local === undefined ? null : local === 'true';
+  const minTiv = params.minTiv === undefined || params.minTiv === '' ? 0 : Number(params.minTiv);
+  if (!Number.isFinite(minTiv)) throw badInput('minTiv must be a number', { field: 'minTiv' });
+  return {
+    kind: 'network',
+    args: {
+      filter,
+      deliveredFrom: intParam(params, 'deliveredFrom', null),
+      deliveredTo: intParam(params, 'deliveredTo', null),
+      minTiv,
     },
   };
 }
@@ -282,6 +336,16 @@ export async function prepareSelection(db: Database, selection: Selection): Prom
   if (selection.kind === 'all') {
     statements = wholeGraphStatements();
     name = 'all';
+  } else if (selection.kind === 'network') {
+    // A network is bounded (MAX_NETWORK_EDGES): computed first, then streamed.
+    const net = await transferNetwork(db, selection.args);
+    statements = networkStatements(
+      net.nodes.map((n) => n.id),
+      net.edges.map((e) => ({ id: e.id, source: e.source, target: e.target, ...e.properties })),
+    );
+    truncatedBy = net.truncatedBy;
+    const { deliveredFrom: from, deliveredTo: to } = selection.args;
+    name = safeName(['network', from != null || to != null ? `${from ?? ''}_${to ?? ''}` : null]);
   } else if (selection.kind === 'deals') {
     const f = await resolveDealFilter(db, selection.filter);
     statements = dealSelectionStatements(f);
@@ -312,7 +376,13 @@ export async function prepareSelection(db: Database, selection: Selection): Prom
     name,
     truncatedBy,
     graph: (writer, after) => streamGraph(db, statements, writer, after),
-    deals: (onDeal) => db.streamRowsTx([statements.deals], EXPORT_TIMEOUT_MS, (_, row) => onDeal(row)),
+    deals: async (onDeal) => {
+      if (selection.kind === 'network')
+        throw badInput('deals.csv lists deals, which a network does not hold: choose a graph format', {
+          field: 'format',
+        });
+      await db.streamRowsTx([statements.deals], EXPORT_TIMEOUT_MS, (_, row) => onDeal(row));
+    },
   };
 }
 
