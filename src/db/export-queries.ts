@@ -211,7 +211,10 @@ export function networkStatements(
             cypher: `UNWIND $edges AS e RETURN [${head}, null] + [k IN $exportEdgeKeys | e[k]] AS row`,
             params: { ...params, exportEdgeKeys: keys },
           }
-        : { cypher: `UNWIND $edges AS e RETURN [${head}, ['weight', 'deals'], e.weight, e.deals] AS row`, params },
+        : {
+            cypher: `UNWIND $edges AS e RETURN [${head}, ['weight', 'deals'], e.weight, e.deals] AS row`,
+            params,
+          },
     deals: { cypher: 'UNWIND [] AS row RETURN row', params },
   };
 }

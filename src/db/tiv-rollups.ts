@@ -134,7 +134,10 @@ WITH t WHERE t.n = 0
 DELETE t`;
 
 /** The parameters of TIV_ROLLUP_CYPHER for these deals. */
-export function tivRollupParams(dealIds: readonly string[]): { dealIds: string[]; tivLevels: typeof LEVEL_PARAM } {
+export function tivRollupParams(dealIds: readonly string[]): {
+  dealIds: string[];
+  tivLevels: typeof LEVEL_PARAM;
+} {
   return { dealIds: [...new Set(dealIds)], tivLevels: LEVEL_PARAM };
 }
 

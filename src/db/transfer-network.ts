@@ -10,7 +10,8 @@ export interface NetworkArgs extends Omit<TotalsQuery, 'by' | 'then'> {
 }
 
 /** A SUPPLIED edge's stable id: one edge per supplier and recipient. */
-export const suppliedEdgeId = (supplierId: string, recipientId: string) => `SUPPLIED:${supplierId}:${recipientId}:`;
+export const suppliedEdgeId = (supplierId: string, recipientId: string) =>
+  `SUPPLIED:${supplierId}:${recipientId}:`;
 
 /**
  * The supplier → recipient network (Query.transferNetwork and its exports): the parties of the pairs

@@ -2,7 +2,14 @@ import { badInput, notFound } from '../errors';
 import { countriesIn, regionByCountry } from '../model/regions';
 import { canonicalCategory } from './categories';
 import type { Database } from './database';
-import { keysParam, projectionFor, resolveId, toEntity, type EntityRecord, type PropertyKeys } from './entities';
+import {
+  keysParam,
+  projectionFor,
+  resolveId,
+  toEntity,
+  type EntityRecord,
+  type PropertyKeys,
+} from './entities';
 import type { EntityLabel } from './constraints';
 import { int } from './integers';
 import {
@@ -26,13 +33,7 @@ import {
  */
 
 export type TotalsBy =
-  | 'SUPPLIER'
-  | 'RECIPIENT'
-  | 'YEAR'
-  | 'SYSTEM'
-  | 'CATEGORY'
-  | 'SUPPLIER_REGION'
-  | 'RECIPIENT_REGION';
+  'SUPPLIER' | 'RECIPIENT' | 'YEAR' | 'SYSTEM' | 'CATEGORY' | 'SUPPLIER_REGION' | 'RECIPIENT_REGION';
 export type DealCondition = 'NEW' | 'SECOND_HAND' | 'SECOND_HAND_MODERNISED';
 
 export interface TransferFilter {
@@ -99,18 +100,35 @@ const FILTER_FIELDS: {
   key: KeyField;
   values: (db: Database, given: unknown[]) => Promise<unknown[]>;
 }[] = [
-  { field: 'supplier', key: 'supplierId', values: (db, g) => ids(db, 'supplier', g, ['Country', 'Organization']) },
-  { field: 'recipient', key: 'recipientId', values: (db, g) => ids(db, 'recipient', g, ['Country', 'Organization']) },
+  {
+    field: 'supplier',
+    key: 'supplierId',
+    values: (db, g) => ids(db, 'supplier', g, ['Country', 'Organization']),
+  },
+  {
+    field: 'recipient',
+    key: 'recipientId',
+    values: (db, g) => ids(db, 'recipient', g, ['Country', 'Organization']),
+  },
   { field: 'system', key: 'systemId', values: (db, g) => ids(db, 'system', g, ['WeaponSystem']) },
-  { field: 'supplierRegion', key: 'supplierId', values: async (_, g) => regionCountries('supplierRegion', g) },
-  { field: 'recipientRegion', key: 'recipientId', values: async (_, g) => regionCountries('recipientRegion', g) },
+  {
+    field: 'supplierRegion',
+    key: 'supplierId',
+    values: async (_, g) => regionCountries('supplierRegion', g),
+  },
+  {
+    field: 'recipientRegion',
+    key: 'recipientId',
+    values: async (_, g) => regionCountries('recipientRegion', g),
+  },
   {
     field: 'category',
     key: 'category',
     values: async (_, g) =>
       g.map((c) => {
         const canonical = canonicalCategory(String(c));
-        if (!canonical) throw badInput(`"${String(c)}" is not a SIPRI armament category`, { field: 'category' });
+        if (!canonical)
+          throw badInput(`"${String(c)}" is not a SIPRI armament category`, { field: 'category' });
         return canonical;
       }),
   },
@@ -131,7 +149,8 @@ async function ids(db: Database, field: string, given: unknown[], labels: Entity
 function regionCountries(field: string, given: unknown[]): string[] {
   return given.flatMap((g) => {
     const countries = countriesIn(String(g));
-    if (!countries) throw badInput(`"${String(g)}" is not a UN M49 region or sub-region`, { field, value: g });
+    if (!countries)
+      throw badInput(`"${String(g)}" is not a UN M49 region or sub-region`, { field, value: g });
     return countries;
   });
 }
@@ -150,7 +169,8 @@ async function plan(db: Database, q: TotalsQuery): Promise<Plan> {
   const from = q.deliveredFrom ?? null;
   const to = q.deliveredTo ?? null;
   if (from !== null && to !== null && from > to) throw badInput('deliveredFrom is after deliveredTo');
-  if (q.then && q.then === q.by) throw badInput('then must group by something other than by', { field: 'then' });
+  if (q.then && q.then === q.by)
+    throw badInput('then must group by something other than by', { field: 'then' });
   const g1 = GROUPINGS[q.by];
   const g2 = q.then ? GROUPINGS[q.then] : null;
   const needs = new Set<KeyField>([...g1.needs, ...(g2?.needs ?? [])]);
@@ -166,7 +186,9 @@ async function plan(db: Database, q: TotalsQuery): Promise<Plan> {
     if (raw === undefined || raw === null) continue;
     const given: unknown[] = Array.isArray(raw) ? raw : [raw];
     if (given.length === 0)
-      throw badInput(`filter.${f.field} is empty: give at least one value or leave it out`, { field: f.field });
+      throw badInput(`filter.${f.field} is empty: give at least one value or leave it out`, {
+        field: f.field,
+      });
     const param = `filter${i}`;
     params[param] = await f.values(db, given);
     tests.push({ key: f.key, param });
@@ -280,7 +302,11 @@ async function useRollups(db: Database, source: TotalsOptions['source']): Promis
  * One page of a TIV table. Rows are ordered by their first group's total (largest first, then key),
  * and within it by the pair's total (years in year order); `after` is a row's cursor.
  */
-export async function transferTotals(db: Database, q: TotalsQuery, o: TotalsOptions): Promise<TransferTotalRow[]> {
+export async function transferTotals(
+  db: Database,
+  q: TotalsQuery,
+  o: TotalsOptions,
+): Promise<TransferTotalRow[]> {
   if (!Number.isInteger(o.first) || o.first < 1 || o.first > MAX_TOTALS_PAGE)
     throw badInput(`first must be between 1 and ${MAX_TOTALS_PAGE} (page with after for more)`, {
       field: 'first',

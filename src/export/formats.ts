@@ -356,7 +356,9 @@ function gexfWriter(out: Out, meta: ExportMeta): GraphWriter {
       dynamic = has(nodeProps, 'orderYear', 'orderDate') || has(edgeProps, 'since', 'until', 'date');
       const nodeIndex = (name: string) => nodeProps.findIndex((k) => k.name === name);
       // A numeric `weight` (a network's TIV) is GEXF's own edge weight, which Gephi and NetworkX read as such.
-      weightAt = edgeProps.findIndex((k) => k.name === 'weight' && (k.type === 'double' || k.type === 'long'));
+      weightAt = edgeProps.findIndex(
+        (k) => k.name === 'weight' && (k.type === 'double' || k.type === 'long'),
+      );
       dealDates = [nodeIndex('orderDate'), nodeIndex('orderYear'), nodeIndex('deliveryEndYear')];
       // The label is GEXF's own node attribute; the properties are declared attributes.
       nodeKeys = declare('n', [[{ name: 'labels', type: 'string' }, LABELS]], nodeProps);

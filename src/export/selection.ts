@@ -214,7 +214,14 @@ export function selectionFromParams(params: SelectionParams): Selection {
   };
 }
 
-const NETWORK_LISTS = ['supplier', 'recipient', 'system', 'category', 'supplierRegion', 'recipientRegion'] as const;
+const NETWORK_LISTS = [
+  'supplier',
+  'recipient',
+  'system',
+  'category',
+  'supplierRegion',
+  'recipientRegion',
+] as const;
 const NETWORK_PARAMS = [
   'network',
   ...NETWORK_LISTS,
@@ -244,7 +251,9 @@ function networkFromParams(params: SelectionParams): Selection {
   const condition = list(params.condition);
   const bad = (condition ?? []).filter((c) => !(CONDITIONS as readonly string[]).includes(c));
   if (bad.length > 0)
-    throw badInput(`Unknown condition ${bad.join(', ')}; known: ${CONDITIONS.join(', ')}`, { field: 'condition' });
+    throw badInput(`Unknown condition ${bad.join(', ')}; known: ${CONDITIONS.join(', ')}`, {
+      field: 'condition',
+    });
   filter.condition = condition as DealCondition[] | null;
   const local = params.localProduction;
   if (local !== undefined && local !== 'true' && local !== 'false')

@@ -269,7 +269,11 @@ describe('query plans of the key queries', () => {
   it('totals leave retired deliveries and deals out, from the rollups and from the deliveries', async () => {
     const zs1 = async (source: 'auto' | 'deliveries') =>
       (
-        await transferTotals(db, { by: 'SUPPLIER', deliveredFrom: 2004, deliveredTo: 2004 }, { first: 10, source })
+        await transferTotals(
+          db,
+          { by: 'SUPPLIER', deliveredFrom: 2004, deliveredTo: 2004 },
+          { first: 10, source },
+        )
       ).find((t) => t.key === 'ZS1');
     const before = await zs1('auto');
     // zdeal-0013 sells from ZS1 and delivers in 2004, TIV 13; zdeal-0033 likewise, TIV 33. Retired
