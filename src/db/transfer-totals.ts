@@ -259,8 +259,8 @@ export interface TotalsOptions {
   after?: string | null;
   /** The properties of the entities to bring; null: every one. */
   keys?: PropertyKeys;
-  /** Where the sums come from: the rollups when built (default), or the deliveries. */
-  source?: 'auto' | 'deliveries';
+  /** Where the sums come from: the rollups when built (auto, the default), the rollups, or the deliveries. */
+  source?: 'auto' | 'rollups' | 'deliveries';
 }
 
 type Cursor = [number, string, number, string];
@@ -292,7 +292,7 @@ const built = new WeakSet<Database>();
 
 async function useRollups(db: Database, source: TotalsOptions['source']): Promise<boolean> {
   if (source === 'deliveries') return false;
-  if (built.has(db)) return true;
+  if (source === 'rollups' || built.has(db)) return true;
   if (!(await tivRollupsBuilt(db))) return false;
   built.add(db);
   return true;

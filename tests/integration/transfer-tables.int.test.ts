@@ -80,7 +80,7 @@ describe('transfer tables', () => {
   let rows: Row[];
 
   /** Every row of a table, paging with cursors. */
-  async function allRows(q: TotalsQuery, first: number, source: 'auto' | 'deliveries' = 'auto') {
+  async function allRows(q: TotalsQuery, first: number, source: 'rollups' | 'deliveries' = 'rollups') {
     const out = [];
     let after: string | null = null;
     for (;;) {

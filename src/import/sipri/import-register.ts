@@ -1,5 +1,6 @@
 import type { ManagedTransaction } from 'neo4j-driver';
 import type { Database } from '../../db/database';
+import { int, type Integer } from '../../db/integers';
 import { tivRollupParams } from '../../db/tiv-rollups';
 import { nameFields, nameKey } from '../../db/names';
 import { loadCountryTable, PartyResolver, slug, type CountryEntry, type Party } from '../resolve-party';
@@ -378,6 +379,14 @@ function defined(o: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
+/**
+ * Years and counts as Neo4j integers: a JavaScript number would be stored as a float, and exports
+ * would declare years and counts `double`.
+ */
+function whole(n: number | undefined): Integer | undefined {
+  return n === undefined ? undefined : (int(n) ?? undefined);
+}
+
 /** SIPRI's facts about the deal, as Deal properties (absent ones are left out, never written as null). */
 function sipriFacts(row: SipriRow) {
   return defined({
@@ -394,9 +403,9 @@ function sipriFacts(row: SipriRow) {
 /** Facts a curated deal may already state: SIPRI's value fills a gap, or becomes a claim if it differs. */
 function sharedFacts(row: SipriRow) {
   return defined({
-    orderYear: row.orderYear,
+    orderYear: whole(row.orderYear),
     orderYearEstimated: row.orderYearEstimated,
-    quantity: row.quantity,
+    quantity: whole(row.quantity),
     quantityEstimated: row.quantityEstimated,
     category: row.category,
     description: row.description,
@@ -416,8 +425,8 @@ function addDeal(
   const deliveries = row.deliveries.map((d) => ({
     id: `${dealId}:${d.year}`,
     props: defined({
-      year: d.year,
-      quantity: d.quantity,
+      year: whole(d.year),
+      quantity: whole(d.quantity),
       quantityEstimated: d.quantityEstimated,
       yearEstimated: d.yearEstimated,
       tiv: d.tiv,
@@ -464,7 +473,7 @@ function dealParams(e: DealEntry): DealParams {
     sellerId: seller.id,
     sellerLabel: seller.label,
     systemId: e.systemId,
-    totals: defined({ delivered: row.deliveredTotal, tivTotal: row.tivDeliveredTotal }),
+    totals: defined({ delivered: whole(row.deliveredTotal), tivTotal: row.tivDeliveredTotal }),
     props,
   };
 }
