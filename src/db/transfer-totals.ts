@@ -5,13 +5,15 @@ import type { Database } from './database';
 import {
   keysParam,
   projectionFor,
-  resolveId,
+  resolveCypher,
+  resolveParams,
   toEntity,
   type EntityRecord,
   type PropertyKeys,
 } from './entities';
 import type { EntityLabel } from './constraints';
 import { int } from './integers';
+import type { Plain } from './mapper';
 import {
   DEAL_KEY_CYPHER,
   LEVELS,
@@ -98,33 +100,20 @@ const NO_REGION = 'No region (not a state)';
 const FILTER_FIELDS: {
   field: keyof TransferFilter;
   key: KeyField;
-  values: (db: Database, given: unknown[]) => Promise<unknown[]>;
+  /** Entity fields: the kinds a name may resolve to (resolved inside the table's own statement). */
+  resolve?: EntityLabel[];
+  /** Other fields: the stored values of the given ones. */
+  values?: (given: unknown[]) => unknown[];
 }[] = [
-  {
-    field: 'supplier',
-    key: 'supplierId',
-    values: (db, g) => ids(db, 'supplier', g, ['Country', 'Organization']),
-  },
-  {
-    field: 'recipient',
-    key: 'recipientId',
-    values: (db, g) => ids(db, 'recipient', g, ['Country', 'Organization']),
-  },
-  { field: 'system', key: 'systemId', values: (db, g) => ids(db, 'system', g, ['WeaponSystem']) },
-  {
-    field: 'supplierRegion',
-    key: 'supplierId',
-    values: async (_, g) => regionCountries('supplierRegion', g),
-  },
-  {
-    field: 'recipientRegion',
-    key: 'recipientId',
-    values: async (_, g) => regionCountries('recipientRegion', g),
-  },
+  { field: 'supplier', key: 'supplierId', resolve: ['Country', 'Organization'] },
+  { field: 'recipient', key: 'recipientId', resolve: ['Country', 'Organization'] },
+  { field: 'system', key: 'systemId', resolve: ['WeaponSystem'] },
+  { field: 'supplierRegion', key: 'supplierId', values: (g) => regionCountries('supplierRegion', g) },
+  { field: 'recipientRegion', key: 'recipientId', values: (g) => regionCountries('recipientRegion', g) },
   {
     field: 'category',
     key: 'category',
-    values: async (_, g) =>
+    values: (g) =>
       g.map((c) => {
         const canonical = canonicalCategory(String(c));
         if (!canonical)
@@ -132,19 +121,9 @@ const FILTER_FIELDS: {
         return canonical;
       }),
   },
-  { field: 'condition', key: 'condition', values: async (_, g) => g },
-  { field: 'localProduction', key: 'localProduction', values: async (_, g) => g },
+  { field: 'condition', key: 'condition', values: (g) => g },
+  { field: 'localProduction', key: 'localProduction', values: (g) => g },
 ];
-
-async function ids(db: Database, field: string, given: unknown[], labels: EntityLabel[]): Promise<string[]> {
-  const out: string[] = [];
-  for (const g of given) {
-    const id = await resolveId(db, String(g), labels);
-    if (id === null) throw notFound(`No entity matches ${field} "${String(g)}"`, { field, value: g });
-    out.push(id);
-  }
-  return out;
-}
 
 function regionCountries(field: string, given: unknown[]): string[] {
   return given.flatMap((g) => {
@@ -155,17 +134,33 @@ function regionCountries(field: string, given: unknown[]): string[] {
   });
 }
 
+/** A name of an entity filter, resolved inside the statement into the variable `name`. */
+interface Resolution {
+  field: string;
+  input: string;
+  name: string;
+}
+
 interface Plan {
   level: Level;
+  /** The party or system key a filter names, whose rollup index a query seeks (null: none). */
+  anchor: KeyField | null;
   conditions: (v: string) => string[];
   params: Record<string, unknown>;
+  /** The statement's head: each name resolved, then `WITH` the filter lists (`imports`). */
+  head: string;
+  imports: string;
+  resolutions: Resolution[];
   g1: Grouping;
   g2: Grouping | null;
   byYear: boolean;
 }
 
-/** Checks the query, resolves its filter and chooses the rollup level. */
-async function plan(db: Database, q: TotalsQuery): Promise<Plan> {
+/**
+ * Checks the query and its filter, and chooses the rollup level. Names are resolved by the statement
+ * itself (one round trip): `head` binds each to an id (null when nothing matches: see unresolved).
+ */
+function plan(q: TotalsQuery): Plan {
   const from = q.deliveredFrom ?? null;
   const to = q.deliveredTo ?? null;
   if (from !== null && to !== null && from > to) throw badInput('deliveredFrom is after deliveredTo');
@@ -174,12 +169,14 @@ async function plan(db: Database, q: TotalsQuery): Promise<Plan> {
   const g1 = GROUPINGS[q.by];
   const g2 = q.then ? GROUPINGS[q.then] : null;
   const needs = new Set<KeyField>([...g1.needs, ...(g2?.needs ?? [])]);
-  const tests: { key: KeyField; param: string }[] = [];
+  const tests: { key: KeyField; ref: string }[] = [];
   const params: Record<string, unknown> = {
     // Years from 0: the gaps of a row reach back at most to its year, never below 0.
     from: int(Math.max(from ?? 0, 0)),
     to: int(to ?? 9999),
   };
+  const resolutions: Resolution[] = [];
+  const lists: string[] = [];
   const filter = q.filter ?? {};
   for (const [i, f] of FILTER_FIELDS.entries()) {
     const raw = filter[f.field];
@@ -189,24 +186,54 @@ async function plan(db: Database, q: TotalsQuery): Promise<Plan> {
       throw badInput(`filter.${f.field} is empty: give at least one value or leave it out`, {
         field: f.field,
       });
-    const param = `filter${i}`;
-    params[param] = await f.values(db, given);
-    tests.push({ key: f.key, param });
     needs.add(f.key);
+    if (f.resolve) {
+      const names = given.map((g, j) => {
+        const name = `filter${i}_${j}`;
+        resolutions.push({ field: f.field, input: String(g), name });
+        Object.assign(params, resolveParams(String(g), f.resolve, `${name}_`));
+        return name;
+      });
+      lists.push(`[${names.join(', ')}] AS filter${i}`);
+      tests.push({ key: f.key, ref: `filter${i}` });
+    } else {
+      params[`filter${i}`] = f.values?.(given) ?? given;
+      tests.push({ key: f.key, ref: `$filter${i}` });
+    }
   }
   if ([q.by, q.then].some((b) => b === 'SUPPLIER_REGION' || b === 'RECIPIENT_REGION'))
     params.regionOf = regionByCountry();
   const level = (Object.keys(LEVELS) as Level[])
     .reverse()
     .find((l) => [...needs].every((k) => (LEVELS[l] as readonly string[]).includes(k)));
+  const head = resolutions
+    .map(
+      (r) =>
+        `CALL () { CALL () { ${resolveCypher(`${r.name}_`, 'r')} RETURN r.id AS id } RETURN collect(id)[0] AS ${r.name} }`,
+    )
+    .join('\n');
+  const carried = resolutions.map((r) => r.name);
+  const anchors: KeyField[] = ['supplierId', 'recipientId', 'systemId'];
   return {
     level: level ?? 'F',
-    conditions: (v) => tests.map((t) => `${v}.${t.key} IN $${t.param}`),
-    params,
+    anchor: tests.find((t) => anchors.includes(t.key))?.key ?? null,
+    conditions: (v) => tests.map((t) => `${v}.${t.key} IN ${t.ref}`),
+    params: { ...params, level: level ?? 'F' },
+    head: resolutions.length > 0 ? `${head}\nWITH ${[...carried, ...lists].join(', ')}` : '',
+    imports: [...carried, ...lists.map((l) => l.split(' AS ')[1] ?? '')].join(', '),
+    resolutions,
     g1,
     g2,
     byYear: q.by === 'YEAR' || q.then === 'YEAR',
   };
+}
+
+/** NOT_FOUND for the first name the statement could not resolve (its variable came back null). */
+function checkResolved(p: Plan, row: Record<string, unknown> | undefined): void {
+  for (const r of p.resolutions) {
+    if (row?.[r.name] === null || row?.[r.name] === undefined)
+      throw notFound(`No entity matches ${r.field} "${r.input}"`, { field: r.field, value: r.input });
+  }
 }
 
 /** `g1`, `g2`, `tiv` (thousandths), `deals` per group, from the rollups. */
@@ -214,7 +241,10 @@ function fromRollups(p: Plan): string {
   const where = [`t.level = $level`, 't.year >= $from', 't.year <= $to', ...p.conditions('t')];
   // Deals in a group: each deal once, at its first delivery of the period (see tiv-rollups.ts).
   const start = p.byYear ? 't.year' : '$from';
-  return `MATCH (t:TivRollup) WHERE ${where.join(' AND ')}
+  // A party or system filter seeks its own index (the planner cannot see that a list the statement
+  // resolved is short; left alone it reads every row of the period).
+  const seek = p.anchor ? `USING INDEX t:TivRollup(level, ${p.anchor}, year)` : '';
+  return `MATCH (t:TivRollup) ${seek} WHERE ${where.join(' AND ')}
     WITH t, ${p.g1.key('t')} AS g1, ${p.g2 ? p.g2.key('t') : "''"} AS g2,
       t.n - reduce(a = 0, g IN range(1, CASE WHEN t.year - ${start} < size(t.gaps) THEN t.year - ${start} ELSE size(t.gaps) END) |
         a + t.gaps[g - 1]) AS deals
@@ -312,7 +342,7 @@ export async function transferTotals(
       field: 'first',
     });
   const cursor = o.after ? decodeCursor(o.after) : null;
-  const p = await plan(db, q);
+  const p = plan(q);
   const keys = o.keys ?? null;
   const sums = (await useRollups(db, o.source)) ? fromRollups(p) : fromDeliveries(p);
   const thenYear = q.then === 'YEAR';
@@ -323,27 +353,32 @@ export async function transferTotals(
     : '';
   const entity = (g: Grouping | null, v: string) =>
     g?.entity ? `COLLECT { MATCH (n:Entity {id: r.${v}}) RETURN ${projectionFor('n', keys)} }[0]` : 'null';
-  const rows = await db.read(
-    `CALL () { ${sums} RETURN g1, g2, tiv, deals }
-     WITH g1, g2, tiv, deals WHERE g1 IS NOT NULL AND g2 IS NOT NULL
-     WITH collect({ g1: g1, g2: g2, tiv: tiv, deals: deals }) AS rows
-     WITH rows, reduce(s = 0, r IN rows | s + r.tiv) AS total
-     UNWIND rows AS r
-     WITH total, r.g1 AS g1, sum(r.tiv) AS g1tiv, collect(r) AS pairs
-     UNWIND pairs AS r
-     WITH total, g1tiv, r, ${second} AS s2
-     ${after}
-     WITH total, g1tiv, r, s2 ORDER BY g1tiv DESC, r.g1 ASC, s2 DESC, r.g2 ASC LIMIT $first
-     RETURN r.g1 AS g1, r.g2 AS g2, r.tiv AS tiv, r.deals AS deals, total, g1tiv, s2,
-       ${entity(p.g1, 'g1')} AS e1, ${entity(p.g2, 'g2')} AS e2`,
+  const [result] = await db.read(
+    `${p.head}
+     CALL (${p.imports}) {
+       CALL (${p.imports}) { ${sums} RETURN g1, g2, tiv, deals }
+       WITH g1, g2, tiv, deals WHERE g1 IS NOT NULL AND g2 IS NOT NULL
+       WITH collect({ g1: g1, g2: g2, tiv: tiv, deals: deals }) AS rows
+       WITH rows, reduce(s = 0, r IN rows | s + r.tiv) AS total
+       UNWIND rows AS r
+       WITH total, r.g1 AS g1, sum(r.tiv) AS g1tiv, collect(r) AS pairs
+       UNWIND pairs AS r
+       WITH total, g1tiv, r, ${second} AS s2
+       ${after}
+       WITH total, g1tiv, r, s2 ORDER BY g1tiv DESC, r.g1 ASC, s2 DESC, r.g2 ASC LIMIT $first
+       RETURN collect({ g1: r.g1, g2: r.g2, tiv: r.tiv, deals: r.deals, total: total, g1tiv: g1tiv, s2: s2,
+         e1: ${entity(p.g1, 'g1')}, e2: ${entity(p.g2, 'g2')} }) AS page
+     }
+     RETURN ${[...p.resolutions.map((r) => r.name), 'page'].join(', ')}`,
     {
       ...p.params,
-      level: p.level,
       first: int(o.first),
       ...(cursor ? { c0: int(cursor[0]), c1: cursor[1], c2: int(cursor[2]), c3: cursor[3] } : {}),
       ...keysParam(keys),
     },
   );
+  checkResolved(p, result);
+  const rows = (result?.page ?? []) as Record<string, Plain>[];
   return rows.map((r) => {
     const tiv = Number(r.tiv);
     const total = Number(r.total);
@@ -391,15 +426,21 @@ export async function transferNetworkEdges(
   source: TotalsOptions['source'] = 'auto',
 ): Promise<{ edges: NetworkEdge[]; truncated: boolean }> {
   if (!Number.isFinite(minTiv) || minTiv < 0) throw badInput('minTiv must be 0 or more', { field: 'minTiv' });
-  const p = await plan(db, { ...q, by: 'SUPPLIER', then: 'RECIPIENT' });
+  const p = plan({ ...q, by: 'SUPPLIER', then: 'RECIPIENT' });
   const sums = (await useRollups(db, source)) ? fromRollups(p) : fromDeliveries(p);
-  const rows = await db.read(
-    `CALL () { ${sums} RETURN g1, g2, tiv, deals }
-     WITH g1, g2, tiv, deals WHERE g1 IS NOT NULL AND g2 IS NOT NULL AND tiv >= $minTiv
-     WITH g1, g2, tiv, deals ORDER BY tiv DESC, g1, g2 LIMIT $limit
-     RETURN g1, g2, tiv, deals`,
-    { ...p.params, level: p.level, minTiv: int(Math.ceil(minTiv * 1000)), limit: int(cap + 1) },
+  const [result] = await db.read(
+    `${p.head}
+     CALL (${p.imports}) {
+       CALL (${p.imports}) { ${sums} RETURN g1, g2, tiv, deals }
+       WITH g1, g2, tiv, deals WHERE g1 IS NOT NULL AND g2 IS NOT NULL AND tiv >= $minTiv
+       WITH g1, g2, tiv, deals ORDER BY tiv DESC, g1, g2 LIMIT $limit
+       RETURN collect({ g1: g1, g2: g2, tiv: tiv, deals: deals }) AS page
+     }
+     RETURN ${[...p.resolutions.map((r) => r.name), 'page'].join(', ')}`,
+    { ...p.params, minTiv: int(Math.ceil(minTiv * 1000)), limit: int(cap + 1) },
   );
+  checkResolved(p, result);
+  const rows = (result?.page ?? []) as Record<string, Plain>[];
   const edges = rows.slice(0, cap).map((r) => ({
     supplierId: String(r.g1),
     recipientId: String(r.g2),
