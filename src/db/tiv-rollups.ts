@@ -39,11 +39,20 @@ const BUILT_LABEL = 'TivRollupsBuilt';
 /** A live relationship or node (retired facts count nowhere). */
 const live = (v: string) => `coalesce(${v}.retired, false) = false`;
 
-/** SIPRI's Status column as the DealCondition enum's value. */
+export type DealCondition = 'NEW' | 'SECOND_HAND' | 'SECOND_HAND_MODERNISED';
+
+/** The DealCondition enum's values and SIPRI's Status column as deals store it (`sipriStatus`). */
+export const DEAL_CONDITIONS: Record<DealCondition, string> = {
+  NEW: 'New',
+  SECOND_HAND: 'Second hand',
+  SECOND_HAND_MODERNISED: 'Second hand but modernized',
+};
+
+/** A deal's stored Status as the DealCondition enum's value. */
 export const CONDITION_CYPHER = (d: string) => `CASE ${d}.sipriStatus
-  WHEN 'New' THEN 'NEW'
-  WHEN 'Second hand' THEN 'SECOND_HAND'
-  WHEN 'Second hand but modernized' THEN 'SECOND_HAND_MODERNISED' END`;
+  ${Object.entries(DEAL_CONDITIONS)
+    .map(([k, v]) => `WHEN '${v}' THEN '${k}'`)
+    .join(' ')} END`;
 
 /** The id of the entity a live relationship of `type` leads to from deal `d` (the lowest if several). */
 const partyOf = (d: string, type: string, label: string) =>

@@ -20,6 +20,7 @@ import {
   LIVE_DELIVERY,
   MILLI_TIV,
   tivRollupsBuilt,
+  type DealCondition,
   type KeyField,
   type Level,
 } from './tiv-rollups';
@@ -36,7 +37,8 @@ import {
 
 export type TotalsBy =
   'SUPPLIER' | 'RECIPIENT' | 'YEAR' | 'SYSTEM' | 'CATEGORY' | 'SUPPLIER_REGION' | 'RECIPIENT_REGION';
-export type DealCondition = 'NEW' | 'SECOND_HAND' | 'SECOND_HAND_MODERNISED';
+
+export type { DealCondition };
 
 export interface TransferFilter {
   supplier?: string[] | null;

@@ -137,6 +137,10 @@ const FILTER_PARAMS = [
   'orderedFrom',
   'orderedTo',
   'source',
+  'deliveredFrom',
+  'deliveredTo',
+  'condition',
+  'localProduction',
 ] as const;
 const AROUND_PARAMS = ['around', 'depth', 'first', 'types', 'labels'] as const;
 
@@ -212,6 +216,10 @@ export function selectionFromParams(params: SelectionParams): Selection {
       orderedFrom: intParam(params, 'orderedFrom', null),
       orderedTo: intParam(params, 'orderedTo', null),
       source: params.source ?? null,
+      deliveredFrom: intParam(params, 'deliveredFrom', null),
+      deliveredTo: intParam(params, 'deliveredTo', null),
+      condition: conditionParam(params),
+      localProduction: booleanParam(params, 'localProduction'),
     },
   };
 }
@@ -235,6 +243,24 @@ const NETWORK_PARAMS = [
 ] as const;
 const CONDITIONS: readonly DealCondition[] = ['NEW', 'SECOND_HAND', 'SECOND_HAND_MODERNISED'];
 
+/** `condition`: a comma-separated list of DealCondition values. */
+function conditionParam(params: SelectionParams): DealCondition[] | null {
+  const condition = list(params.condition);
+  const bad = (condition ?? []).filter((c) => !(CONDITIONS as readonly string[]).includes(c));
+  if (bad.length > 0)
+    throw badInput(`Unknown condition ${bad.join(', ')}; known: ${CONDITIONS.join(', ')}`, {
+      field: 'condition',
+    });
+  return condition as DealCondition[] | null;
+}
+
+function booleanParam(params: SelectionParams, name: string): boolean | null {
+  const text = params[name];
+  if (text === undefined || text === '') return null;
+  if (text !== 'true' && text !== 'false') throw badInput(`${name} must be true or false`, { field: name });
+  return text === 'true';
+}
+
 /**
  * `network=true` (+ the TransferFilter fields as comma lists, deliveredFrom, deliveredTo, minTiv):
  * Query.transferNetwork's supplier → recipient network.
@@ -250,17 +276,8 @@ function networkFromParams(params: SelectionParams): Selection {
   if (params.network !== 'true') throw badInput('network must be true', { field: 'network' });
   const filter: TransferFilter = {};
   for (const k of NETWORK_LISTS) filter[k] = list(params[k]);
-  const condition = list(params.condition);
-  const bad = (condition ?? []).filter((c) => !(CONDITIONS as readonly string[]).includes(c));
-  if (bad.length > 0)
-    throw badInput(`Unknown condition ${bad.join(', ')}; known: ${CONDITIONS.join(', ')}`, {
-      field: 'condition',
-    });
-  filter.condition = condition as DealCondition[] | null;
-  const local = params.localProduction;
-  if (local !== undefined && local !== 'true' && local !== 'false')
-    throw badInput('localProduction must be true or false', { field: 'localProduction' });
-  filter.localProduction = local === undefined ? null : local === 'true';
+  filter.condition = conditionParam(params);
+  filter.localProduction = booleanParam(params, 'localProduction');
   const minTiv = params.minTiv === undefined || params.minTiv === '' ? 0 : Number(params.minTiv);
   if (!Number.isFinite(minTiv)) throw badInput('minTiv must be a number', { field: 'minTiv' });
   return {
@@ -370,6 +387,9 @@ export async function prepareSelection(db: Database, selection: Selection): Prom
       f.category,
       f.orderedFrom !== null || f.orderedTo !== null ? `${f.orderedFrom ?? ''}_${f.orderedTo ?? ''}` : null,
       f.source && `source-${f.source}`,
+      f.delivered ? `delivered-${String(f.deliveredFrom)}_${String(f.deliveredTo)}` : null,
+      f.condition?.join('+'),
+      f.localProduction === null ? null : `local-${String(f.localProduction)}`,
     ]);
   } else {
     // A neighbourhood is bounded (at most MAX_NODES nodes): computed first, then streamed by id.

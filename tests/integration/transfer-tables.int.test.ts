@@ -250,6 +250,29 @@ describe('transfer tables', () => {
     expect(graphml).toMatch(/attr.name="deals" attr.type="long"/);
   });
 
+  it('deals filter by delivery years, condition and local production', async () => {
+    const want = (pick: (r: Row) => boolean) =>
+      [...new Set(rows.filter(pick).map((r) => `sipri-${r.deal}`))].sort();
+    const ids = async (filter: string) => {
+      const res = await server.gql<{ deals: { totalCount: number; edges: { node: { id: string } }[] } }>(
+        `{ deals(filter: ${filter}, first: 500) { totalCount edges { node { id } } } }`,
+      );
+      expect(res.body.errors).toBeUndefined();
+      const page = res.body.data?.deals;
+      expect(page?.totalCount).toBe(page?.edges.length);
+      return (page?.edges ?? []).map((e) => e.node.id).sort();
+    };
+    expect(await ids('{ buyer: "India", deliveredFrom: 2015, deliveredTo: 2016 }')).toEqual(
+      want((r) => r.recipient === 'IND' && r.year >= 2015 && r.year <= 2016),
+    );
+    expect(await ids('{ buyer: "IND", condition: [SECOND_HAND, SECOND_HAND_MODERNISED] }')).toEqual(
+      want((r) => r.recipient === 'IND' && r.status.startsWith('Second hand')),
+    );
+    expect(await ids('{ buyer: "IND", localProduction: true, deliveredFrom: 2020 }')).toEqual(
+      want((r) => r.recipient === 'IND' && r.local && r.year >= 2020),
+    );
+  });
+
   describe('summing deliveries gives the answers the rollups give', () => {
     const filters: [string, TransferFilter][] = [
       ['supplier', { supplier: ['Russia', 'FRA'] }],
