@@ -3,6 +3,7 @@ import { ArmsgraphError, ErrorCode } from '../errors';
 import { checkSources, mustResolve, recordChange, type Actor, type ChangeRecord } from './change-log';
 import type { Database } from './database';
 import { refreshDealSlots } from './deal-slots';
+import { refreshTivRollups } from './tiv-rollups';
 import { loadEntity, type EntityWrite } from './entity-writes';
 import type { Plain } from './mapper';
 import { nameFields } from './names';
@@ -56,6 +57,8 @@ async function writeDeliveries(
          d.deliveryEndYear = CASE WHEN size(vs) = 0 THEN d.deliveryEndYear ELSE reduce(m = 0, v IN vs | CASE WHEN v.year > m THEN v.year ELSE m END) END`,
     { dealId },
   );
+  // The TIV tables follow the deliveries (src/db/tiv-rollups.ts).
+  await refreshTivRollups(db, tx, [dealId]);
   return rows.map((r) => String(r.eid));
 }
 

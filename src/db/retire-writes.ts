@@ -1,6 +1,7 @@
 import { ArmsgraphError, badInput, ErrorCode, notFound } from '../errors';
 import { checkSources, mustResolve, recordChange, type Actor, type ChangeRecord } from './change-log';
 import type { Database } from './database';
+import { refreshTivRollupsOf } from './tiv-rollups';
 import { parseInput, RetireFact } from './write-inputs';
 
 /**
@@ -77,6 +78,8 @@ export async function retireFact(db: Database, actor: Actor, raw: unknown): Prom
       touched = (row?.ends as string[] | undefined) ?? [];
       what = `${rel.type} ${from} → ${to}${row?.key ? ` (${String(row.key)})` : ''}`;
     }
+    // A retired deal, delivery or deal relationship leaves the TIV tables in the same transaction.
+    await refreshTivRollupsOf(db, tx, touched);
     return recordChange(
       db,
       tx,

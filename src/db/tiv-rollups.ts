@@ -160,6 +160,29 @@ export async function refreshTivRollups(
   await db.run(tx, TIV_ROLLUP_CYPHER, tivRollupParams(dealIds));
 }
 
+/**
+ * Brings up to date the rollups of the deals that these nodes (element ids) are, or whose deliveries
+ * they are: for writers that know what they touched by element id (retiring a deal, a delivery, or a
+ * relationship whose start is a deal). Other nodes change no rollup.
+ */
+export async function refreshTivRollupsOf(
+  db: Database,
+  tx: ManagedTransaction,
+  elementIds: readonly string[],
+): Promise<void> {
+  if (elementIds.length === 0) return;
+  const rows = await db.run(
+    tx,
+    `UNWIND $eids AS eid
+     MATCH (n) WHERE elementId(n) = eid
+     OPTIONAL MATCH (owner:Deal)-[:HAS_DELIVERY]->(n)
+     WITH CASE WHEN n:Deal THEN n.id ELSE owner.id END AS id WHERE id IS NOT NULL
+     RETURN collect(DISTINCT id) AS ids`,
+    { eids: [...elementIds] },
+  );
+  await refreshTivRollups(db, tx, (rows[0]?.ids as string[] | undefined) ?? []);
+}
+
 /** Indexes of the rollups (applied with the other schema statements). */
 export const TIV_ROLLUP_SCHEMA = [
   'CREATE CONSTRAINT tiv_rollup_id_unique IF NOT EXISTS FOR (t:TivRollup) REQUIRE t.id IS UNIQUE',
