@@ -1,6 +1,6 @@
 import type { ManagedTransaction } from 'neo4j-driver';
 import type { Database } from './database';
-import { int } from './integers';
+import { buildOnceForAllDeals, built } from './build-once';
 
 /**
  * TIV rollups: SIPRI's tables (TIV delivered per supplier, recipient, system, ... and year) read from
@@ -194,9 +194,8 @@ export const TIV_ROLLUP_SCHEMA = [
 ];
 
 /** Whether the rollups of this database are complete (built once, then kept by every writer). */
-export async function tivRollupsBuilt(db: Database): Promise<boolean> {
-  const [row] = await db.read(`MATCH (m:${BUILT_LABEL}) RETURN count(m) > 0 AS built`);
-  return row?.built === true;
+export function tivRollupsBuilt(db: Database): Promise<boolean> {
+  return built(db, BUILT_LABEL);
 }
 
 /**
@@ -205,16 +204,5 @@ export async function tivRollupsBuilt(db: Database): Promise<boolean> {
  * refresh itself (their part is unchanged).
  */
 export async function buildMissingTivRollups(db: Database, batch = 5_000): Promise<void> {
-  if (await tivRollupsBuilt(db)) return;
-  for (let after = ''; ;) {
-    const rows = await db.read(
-      'MATCH (d:Deal) WHERE d.id > $after WITH d.id AS id ORDER BY id LIMIT $batch RETURN collect(id) AS ids',
-      { after, batch: int(batch) },
-    );
-    const ids = (rows[0]?.ids as string[] | undefined) ?? [];
-    if (ids.length === 0) break;
-    await db.writeTx((tx) => refreshTivRollups(db, tx, ids));
-    after = ids[ids.length - 1] ?? after;
-  }
-  await db.write(`MERGE (:${BUILT_LABEL})`);
+  await buildOnceForAllDeals(db, BUILT_LABEL, (tx, ids) => refreshTivRollups(db, tx, ids), batch);
 }
