@@ -2,6 +2,8 @@ import { notFound } from '../errors';
 import type { Database } from './database';
 import { resolveId } from './entities';
 import type { Plain } from './mapper';
+import { NOT_TRANSFERRED } from '../model';
+import { cypherList } from './cypher-text';
 import { DEAL_ITEM } from './relation-queries';
 
 export interface AllianceConflictRow {
@@ -18,8 +20,8 @@ export async function allianceConflicts(db: Database, alliance: string): Promise
   const id = await resolveId(db, alliance, ['Alliance']);
   if (id === null) throw notFound(`No alliance matches "${alliance}"`);
   const rows = await db.read(
-    `MATCH (a:Alliance {id: $id})<-[m:MEMBER_OF]-(c:Country)<-[:BUYER]-(d:Deal)-[:SELLER]->(s:Country)
-     WHERE coalesce(d.retired, false) = false AND NOT d.status IN ['OFFERED', 'CANCELLED']
+    `MATCH (a:Alliance {id: $id})<-[m:MEMBER_OF]-(c:Country)<-[rb:BUYER]-(d:Deal)-[rs:SELLER]->(s:Country)
+     WHERE coalesce(d.retired, false) = false AND coalesce(rb.retired, false) = false AND coalesce(rs.retired, false) = false AND NOT d.status IN ${cypherList(NOT_TRANSFERRED)}
        AND coalesce(m.retired, false) = false
        AND (m.since IS NULL OR d.orderYear IS NULL OR toInteger(left(m.since, 4)) <= d.orderYear)
        AND (m.until IS NULL OR d.orderYear IS NULL OR toInteger(left(m.until, 4)) >= d.orderYear)

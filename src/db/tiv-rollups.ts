@@ -56,7 +56,8 @@ export const CONDITION_CYPHER = (d: string) => `CASE ${d}.sipriStatus
 
 /** The id of the entity a live relationship of `type` leads to from deal `d` (the lowest if several). */
 const partyOf = (d: string, type: string, label: string) =>
-  `head([(${d})-[r:${type}]->(p:${label}) WHERE ${live('r')} | p.id])`;
+  `reduce(low = null, id IN [(${d})-[r:${type}]->(p:${label}) WHERE ${live('r')} | p.id] |
+    CASE WHEN low IS NULL OR id < low THEN id ELSE low END)`;
 
 /**
  * The key a deal's deliveries are summed under, as a map projection of deal `d`: shared by the

@@ -16,6 +16,7 @@ import { MAX_DEPTH, MAX_NODES, neighborhood, type SubgraphCap } from '../db/subg
 import { transferNetwork, type NetworkArgs } from '../db/transfer-network';
 import type { DealCondition, TransferFilter } from '../db/transfer-totals';
 import { badInput } from '../errors';
+import { DEAL_STATUSES } from '../model';
 
 /**
  * What an export writes: the whole graph, the deals a filter selects (Query.deals' filter) with their
@@ -127,7 +128,6 @@ export interface PreparedSelection {
 /** Exports run longer than API requests: one read transaction may stream a whole graph. */
 export const EXPORT_TIMEOUT_MS = 30 * 60_000;
 
-const DEAL_STATUSES: readonly DealStatus[] = ['OFFERED', 'PENDING', 'DELIVERING', 'COMPLETED', 'CANCELLED'];
 const FILTER_PARAMS = [
   'buyer',
   'seller',

@@ -30,10 +30,11 @@ export async function expectedRollups(db: Database): Promise<Map<string, Expecte
     `MATCH (d:Deal) WHERE d.retired IS NULL OR d.retired = false
      MATCH (d)-[h:HAS_DELIVERY]->(x:Delivery)
      WHERE (h.retired IS NULL OR h.retired = false) AND (x.retired IS NULL OR x.retired = false)
-     OPTIONAL MATCH (d)-[rs:SELLER]->(s) WHERE rs.retired IS NULL OR rs.retired = false
-     OPTIONAL MATCH (d)-[rb:BUYER]->(b) WHERE rb.retired IS NULL OR rb.retired = false
-     OPTIONAL MATCH (d)-[rw:COVERS]->(w) WHERE rw.retired IS NULL OR rw.retired = false
-     RETURN d.id AS deal, s.id AS supplierId, b.id AS recipientId, w.id AS systemId, d.category AS category,
+     RETURN d.id AS deal,
+       COLLECT { MATCH (d)-[r:SELLER]->(s) WHERE r.retired IS NULL OR r.retired = false RETURN s.id } AS sellers,
+       COLLECT { MATCH (d)-[r:BUYER]->(b) WHERE r.retired IS NULL OR r.retired = false RETURN b.id } AS buyers,
+       COLLECT { MATCH (d)-[r:COVERS]->(w:WeaponSystem) WHERE r.retired IS NULL OR r.retired = false RETURN w.id } AS systems,
+       d.category AS category,
        d.sipriStatus AS status, d.localProduction AS localProduction, x.year AS year, x.tiv AS tiv`,
   );
   const byDeal = new Map<string, typeof rows>();
@@ -44,10 +45,12 @@ export async function expectedRollups(db: Database): Promise<Map<string, Expecte
     deliveries.forEach((r, i) => {
       const year = Number(r.year);
       const gap = i === 0 ? 0 : year - Number(deliveries[i - 1]?.year);
+      // A deal with several live parties of a kind (a merge can leave two) counts for the lowest id.
+      const lowest = (ids: unknown) => [...(ids as string[])].sort()[0] ?? null;
       const key: Record<string, unknown> = {
-        supplierId: r.supplierId,
-        recipientId: r.recipientId,
-        systemId: r.systemId,
+        supplierId: lowest(r.sellers),
+        recipientId: lowest(r.buyers),
+        systemId: lowest(r.systems),
         category: r.category,
         condition: CONDITION[String(r.status)] ?? null,
         localProduction: r.localProduction,
