@@ -17,7 +17,8 @@ import { DEAL_ITEM } from './relation-queries';
 import { badInput, notFound } from '../errors';
 import { int, type Integer } from './integers';
 import { NO_YEAR } from './deal-slots';
-import { DEAL_CONDITIONS, LIVE_DELIVERY, type DealCondition } from './tiv-rollups';
+import { LIVE_DELIVERY } from './tiv-rollups';
+import { SIPRI_STATUS, type DealCondition } from '../model';
 import { DEAL_PARTY_PATTERN } from '../model';
 
 export type { DealStatus } from '../model';
@@ -116,9 +117,7 @@ function checkFilter(filter: DealFilter) {
     deliveredFrom: int(delivered ? (filter.deliveredFrom ?? 0) : null),
     deliveredTo: int(delivered ? (filter.deliveredTo ?? 9999) : null),
     condition:
-      filter.condition && filter.condition.length > 0
-        ? filter.condition.map((c) => DEAL_CONDITIONS[c])
-        : null,
+      filter.condition && filter.condition.length > 0 ? filter.condition.map((c) => SIPRI_STATUS[c]) : null,
     localProduction: filter.localProduction ?? null,
     status: filter.status && filter.status.length > 0 ? filter.status : null,
     category,

@@ -1,4 +1,5 @@
 import type { ManagedTransaction } from 'neo4j-driver';
+import { SIPRI_STATUS } from '../model';
 import type { Database } from './database';
 import { buildOnceForAllDeals, built } from './build-once';
 
@@ -39,18 +40,9 @@ const BUILT_LABEL = 'TivRollupsBuilt';
 /** A live relationship or node (retired facts count nowhere). */
 const live = (v: string) => `coalesce(${v}.retired, false) = false`;
 
-export type DealCondition = 'NEW' | 'SECOND_HAND' | 'SECOND_HAND_MODERNISED';
-
-/** The DealCondition enum's values and SIPRI's Status column as deals store it (`sipriStatus`). */
-export const DEAL_CONDITIONS: Record<DealCondition, string> = {
-  NEW: 'New',
-  SECOND_HAND: 'Second hand',
-  SECOND_HAND_MODERNISED: 'Second hand but modernized',
-};
-
 /** A deal's stored Status as the DealCondition enum's value. */
 export const CONDITION_CYPHER = (d: string) => `CASE ${d}.sipriStatus
-  ${Object.entries(DEAL_CONDITIONS)
+  ${Object.entries(SIPRI_STATUS)
     .map(([k, v]) => `WHEN '${v}' THEN '${k}'`)
     .join(' ')} END`;
 

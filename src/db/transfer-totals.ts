@@ -20,7 +20,6 @@ import {
   LIVE_DELIVERY,
   MILLI_TIV,
   tivRollupsBuilt,
-  type DealCondition,
   type KeyField,
   type Level,
 } from './tiv-rollups';
@@ -37,6 +36,8 @@ import {
 
 export type TotalsBy =
   'SUPPLIER' | 'RECIPIENT' | 'YEAR' | 'SYSTEM' | 'CATEGORY' | 'SUPPLIER_REGION' | 'RECIPIENT_REGION';
+
+import type { DealCondition } from '../model';
 
 export type { DealCondition };
 

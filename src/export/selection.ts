@@ -14,9 +14,9 @@ import { resolveId } from '../db/entities';
 import type { Plain } from '../db/mapper';
 import { MAX_DEPTH, MAX_NODES, neighborhood, type SubgraphCap } from '../db/subgraph-queries';
 import { transferNetwork, type NetworkArgs } from '../db/transfer-network';
-import type { DealCondition, TransferFilter } from '../db/transfer-totals';
+import type { TransferFilter } from '../db/transfer-totals';
 import { badInput } from '../errors';
-import { DEAL_STATUSES } from '../model';
+import { DEAL_CONDITIONS, DEAL_STATUSES, type DealCondition } from '../model';
 
 /**
  * What an export writes: the whole graph, the deals a filter selects (Query.deals' filter) with their
@@ -241,14 +241,13 @@ const NETWORK_PARAMS = [
   'deliveredTo',
   'minTiv',
 ] as const;
-const CONDITIONS: readonly DealCondition[] = ['NEW', 'SECOND_HAND', 'SECOND_HAND_MODERNISED'];
 
 /** `condition`: a comma-separated list of DealCondition values. */
 function conditionParam(params: SelectionParams): DealCondition[] | null {
   const condition = list(params.condition);
-  const bad = (condition ?? []).filter((c) => !(CONDITIONS as readonly string[]).includes(c));
+  const bad = (condition ?? []).filter((c) => !(DEAL_CONDITIONS as readonly string[]).includes(c));
   if (bad.length > 0)
-    throw badInput(`Unknown condition ${bad.join(', ')}; known: ${CONDITIONS.join(', ')}`, {
+    throw badInput(`Unknown condition ${bad.join(', ')}; known: ${DEAL_CONDITIONS.join(', ')}`, {
       field: 'condition',
     });
   return condition as DealCondition[] | null;
