@@ -212,7 +212,7 @@ function plan(q: TotalsQuery): Plan {
   const head = resolutions
     .map(
       (r) =>
-        `CALL () { CALL () { ${resolveCypher(`${r.name}_`, 'r')} RETURN r.id AS id } RETURN collect(id)[0] AS ${r.name} }`,
+        `CALL () { CALL () { ${resolveCypher(`${r.name}_`, 'found')} RETURN found.id AS id } RETURN collect(id)[0] AS ${r.name} }`,
     )
     .join('\n');
   const carried = resolutions.map((r) => r.name);
@@ -350,26 +350,26 @@ export async function transferTotals(
   const sums = (await useRollups(db, o.source)) ? fromRollups(p) : fromDeliveries(p);
   const thenYear = q.then === 'YEAR';
   // Within a first group: years ascending, other groups largest first.
-  const second = thenYear ? '-toInteger(r.g2)' : p.g2 ? 'r.tiv' : '0';
+  const second = thenYear ? '-toInteger(pair.g2)' : p.g2 ? 'pair.tiv' : '0';
   const after = cursor
-    ? `WHERE g1tiv < $c0 OR (g1tiv = $c0 AND (r.g1 > $c1 OR (r.g1 = $c1 AND (s2 < $c2 OR (s2 = $c2 AND r.g2 > $c3)))))`
+    ? `WHERE g1tiv < $c0 OR (g1tiv = $c0 AND (pair.g1 > $c1 OR (pair.g1 = $c1 AND (s2 < $c2 OR (s2 = $c2 AND pair.g2 > $c3)))))`
     : '';
   const entity = (g: Grouping | null, v: string) =>
-    g?.entity ? `COLLECT { MATCH (n:Entity {id: r.${v}}) RETURN ${projectionFor('n', keys)} }[0]` : 'null';
+    g?.entity ? `COLLECT { MATCH (n:Entity {id: pair.${v}}) RETURN ${projectionFor('n', keys)} }[0]` : 'null';
   const [result] = await db.read(
     `${p.head}
      CALL (${p.imports}) {
        CALL (${p.imports}) { ${sums} RETURN g1, g2, tiv, deals }
        WITH g1, g2, tiv, deals WHERE g1 IS NOT NULL AND g2 IS NOT NULL
        WITH collect({ g1: g1, g2: g2, tiv: tiv, deals: deals }) AS rows
-       WITH rows, reduce(s = 0, r IN rows | s + r.tiv) AS total
-       UNWIND rows AS r
-       WITH total, r.g1 AS g1, sum(r.tiv) AS g1tiv, collect(r) AS pairs
-       UNWIND pairs AS r
-       WITH total, g1tiv, r, ${second} AS s2
+       WITH rows, reduce(s = 0, x IN rows | s + x.tiv) AS total
+       UNWIND rows AS pair
+       WITH total, pair.g1 AS g1, sum(pair.tiv) AS g1tiv, collect(pair) AS pairs
+       UNWIND pairs AS pair
+       WITH total, g1tiv, pair, ${second} AS s2
        ${after}
-       WITH total, g1tiv, r, s2 ORDER BY g1tiv DESC, r.g1 ASC, s2 DESC, r.g2 ASC LIMIT $first
-       RETURN collect({ g1: r.g1, g2: r.g2, tiv: r.tiv, deals: r.deals, total: total, g1tiv: g1tiv, s2: s2,
+       WITH total, g1tiv, pair, s2 ORDER BY g1tiv DESC, pair.g1 ASC, s2 DESC, pair.g2 ASC LIMIT $first
+       RETURN collect({ g1: pair.g1, g2: pair.g2, tiv: pair.tiv, deals: pair.deals, total: total, g1tiv: g1tiv, s2: s2,
          e1: ${entity(p.g1, 'g1')}, e2: ${entity(p.g2, 'g2')} }) AS page
      }
      RETURN ${[...p.resolutions.map((r) => r.name), 'page'].join(', ')}`,
