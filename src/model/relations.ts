@@ -33,7 +33,14 @@ export const RELATIONS = {
     keyParts: [],
     props: [],
   },
-  MEMBER_OF: { from: ['Country'], to: ['Alliance'], keyParts: ['since'], props: ['since', 'until'] },
+  // Memberships and sanctions from reference/ carry the file that states them (a later import retires
+  // what its file dropped) and whether a date is curated from memory (estimate, note).
+  MEMBER_OF: {
+    from: ['Country'],
+    to: ['Alliance'],
+    keyParts: ['since'],
+    props: ['since', 'until', 'status', 'estimate', 'note', 'referenceFile'],
+  },
   PARTICIPATES_IN: {
     from: PARTIES,
     to: ['Program'],
@@ -45,7 +52,21 @@ export const RELATIONS = {
     from: ['Country', 'Organization', 'Alliance'],
     to: PARTIES,
     keyParts: ['status', 'instrument', 'since'],
-    props: ['status', 'since', 'instrument', 'causeDealId', 'description'],
+    props: [
+      'id',
+      'kind',
+      'status',
+      'since',
+      'until',
+      'instrument',
+      'scope',
+      'items',
+      'causeDealId',
+      'description',
+      'estimate',
+      'note',
+      'referenceFile',
+    ],
   },
   INTERESTED_IN: { from: ['Country'], to: ['WeaponSystem'], keyParts: [], props: ['since', 'description'] },
   MADE_BY: { from: ['WeaponSystem'], to: ['Organization'], keyParts: [], props: [] },

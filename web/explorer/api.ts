@@ -41,6 +41,29 @@ export interface EntityDetails {
   name: string;
   aliases: string[];
   sources: SourceRef[];
+  /** A country's memberships and the sanctions it received, with their dates and sources. */
+  memberships?: Array<{
+    alliance: { id: string; name: string };
+    since: string | null;
+    until: string | null;
+    status: string;
+    estimate: boolean;
+    sources: SourceRef[];
+  }>;
+  sanctionsReceived?: Array<{
+    id: string;
+    kind: string;
+    status: string;
+    since: string | null;
+    until: string | null;
+    instrument: string | null;
+    scope: string | null;
+    items: string | null;
+    estimate: boolean;
+    imposedBy: { id: string; name: string };
+    target: { id: string; name: string };
+    sources: SourceRef[];
+  }>;
 }
 
 /** A GraphQL or HTTP failure, with the API's extensions.code when it gave one. */
@@ -113,7 +136,12 @@ export async function neighborhood(id: string, depth: number, first: number): Pr
 
 export async function entityDetails(id: string): Promise<EntityDetails | null> {
   const data = await gql<{ node: EntityDetails | null }>(
-    `query Details($id: ID!) { node(id: $id) { __typename id name aliases sources { id name url } } }`,
+    `query Details($id: ID!) { node(id: $id) { __typename id name aliases sources { id name url }
+       ... on Country {
+         memberships { alliance { id name } since until status estimate sources { id name url } }
+         sanctionsReceived { id kind status since until instrument scope items estimate
+           imposedBy { id name } target { id name } sources { id name url } }
+       } } }`,
     { id },
   );
   return data.node;

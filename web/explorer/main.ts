@@ -5,6 +5,7 @@ import './explorer.css';
 import { ApiError, allSources, entityDetails, neighborhood, search, setToken, type SearchHit } from './api';
 import { exportLinks } from './export-links';
 import { GraphView } from './graph-view';
+import { datedSections } from './dated-facts';
 import { renderPanel } from './side-panel';
 
 /** Most nodes one neighbourhood request may bring (the API's `first`). */
@@ -162,7 +163,7 @@ async function showNode(id: string): Promise<void> {
   details.dataset.loaded = 'false';
   const entity = await entityDetails(id);
   if (panelSubject !== id) return; // another click came first
-  renderPanel(details, { ...base, sources: entity?.sources ?? [] });
+  renderPanel(details, { ...base, sources: entity?.sources ?? [], sections: datedSections(entity) });
   details.dataset.loaded = 'true';
 }
 

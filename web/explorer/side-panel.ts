@@ -1,6 +1,7 @@
 // The side panel: properties and sources of the focused node or edge. Built with DOM calls and
 // textContent only, so names from the data (quotes, markup, any script) are shown, never run.
 import type { SourceRef } from './api';
+import type { PanelSection } from './dated-facts';
 
 /** Properties shown elsewhere in the panel (heading, sources) or only used for lookups and merges. */
 const SHOWN_ELSEWHERE = new Set(['id', 'name', 'sourceIds', 'key']);
@@ -19,6 +20,8 @@ export interface PanelContent {
   /** Source ids the data names but the service does not know (shown as bare ids). */
   unknownSourceIds: string[];
   links: PanelLink[];
+  /** Dated facts with their own sources (a country's memberships and sanctions). */
+  sections?: PanelSection[];
 }
 
 function el<K extends keyof HTMLElementTagNameMap>(
@@ -45,6 +48,16 @@ export function isWebUrl(url: string | null): url is string {
   return url !== null && /^https?:\/\/[^\s]+$/i.test(url);
 }
 
+function sourceItem(s: SourceRef): HTMLLIElement {
+  const li = el('li', { 'data-source-id': s.id });
+  if (isWebUrl(s.url)) {
+    const a = el('a', { href: s.url, target: '_blank', rel: 'noopener noreferrer' }, s.name);
+    li.append(a);
+  } else li.append(el('span', {}, s.name));
+  li.append(el('span', { class: 'muted' }, ` (${s.id})`));
+  return li;
+}
+
 export function renderPanel(root: HTMLElement, c: PanelContent): void {
   root.replaceChildren();
   const title = el('h2', { id: 'details-title', 'data-testid': 'details-title' }, c.title);
@@ -63,17 +76,23 @@ export function renderPanel(root: HTMLElement, c: PanelContent): void {
   if (!dl.hasChildNodes()) dl.append(el('dt', {}, '(none)'));
   root.append(dl);
 
+  for (const section of c.sections ?? []) {
+    if (section.facts.length === 0) continue;
+    root.append(el('h3', {}, section.title));
+    const list = el('ul', { 'data-testid': section.testId });
+    for (const fact of section.facts) {
+      const li = el('li', {}, fact.text);
+      const cited = el('ul', { class: 'fact-sources' });
+      for (const s of fact.sources) cited.append(sourceItem(s));
+      li.append(cited);
+      list.append(li);
+    }
+    root.append(list);
+  }
+
   root.append(el('h3', {}, 'Sources'));
   const ul = el('ul', { 'data-testid': 'details-sources' });
-  for (const s of c.sources) {
-    const li = el('li', { 'data-source-id': s.id });
-    if (isWebUrl(s.url)) {
-      const a = el('a', { href: s.url, target: '_blank', rel: 'noopener noreferrer' }, s.name);
-      li.append(a);
-    } else li.append(el('span', {}, s.name));
-    li.append(el('span', { class: 'muted' }, ` (${s.id})`));
-    ul.append(li);
-  }
+  for (const s of c.sources) ul.append(sourceItem(s));
   for (const id of c.unknownSourceIds) ul.append(el('li', { 'data-source-id': id }, id));
   if (!ul.hasChildNodes()) ul.append(el('li', { class: 'muted' }, 'No source recorded.'));
   root.append(ul);

@@ -4,6 +4,7 @@ import { entityResolvers } from './entities';
 import { mutationResolvers } from './mutations';
 import { queryResolvers } from './queries';
 import { relationResolvers } from './relations';
+import { sanctionResolvers } from './sanctions';
 import { subgraphResolvers } from './subgraphs';
 
 /**
@@ -18,4 +19,5 @@ export const resolvers = [
   queryResolvers,
   mutationResolvers,
   subgraphResolvers,
+  sanctionResolvers,
 ];

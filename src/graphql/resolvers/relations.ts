@@ -1,5 +1,6 @@
 import { badInput } from '../../errors';
 import type { EntityRecord } from '../../db/entities';
+import { inForceIn } from '../../db/in-force';
 import type { Plain } from '../../db/mapper';
 import { MAX_RELATED_DEALS, type RelationQuery } from '../../db/relation-queries';
 import type { Context } from '../context';
@@ -107,7 +108,13 @@ export const relationResolvers = {
         .filter((d) => new Set(d.claims.map((c) => c.value)).size > 1);
     },
   },
-  Alliance: { members: items('members') },
+  Alliance: {
+    members: async (owner: Owner, args: { at?: number | null }, ctx: Context) => {
+      const all = (await ctx.loaders.related('members').load(owner.id)) as Item[];
+      const at = args.at;
+      return at == null ? all : all.filter((m) => inForceIn(m.since, m.until, at));
+    },
+  },
   Program: {
     leader: entity('leader'),
     develops: entities('develops'),
