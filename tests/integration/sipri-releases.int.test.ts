@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { transferTotals } from '../../src/db/analytics-queries';
+import { transferTotals } from '../../src/db/transfer-totals';
 import type { Database } from '../../src/db/database';
 import { ErrorCode } from '../../src/errors';
 import { importSipri, type ImportReport } from '../../src/import/sipri/import-register';
@@ -57,7 +57,11 @@ async function currentState(db: Database) {
   );
   for (const d of deals) (d.deliveries as number[][]).sort((a, b) => (a[0] ?? 0) - (b[0] ?? 0));
   const totals = async (by: 'SUPPLIER' | 'RECIPIENT' | 'YEAR') =>
-    (await transferTotals(db, by, null, null, 500)).map((t) => [t.key, t.tivDelivered.toFixed(6), t.deals]);
+    (await transferTotals(db, { by }, { first: 5000 })).map((t) => [
+      t.key,
+      t.tivDelivered.toFixed(6),
+      t.deals,
+    ]);
   return {
     deals,
     supplier: await totals('SUPPLIER'),

@@ -1,3 +1,4 @@
+import { transferNetwork, type NetworkArgs } from '../../db/transfer-network';
 import { neighborhood, paths, type NeighborhoodArgs, type PathsArgs } from '../../db/subgraph-queries';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { Context } from '../context';
@@ -10,5 +11,6 @@ export const subgraphResolvers = {
     neighborhood: (_: unknown, args: NeighborhoodArgs, ctx: Context, info: GraphQLResolveInfo) =>
       neighborhood(ctx.db, args, { withProperties: selectsField(info, 'properties') }),
     paths: (_: unknown, args: PathsArgs, ctx: Context) => paths(ctx.db, args),
+    transferNetwork: (_: unknown, args: NetworkArgs, ctx: Context) => transferNetwork(ctx.db, args),
   },
 };
