@@ -1,5 +1,6 @@
-// The drawing: a cytoscape.js graph that grows as nodes are expanded, with relation types that can
-// be hidden and an export of exactly what is shown.
+// The drawing: a cytoscape.js graph that grows as nodes are opened, with deals collapsed into one
+// weighted edge per partner (or system), relation types and nodes that can be hidden, labels that
+// step aside when zoomed out, and an export of exactly what is shown.
 import cytoscape, { type Core, type EdgeSingular, type NodeSingular } from 'cytoscape';
 import fcose, { type FcoseLayoutOptions } from 'cytoscape-fcose';
 import type { GraphEdge, GraphNode, Subgraph } from './api';
@@ -37,6 +38,8 @@ const STYLE: cytoscape.StylesheetJson = [
       color: '#1b1b1b',
       'text-background-color': '#ffffff',
       'text-background-opacity': 0.75,
+      // Zoomed out, labels would only overlap: cytoscape hides text drawn smaller than this.
+      'min-zoomed-font-size': 9,
     },
   },
   { selector: 'node[kind = "Deal"]', style: { shape: 'round-rectangle', width: 18, height: 14 } },
@@ -61,13 +64,31 @@ const STYLE: cytoscape.StylesheetJson = [
       'text-background-color': '#ffffff',
       'text-background-opacity': 0.7,
       'text-rotation': 'autorotate',
+      'min-zoomed-font-size': 9,
     },
   },
+  // A group: all of an entity's deals with one partner (or of one system) as one edge, as thick as
+  // their delivered TIV is large.
+  {
+    selector: 'edge[?group]',
+    style: {
+      width: 'data(width)',
+      'line-color': '#d9822b',
+      'target-arrow-color': '#d9822b',
+      'line-opacity': 0.75,
+      label: 'data(label)',
+      'font-size': 9,
+      color: '#7a4311',
+    },
+  },
+  { selector: 'edge[?group].open', style: { 'line-style': 'dashed', width: 2 } },
   {
     selector: 'edge:selected',
     style: { width: 3, 'line-color': '#f2c500', 'target-arrow-color': '#f2c500', color: '#1b1b1b' },
   },
   { selector: 'edge.type-hidden', style: { display: 'none' } },
+  { selector: '.user-hidden', style: { display: 'none' } },
+  { selector: 'node:selected', style: { 'border-width': 3, 'border-color': '#1b1b1b' } },
 ];
 
 // fCoSE: a force-directed layout that also refines an existing drawing, so an expansion grows the
@@ -77,8 +98,23 @@ cytoscape.use(fcose);
 const MAX_FIT_ZOOM = 1.3;
 
 export interface GraphViewHandlers {
+  /** A click: select (show in the panel) without adding anything. */
   onNodeTap(id: string): void;
+  /** A double click: open the node's neighbourhood. */
+  onNodeOpen(id: string): void;
   onEdgeTap(id: string): void;
+}
+
+/** A group edge as the view draws it. */
+export interface GroupEdge {
+  key: string;
+  source: string;
+  target: string;
+  label: string;
+  tivDelivered: number;
+  deals: number;
+  role: string;
+  partner: string;
 }
 
 export interface AddResult {
@@ -98,7 +134,82 @@ export class GraphView {
       maxZoom: 4,
     });
     this.cy.on('tap', 'node', (e) => handlers.onNodeTap((e.target as NodeSingular).id()));
+    this.cy.on('dbltap', 'node', (e) => handlers.onNodeOpen((e.target as NodeSingular).id()));
     this.cy.on('tap', 'edge', (e) => handlers.onEdgeTap((e.target as EdgeSingular).id()));
+  }
+
+  /** Draws groups as weighted edges (width by TIV, relative to the largest). */
+  addGroups(groups: GroupEdge[]): void {
+    const max = Math.max(1, ...groups.map((g) => g.tivDelivered));
+    this.cy.batch(() => {
+      for (const g of groups) {
+        const id = `group:${g.key}`;
+        if (this.cy.getElementById(id).nonempty()) continue;
+        if (this.cy.getElementById(g.source).empty() || this.cy.getElementById(g.target).empty()) continue;
+        this.cy.add({
+          group: 'edges',
+          data: {
+            id,
+            source: g.source,
+            target: g.target,
+            type: 'DEALS',
+            group: true,
+            key: g.key,
+            label: g.label,
+            width: 1.5 + 10 * Math.sqrt(g.tivDelivered / max),
+            properties: { deals: g.deals, tivDelivered: g.tivDelivered, role: g.role, partner: g.partner },
+          },
+        });
+      }
+    });
+  }
+
+  /** Marks a group as opened (its deals drawn) or closed. */
+  markGroupOpen(key: string, open: boolean): void {
+    this.cy.getElementById(`group:${key}`).toggleClass('open', open);
+  }
+
+  /** Records which action brought a node, so that collapsing that action takes it away again. */
+  tagOrigin(ids: Iterable<string>, origin: string): void {
+    for (const id of ids) {
+      const n = this.cy.getElementById(id);
+      if (n.nonempty() && n.data('origin') === undefined) n.data('origin', origin);
+    }
+  }
+
+  /** Removes the nodes an action brought (and their edges); returns their ids. */
+  removeOrigin(origin: string): string[] {
+    const nodes = this.cy.nodes().filter((n) => n.data('origin') === origin);
+    const ids = nodes.map((n) => n.id());
+    nodes.remove();
+    return ids;
+  }
+
+  setHidden(ids: Iterable<string>): void {
+    const hide = new Set(ids);
+    this.cy.batch(() => {
+      this.cy.nodes().forEach((n) => {
+        n.toggleClass('user-hidden', hide.has(n.id()));
+      });
+      this.cy.edges().forEach((e) => {
+        e.toggleClass('user-hidden', hide.has(e.source().id()) || hide.has(e.target().id()));
+      });
+    });
+  }
+
+  /** Fits the view on what is shown, without blowing a handful of nodes up to poster size. */
+  fit(): void {
+    this.cy.fit(this.cy.elements().not('.user-hidden'), 30);
+    if (this.cy.zoom() > MAX_FIT_ZOOM) {
+      this.cy.zoom(MAX_FIT_ZOOM);
+      this.cy.center();
+    }
+  }
+
+  /** Selects (highlights) one element, deselecting the rest. */
+  select(id: string | undefined): void {
+    this.cy.elements(':selected').unselect();
+    if (id !== undefined) this.cy.getElementById(id).select();
   }
 
   clear(): void {
@@ -151,13 +262,7 @@ export class GraphView {
     const layout = this.cy.layout(options);
     const done = layout.promiseOn('layoutstop');
     layout.run();
-    return done.then(() => {
-      // Fitting a handful of nodes would blow labels up to poster size: cap the zoom.
-      if (this.cy.zoom() > MAX_FIT_ZOOM) {
-        this.cy.zoom(MAX_FIT_ZOOM);
-        this.cy.center();
-      }
-    });
+    return done.then(() => this.fit());
   }
 
   markExpanded(id: string): void {
@@ -196,9 +301,12 @@ export class GraphView {
       .toggleClass('type-hidden', !visible);
   }
 
-  /** What is shown: every node, and the edges whose relation type is not hidden. */
+  /** What is shown: the nodes not hidden, and the edges whose relation type and ends are not hidden. */
   shown(): { nodes: cytoscape.NodeCollection; edges: cytoscape.EdgeCollection } {
-    return { nodes: this.cy.nodes(), edges: this.cy.edges().not('.type-hidden') };
+    return {
+      nodes: this.cy.nodes().not('.user-hidden'),
+      edges: this.cy.edges().not('.type-hidden').not('.user-hidden'),
+    };
   }
 
   nodeData(id: string): NodeData | undefined {
