@@ -124,9 +124,10 @@ describe('explorer page in Chromium', () => {
     );
   });
 
-  it('expands the S-400 node when it is clicked', async () => {
-    // Its buyers are two hops away (system ← deal → buyer): expand to depth 2.
+  it('expands the S-400 node when it is double-clicked', async () => {
+    // Its buyers are two hops away (system ← deal → buyer): a new depth reloads the view at depth 2.
     await settled(() => page.getByLabel('Depth').selectOption('2'));
+    expect(new URL(page.url()).searchParams.get('depth')).toBe('2');
     // The panel's export links follow the depth.
     await expect(
       page.locator('[data-testid="details-exports"] a').first().getAttribute('href'),
@@ -145,14 +146,18 @@ describe('explorer page in Chromium', () => {
       const p = node.renderedPosition();
       return { x: (box?.left ?? 0) + p.x, y: (box?.top ?? 0) + p.y };
     });
+    // A single click only selects: nothing is added.
     await settled(() => page.mouse.click(at.x, at.y));
-    await expect(
-      page.evaluate(() =>
-        (window as unknown as ExplorerWindow).armsgraphExplorer.view.cy
-          .getElementById('s-400')
-          .hasClass('expanded'),
-      ),
-    ).resolves.toBe(true);
+    expect(await nodeIdsInView()).toEqual(before);
+    await page.locator('[data-testid="details"][data-id="s-400"][data-loaded="true"]').waitFor();
+    // A double click opens its neighbourhood.
+    await page.mouse.dblclick(at.x, at.y);
+    await page.waitForFunction(() =>
+      (window as unknown as ExplorerWindow).armsgraphExplorer.view.cy
+        .getElementById('s-400')
+        .hasClass('expanded'),
+    );
+    await page.waitForFunction(() => document.body.dataset.state === 'idle');
     const after = await nodeIdsInView();
     expect(after).toEqual(expect.arrayContaining([...before, ...expectedIds]));
     expect(after.length).toBeGreaterThan(before.length);
@@ -267,7 +272,8 @@ describe('explorer page in Chromium', () => {
       page.waitForEvent('download'),
       page.getByTestId('export-view').click(),
     ]);
-    expect(download.suggestedFilename()).toBe('armsgraph-view-s-400.json');
+    // Named for the view's focus.
+    expect(download.suggestedFilename()).toBe('armsgraph-view-TUR.json');
     const file = await download.path();
     const json = JSON.parse(fs.readFileSync(file, 'utf8')) as {
       elements: {

@@ -150,10 +150,38 @@ export async function subgraph(ids: string[], signal?: Signal): Promise<Subgraph
   return data.subgraph;
 }
 
-export async function paths(from: string, to: string, maxHops: number, signal?: Signal): Promise<Subgraph> {
+/** Relation types `paths` can follow (the API's types filter): the explorer offers to leave some out. */
+export const RELATION_TYPES = [
+  'BUYER',
+  'SELLER',
+  'COVERS',
+  'MEMBER_OF',
+  'PARTICIPATES_IN',
+  'EXCLUDED_FROM',
+  'SANCTIONS',
+  'INTERESTED_IN',
+  'MADE_BY',
+  'ORIGIN',
+  'DEVELOPS',
+  'LED_BY',
+  'BASED_IN',
+  'HOLDS_OFFICE',
+  'ANNOUNCED',
+  'OBJECTED_TO',
+];
+
+export async function paths(
+  from: string,
+  to: string,
+  maxHops: number,
+  types: string[] | null,
+  signal?: Signal,
+): Promise<Subgraph> {
   const data = await gql<{ paths: Subgraph }>(
-    `query Paths($from: ID!, $to: ID!, $maxHops: Int) { paths(from: $from, to: $to, maxHops: $maxHops) { ${SUBGRAPH_FIELDS} } }`,
-    { from, to, maxHops },
+    `query Paths($from: ID!, $to: ID!, $maxHops: Int, $types: [String!]) {
+       paths(from: $from, to: $to, maxHops: $maxHops, types: $types) { ${SUBGRAPH_FIELDS} }
+     }`,
+    { from, to, maxHops, types },
     signal,
   );
   return data.paths;

@@ -38,11 +38,15 @@ const STYLE: cytoscape.StylesheetJson = [
       color: '#1b1b1b',
       'text-background-color': '#ffffff',
       'text-background-opacity': 0.75,
-      // Zoomed out, labels would only overlap: cytoscape hides text drawn smaller than this.
-      'min-zoomed-font-size': 9,
+      // Zoomed out, labels would only overlap: cytoscape hides text drawn smaller than this, so
+      // countries' labels go below 90 % zoom, deals' below 110 %, relation names below 140 %.
+      'min-zoomed-font-size': 10,
     },
   },
-  { selector: 'node[kind = "Deal"]', style: { shape: 'round-rectangle', width: 18, height: 14 } },
+  {
+    selector: 'node[kind = "Deal"]',
+    style: { shape: 'round-rectangle', width: 18, height: 14, 'font-size': 9 },
+  },
   { selector: 'node[kind = "WeaponSystem"]', style: { shape: 'diamond' } },
   { selector: 'node[kind = "Alliance"], node[kind = "Program"]', style: { shape: 'hexagon' } },
   { selector: 'node.expanded', style: { 'border-width': 2, 'border-color': '#1b1b1b' } },
@@ -64,7 +68,7 @@ const STYLE: cytoscape.StylesheetJson = [
       'text-background-color': '#ffffff',
       'text-background-opacity': 0.7,
       'text-rotation': 'autorotate',
-      'min-zoomed-font-size': 9,
+      'min-zoomed-font-size': 10,
     },
   },
   // A group: all of an entity's deals with one partner (or of one system) as one edge, as thick as
@@ -76,11 +80,13 @@ const STYLE: cytoscape.StylesheetJson = [
       'line-color': '#d9822b',
       'target-arrow-color': '#d9822b',
       'line-opacity': 0.75,
-      label: 'data(label)',
+      label: '',
       'font-size': 9,
       color: '#7a4311',
     },
   },
+  // Only the largest groups and the selected one say how many deals and how much TIV they hold.
+  { selector: 'edge[?group].labelled, edge[?group]:selected', style: { label: 'data(label)' } },
   { selector: 'edge[?group].open', style: { 'line-style': 'dashed', width: 2 } },
   {
     selector: 'edge:selected',
@@ -96,6 +102,8 @@ const STYLE: cytoscape.StylesheetJson = [
 cytoscape.use(fcose);
 
 const MAX_FIT_ZOOM = 1.3;
+/** Group edges whose label is drawn without being selected. */
+const LABELLED_GROUPS = 8;
 
 export interface GraphViewHandlers {
   /** A click: select (show in the panel) without adding anything. */
@@ -141,6 +149,12 @@ export class GraphView {
   /** Draws groups as weighted edges (width by TIV, relative to the largest). */
   addGroups(groups: GroupEdge[]): void {
     const max = Math.max(1, ...groups.map((g) => g.tivDelivered));
+    const labelled = new Set(
+      [...groups]
+        .sort((a, b) => b.tivDelivered - a.tivDelivered)
+        .slice(0, LABELLED_GROUPS)
+        .map((g) => g.key),
+    );
     this.cy.batch(() => {
       for (const g of groups) {
         const id = `group:${g.key}`;
@@ -159,6 +173,7 @@ export class GraphView {
             width: 1.5 + 10 * Math.sqrt(g.tivDelivered / max),
             properties: { deals: g.deals, tivDelivered: g.tivDelivered, role: g.role, partner: g.partner },
           },
+          classes: labelled.has(g.key) ? 'labelled' : '',
         });
       }
     });

@@ -14,6 +14,7 @@ import {
   entityDetails,
   neighborhood,
   paths,
+  RELATION_TYPES,
   search,
   setToken,
   subgraph,
@@ -42,6 +43,8 @@ import {
 const GROUP_ABOVE = 24;
 /** Nodes a grouped view draws besides the groups: the entities that frame it and its largest deals. */
 const GROUPED_FIRST = 60;
+/** Deals a grouped view draws one by one, largest first (besides those tied to other facts). */
+const GROUPED_DEALS = 12;
 /** Deals an opened group draws at first, and how many more each "show" adds. */
 const GROUP_PAGE = 25;
 /** Most deals one group draws (Query.deals' page cap). */
@@ -184,6 +187,7 @@ const host: TabHost = {
   state: () => state,
   update,
   run: (what, work) => feedback.run(what, work),
+  say: (text) => feedback.say(text),
   openEntity: (id) => focusOn(id),
 };
 const registerTab = new RegisterTab(host);
@@ -255,7 +259,9 @@ function buildGraph(): Promise<void> {
     view.clear();
 
     if (s.pathTo) {
-      const sub = await paths(entity.id, s.pathTo, Number(pathsHops.value) || 4, signal);
+      // Unticked relation types are not followed: paths through other kinds of relation only.
+      const types = s.typesOff.length > 0 ? RELATION_TYPES.filter((t) => !s.typesOff.includes(t)) : null;
+      const sub = await paths(entity.id, s.pathTo, Number(pathsHops.value) || 4, types, signal);
       view.add(sub);
       truncated = sub.truncated;
       leftOut = {
@@ -295,6 +301,17 @@ async function drawGrouped(
   for (const g of groups) ids.add(g.entity.id);
   // The real relationships among everything drawn (a drawn deal to its partner, a partner to NATO).
   const whole = await subgraph([...ids].slice(0, MAX_FIRST), signal);
+  // Deals drawn one by one: the largest few, and those tied to more than their parties and system
+  // (a deal that drew sanctions, an exclusion or objections is part of the country's story).
+  const partyTypes = new Set(['BUYER', 'SELLER', 'COVERS']);
+  const notable = new Set(
+    whole.edges.filter((e) => !partyTypes.has(e.type)).flatMap((e) => [e.source, e.target]),
+  );
+  const dealIds = around.nodes.filter((n) => n.labels.includes('Deal')).map((n) => n.id);
+  const keep = new Set([...dealIds.slice(0, GROUPED_DEALS), ...dealIds.filter((d) => notable.has(d))]);
+  whole.nodes = whole.nodes.filter((n) => !n.labels.includes('Deal') || keep.has(n.id));
+  const kept = new Set(whole.nodes.map((n) => n.id));
+  whole.edges = whole.edges.filter((e) => kept.has(e.source) && kept.has(e.target));
   view.add(whole);
   view.tagOrigin(
     whole.nodes.map((n) => n.id),

@@ -18,6 +18,8 @@ export interface TabHost {
   /** Changes the state (and the address); `push` adds a history entry. */
   update(change: (s: ViewState) => void, push?: boolean): void;
   run(what: string, work: (signal: AbortSignal) => Promise<void>): Promise<void>;
+  /** A message in the status line. */
+  say(text: string): void;
   openEntity(id: string): void;
 }
 
@@ -172,6 +174,7 @@ export class RegisterTab {
       else th.removeAttribute('aria-sort');
     }
     this.body.replaceChildren(...page.edges.map((e) => this.row(e.node)));
+    this.host.say(this.count.textContent);
   }
 
   private row(d: DealRow): HTMLTableRowElement {

@@ -171,6 +171,7 @@ export class TablesTab {
     this.renderChart(t.chart, t.by);
     for (const b of [this.csvButton, this.svgButton, this.pngButton]) b.dataset.off = 'false';
     this.svgButton.dataset.off = this.pngButton.dataset.off = String(this.svg === undefined);
+    this.host.say(`${this.title()}: ${this.rows.length} rows.`);
   }
 
   private renderChart(chart: Chart, by: TotalsBy): void {
