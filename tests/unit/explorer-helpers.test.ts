@@ -65,6 +65,7 @@ describe('explorer view state in the address', () => {
     s.selected = 'group:BUYER:RUS';
     s.first = 400;
     s.pathTo = 'Russia';
+    s.hops = 3;
     s.register = {
       filter: { buyer: 'India', seller: 'Russia', status: ['PENDING', 'DELIVERING'], orderedFrom: 2010 },
       sort: 'TIV_DELIVERED_DESC',

@@ -135,7 +135,7 @@ function update(change: (s: ViewState) => void, push = false): void {
 }
 
 /** The part of the state the graph is built from (opened groups and nodes are replayed on top). */
-const graphKey = (s: ViewState) => JSON.stringify([s.focus, s.depth, s.group, s.first, s.pathTo]);
+const graphKey = (s: ViewState) => JSON.stringify([s.focus, s.depth, s.group, s.first, s.pathTo, s.hops]);
 
 window.addEventListener('popstate', () => {
   state = parseState(location.search);
@@ -199,6 +199,7 @@ async function applyState(rebuild: boolean): Promise<void> {
   depthSelect.value = String(state.depth);
   groupSelect.value = state.group;
   pathsTo.value = state.pathTo ?? '';
+  pathsHops.value = String(state.hops);
   pathsClear.hidden = state.pathTo === undefined;
   if (state.tab === 'register') await registerTab.show();
   else if (state.tab === 'tables') await tablesTab.show();
@@ -261,13 +262,13 @@ function buildGraph(): Promise<void> {
     if (s.pathTo) {
       // Unticked relation types are not followed: paths through other kinds of relation only.
       const types = s.typesOff.length > 0 ? RELATION_TYPES.filter((t) => !s.typesOff.includes(t)) : null;
-      const sub = await paths(entity.id, s.pathTo, Number(pathsHops.value) || 4, types, signal);
+      const sub = await paths(entity.id, s.pathTo, s.hops, types, signal);
       view.add(sub);
       truncated = sub.truncated;
       leftOut = {
         text:
           sub.nodes.length <= 1
-            ? `No path of at most ${pathsHops.value} hops from ${entity.name} to ${s.pathTo}.`
+            ? `No path of at most ${s.hops} hops from ${entity.name} to ${s.pathTo}.`
             : `Shortest paths from ${entity.name} to ${s.pathTo}: ${sub.nodes.length} entities, ${sub.edges.length} relations.`,
       };
     } else {
@@ -755,6 +756,7 @@ pathsForm.addEventListener('submit', (e) => {
   snapshot();
   update((s) => {
     s.pathTo = to;
+    s.hops = Number(pathsHops.value) || 4;
     s.expanded = [];
     s.groups = [];
   }, true);

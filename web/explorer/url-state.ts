@@ -72,6 +72,8 @@ export interface ViewState {
   first: number;
   /** Shortest paths from the focus to this entity, instead of the neighbourhood. */
   pathTo?: string;
+  /** Longest path `paths` looks for. */
+  hops: number;
   register: { filter: RegisterFilter; sort: RegisterSort; after?: string; page: number };
   tables: {
     by: TotalsBy;
@@ -98,6 +100,7 @@ export function defaultState(): ViewState {
     hidden: [],
     typesOff: [],
     first: DEFAULT_FIRST,
+    hops: 4,
     register: { filter: {}, sort: 'ORDER_YEAR_DESC', page: 0 },
     tables: { by: 'SUPPLIER', byYear: false, filter: {}, top: DEFAULT_TOP, chart: 'bar' },
   };
@@ -145,6 +148,7 @@ export function parseState(search: string): ViewState {
   s.selected = text(q.get('sel'));
   s.first = int(q.get('first'), 1, MAX_FIRST) ?? s.first;
   s.pathTo = text(q.get('path'));
+  s.hops = int(q.get('hops'), 1, 6) ?? s.hops;
 
   const r = s.register;
   for (const f of REGISTER_TEXT_FIELDS) {
@@ -194,6 +198,7 @@ export function formatState(s: ViewState): string {
   set('sel', s.selected);
   set('first', s.first, d.first);
   set('path', s.pathTo);
+  set('hops', s.hops, d.hops);
 
   const r = s.register;
   for (const f of REGISTER_TEXT_FIELDS) set(`r.${f}`, r.filter[f]);
