@@ -247,8 +247,9 @@ describe('explorer workbench on an imported register', () => {
     expect(total).toBeGreaterThan(50);
 
     const page = await open('/?tab=register');
-    await page.getByLabel('Recipient').fill('India');
-    await page.getByLabel('Supplier').fill('Russia');
+    const form = page.getByTestId('register-form');
+    await form.getByLabel('Recipient').fill('India');
+    await form.getByLabel('Supplier').fill('Russia');
     await settled(page, () => page.getByTestId('register-apply').click());
     await expect(page.getByTestId('register-count').getAttribute('data-total')).resolves.toBe(String(total));
     await expect(page.locator('#register-rows tr').count()).resolves.toBe(50);
@@ -319,7 +320,7 @@ describe('explorer workbench on an imported register', () => {
 
   it('shows the shortest paths between two entities', async () => {
     const page = await open('/?focus=TUR');
-    await page.getByLabel('To').fill('China');
+    await page.getByRole('textbox', { name: 'To', exact: true }).fill('China');
     await settled(page, () => page.getByTestId('paths-button').click());
     const ids = await nodeIds(page);
     expect(ids).toEqual(expect.arrayContaining(['TUR', 'CHN']));

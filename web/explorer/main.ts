@@ -327,7 +327,7 @@ async function drawGrouped(
     text:
       `${total.toLocaleString('en')} deals with ${groups.length} ${groupBy === 'SYSTEM' ? 'systems' : 'partners'}, ` +
       `grouped as orange edges (width: TIV delivered); the ${dealsDrawn} largest are drawn. ` +
-      `+ ${(total - dealsDrawn).toLocaleString('en')} more deals: open a group (click its edge) to show them,`,
+      `+ ${(total - dealsDrawn).toLocaleString('en')} more deals: open a group (click its edge) to show them, or`,
     action: () => {
       update((x) => {
         x.group = 'none';
