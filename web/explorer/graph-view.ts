@@ -102,6 +102,8 @@ const STYLE: cytoscape.StylesheetJson = [
 cytoscape.use(fcose);
 
 const MAX_FIT_ZOOM = 1.3;
+/** Two taps on one node this close together are a double click. */
+const DOUBLE_TAP_MS = 450;
 /** Group edges whose label is drawn without being selected. */
 const LABELLED_GROUPS = 8;
 
@@ -141,8 +143,20 @@ export class GraphView {
       minZoom: 0.15,
       maxZoom: 4,
     });
-    this.cy.on('tap', 'node', (e) => handlers.onNodeTap((e.target as NodeSingular).id()));
-    this.cy.on('dbltap', 'node', (e) => handlers.onNodeOpen((e.target as NodeSingular).id()));
+    // A second tap on the same node soon after the first opens it. Timed from the input events' own
+    // time stamps, so a busy page that handles them late still sees a double click.
+    let last: { id: string; at: number } | undefined;
+    this.cy.on('tap', 'node', (e) => {
+      const id = (e.target as NodeSingular).id();
+      const at = e.originalEvent?.timeStamp ?? e.timeStamp;
+      if (last && last.id === id && at - last.at < DOUBLE_TAP_MS) {
+        last = undefined;
+        handlers.onNodeOpen(id);
+        return;
+      }
+      last = { id, at };
+      handlers.onNodeTap(id);
+    });
     this.cy.on('tap', 'edge', (e) => handlers.onEdgeTap((e.target as EdgeSingular).id()));
   }
 
