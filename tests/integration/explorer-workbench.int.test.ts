@@ -329,6 +329,61 @@ describe('explorer workbench on an imported register', () => {
     await photograph('/?focus=TUR&path=China', 'graph-paths');
   });
 
+  it('shows each fact with its sources, and both values where sources disagree', async () => {
+    const { body } = await server.gql<{
+      deal: {
+        deliveries: Array<{ year: number; sources: Array<{ id: string }> }>;
+        disagreements: Array<{
+          field: string;
+          claims: Array<{ value: string; sources: Array<{ id: string }> }>;
+        }>;
+      };
+    }>(
+      `{ deal(id: "chn-s-400-2014") { deliveries { year sources { id } }
+         disagreements { field claims { value sources { id } } } } }`,
+    );
+    const deal = body.data!.deal;
+    const orderYear = deal.disagreements.find((d) => d.field === 'orderYear');
+    expect(orderYear?.claims.length).toBeGreaterThan(1);
+
+    const page = await open('/?focus=chn-s-400-2014');
+    await page.locator('[data-testid="details"][data-loaded="true"]').waitFor();
+    // Human labels, not property names.
+    await expect(page.locator('[data-testid="details-properties"] dt').allTextContents()).resolves.toContain(
+      'Order year',
+    );
+    const claims = page.locator('[data-testid="disagreement-orderYear"] > li');
+    const shown = await claims.evaluateAll((lis) =>
+      lis.map((li) => ({
+        value: li.firstChild?.textContent ?? '',
+        sources: [...li.querySelectorAll('[data-source-id]')]
+          .map((e) => e.getAttribute('data-source-id'))
+          .sort(),
+      })),
+    );
+    // A claim's value is JSON text; the panel shows it as a value.
+    expect(shown).toEqual(
+      orderYear!.claims.map((c) => ({
+        value: String(JSON.parse(c.value)),
+        sources: c.sources.map((x) => x.id).sort(),
+      })),
+    );
+    const deliveries = page.locator('[data-testid="details-deliveries"] > li');
+    await expect(deliveries.count()).resolves.toBe(deal.deliveries.length);
+    await page.close();
+    await photograph('/?focus=chn-s-400-2014', 'graph-deal-sources');
+  });
+
+  it('says what failed and offers to retry', async () => {
+    const page = await open('/?focus=no-such-entity-anywhere');
+    const status = page.getByTestId('status');
+    await expect(status.getAttribute('data-error')).resolves.toBe('true');
+    await expect(status.textContent()).resolves.toContain('No entity matches "no-such-entity-anywhere"');
+    await settled(page, () => page.getByTestId('retry').click());
+    await expect(status.getAttribute('data-error')).resolves.toBe('true');
+    await page.close();
+  });
+
   it('keeps its first load under 1 MB compressed', async () => {
     const page = await context.newPage();
     const sizes: Array<Promise<number>> = [];
