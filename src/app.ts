@@ -26,6 +26,7 @@ import { requestIds, requestLog } from './http/request-id';
 // Browser pages (issue #5): the graph explorer and the GraphQL IDE, served offline.
 import { graphqlBrowserRedirect, mountWebPages, securityHeaders } from './http/web-pages';
 // Streamed exports (issue #5).
+import { compressResponses } from './http/compression';
 import { exportRouter } from './http/export-route';
 
 /** GraphQL answers are per request and never cacheable (what Apollo's cache-control plugin answered). */
@@ -66,6 +67,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // setting enabled for sendFile and express.static, which tag files from their size and mtime.
   app.set('etag', () => undefined);
   app.use(securityHeaders);
+  app.use(compressResponses());
 
   // --- security and operations (issue #6) ---
   const tokens = loadTokens(config.auth);
@@ -86,6 +88,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     // Batches are capped at config.limits.maxBatch operations by batchLimit() below.
     allowBatchedHttpRequests: true,
     introspection: true,
+    // Only when NODE_ENV=development is set explicitly (config.ts): stack traces show server paths.
     includeStacktraceInErrorResponses: config.env === 'development',
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server }),

@@ -1,38 +1,34 @@
 import { Command, CommanderError } from 'commander';
 import 'dotenv/config';
+import fs from 'node:fs';
+import path from 'node:path';
+import { EXIT, exitCodeOf, failureMessage } from './cli/exit-codes';
 import { registerExport } from './cli/export-command';
 import { registerImport } from './cli/import-command';
 import { registerSeed } from './cli/seed-command';
 import { registerServe } from './cli/serve-command';
-import { ConfigError } from './config';
-import { ArmsgraphError } from './errors';
-import { SeedError } from './seed/seed-plan';
+import { projectRoot } from './project-root';
 
-/** Exit codes the CLI promises: scripts rely on them. */
-export const EXIT = { OK: 0, FAILED: 1, USAGE: 2, CONFIG: 3, REJECTED_ROWS: 4 } as const;
-
-function fail(err: unknown): never {
-  if (err instanceof SeedError) {
-    process.stderr.write(`armsgraph: the seed is broken, nothing was written: ${err.message}\n`);
-    process.exit(EXIT.FAILED);
-  }
-  if (err instanceof ConfigError) {
-    process.stderr.write(`armsgraph: ${err.message}\n`);
-    process.exit(EXIT.CONFIG);
-  }
-  if (err instanceof ArmsgraphError) {
-    process.stderr.write(`armsgraph: ${err.code}: ${err.message}\n`);
-    process.exit(EXIT.FAILED);
-  }
-  process.stderr.write(`armsgraph: ${(err as Error).stack ?? String(err)}\n`);
-  process.exit(EXIT.FAILED);
+function packageVersion(): string {
+  const pkg = JSON.parse(fs.readFileSync(path.join(projectRoot(), 'package.json'), 'utf8')) as {
+    version?: string;
+  };
+  return pkg.version ?? 'unknown';
 }
 
 export function buildCli(): Command {
   const program = new Command('armsgraph')
     .description('A knowledge graph of international arms transfers: Neo4j + GraphQL')
+    .version(packageVersion(), '-V, --version', 'print the version')
+    .option('--verbose', 'print the stack trace of a failure')
     .exitOverride()
-    .showHelpAfterError();
+    .showHelpAfterError("(run 'armsgraph --help' or 'armsgraph <command> --help' for usage)")
+    .addHelpText(
+      'after',
+      `\nExit codes: ${EXIT.OK} done, ${EXIT.FAILED} failed, ${EXIT.USAGE} bad options or arguments, ` +
+        `${EXIT.ENVIRONMENT} configuration, Neo4j unreachable or busy, port in use, ` +
+        `${EXIT.PARTIAL} import with rejected rows.\n`,
+    );
 
   // Each command lives in src/cli/<name>-command.ts.
   for (const register of [registerServe, registerSeed, registerImport, registerExport]) register(program);
@@ -40,13 +36,23 @@ export function buildCli(): Command {
   return program;
 }
 
-async function main(): Promise<void> {
+/**
+ * Runs the command line and exits with the code the README promises. Called by bin/armsgraph.js,
+ * however npm starts it (npx, npm exec, a link named `armsgraph`, a global install).
+ */
+export async function main(argv: string[] = process.argv): Promise<void> {
+  const program = buildCli();
   try {
-    await buildCli().parseAsync(process.argv);
+    await program.parseAsync(argv);
   } catch (err) {
+    // Commander has printed its own message (or the help, or the version) already.
     if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? EXIT.OK : EXIT.USAGE);
-    fail(err);
+    const verbose = program.opts<{ verbose?: boolean }>().verbose === true || argv.includes('--verbose');
+    process.stderr.write(`armsgraph: ${failureMessage(err)}\n`);
+    if (verbose && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+    process.exit(exitCodeOf(err));
   }
 }
 
-if (require.main === module || process.argv[1]?.endsWith('armsgraph.js')) void main();
+// `node dist/src/cli.js ...` (what older scripts and the export benchmark's baseline run) works too.
+if (require.main === module) void main();

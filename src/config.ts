@@ -73,8 +73,9 @@ function nonEmpty(v: string | undefined): string | undefined {
 }
 
 export function loadConfig(env: Env = process.env): Config {
+  // Development (stack traces in GraphQL errors) only when asked for: an unset NODE_ENV is production.
   const mode =
-    env.NODE_ENV === 'production' ? 'production' : env.NODE_ENV === 'test' ? 'test' : 'development';
+    env.NODE_ENV === 'development' ? 'development' : env.NODE_ENV === 'test' ? 'test' : 'production';
   const uri = nonEmpty(env.NEO4J_URI);
   if (uri !== undefined && !/^(bolt|neo4j)(\+s|\+ssc)?:\/\//.test(uri)) {
     throw new ConfigError(

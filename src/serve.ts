@@ -16,7 +16,15 @@ export async function serve(config: Config, logger: Logger): Promise<void> {
     logger.info(report, 'seeded the empty graph from seed/');
   }
   const app = await createApp({ config, db: store.db, logger });
-  const port = await app.listen(config.port, config.host);
+  let port: number;
+  try {
+    port = await app.listen(config.port, config.host);
+  } catch (err) {
+    // A port in use: stop what was started (the embedded Neo4j among it) before the CLI reports it.
+    await app.close();
+    await store.close();
+    throw err;
+  }
   logger.info(
     { port, ms: Date.now() - started },
     `armsgraph ready at http://localhost:${port}/graphql (explorer at /, GraphQL IDE at /graphiql)`,

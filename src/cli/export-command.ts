@@ -2,7 +2,6 @@ import { Option, type Command } from 'commander';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
-import { EXIT } from '../cli';
 import { loadConfig } from '../config';
 import type { Database } from '../db/database';
 import type { ExportFormat } from '../export/formats';
@@ -11,11 +10,14 @@ import { prepareSelection, selectionFromParams, type SelectionParams } from '../
 import { ExportSink } from '../export/sink';
 import { createLogger } from '../logger';
 import { openStore } from '../store';
+import { EXIT, UsageError } from './exit-codes';
+import { createProgress, silentProgress } from './progress';
 
 interface ExportOptions {
   format: ExportFormat | 'csv';
   out?: string;
   progress: boolean;
+  bom: boolean;
   buyer?: string;
   seller?: string;
   system?: string;
@@ -42,41 +44,39 @@ const CLI_FORMATS = [
   'deals.csv',
 ];
 
-/** A progress line on stderr, only on a terminal: items exported so far and the rate. */
-function progressLine(enabled: boolean, label: string) {
-  const started = Date.now();
-  return {
-    update(c: ExportCounts) {
-      if (!enabled) return;
-      const s = (Date.now() - started) / 1000;
-      const items = c.nodes + c.edges + c.deals;
-      process.stderr.write(
-        `\r${label}: ${c.nodes} nodes, ${c.edges} edges, ${c.deals} deals (${Math.round(items / Math.max(s, 0.001))}/s)   `,
-      );
-    },
-    done() {
-      if (enabled) process.stderr.write('\n');
-    },
-  };
-}
-
 async function exportOne(
   db: Database,
   params: SelectionParams,
   format: ExportFormat,
   target: string | undefined,
-  progress: boolean,
+  opts: { progress: boolean; bom: boolean },
 ): Promise<ExportCounts> {
   const selection = await prepareSelection(db, selectionFromParams(params));
   const out: Writable = target ? fs.createWriteStream(target) : process.stdout;
-  const line = progressLine(progress, target ? path.basename(target) : exportFileName(selection, format));
+  const label = `export ${target ? path.basename(target) : exportFileName(selection, format)}`;
+  // On stderr: stdout may be the export itself.
+  const progress = opts.progress ? createProgress({ label, unit: 'items' }) : silentProgress;
+  const total = selection.total && (format === 'deals.csv' ? undefined : itemsOf(format, selection.total));
+  progress.phase('writing', total);
   // stdout is not ours to close; a file is ended and flushed.
   const sink = new ExportSink(out, undefined, Boolean(target));
   try {
-    return await writeExport(selection, format, sink, (c) => line.update(c), 2000);
+    return await writeExport(selection, format, sink, {
+      onProgress: (c) => progress.update(itemsOf(format, c)),
+      progressEvery: 2000,
+      bom: opts.bom,
+    });
   } finally {
-    line.done();
+    progress.done();
   }
+}
+
+/** The items a format writes: nodes.csv only nodes, edges.csv only edges, deals.csv deals. */
+function itemsOf(format: ExportFormat, c: { nodes: number; edges: number; deals?: number }): number {
+  if (format === 'nodes.csv') return c.nodes;
+  if (format === 'edges.csv') return c.edges;
+  if (format === 'deals.csv') return c.deals ?? 0;
+  return c.nodes + c.edges;
 }
 
 export function registerExport(program: Command): void {
@@ -111,7 +111,14 @@ export function registerExport(program: Command): void {
     .option('--first <n>', 'most nodes in the neighbourhood, up to 1000 (with --around)')
     .option('--types <list>', 'relation types to follow, comma-separated (with --around)')
     .option('--labels <list>', 'node kinds to include, comma-separated (with --around)')
-    .option('--no-progress', 'no progress line even on a terminal')
+    .option(
+      '--no-progress',
+      'no progress on stderr (by default: a live line on a terminal, a plain line every 10 s otherwise)',
+    )
+    .option(
+      '--no-bom',
+      'deals.csv without the UTF-8 byte-order mark it starts with by default (Excel needs it to read UTF-8)',
+    )
     .addHelpText(
       'after',
       '\nExamples:\n' +
@@ -119,8 +126,8 @@ export function registerExport(program: Command): void {
         '  armsgraph export --format gexf --buyer Turkey --ordered-from 2010 --out turkey.gexf\n' +
         '  armsgraph export --format cytoscape --around s-400 --depth 2 > s-400.json\n' +
         '  armsgraph export --format csv --out ./export   (nodes.csv, edges.csv, deals.csv)\n' +
-        `\nExit codes: ${EXIT.OK} done, ${EXIT.FAILED} failed (unknown entity, database unavailable), ` +
-        `${EXIT.USAGE} bad options, ${EXIT.CONFIG} bad configuration.\n`,
+        `\nExit codes: ${EXIT.OK} done, ${EXIT.FAILED} failed (unknown entity), ${EXIT.USAGE} bad options, ` +
+        `${EXIT.ENVIRONMENT} configuration or Neo4j unreachable.\n`,
     )
     .action(async (opts: ExportOptions) => {
       const params: SelectionParams = {
@@ -139,21 +146,14 @@ export function registerExport(program: Command): void {
         labels: opts.labels,
       };
       for (const k of Object.keys(params)) if (params[k] === undefined) delete params[k];
-      // Usage errors are found before Neo4j is opened.
-      try {
-        selectionFromParams(params);
-      } catch (err) {
-        process.stderr.write(`armsgraph: ${(err as Error).message}\n`);
-        process.exit(EXIT.USAGE);
-      }
-      if (opts.format === 'csv' && !opts.out) {
-        process.stderr.write('armsgraph: --format csv writes three files: give a folder with --out\n');
-        process.exit(EXIT.USAGE);
-      }
+      // Usage errors are found before Neo4j is opened (a BAD_USER_INPUT exits as a usage error).
+      selectionFromParams(params);
+      if (opts.format === 'csv' && !opts.out)
+        throw new UsageError('--format csv writes three files: give a folder with --out');
       const config = loadConfig();
       const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
       const store = await openStore(config, logger);
-      const progress = opts.progress && process.stderr.isTTY === true;
+      const how = { progress: opts.progress, bom: opts.bom };
       const summary: string[] = [];
       try {
         if (opts.format === 'csv') {
@@ -161,13 +161,13 @@ export function registerExport(program: Command): void {
           fs.mkdirSync(dir, { recursive: true });
           for (const f of ['nodes.csv', 'edges.csv', 'deals.csv'] as const) {
             const file = path.join(dir, f);
-            const c = await exportOne(store.db, params, f, file, progress);
+            const c = await exportOne(store.db, params, f, file, how);
             summary.push(
               `${file}: ${f === 'deals.csv' ? `${c.deals} deals` : f === 'nodes.csv' ? `${c.nodes} nodes` : `${c.edges} edges`}`,
             );
           }
         } else {
-          const c = await exportOne(store.db, params, opts.format, opts.out, progress);
+          const c = await exportOne(store.db, params, opts.format, opts.out, how);
           summary.push(
             `${opts.out ?? 'stdout'}: ${opts.format === 'deals.csv' ? `${c.deals} deals` : `${c.nodes} nodes, ${c.edges} edges`}`,
           );

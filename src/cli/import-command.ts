@@ -1,11 +1,12 @@
-import { SingleBar, Presets } from 'cli-progress';
 import type { Command } from 'commander';
 import { loadConfig } from '../config';
 import { importSipri, type ImportReport } from '../import/sipri/import-register';
 import { readRegister } from '../import/sipri/read-register';
 import { createLogger } from '../logger';
 import { openStore } from '../store';
-import { EXIT } from '../cli';
+import { countLines } from './count-lines';
+import { EXIT, UsageError } from './exit-codes';
+import { createProgress, silentProgress } from './progress';
 
 /** The summary printed after an import: counts, rate, rejected rows with line numbers. */
 export function formatImportSummary(file: string, r: ImportReport, maxRejected = 50): string {
@@ -25,52 +26,54 @@ export function formatImportSummary(file: string, r: ImportReport, maxRejected =
   return lines.join('\n') + '\n';
 }
 
+interface ImportOptions {
+  batchSize: string;
+  progress: boolean;
+  json?: boolean;
+}
+
 export function registerImport(program: Command): void {
   const imp = program.command('import').description('import external registers into the graph');
   imp
     .command('sipri <file>')
     .description(
       'import a SIPRI Arms Transfers Database export (CSV; any layout, encoding and line ending SIPRI uses). ' +
-        `Idempotent; exits ${EXIT.REJECTED_ROWS} when rows were rejected.`,
+        `Idempotent; exits ${EXIT.PARTIAL} when rows were rejected.`,
     )
     .option('--batch-size <rows>', 'rows per write transaction', '5000')
-    .option('--no-progress', 'no progress bar even on a terminal')
-    .option('--json', 'print the report as JSON')
-    .action(async (file: string, opts: { batchSize: string; progress: boolean; json?: boolean }) => {
+    .option(
+      '--no-progress',
+      'no progress on stderr (by default: a live line on a terminal, a plain line every 10 s otherwise)',
+    )
+    .option('--json', 'print the report as JSON (stdout then holds the JSON alone)')
+    .action(async (file: string, opts: ImportOptions) => {
       const batchSize = Number(opts.batchSize);
-      if (!Number.isInteger(batchSize) || batchSize < 1) {
-        process.stderr.write(`armsgraph: --batch-size must be a positive integer\n`);
-        process.exit(EXIT.USAGE);
-      }
+      if (!Number.isInteger(batchSize) || batchSize < 1)
+        throw new UsageError(`--batch-size must be a positive integer, got "${opts.batchSize}"`);
       const register = await readRegister(file);
       const config = loadConfig();
       const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
+      // Progress is on stderr, so stdout stays the report (or the JSON) alone.
+      const progress = opts.progress ? createProgress({ label: 'import', unit: 'rows' }) : silentProgress;
+      progress.phase('counting', undefined, 'rows');
+      const total = await countLines(file, register.variant.headerLine + 1);
       const store = await openStore(config, logger);
-      const bar =
-        opts.progress && process.stderr.isTTY && register.totalBytes
-          ? new SingleBar(
-              {
-                format: 'importing [{bar}] {percentage}% | {rows} rows | {eta_formatted}',
-                stream: process.stderr,
-              },
-              Presets.shades_classic,
-            )
-          : undefined;
-      bar?.start(register.totalBytes ?? 0, 0, { rows: 0 });
       let report: ImportReport;
       try {
+        progress.phase('writing', total);
         report = await importSipri(store.db, register, {
           batchSize,
-          onProgress: (rows) => bar?.update(register.bytesRead(), { rows }),
+          onProgress: (rows) => progress.update(rows),
+          onReconcile: (deals) => progress.phase('reconciling deal statuses', deals, 'deals'),
         });
-        bar?.update(register.totalBytes ?? 0);
+        progress.update(report.deals);
       } finally {
-        bar?.stop();
+        progress.done();
         await store.close();
       }
       process.stdout.write(
         opts.json ? JSON.stringify(report, null, 2) + '\n' : formatImportSummary(file, report),
       );
-      process.exitCode = report.rejected.length > 0 ? EXIT.REJECTED_ROWS : EXIT.OK;
+      process.exitCode = report.rejected.length > 0 ? EXIT.PARTIAL : EXIT.OK;
     });
 }

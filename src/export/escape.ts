@@ -77,23 +77,3 @@ export function plainText(value: Plain): string {
   if (typeof value === 'object') return JSON.stringify(value);
   return String(value);
 }
-
-/** Cells that a spreadsheet would run as a formula (OWASP "CSV injection"): =, +, -, @, tab, CR first. */
-const FORMULA_START = /^[=+\-@\t\r]/;
-
-/**
- * One RFC 4180 field. Text beginning like a formula gets a leading `'` so spreadsheets show it as text
- * (numbers are written as numbers and need no guard); a field with a comma, quote or line break is
- * quoted, quotes doubled.
- */
-export function csvCell(value: Plain): string {
-  if (value === null) return '';
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  let text = typeof value === 'string' ? value : plainText(value);
-  if (FORMULA_START.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-export function csvRow(values: Plain[]): string {
-  return values.map(csvCell).join(',') + '\r\n';
-}

@@ -1,6 +1,7 @@
 import { DEAL_COLUMNS } from '../db/export-queries';
 import type { Plain } from '../db/mapper';
-import { csvCell, csvRow, plainText, xmlAttr, xmlText } from './escape';
+import { csvRow, UTF8_BOM } from './csv';
+import { plainText, xmlAttr, xmlText } from './escape';
 import {
   dealInterval,
   type AttrKey,
@@ -405,11 +406,9 @@ function gexfWriter(out: Out, meta: ExportMeta): GraphWriter {
   };
 }
 
-/** The cells of the declared values at `positions`, each preceded by a comma. */
-function csvCells(v: NodeView | EdgeView, positions: number[]): string {
-  let s = '';
-  for (const i of positions) s += ',' + csvCell(v.row[v.at + i] ?? null);
-  return s;
+/** The declared values at `positions`. */
+function values(v: NodeView | EdgeView, positions: number[]): Plain[] {
+  return positions.map((i) => v.row[v.at + i] ?? null);
 }
 
 /** Gephi's spreadsheet import: nodes.csv with Id and Label first, then one column per property. */
@@ -424,7 +423,7 @@ function nodesCsvWriter(out: Out): GraphWriter {
       out(csvRow(['Id', 'Label', 'Labels', ...positions.map((i) => (keys[i] as AttrKey).name)]));
     },
     node(n) {
-      out(`${csvCell(n.id)},${csvCell(n.name)},${csvCell(n.labels)}${csvCells(n, positions)}\r\n`);
+      out(csvRow([n.id, n.name, n.labels, ...values(n, positions)]));
     },
     edgesStart() {},
     edge() {},
@@ -446,10 +445,7 @@ function edgesCsvWriter(out: Out): GraphWriter {
     node() {},
     edgesStart() {},
     edge(e) {
-      out(
-        `${csvCell(e.source)},${csvCell(e.target)},Directed,${csvCell(e.id)},${csvCell(e.type)}` +
-          `${csvCells(e, positions)}\r\n`,
-      );
+      out(csvRow([e.source, e.target, 'Directed', e.id, e.type, ...values(e, positions)]));
     },
     end() {},
   };
@@ -476,6 +472,10 @@ export function graphWriter(
   }
 }
 
-/** deals.csv: one row per deal, for spreadsheets (the columns of DEAL_COLUMNS, in their order). */
-export const dealsCsvHeader = () => csvRow(DEAL_COLUMNS.map(([name]) => name));
+/**
+ * deals.csv: one row per deal, for spreadsheets (the columns of DEAL_COLUMNS, in their order). It starts
+ * with a UTF-8 byte-order mark unless `bom` is false: without it Excel shows "Türkiye" garbled.
+ */
+export const dealsCsvHeader = (bom = true) =>
+  (bom ? UTF8_BOM : '') + csvRow(DEAL_COLUMNS.map(([name]) => name));
 export const dealsCsvRow = (row: Plain[]) => csvRow(row);

@@ -29,19 +29,26 @@ export function exportFileName(selection: PreparedSelection, format: ExportForma
   return `armsgraph-${selection.name}.${FORMAT_INFO[format].extension}`;
 }
 
+export interface WriteExportOptions {
+  /** Called every `progressEvery` items and at the end (the CLI's progress line). */
+  onProgress?: (counts: ExportCounts) => void;
+  progressEvery?: number;
+  /** deals.csv starts with a UTF-8 byte-order mark (default true; see dealsCsvHeader). */
+  bom?: boolean;
+}
+
 /**
  * Streams one selection in one format into a sink: records come from Neo4j in batches and leave as
  * text in chunks; whenever the sink has a chunk's worth it is written, and reading waits while the
- * sink's reader is slower (backpressure). `onProgress` is called every `progressEvery` items (the
- * CLI's progress line).
+ * sink's reader is slower (backpressure).
  */
 export async function writeExport(
   selection: PreparedSelection,
   format: ExportFormat,
   sink: ExportSink,
-  onProgress?: (counts: ExportCounts) => void,
-  progressEvery = 5000,
+  opts: WriteExportOptions = {},
 ): Promise<ExportCounts> {
+  const { onProgress, progressEvery = 5000 } = opts;
   const counts: ExportCounts = { nodes: 0, edges: 0, deals: 0 };
   const out = (text: string) => sink.write(text);
   let items = 0;
@@ -51,7 +58,7 @@ export async function writeExport(
     return sink.full ? sink.flush() : undefined;
   };
   if (format === 'deals.csv') {
-    out(dealsCsvHeader());
+    out(dealsCsvHeader(opts.bom ?? true));
     await selection.deals((deal) => {
       out(dealsCsvRow(deal));
       counts.deals++;

@@ -108,6 +108,8 @@ export interface PreparedSelection {
   name: string;
   /** Caps that cut a neighbourhood (empty for the other selections, which are never cut). */
   truncatedBy: SubgraphCap[];
+  /** The nodes and edges it holds, when known before streaming (a neighbourhood is computed first). */
+  total?: { nodes: number; edges: number };
   /**
    * Streams the schema (when asked), the nodes, then the edges (those asked) into `writer`, read in one
    * transaction. `after` runs after every node and edge; when it returns a promise (the sink waits for
@@ -279,6 +281,7 @@ export async function prepareSelection(db: Database, selection: Selection): Prom
   let statements: SelectionStatements;
   let name: string;
   let truncatedBy: SubgraphCap[] = [];
+  let total: PreparedSelection['total'];
   if (selection.kind === 'all') {
     statements = wholeGraphStatements();
     name = 'all';
@@ -306,11 +309,13 @@ export async function prepareSelection(db: Database, selection: Selection): Prom
       sub.edges.map((e) => e.id),
     );
     truncatedBy = sub.truncatedBy;
+    total = { nodes: sub.nodes.length, edges: sub.edges.length };
     name = safeName(['around', start, `depth-${selection.depth}`]);
   }
   return {
     name,
     truncatedBy,
+    ...(total ? { total } : {}),
     graph: (writer, after) => streamGraph(db, statements, writer, after),
     deals: (onDeal) => db.streamRowsTx([statements.deals], EXPORT_TIMEOUT_MS, (_, row) => onDeal(row)),
   };

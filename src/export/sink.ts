@@ -91,9 +91,12 @@ export class ExportSink {
   async end(): Promise<void> {
     await this.flush();
     if (!this.endStream) return;
+    // 'finish' rather than end(callback): a compressing response (src/http/compression.ts) takes
+    // end(chunk, encoding) and would read a callback as the last chunk.
     await new Promise<void>((resolve, reject) => {
-      this.out.end(() => resolve());
+      this.out.once('finish', () => resolve());
       this.out.once('error', reject);
+      this.out.end();
     });
   }
 }

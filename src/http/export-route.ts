@@ -32,7 +32,14 @@ export function exportRouter(db: Database, logger: Logger): Router {
     const log = requestLog(req)?.logger ?? logger;
     try {
       const format = parseFormat(String(req.params.format));
-      const selection = await prepareSelection(db, selectionFromParams(flatParams(req.query)));
+      // `bom` and `compress` shape the file, not the selection (compress is read by app.ts).
+      const params = flatParams(req.query);
+      const bom = params.bom;
+      delete params.bom;
+      delete params.compress;
+      if (bom !== undefined && bom !== 'true' && bom !== 'false')
+        throw badInput('bom must be true or false', { field: 'bom' });
+      const selection = await prepareSelection(db, selectionFromParams(params));
       const sink = new ExportSink(res, () => {
         res.status(200).set({
           'content-type': FORMAT_INFO[format].contentType,
@@ -43,7 +50,7 @@ export function exportRouter(db: Database, logger: Logger): Router {
             : {}),
         });
       });
-      const counts = await writeExport(selection, format, sink);
+      const counts = await writeExport(selection, format, sink, { bom: bom !== 'false' });
       log.info({ format, selection: selection.name, ...counts }, 'export written');
     } catch (err) {
       if (!res.headersSent) return next(err);

@@ -1,4 +1,4 @@
-import { csvCell, csvRow, stripXmlForbidden, xmlAttr, xmlText } from '../../src/export/escape';
+import { stripXmlForbidden, xmlAttr, xmlText } from '../../src/export/escape';
 import { dealInterval, isoDate, selectionFromParams } from '../../src/export/selection';
 import { ArmsgraphError } from '../../src/errors';
 
@@ -23,26 +23,6 @@ describe('XML escaping', () => {
     expect(stripXmlForbidden('x\uD83Dy\uDE80z')).toBe('xyz');
     expect(stripXmlForbidden('🚀\uD83D')).toBe('🚀');
     expect(stripXmlForbidden('plain text')).toBe('plain text');
-  });
-});
-
-describe('CSV cells (RFC 4180, formula guard)', () => {
-  it('quotes fields with commas, quotes and line breaks; doubles quotes', () => {
-    expect(csvCell('a,b')).toBe('"a,b"');
-    expect(csvCell('say "hi"')).toBe('"say ""hi"""');
-    expect(csvCell('two\r\nlines')).toBe('"two\r\nlines"');
-    expect(csvCell('plain')).toBe('plain');
-    expect(csvCell(null)).toBe('');
-    expect(csvRow(['a', 1, true, ['x', 'y']])).toBe('a,1,true,x|y\r\n');
-  });
-
-  it('defuses text that a spreadsheet would run as a formula, and leaves numbers alone', () => {
-    for (const formula of ['=1+1', '+1', '-1', '@SUM(A1)', '\tx', '\rx']) {
-      expect(csvCell(formula).replace(/^"/, '').startsWith(`'`)).toBe(true);
-    }
-    expect(csvCell('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`);
-    expect(csvCell(-5)).toBe('-5');
-    expect(csvCell('a=b')).toBe('a=b');
   });
 });
 

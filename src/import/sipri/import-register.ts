@@ -54,8 +54,10 @@ export interface ImportReport {
 export interface ImportOptions {
   /** Rows per write transaction. */
   batchSize?: number;
-  /** Called after each committed batch. */
+  /** Called after each committed batch with the rows read up to the end of that batch. */
   onProgress?: (rowsRead: number) => void;
+  /** Called when the import moves on from writing batches to reconciling the deals it wrote. */
+  onReconcile?: (deals: number) => void;
   countries?: CountryEntry[];
   /**
    * Server-side time limit of one batch's transaction (ms). An import is a batch job, not an API
@@ -322,6 +324,7 @@ export async function importSipri(
   await inflight;
   // The last year the export covers: the latest delivery year it lists.
   const ids = [...dealIds];
+  opts.onReconcile?.(ids.length);
   for (let i = 0; i < ids.length; i += batchSize) {
     await db.write(STATUS_CYPHER, { ids: ids.slice(i, i + batchSize), lastYear });
   }
