@@ -1,9 +1,7 @@
 // Bundles the browser pages (the graph explorer and the GraphQL IDE) from web/ into dist/web/ with
 // esbuild, so the service serves every script, style and font itself: no CDN, works air-gapped.
 // Runs in `npm run build` (and so in `npm ci` through `prepare`, and before `npm start`).
-const fs = require('node:fs');
 const path = require('node:path');
-const zlib = require('node:zlib');
 const esbuild = require('esbuild');
 
 const root = path.join(__dirname, '..');
@@ -26,30 +24,7 @@ async function buildWeb(outdir = path.join(root, 'dist', 'web')) {
     legalComments: 'linked',
     logLevel: 'warning',
   });
-  compressBundles(outdir);
   return outdir;
-}
-
-/**
- * Writes a Brotli (.br) and a gzip (.gz) copy beside every script and stylesheet, which the service
- * sends to browsers that accept them (src/http/web-pages.ts): compressed once here, never per request.
- */
-function compressBundles(outdir) {
-  for (const name of fs.readdirSync(outdir)) {
-    if (!/\.(js|css)$/.test(name)) continue;
-    const file = path.join(outdir, name);
-    const data = fs.readFileSync(file);
-    fs.writeFileSync(
-      `${file}.br`,
-      zlib.brotliCompressSync(data, {
-        params: {
-          [zlib.constants.BROTLI_PARAM_QUALITY]: 11,
-          [zlib.constants.BROTLI_PARAM_SIZE_HINT]: data.length,
-        },
-      }),
-    );
-    fs.writeFileSync(`${file}.gz`, zlib.gzipSync(data, { level: 9 }));
-  }
 }
 
 module.exports = { buildWeb };

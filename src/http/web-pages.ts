@@ -57,35 +57,6 @@ export const graphqlBrowserRedirect: RequestHandler = (req, res, next) => {
   next();
 };
 
-/** Encodings the build writes beside each bundle (scripts/build-web.js), best first. */
-const ENCODINGS: ReadonlyArray<{ name: string; ext: string }> = [
-  { name: 'br', ext: '.br' },
-  { name: 'gzip', ext: '.gz' },
-];
-
-/**
- * Serves a bundle's precompressed copy (`explorer.js.br`, `.gz`) to a browser that accepts it: the
- * explorer's script is ~1 MB as text and ~0.25 MB as Brotli, and compressing once at build time costs
- * nothing per request. Anything else falls through to the plain file.
- */
-function precompressed(dir: string): RequestHandler {
-  return (req, res, next) => {
-    res.vary('Accept-Encoding');
-    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
-    const rel = path.posix.normalize(req.path);
-    if (!/^\/[\w.-]+\.(js|css)$/.test(rel)) return next();
-    // Our order, not the client's: browsers list gzip before br, though br is the smaller.
-    const accepted = req.acceptsEncodings();
-    const encoding = ENCODINGS.find((e) => accepted.includes(e.name));
-    if (!encoding) return next();
-    const file = path.join(dir, `${rel}${encoding.ext}`);
-    if (!fs.existsSync(file)) return next();
-    res.setHeader('Content-Encoding', encoding.name);
-    res.type(path.extname(rel));
-    res.sendFile(file, { cacheControl: true, maxAge: 0 });
-  };
-}
-
 /** Mounts `/`, `/graphiql` and `/assets/`. */
 export function mountWebPages(app: Express, paths: WebPaths = defaultWebPaths()): void {
   const page =
@@ -108,6 +79,5 @@ export function mountWebPages(app: Express, paths: WebPaths = defaultWebPaths())
     res.type('image/svg+xml').sendFile(path.join(paths.pages, 'favicon.svg'));
   });
   // Bundle names carry no hash: browsers revalidate (ETag) instead of caching blindly.
-  app.use('/assets', precompressed(paths.assets));
   app.use('/assets', express.static(paths.assets, { index: false, cacheControl: true, maxAge: 0 }));
 }

@@ -264,7 +264,7 @@ describe('explorer workbench on an imported register', () => {
       page.waitForEvent('download'),
       page.getByTestId('register-csv').click(),
     ]);
-    const rows = parse(fs.readFileSync(await download.path(), 'utf8'), { columns: true }) as Array<
+    const rows = parse(fs.readFileSync(await download.path(), 'utf8'), { columns: true, bom: true }) as Array<
       Record<string, string>
     >;
     expect(rows).toHaveLength(total);
@@ -295,7 +295,7 @@ describe('explorer workbench on an imported register', () => {
     expect(shown).toEqual(expected.map((r) => ({ key: r.key, share: r.share })));
     await expect(page.locator('#tables-chart svg').count()).resolves.toBe(1);
     const [csv] = await Promise.all([page.waitForEvent('download'), page.getByTestId('tables-csv').click()]);
-    const rows = parse(fs.readFileSync(await csv.path(), 'utf8'), { columns: true }) as Array<
+    const rows = parse(fs.readFileSync(await csv.path(), 'utf8'), { columns: true, bom: true }) as Array<
       Record<string, string>
     >;
     expect(rows.map((r) => [r.key, Number(r.share)])).toEqual(expected.map((r) => [r.key, r.share]));

@@ -3,7 +3,6 @@ import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import { projectRoot } from '../../src/project-root';
 import {
   CONTENT_SECURITY_POLICY,
@@ -59,27 +58,6 @@ describe('web pages', () => {
     expect(js.status).toBe(200);
     expect(await js.text()).toBe('/* bundle */');
     expect((await fetch(`${url}/assets/nothing.js`)).status).toBe(404);
-  });
-
-  it('serves a bundle compressed to a browser that accepts it, and plain to one that does not', async () => {
-    const text = '/* a stylesheet */ body { color: black; }';
-    fs.writeFileSync(path.join(assets, 'explorer.css'), text);
-    fs.writeFileSync(path.join(assets, 'explorer.css.br'), zlib.brotliCompressSync(text));
-    fs.writeFileSync(path.join(assets, 'explorer.css.gz'), zlib.gzipSync(text));
-    // fetch decodes what it gets.
-    const br = await fetch(`${url}/assets/explorer.css`, { headers: { 'accept-encoding': 'gzip, br' } });
-    expect(br.headers.get('content-encoding')).toBe('br');
-    expect(br.headers.get('content-type')).toMatch(/^text\/css/);
-    expect(br.headers.get('vary')).toMatch(/Accept-Encoding/i);
-    expect(await br.text()).toBe(text);
-    const gz = await fetch(`${url}/assets/explorer.css`, { headers: { 'accept-encoding': 'gzip' } });
-    expect(gz.headers.get('content-encoding')).toBe('gzip');
-    expect(await gz.text()).toBe(text);
-    const plain = await fetch(`${url}/assets/explorer.css`, { headers: { 'accept-encoding': 'identity' } });
-    expect(plain.headers.get('content-encoding')).toBeNull();
-    expect(await plain.text()).toBe(text);
-    // No path tricks: only plain bundle names are looked up compressed.
-    expect((await fetch(`${url}/assets/..%2fpackage.json`)).status).toBe(404);
   });
 
   it('sends browsers that open /graphql to the IDE, and clients through', async () => {
