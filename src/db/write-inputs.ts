@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { badInput } from '../errors';
 import { canonicalCategory } from './categories';
+import { RELATIONSHIP_TYPES } from './relation-types';
 
 /**
  * What a mutation accepts, checked before any Cypher runs. Text is stored verbatim (quotes, braces,
@@ -239,27 +240,8 @@ export const AddAliases = z
 const reason = text(2000).refine((s) => s.trim() !== '', 'give a reason');
 export const MergeEntities = z.object({ keep: ref, merge: ref, reason, sourceIds }).strict();
 
-/** Relationship types a client may name: the model's, never arbitrary text (they are spliced into Cypher). */
-export const RELATIONSHIP_TYPES = [
-  'BUYER',
-  'SELLER',
-  'COVERS',
-  'HAS_DELIVERY',
-  'HAS_CLAIM',
-  'MEMBER_OF',
-  'PARTICIPATES_IN',
-  'EXCLUDED_FROM',
-  'SANCTIONS',
-  'INTERESTED_IN',
-  'MADE_BY',
-  'ORIGIN',
-  'DEVELOPS',
-  'LED_BY',
-  'BASED_IN',
-  'HOLDS_OFFICE',
-  'ANNOUNCED',
-  'OBJECTED_TO',
-] as const;
+/** Relationship types a client may name (a module of their own: the explorer's bundle reads them too). */
+export { RELATIONSHIP_TYPES };
 
 export const RetireFact = z
   .object({

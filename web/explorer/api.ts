@@ -150,26 +150,6 @@ export async function subgraph(ids: string[], signal?: Signal): Promise<Subgraph
   return data.subgraph;
 }
 
-/** Relation types `paths` can follow (the API's types filter): the explorer offers to leave some out. */
-export const RELATION_TYPES = [
-  'BUYER',
-  'SELLER',
-  'COVERS',
-  'MEMBER_OF',
-  'PARTICIPATES_IN',
-  'EXCLUDED_FROM',
-  'SANCTIONS',
-  'INTERESTED_IN',
-  'MADE_BY',
-  'ORIGIN',
-  'DEVELOPS',
-  'LED_BY',
-  'BASED_IN',
-  'HOLDS_OFFICE',
-  'ANNOUNCED',
-  'OBJECTED_TO',
-];
-
 export async function paths(
   from: string,
   to: string,

@@ -14,13 +14,14 @@ import {
   entityDetails,
   neighborhood,
   paths,
-  RELATION_TYPES,
   search,
   setToken,
   subgraph,
   type DealGroup,
   type SearchHit,
 } from './api';
+import { RELATION_TYPES } from '../../src/db/relation-types';
+import { byId } from './dom';
 import { entityPanel } from './entity-facts';
 import { exportLinks } from './export-links';
 import { Feedback } from './feedback';
@@ -50,12 +51,6 @@ const GROUP_PAGE = 25;
 /** Most deals one group draws (Query.deals' page cap). */
 const GROUP_MAX = 500;
 const UNDO_DEPTH = 30;
-
-function byId<T extends HTMLElement>(id: string): T {
-  const e = document.getElementById(id);
-  if (!e) throw new Error(`the page lacks #${id}`);
-  return e as T;
-}
 
 const searchForm = byId<HTMLFormElement>('search-form');
 const searchInput = byId<HTMLInputElement>('search-input');

@@ -2,6 +2,7 @@
 // table (Query.deals), and a CSV download of exactly that filter (the service's streamed
 // /export/deals.csv, which takes the same filter).
 import { deals, type DealPage, type DealRow } from './api';
+import { byId } from './dom';
 import {
   REGISTER_TEXT_FIELDS,
   REGISTER_YEAR_FIELDS,
@@ -21,12 +22,6 @@ export interface TabHost {
   /** A message in the status line. */
   say(text: string): void;
   openEntity(id: string): void;
-}
-
-function byId<T extends HTMLElement>(id: string): T {
-  const e = document.getElementById(id);
-  if (!e) throw new Error(`the page lacks #${id}`);
-  return e as T;
 }
 
 /** Column headers that sort, and the orderings a click toggles between. */

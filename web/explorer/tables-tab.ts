@@ -3,15 +3,10 @@
 // with Observable Plot, and downloads of the table as CSV and of the chart as SVG or PNG.
 import * as Plot from '@observablehq/plot';
 import { transferTotals, type TotalRow } from './api';
+import { byId } from './dom';
 import { csvTable, pivotByYear, shareText, type PivotTable } from './tables-data';
 import type { TabHost } from './register-tab';
 import { TABLES_TEXT_FIELDS, TOTALS_BY, type Chart, type TablesFilter, type TotalsBy } from './url-state';
-
-function byId<T extends HTMLElement>(id: string): T {
-  const e = document.getElementById(id);
-  if (!e) throw new Error(`the page lacks #${id}`);
-  return e as T;
-}
 
 /** Plot's own class on its SVGs: the rules it would inline live in explorer.css (see below). */
 const PLOT_CLASS = 'armsgraph-plot';
