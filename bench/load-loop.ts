@@ -40,6 +40,7 @@ export function post(
   url: URL,
   body: string,
   timeoutMs: number = REQUEST_TIMEOUT_MS,
+  headers: Record<string, string> = {},
 ): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     let headersReceived = false;
@@ -48,7 +49,11 @@ export function post(
       {
         method: 'POST',
         agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        headers: {
+          ...headers,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+        },
       },
       (res) => {
         headersReceived = true;

@@ -1,5 +1,4 @@
 import { ApolloServer } from '@apollo/server';
-import { unwrapResolverError } from '@apollo/server/errors';
 import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginInlineTraceDisabled,
@@ -8,6 +7,7 @@ import {
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { Store as RateLimitStore } from 'express-rate-limit';
 import type { GraphQLFormattedError } from 'graphql';
 import http from 'node:http';
 import type { Config } from './config';
@@ -20,7 +20,10 @@ import type { Logger } from './logger';
 // Security and operations (issue #6): tokens, limits, metrics, request ids.
 import { authMiddleware } from './auth/middleware';
 import { loadTokens, requestAuth } from './auth/tokens';
-import { batchLimit, bodyParser, limitsPlugin, rateLimiter } from './http/limits';
+import { bodyParser, rateLimiter, requestLimits } from './http/limits';
+import { readOperations } from './http/operations';
+import { schemaForIde } from './http/ide-schema';
+import { logFailures } from './http/failure-log';
 import { createMetrics } from './http/metrics';
 import { requestIds, requestLog } from './http/request-id';
 // Browser pages (issue #5): the graph explorer and the GraphQL IDE, served offline.
@@ -28,6 +31,8 @@ import { graphqlBrowserRedirect, mountWebPages, securityHeaders } from './http/w
 // Streamed exports (issue #5).
 import { compressResponses } from './http/compression';
 import { exportRouter } from './http/export-route';
+
+const asError = (err: unknown): Error | undefined => (err instanceof Error ? err : undefined);
 
 /** GraphQL answers are per request and never cacheable (what Apollo's cache-control plugin answered). */
 const noStore = (_req: Request, res: Response, next: NextFunction): void => {
@@ -39,6 +44,11 @@ export interface AppDeps {
   config: Config;
   db: Database;
   logger: Logger;
+  /**
+   * Where the rate limiter keeps its counts (express-rate-limit's Store interface): in memory when
+   * unset; replicas share one such as rate-limit-redis (README).
+   */
+  rateLimitStore?: RateLimitStore;
 }
 
 export interface App {
@@ -54,7 +64,7 @@ export interface App {
  * Builds the whole HTTP service without listening, so tests and the CLI reuse it (design convention 9).
  */
 export async function createApp(deps: AppDeps): Promise<App> {
-  const { config, db, logger } = deps;
+  const { config, db, logger, rateLimitStore } = deps;
   const app = express();
   const server = http.createServer(app);
   // Longer than the usual proxy or client idle time (60 s): Node's 5 s default closes idle keep-alive
@@ -77,9 +87,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.get('/metrics', metrics.handler);
   // A browser opening /graphql goes to our offline IDE (before the token check: the page has no data).
   app.use('/graphql', graphqlBrowserRedirect);
-  // Every API route: per-client rate limit, then the bearer token (read token enforced when set).
-  app.use(['/graphql', '/export'], rateLimiter(config.limits, tokens), authMiddleware(tokens));
+  // Every API route: per-client rate limit, then the bearer token (read token enforced when set). On
+  // /graphql the body is read first, so that every operation of a batch counts in its own bucket.
+  const limiter = rateLimiter(config.limits, tokens, rateLimitStore);
+  const auth = authMiddleware(tokens);
+  app.use('/graphql', noStore, bodyParser(config.limits), readOperations, limiter, auth);
+  app.use(['/export', '/graphiql/schema.json'], limiter, auth);
   // --- end security and operations ---
+  const limits = requestLimits(config.limits);
 
   const apollo = new ApolloServer<Context>({
     typeDefs: loadTypeDefs(),
@@ -87,7 +102,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     csrfPrevention: true,
     // Batches are capped at config.limits.maxBatch operations by batchLimit() below.
     allowBatchedHttpRequests: true,
-    introspection: true,
+    introspection: config.introspection,
+    hideSchemaDetailsFromClientErrors: !config.introspection,
     // Only when NODE_ENV=development is set explicitly (config.ts): stack traces show server paths.
     includeStacktraceInErrorResponses: config.env === 'development',
     plugins: [
@@ -99,16 +115,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
       // for nothing. Inline traces are for federated subgraphs, which this is not.
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
-      limitsPlugin(config.limits),
+      limits.plugin,
       metrics.plugin,
+      logFailures(),
     ],
-    formatError: (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-      const original = unwrapResolverError(error);
-      // Our own coded errors and Apollo's request errors (validation, parsing) are shown as they are.
-      if (original instanceof ArmsgraphError) return formatted;
+    formatError: (formatted: GraphQLFormattedError): GraphQLFormattedError => {
+      // Our own coded errors and Apollo's request errors (validation, parsing) are shown as they are;
+      // an internal error (logged by logFailures with the request id) is shown bare.
       if (formatted.extensions?.code !== ErrorCode.INTERNAL_SERVER_ERROR) return formatted;
-      // Anything else is a bug: logged whole, shown bare.
-      logger.error({ err: original }, 'unexpected error in a resolver');
       return {
         message: 'Internal error.',
         extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
@@ -121,23 +135,31 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  // Answers within a second: a database that does not answer in time is as good as down (503).
   app.get('/readyz', async (_req, res) => {
     const ok = await db.ping();
+    if (!ok) res.setHeader('retry-after', '5');
     res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'unavailable', neo4j: ok ? 'up' : 'down' });
   });
 
+  // The IDE's schema, read with the same token as the data, whether or not introspection is on.
+  app.get('/graphiql/schema.json', schemaForIde);
   mountWebPages(app);
 
   app.use(
     '/graphql',
-    noStore,
-    bodyParser(config.limits),
-    batchLimit(config.limits),
+    limits.batch,
     expressMiddleware(apollo, {
       context: async ({ req }): Promise<Context> => {
         const log = requestLog(req);
-        // A getter, so the request's child logger is made only if a resolver logs.
-        return createContext(db, log ? () => log.logger : () => logger, requestAuth(req), tokens);
+        // One context per HTTP request (a batch shares it): its database calls share one bound.
+        return createContext(
+          db.forRequest(config.limits.requestConcurrency),
+          // A getter, so the request's child logger is made only if a resolver logs.
+          log ? () => log.logger : () => logger,
+          requestAuth(req),
+          tokens,
+        );
       },
     }),
   );
@@ -155,10 +177,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
       coded = new ArmsgraphError(ErrorCode.PAYLOAD_TOO_LARGE, 'Request body too large.');
     else if (e.type === 'entity.parse.failed')
       coded = new ArmsgraphError(ErrorCode.BAD_USER_INPUT, 'Request body is not valid JSON.');
-    else {
-      (requestLog(req)?.logger ?? logger).error({ err }, 'unexpected error in an HTTP route');
-      coded = new ArmsgraphError(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal error.');
-    }
+    else coded = new ArmsgraphError(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal error.', {}, asError(err));
+    const log = requestLog(req)?.logger ?? logger;
+    if (coded.code === ErrorCode.INTERNAL_SERVER_ERROR)
+      log.error({ err: coded.originalError ?? err }, 'unexpected error in an HTTP route');
+    else if (coded.retryAfterSeconds !== undefined)
+      log.warn({ code: coded.code, err: coded.originalError }, 'request failed; the client may retry');
+    if (coded.retryAfterSeconds !== undefined) res.setHeader('retry-after', String(coded.retryAfterSeconds));
     res
       .status(coded.httpStatus)
       .json({ errors: [{ message: coded.message, extensions: { code: coded.code } }] });

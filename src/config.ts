@@ -9,13 +9,19 @@ export interface Config {
   logLevel: string;
   /** Logs every Cypher statement with its parameters at debug level. */
   debugCypher: boolean;
+  /**
+   * GraphQL introspection and "Did you mean" suggestions (ARMSGRAPH_INTROSPECTION): on for the local
+   * analyst tool, off by default under NODE_ENV=production. The bundled IDE works either way: it reads
+   * the schema from /graphiql/schema.json.
+   */
+  introspection: boolean;
   neo4j: {
     /** Set: connect to that Neo4j (bolt://, neo4j://, neo4j+s://) and start nothing locally. */
     uri: string | undefined;
     username: string;
     password: string | undefined;
     database: string | undefined;
-    /** Server-side timeout applied to every transaction the service opens. */
+    /** Timeout of every transaction the service opens (Neo4j stops it; the service stops waiting). */
     queryTimeoutMs: number;
     /** How long the driver retries a transaction on transient errors before giving up. */
     retryTimeMs: number;
@@ -39,7 +45,9 @@ export interface Config {
     maxAliases: number;
     maxBatch: number;
     bodyLimitBytes: number;
-    /** Requests per client (token name, else address) per window; 0 turns the limit off. */
+    /** Database calls one HTTP request may run at once (its aliases and batch operations queue behind). */
+    requestConcurrency: number;
+    /** Operations per client (token, else address) per window, reads and writes counted apart; 0: off. */
     rateLimit: number;
     rateWindowMs: number;
   };
@@ -68,6 +76,14 @@ function size(env: Env, key: string, fallback: string): string {
   return raw.toLowerCase();
 }
 
+function flag(env: Env, key: string, fallback: boolean): boolean {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(1|true|on|yes)$/i.test(raw)) return true;
+  if (/^(0|false|off|no)$/i.test(raw)) return false;
+  throw new ConfigError(`${key} must be true or false, got "${raw}"`);
+}
+
 function nonEmpty(v: string | undefined): string | undefined {
   return v === undefined || v.trim() === '' ? undefined : v;
 }
@@ -88,12 +104,15 @@ export function loadConfig(env: Env = process.env): Config {
     host: env.HOST ?? '0.0.0.0',
     logLevel: env.LOG_LEVEL ?? (mode === 'test' ? 'silent' : 'info'),
     debugCypher: env.ARMSGRAPH_DEBUG_CYPHER === '1' || env.ARMSGRAPH_DEBUG_CYPHER === 'true',
+    // An unset NODE_ENV is production for stack traces, but the local analyst tool keeps its schema
+    // browsable: only an explicit NODE_ENV=production turns introspection off by default.
+    introspection: flag(env, 'ARMSGRAPH_INTROSPECTION', env.NODE_ENV !== 'production'),
     neo4j: {
       uri,
       username: env.NEO4J_USERNAME ?? 'neo4j',
       password: nonEmpty(env.NEO4J_PASSWORD),
       database: nonEmpty(env.NEO4J_DATABASE),
-      queryTimeoutMs: int(env, 'ARMSGRAPH_QUERY_TIMEOUT_MS', 15_000, 100),
+      queryTimeoutMs: int(env, 'ARMSGRAPH_QUERY_TIMEOUT_MS', 10_000, 100),
       retryTimeMs: int(env, 'ARMSGRAPH_RETRY_TIME_MS', 3_000, 0),
     },
     embedded: {
@@ -114,6 +133,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxAliases: int(env, 'ARMSGRAPH_MAX_ALIASES', 30, 0),
       maxBatch: int(env, 'ARMSGRAPH_MAX_BATCH', 10, 1, 1000),
       bodyLimitBytes: int(env, 'ARMSGRAPH_BODY_LIMIT_BYTES', 1_000_000, 1024),
+      requestConcurrency: int(env, 'ARMSGRAPH_REQUEST_CONCURRENCY', 4, 1, 100),
       rateLimit: int(env, 'ARMSGRAPH_RATE_LIMIT', 1200, 0),
       rateWindowMs: int(env, 'ARMSGRAPH_RATE_WINDOW_MS', 60_000, 1000),
     },

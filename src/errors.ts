@@ -8,6 +8,10 @@ export const ErrorCode = {
   UNAUTHENTICATED: 'UNAUTHENTICATED',
   FORBIDDEN: 'FORBIDDEN',
   DATABASE_UNAVAILABLE: 'DATABASE_UNAVAILABLE',
+  /** Neo4j answers but is saturated (no free connection in time, or a transient failure): retry. */
+  DATABASE_BUSY: 'DATABASE_BUSY',
+  /** A write kept colliding with concurrent writes (deadlocks) for its whole time budget: retry. */
+  CONFLICT_RETRY: 'CONFLICT_RETRY',
   QUERY_TIMEOUT: 'QUERY_TIMEOUT',
   QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
   RATE_LIMITED: 'RATE_LIMITED',
@@ -23,6 +27,8 @@ const httpStatus: Record<ErrorCode, number> = {
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
   DATABASE_UNAVAILABLE: 503,
+  DATABASE_BUSY: 503,
+  CONFLICT_RETRY: 409,
   QUERY_TIMEOUT: 504,
   QUERY_TOO_COMPLEX: 400,
   RATE_LIMITED: 429,
@@ -49,6 +55,27 @@ export class ArmsgraphError extends GraphQLError {
   get httpStatus(): number {
     return httpStatus[this.code];
   }
+
+  /** Seconds a client should wait before retrying, for the codes that mean "try again"; else undefined. */
+  get retryAfterSeconds(): number | undefined {
+    return RETRY_AFTER_SECONDS[this.code];
+  }
+}
+
+/** Codes that say "the same request may succeed shortly", with the wait the HTTP routes advertise. */
+const RETRY_AFTER_SECONDS: Partial<Record<ErrorCode, number>> = {
+  DATABASE_UNAVAILABLE: 5,
+  DATABASE_BUSY: 1,
+  CONFLICT_RETRY: 1,
+  QUERY_TIMEOUT: 5,
+};
+
+/** True for a deadlock or lock-wait failure: the same write, run again, normally succeeds. */
+export function isWriteConflict(err: unknown): boolean {
+  const code = (err as { code?: string }).code ?? '';
+  return /^Neo\.TransientError\.Transaction\.(DeadlockDetected|LockAcquisitionTimeout|Outdated|ConstraintsChanged)$/.test(
+    code,
+  );
 }
 
 export const badInput = (message: string, details?: Record<string, unknown>) =>
@@ -95,12 +122,40 @@ export function translateDriverError(err: unknown): ArmsgraphError {
       'The query took longer than the server allows and was stopped.',
     );
   }
-  // Anything else Neo4j calls transient (retried by the driver until the retry time ran out), or a
-  // failure it explains by shutting down, is the database going away: the client may try again.
-  if (code.startsWith('Neo.TransientError.') || /shut(ting)? ?down|is unavailable/i.test(e.message ?? '')) {
+  if (isWriteConflict(err)) {
+    return new ArmsgraphError(
+      ErrorCode.CONFLICT_RETRY,
+      'The change kept colliding with concurrent changes to the same entities; send it again.',
+      {},
+      asError(err),
+    );
+  }
+  // The driver found no free connection in time: Neo4j answers, the service is saturated.
+  if (/Connection acquisition timed out/i.test(e.message ?? '')) {
+    return new ArmsgraphError(
+      ErrorCode.DATABASE_BUSY,
+      'The service is busy (every database connection is in use); try again shortly.',
+      {},
+      asError(err),
+    );
+  }
+  // A failure Neo4j explains by shutting down is the database going away.
+  if (/shut(ting)? ?down|is unavailable/i.test(e.message ?? '')) {
     return new ArmsgraphError(
       ErrorCode.DATABASE_UNAVAILABLE,
-      'The graph database is busy or restarting; try again shortly.',
+      'The graph database is restarting; try again shortly.',
+      {},
+      asError(err),
+    );
+  }
+  // Anything else Neo4j calls transient (retried by the driver until its retry time ran out): Neo4j
+  // answered, so it is busy, not down.
+  if (code.startsWith('Neo.TransientError.')) {
+    return new ArmsgraphError(
+      ErrorCode.DATABASE_BUSY,
+      'The graph database is busy; try again shortly.',
+      {},
+      asError(err),
     );
   }
   if (
@@ -112,7 +167,13 @@ export function translateDriverError(err: unknown): ArmsgraphError {
       'The service could not authenticate to the graph database.',
     );
   }
-  return new ArmsgraphError(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal error.', {
-    cause: code || e.name || 'unknown',
-  });
+  // Unknown: the original error rides along (never shown) so the error formatter can log it once.
+  return new ArmsgraphError(
+    ErrorCode.INTERNAL_SERVER_ERROR,
+    'Internal error.',
+    { cause: code || e.name || 'unknown' },
+    asError(err),
+  );
 }
+
+const asError = (err: unknown): Error | undefined => (err instanceof Error ? err : undefined);

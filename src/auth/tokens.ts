@@ -8,6 +8,8 @@ import { ArmsgraphError, ErrorCode } from '../errors';
  */
 export interface NamedToken {
   name: string;
+  /** False for a bare secret (named "default"): its rate-limit bucket is then keyed by the secret's hash. */
+  named: boolean;
   /** SHA-256 of the secret: comparisons run on equal-length digests, in constant time. */
   digest: Buffer;
 }
@@ -35,7 +37,7 @@ export function parseToken(raw: string | undefined): NamedToken | null {
   const named = NAME.test(prefix) && colon < raw.length - 1;
   const name = named ? prefix : 'default';
   const secret = named ? raw.slice(colon + 1) : raw;
-  return { name, digest: sha256(secret) };
+  return { name, named, digest: sha256(secret) };
 }
 
 export interface TokenSet {
@@ -81,6 +83,24 @@ export function authenticate(tokens: TokenSet, header: string | undefined): Requ
   if (isWriter) return { role: 'writer', tokenName: tokens.write?.name ?? 'default' };
   if (isReader) return { role: 'reader', tokenName: tokens.read?.name ?? 'default' };
   throw unauthenticated('The bearer token is not valid.');
+}
+
+/**
+ * The rate-limit client a request's token names: each configured token is its own client (by its name,
+ * or by a hash of a bare secret, so two bare tokens never share a bucket). Null without a header or for
+ * a token that matches nothing: the request counts against its address.
+ */
+export function clientIdentity(tokens: TokenSet, header: string | undefined): string | null {
+  let auth: RequestAuth;
+  try {
+    auth = authenticate(tokens, header);
+  } catch {
+    return null;
+  }
+  const token = auth.role === 'writer' ? tokens.write : auth.role === 'reader' ? tokens.read : null;
+  if (!token) return null;
+  const label = token.named ? token.name : `sha256-${token.digest.toString('hex').slice(0, 16)}`;
+  return `${auth.role}-token:${label}`;
 }
 
 /** Reads need the read (or write) token only when ARMSGRAPH_READ_TOKEN is set. */

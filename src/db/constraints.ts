@@ -58,7 +58,8 @@ export async function applySchema(db: Database, extra: string[] = []): Promise<v
     // Schema changes cannot share a transaction with other statements, so each runs alone.
     await db.write(statement);
   }
-  await db.write('CALL db.awaitIndexes(300)');
+  // Waits up to 300 s for the indexes: the call needs that long as its transaction time too.
+  await db.write('CALL db.awaitIndexes(300)', {}, 310_000);
   // A database written before deal slots existed gets them once (later starts: one lookup).
   await buildMissingDealSlots(db);
 }

@@ -1,5 +1,5 @@
 import neo4j, { Driver, ManagedTransaction, Session, Transaction } from 'neo4j-driver';
-import { translateDriverError } from '../errors';
+import { ArmsgraphError, ErrorCode, isWriteConflict, translateDriverError } from '../errors';
 import type { Logger } from '../logger';
 import { toPlainList, toPlainObject, type Plain } from './mapper';
 
@@ -23,22 +23,106 @@ export interface DatabaseOptions {
   database: string | undefined;
   logger: Logger;
   debugCypher: boolean;
-  /** Server-side timeout for every transaction (ms). */
+  /**
+   * Server-side timeout for every transaction (ms); the service also stops waiting after it (plus a
+   * little for the server's own answer to arrive), so a hung database cannot hang a request.
+   */
   timeoutMs: number;
 }
+
+/** How much longer than the server's transaction timeout the client waits for the server's own answer. */
+const DEADLINE_GRACE_MS = 250;
+
+/** A counting semaphore: at most `slots` calls of one request hold a database connection at once. */
+class Gate {
+  private waiting: Array<() => void> = [];
+
+  constructor(private free: number) {}
+
+  acquire(): Promise<void> {
+    if (this.free > 0) {
+      this.free--;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free++;
+  }
+}
+
+const timedOut = () =>
+  new ArmsgraphError(
+    ErrorCode.QUERY_TIMEOUT,
+    'The graph database did not answer within the time the server allows; try again shortly.',
+  );
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * The data layer's only door to Neo4j: reads go through executeRead (routable to cluster followers),
  * writes through executeWrite; driver errors are translated here so callers see ArmsgraphError only.
  */
 export class Database {
-  /** Cypher statements sent since start: tests use it to prove a request costs a bounded number of round trips. */
-  statements = 0;
-
   constructor(
     readonly driver: Driver,
     private readonly opts: DatabaseOptions,
+    /** Bounds one request's concurrent calls (forRequest); undefined for the service-wide database. */
+    private readonly gate?: Gate,
+    private readonly counter: { statements: number } = { statements: 0 },
   ) {}
+
+  /** Cypher statements sent since start (all requests): tests use it to prove a request costs a bounded number of round trips. */
+  get statements(): number {
+    return this.counter.statements;
+  }
+
+  /**
+   * The same database for one request, which may run at most `maxConcurrent` calls at once: a batch of
+   * aliased heavy fields queues inside its own request instead of taking the whole connection pool
+   * from every other client.
+   */
+  forRequest(maxConcurrent: number): Database {
+    return new Database(this.driver, this.opts, new Gate(maxConcurrent), this.counter);
+  }
+
+  /**
+   * Runs one database call inside the request's concurrency bound and the deadline: past it the caller
+   * gets QUERY_TIMEOUT even when the database never answers (a stopped JVM keeps sockets open). The
+   * time spent queueing behind the request's own calls counts, so no request waits longer than that.
+   */
+  private async bounded<T>(timeoutMs: number, call: () => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    let expired = false;
+    const deadline = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => {
+        expired = true;
+        reject(timedOut());
+      }, timeoutMs + DEADLINE_GRACE_MS);
+    });
+    const gate = this.gate;
+    const work = async (): Promise<T> => {
+      if (gate) await gate.acquire();
+      // A call given up on keeps its slot until it settles, so the bound holds on connections too; one
+      // still queued when its request gave up is not sent at all.
+      try {
+        if (expired) throw timedOut();
+        return await call();
+      } finally {
+        gate?.release();
+      }
+    };
+    const running = work();
+    running.catch(() => undefined);
+    try {
+      return await Promise.race([running, deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
 
   private session(mode: 'READ' | 'WRITE', fetchSize?: number): Session {
     return this.driver.session({
@@ -49,7 +133,7 @@ export class Database {
   }
 
   private trace(cypher: string, params: Params): void {
-    this.statements++;
+    this.counter.statements++;
     if (this.opts.debugCypher) this.opts.logger.debug({ cypher, params }, 'cypher');
   }
 
@@ -60,17 +144,19 @@ export class Database {
    * A read changes nothing, so a transient failure (a leader switch, the database restarting) is run
    * again as a managed read transaction, which the driver retries for up to maxTransactionRetryTime.
    */
-  async read(cypher: string, params: Params = {}, timeoutMs?: number): Promise<Row[]> {
-    const session = this.session('READ');
-    const config = { timeout: timeoutMs ?? this.opts.timeoutMs };
-    try {
-      return await this.run({ run: (c, p) => session.run(c, p, config) }, cypher, params);
-    } catch (err) {
-      if (!neo4j.isRetryableError(err)) throw translateDriverError(err);
-    } finally {
-      await session.close();
-    }
-    return this.readTx((tx) => this.run(tx, cypher, params), timeoutMs);
+  read(cypher: string, params: Params = {}, timeoutMs?: number): Promise<Row[]> {
+    const timeout = timeoutMs ?? this.opts.timeoutMs;
+    return this.bounded(timeout, async () => {
+      const session = this.session('READ');
+      try {
+        return await this.run({ run: (c, p) => session.run(c, p, { timeout }) }, cypher, params);
+      } catch (err) {
+        if (!neo4j.isRetryableError(err)) throw translateDriverError(err);
+      } finally {
+        await session.close();
+      }
+      return this.transaction('READ', (tx) => this.run(tx, cypher, params), timeout);
+    });
   }
 
   /** Runs one parameterised write statement in its own transaction and returns plain rows. */
@@ -95,20 +181,61 @@ export class Database {
     return this.unitOfWork('WRITE', work, timeoutMs);
   }
 
-  private async unitOfWork<T>(
+  private unitOfWork<T>(
     mode: 'READ' | 'WRITE',
     work: (tx: ManagedTransaction) => Promise<T>,
     timeoutMs?: number,
   ): Promise<T> {
-    const session = this.session(mode);
-    const config = { timeout: timeoutMs ?? this.opts.timeoutMs };
-    try {
-      return await (mode === 'READ' ? session.executeRead(work, config) : session.executeWrite(work, config));
-    } catch (err) {
-      throw translateDriverError(err);
-    } finally {
-      await session.close();
+    const timeout = timeoutMs ?? this.opts.timeoutMs;
+    return this.bounded(timeout, () => this.transaction(mode, work, timeout));
+  }
+
+  /**
+   * One managed transaction. The driver retries transient failures for its retry time; a write that
+   * still collides with concurrent writes (a deadlock, a lock wait) is run again after a short random
+   * pause until its time budget is spent, and only then reported, as CONFLICT_RETRY: Neo4j answered,
+   * so it is never "database unavailable".
+   */
+  private async transaction<T>(
+    mode: 'READ' | 'WRITE',
+    work: (tx: ManagedTransaction) => Promise<T>,
+    timeoutMs: number,
+  ): Promise<T> {
+    const until = Date.now() + timeoutMs;
+    for (let attempt = 1; ; attempt++) {
+      const session = this.session(mode);
+      const config = { timeout: Math.max(1, until - Date.now()) };
+      try {
+        return await (mode === 'READ'
+          ? session.executeRead(work, config)
+          : session.executeWrite(work, config));
+      } catch (err) {
+        const pause = Math.random() * Math.min(500, 25 * 2 ** attempt);
+        if (mode === 'WRITE' && isWriteConflict(err) && Date.now() + pause < until - 100) {
+          await sleep(pause);
+          continue;
+        }
+        throw translateDriverError(err);
+      } finally {
+        await session.close();
+      }
     }
+  }
+
+  /**
+   * Takes the write locks of the given entities, in id order, before a write touches them: two writes
+   * that share parties or systems then queue on the first shared node instead of each holding one and
+   * waiting for the other (a deadlock). Call it first in a unit of work.
+   */
+  async lockEntities(tx: Runner, ids: readonly string[]): Promise<void> {
+    const sorted = [...new Set(ids)].sort();
+    if (sorted.length === 0) return;
+    await this.run(
+      tx,
+      `UNWIND $ids AS id MATCH (n:Entity {id: id})
+       WITH n ORDER BY n.id SET n.id = n.id`,
+      { ids: sorted },
+    );
   }
 
   /**
@@ -153,7 +280,7 @@ export class Database {
    * True while Neo4j answers a trivial query within a short time. An auto-commit query, so the driver
    * does not retry it: a readiness probe must answer fast, not wait for the database to come back.
    */
-  async ping(timeoutMs = 2000): Promise<boolean> {
+  async ping(timeoutMs = 800): Promise<boolean> {
     const session = this.session('READ');
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));

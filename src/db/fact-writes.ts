@@ -72,6 +72,8 @@ export async function recordDeal(db: Database, actor: Actor, raw: unknown): Prom
     const system = await mustResolve(db, tx, 'system', input.system, ['WeaponSystem']);
     if (buyer === seller)
       throw new ArmsgraphError(ErrorCode.BAD_USER_INPUT, 'buyer and seller are the same entity');
+    // Parties and systems are shared by concurrent deals: lock them first, in one order.
+    await db.lockEntities(tx, [buyer, seller, system]);
     const props: Record<string, Plain | Integer> = {
       id: input.id,
       ...nameFields(input.id, input.name, input.aliases),

@@ -1,6 +1,11 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import {
+  ipKeyGenerator,
+  MemoryStore,
+  type Options as RateLimitOptions,
+  type Store,
+} from 'express-rate-limit';
 import {
   getNamedType,
   getNullableType,
@@ -19,7 +24,8 @@ import {
 } from 'graphql';
 import type { Config } from '../config';
 import { ArmsgraphError, ErrorCode } from '../errors';
-import { authenticate, type TokenSet } from '../auth/tokens';
+import { clientIdentity, type TokenSet } from '../auth/tokens';
+import { requestedOperations } from './operations';
 
 export type Limits = Config['limits'];
 
@@ -62,11 +68,13 @@ export function measureOperation(
   operation: OperationDefinitionNode,
   variables: Record<string, unknown>,
   limits: Pick<Limits, 'maxDepth' | 'maxCost' | 'maxAliases'>,
+  /** What the operations before this one in the same HTTP request (a batch) already used. */
+  spent: OperationMeasure = { depth: 0, cost: 0, aliases: 0 },
 ): OperationMeasure {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const def of document.definitions)
     if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
-  const measure: OperationMeasure = { depth: 0, cost: 0, aliases: 0 };
+  const measure: OperationMeasure = { ...spent };
 
   const walk = (
     set: SelectionSetNode,
@@ -143,9 +151,18 @@ export function measureOperation(
   return measure;
 }
 
-/** Apollo plugin: refuses over-limit operations after parsing and validation, before any resolver runs. */
-export function limitsPlugin(limits: Limits): ApolloServerPlugin {
-  return {
+/**
+ * The limits over a whole HTTP request: the Apollo plugin refuses an over-limit operation after parsing
+ * and validation, before any resolver runs; `batch` caps a batch's length and adds its operations up
+ * against the same cost, alias and depth budgets as one operation, so ten operations of 30 aliases
+ * are refused like one of 300.
+ */
+export function requestLimits(limits: Limits): { plugin: ApolloServerPlugin; batch: RequestHandler } {
+  let schema: GraphQLSchema | undefined;
+  const plugin: ApolloServerPlugin = {
+    async serverWillStart(service) {
+      schema = service.schema;
+    },
     async requestDidStart() {
       return {
         async didResolveOperation(ctx) {
@@ -161,6 +178,38 @@ export function limitsPlugin(limits: Limits): ApolloServerPlugin {
       };
     },
   };
+  const batch: RequestHandler = (req: Request, res: Response, next: NextFunction) => {
+    const body: unknown = req.body;
+    if (!Array.isArray(body)) return next();
+    if (body.length > limits.maxBatch) {
+      return sendCoded(
+        res,
+        tooComplex('batch', `A request may batch at most ${limits.maxBatch} operations.`, limits.maxBatch),
+      );
+    }
+    if (body.length === 0) {
+      return sendCoded(
+        res,
+        new ArmsgraphError(ErrorCode.BAD_USER_INPUT, 'An empty batch has nothing to run.'),
+      );
+    }
+    if (!schema) return next();
+    let spent: OperationMeasure = { depth: 0, cost: 0, aliases: 0 };
+    try {
+      for (const op of requestedOperations(req)) {
+        if (op.document && op.operation)
+          spent = measureOperation(schema, op.document, op.operation, op.variables, limits, spent);
+      }
+    } catch (err) {
+      if (!(err instanceof ArmsgraphError)) throw err;
+      return sendCoded(
+        res,
+        new ArmsgraphError(err.code, `${err.message} (counted over the whole batch)`, err.extensions),
+      );
+    }
+    next();
+  };
+  return { plugin, batch };
 }
 
 function sendCoded(res: Response, err: ArmsgraphError, headers: Record<string, string> = {}): void {
@@ -177,56 +226,59 @@ export function bodyParser(limits: Limits): RequestHandler {
   return express.json({ limit: limits.bodyLimitBytes });
 }
 
-/** Batched operations (a JSON array of requests) are allowed up to maxBatch per HTTP request. */
-export function batchLimit(limits: Limits): RequestHandler {
-  return (req: Request, res: Response, next: NextFunction) => {
-    const body: unknown = req.body;
-    if (Array.isArray(body) && body.length > limits.maxBatch) {
-      return sendCoded(
-        res,
-        tooComplex('batch', `A request may batch at most ${limits.maxBatch} operations.`, limits.maxBatch),
-      );
-    }
-    if (Array.isArray(body) && body.length === 0) {
-      return sendCoded(
-        res,
-        new ArmsgraphError(ErrorCode.BAD_USER_INPUT, 'An empty batch has nothing to run.'),
-      );
-    }
-    next();
-  };
-}
-
 /**
- * Per-client rate limit: a client is its token's name when it sends one, else its address. Over the
- * limit: 429 RATE_LIMITED with Retry-After. ARMSGRAPH_RATE_LIMIT=0 turns it off.
+ * Per-client rate limit. A client is its token (by name, or by a hash of a bare secret) or, without
+ * one, its address; each client has one bucket for reads and another for writes, so a busy reader
+ * never locks a writer out. Every operation of a batch counts. Over the limit: 429 RATE_LIMITED with
+ * Retry-After. ARMSGRAPH_RATE_LIMIT=0 turns it off. The counts live in `store` (express-rate-limit's
+ * Store interface; in memory by default): replicas behind one load balancer share a store such as
+ * rate-limit-redis so that a client's limit holds across them (README).
  */
-export function rateLimiter(limits: Limits, tokens: TokenSet): RequestHandler {
+export function rateLimiter(
+  limits: Limits,
+  tokens: TokenSet,
+  store: Store = new MemoryStore(),
+): RequestHandler {
   if (limits.rateLimit === 0) return (_req, _res, next) => next();
-  return rateLimit({
-    windowMs: limits.rateWindowMs,
-    limit: limits.rateLimit,
-    standardHeaders: 'draft-7',
-    legacyHeaders: false,
-    keyGenerator: (req) => {
+  // The store only reads windowMs (the rest of express-rate-limit's options do not apply here).
+  void store.init?.({ windowMs: limits.rateWindowMs } as RateLimitOptions);
+  const windowSeconds = Math.round(limits.rateWindowMs / 1000);
+  return async (req: Request, res: Response, next: NextFunction) => {
+    try {
       // Runs before authentication, so failed guesses at a token are counted against the address.
-      let tokenName: string | null = null;
-      try {
-        tokenName = authenticate(tokens, req.get('authorization')).tokenName;
-      } catch {
-        tokenName = null;
+      const client =
+        clientIdentity(tokens, req.get('authorization')) ?? `ip:${ipKeyGenerator(req.ip ?? '0.0.0.0')}`;
+      const kinds = req.baseUrl === '/graphql' ? requestedOperations(req).map((op) => op.kind) : ['read'];
+      let tightest: { remaining: number; resetSeconds: number } | undefined;
+      for (const kind of kinds) {
+        const hit = await store.increment(`${client}:${kind}`);
+        const resetSeconds = Math.max(
+          1,
+          Math.ceil(((hit.resetTime?.getTime() ?? Date.now() + limits.rateWindowMs) - Date.now()) / 1000),
+        );
+        const remaining = Math.max(0, limits.rateLimit - hit.totalHits);
+        if (!tightest || remaining < tightest.remaining) tightest = { remaining, resetSeconds };
+        if (hit.totalHits > limits.rateLimit) {
+          return sendCoded(
+            res,
+            new ArmsgraphError(
+              ErrorCode.RATE_LIMITED,
+              `Too many ${kind}s: at most ${limits.rateLimit} operations per ${windowSeconds} s per client.`,
+            ),
+            { 'retry-after': String(resetSeconds) },
+          );
+        }
       }
-      return tokenName !== null ? `token:${tokenName}` : `ip:${ipKeyGenerator(req.ip ?? '0.0.0.0')}`;
-    },
-    handler: (_req, res) => {
-      sendCoded(
-        res,
-        new ArmsgraphError(
-          ErrorCode.RATE_LIMITED,
-          `Too many requests: at most ${limits.rateLimit} per ${Math.round(limits.rateWindowMs / 1000)} s per client.`,
-        ),
-        { 'retry-after': String(Math.ceil(limits.rateWindowMs / 1000)) },
-      );
-    },
-  });
+      if (tightest) {
+        res.setHeader('RateLimit-Policy', `${limits.rateLimit};w=${windowSeconds}`);
+        res.setHeader(
+          'RateLimit',
+          `limit=${limits.rateLimit}, remaining=${tightest.remaining}, reset=${tightest.resetSeconds}`,
+        );
+      }
+      next();
+    } catch (err) {
+      next(err);
+    }
+  };
 }

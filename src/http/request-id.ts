@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Logger } from '../logger';
+import { operationNames } from './operations';
 
 /** A client's own x-request-id is kept when it is a plain token; anything else is replaced. */
 const CLIENT_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -38,8 +39,17 @@ export function requestIds(logger: Logger): RequestHandler {
     res.on('finish', () => {
       if (!logger.isLevelEnabled('info')) return;
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      // originalUrl: req.path is relative to the router that handled the request ("/" for /graphql).
+      const path = req.originalUrl.split('?')[0] ?? req.originalUrl;
+      const operations = operationNames(req);
       log.logger.info(
-        { method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 },
+        {
+          method: req.method,
+          path,
+          ...(operations ? { operations } : {}),
+          status: res.statusCode,
+          ms: Math.round(ms * 10) / 10,
+        },
         'request',
       );
     });

@@ -60,6 +60,20 @@ export function ensurePassword(dataDir: string): string {
   return fs.readFileSync(file, 'utf8').trim();
 }
 
+/**
+ * The Neo4j JVM's environment: ours without the service's secrets (API tokens, the Neo4j password of a
+ * remote database, anything named like a secret), which the database has no use for and which would
+ * otherwise be readable in /proc/<pid>/environ by whoever can read the JVM's.
+ */
+export function childEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (/TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|API_?KEY/i.test(key)) continue;
+    out[key] = value;
+  }
+  return out;
+}
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -195,7 +209,7 @@ export async function startEmbeddedNeo4j(
   const started = Date.now();
   let child: ChildProcessWithoutNullStreams;
   try {
-    child = spawn(opts.java, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    child = spawn(opts.java, args, { stdio: ['pipe', 'pipe', 'pipe'], env: childEnv(process.env) });
   } catch (err) {
     throw new ConfigError(
       `Could not run java (${(err as Error).message}). Install a JDK 17 or set NEO4J_LOCAL_JAVA.`,

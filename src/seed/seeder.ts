@@ -26,8 +26,11 @@ function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
   return out;
 }
 
+const SEED_TIMEOUT_MS = 300_000;
+
 /** Writes a validated plan in ONE transaction: all of it or nothing. */
 export async function writeSeedPlan(db: Database, plan: SeedPlan): Promise<SeedReport> {
+  // A start-up job, not an API request: it gets minutes, not the per-request query timeout.
   return db.writeTx(async (tx) => {
     let nodesCreated = 0;
     let relationsCreated = 0;
@@ -77,7 +80,7 @@ export async function writeSeedPlan(db: Database, plan: SeedPlan): Promise<SeedR
       nodesCreated,
       relationsCreated,
     };
-  });
+  }, SEED_TIMEOUT_MS);
 }
 
 /** Validates the seed folder (nothing is written if any file is broken), then writes it whole. */

@@ -141,6 +141,55 @@ async function assertWhole(acknowledged: string[], prefix: string) {
   expect(orphans[0]?.n).toBe(0);
 }
 
+describe('Neo4j hung (SIGSTOP): the service answers instead of waiting', () => {
+  it('/readyz says 503 within 1.5 s, queries answer within the query timeout, all recovers on SIGCONT', async () => {
+    const TIMEOUT_MS = 2000;
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      NEO4J_URI: neo.connection.uri,
+      NEO4J_PASSWORD: neo.connection.password,
+      ARMSGRAPH_RATE_LIMIT: '0',
+      ARMSGRAPH_QUERY_TIMEOUT_MS: String(TIMEOUT_MS),
+    });
+    const hungStore = await openStore(config, silentLogger());
+    const hungApp = await createApp({ config, db: hungStore.db, logger: silentLogger() });
+    const base = `http://127.0.0.1:${await hungApp.listen(await freePort(), '127.0.0.1')}`;
+    const lookup = () =>
+      fetch(`${base}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ country(id: "TUR") { id } }' }),
+        // The bound is functional: a request must come back, with a code, not hang.
+        signal: AbortSignal.timeout(TIMEOUT_MS + 1500),
+      });
+    try {
+      expect((await fetch(`${base}/readyz`)).status).toBe(200);
+      process.kill(neo.pid, 'SIGSTOP');
+      try {
+        const probe = await fetch(`${base}/readyz`, { signal: AbortSignal.timeout(1500) });
+        expect([probe.status, probe.headers.get('retry-after')]).toEqual([503, '5']);
+        const answers = await Promise.all([lookup(), lookup(), lookup()]);
+        for (const res of answers) {
+          const body = (await res.json()) as { errors?: Array<{ extensions?: { code?: string } }> };
+          expect(['QUERY_TIMEOUT', 'DATABASE_UNAVAILABLE']).toContain(body.errors?.[0]?.extensions?.code);
+        }
+      } finally {
+        process.kill(neo.pid, 'SIGCONT');
+      }
+      await until(
+        async () => (await fetch(`${base}/readyz`)).status === 200,
+        60_000,
+        'readiness after SIGCONT',
+      );
+      const back = (await (await lookup()).json()) as { data?: unknown };
+      expect(back).toEqual({ data: { country: { id: 'TUR' } } });
+    } finally {
+      await hungApp.close();
+      await hungStore.close();
+    }
+  });
+});
+
 describe('Neo4j stopped and restarted under traffic', () => {
   it('fails fast with DATABASE_UNAVAILABLE meanwhile, recovers without a restart of the service, loses nothing', async () => {
     const load = traffic('stop');

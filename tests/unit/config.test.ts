@@ -12,6 +12,14 @@ describe('loadConfig', () => {
     expect(config.auth.readToken).toBeUndefined();
   });
 
+  it('keeps introspection on for the local tool (NODE_ENV unset) and off under an explicit production', () => {
+    expect(loadConfig({}).env).toBe('production');
+    expect(loadConfig({}).introspection).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'production' }).introspection).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', ARMSGRAPH_INTROSPECTION: 'true' }).introspection).toBe(true);
+    expect(loadConfig({ ARMSGRAPH_INTROSPECTION: 'false' }).introspection).toBe(false);
+  });
+
   it('reads every documented variable', () => {
     const config = loadConfig({
       PORT: '5000',

@@ -31,8 +31,20 @@ describe('translateDriverError', () => {
     ],
     [
       { code: 'Neo.TransientError.Transaction.DeadlockDetected', message: 'deadlock' },
-      ErrorCode.DATABASE_UNAVAILABLE,
+      ErrorCode.CONFLICT_RETRY,
     ],
+    [
+      { code: 'Neo.TransientError.Transaction.LockAcquisitionTimeout', message: 'lock wait' },
+      ErrorCode.CONFLICT_RETRY,
+    ],
+    [
+      {
+        code: 'N/A',
+        message: 'Connection acquisition timed out in 10000 ms. Pool status: Active conn count = 100',
+      },
+      ErrorCode.DATABASE_BUSY,
+    ],
+    [{ code: 'Neo.TransientError.General.OutOfMemoryError', message: 'heap' }, ErrorCode.DATABASE_BUSY],
     [
       {
         code: 'Neo.DatabaseError.Transaction.TransactionStartFailed',

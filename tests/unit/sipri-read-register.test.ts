@@ -204,3 +204,91 @@ describe('quotesBalanced', () => {
     expect(quotesBalanced(line, ',')).toBe(ok);
   });
 });
+
+describe('input bounds and encodings', () => {
+  const fs = jest.requireActual<typeof import('node:fs')>('node:fs');
+  const os = jest.requireActual<typeof import('node:os')>('node:os');
+  const excerpt = () => fs.readFileSync(fixture('trade-register-excerpt.csv'), 'utf8');
+
+  it('rejects a row with a 50 MB field by its line number, reads the rows around it, never holds the line', async () => {
+    const lines = excerpt().split('\n');
+    const header = lines.findIndex((l) => l.startsWith('SIPRI AT Database ID'));
+    const victim = lines[header + 1] ?? '';
+    const cells = victim.split(',');
+    cells[4] = 'x'.repeat(50 * 1024 * 1024);
+    const huge = cells.join(',');
+    const before = lines.slice(0, header + 2).join('\n') + '\n';
+    const after = '\n' + lines.slice(header + 2).join('\n');
+    // Streamed in 64 KiB chunks, as a file is: the huge line arrives in pieces.
+    const pieces = function* () {
+      yield Buffer.from(before);
+      for (let i = 0; i < huge.length; i += 65536) yield Buffer.from(huge.slice(i, i + 65536));
+      yield Buffer.from(after);
+    };
+    const register = await readRegisterStream(() => Readable.from(pieces()));
+    const got: Array<{ line: number; broken: string | undefined }> = [];
+    for await (const l of register.lines) got.push({ line: l.line, broken: l.fields['#broken'] });
+    const hugeLine = header + 3;
+    expect(got.find((g) => g.line === hugeLine)?.broken).toMatch(/longer than 65536 characters/);
+    // The row before and every row after are read as usual, with the right line numbers.
+    const goodRows = lines.slice(header + 2).filter((l) => l.trim() !== '').length + 1;
+    expect(got.filter((g) => g.broken === undefined)).toHaveLength(goodRows);
+    expect(got.every((g) => g.line !== hugeLine || g.broken !== undefined)).toBe(true);
+    const m = mapRow('current', {
+      line: hugeLine,
+      fields: { '#broken': got.find((g) => g.line === hugeLine)?.broken ?? '' },
+    });
+    expect(m).toMatchObject({ ok: false, line: hugeLine });
+  });
+
+  it('rejects a field over the field bound with its name', async () => {
+    const lines = excerpt().split('\n');
+    const header = lines.findIndex((l) => l.startsWith('SIPRI AT Database ID'));
+    const cells = (lines[header + 1] ?? '').split(',');
+    cells[4] = 'y'.repeat(10_000);
+    lines[header + 1] = cells.join(',');
+    const register = await readRegisterStream(() => Readable.from([Buffer.from(lines.join('\n'))]));
+    const first = (await register.lines.next()).value as { line: number; fields: Record<string, string> };
+    expect(first.line).toBe(header + 2);
+    expect(first.fields['#broken']).toMatch(
+      /field "Description" holds 10000 characters; the most a field may hold is 8192/,
+    );
+  });
+
+  it.each([
+    ['utf16le', Buffer.from([0xff, 0xfe]), /UTF-16 \(little-endian, with a byte-order mark\)/],
+    ['utf16le', Buffer.alloc(0), /UTF-16 \(little-endian, no byte-order mark\)/],
+  ] as const)('refuses a %s file by the name of its encoding', async (encoding, bom, message) => {
+    const bytes = Buffer.concat([bom, Buffer.from(excerpt(), encoding)]);
+    const attempt = readRegisterStream(() => Readable.from([bytes]));
+    await expect(attempt).rejects.toMatchObject({
+      code: 'BAD_USER_INPUT',
+      message: expect.stringMatching(message),
+    });
+  });
+
+  it('refuses a UTF-16 big-endian file with a byte-order mark by name', async () => {
+    const le = Buffer.from(excerpt(), 'utf16le');
+    const be = Buffer.alloc(le.length);
+    for (let i = 0; i + 1 < le.length; i += 2) {
+      be[i] = le[i + 1] ?? 0;
+      be[i + 1] = le[i] ?? 0;
+    }
+    const attempt = readRegisterStream(() => Readable.from([Buffer.concat([Buffer.from([0xfe, 0xff]), be])]));
+    await expect(attempt).rejects.toMatchObject({ message: expect.stringMatching(/UTF-16 \(big-endian/) });
+  });
+
+  it('names a directory and an unreadable file in one line', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'armsgraph-read-'));
+    try {
+      expect(() => readRegister(dir)).toThrow(/is a directory, not an export file$/);
+      const file = path.join(dir, 'locked.csv');
+      fs.writeFileSync(file, excerpt(), { mode: 0o000 });
+      // Root reads anything: the check only means something for an ordinary user.
+      if (process.getuid?.() !== 0)
+        expect(() => readRegister(file)).toThrow(/cannot be read \(permission denied\)$/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

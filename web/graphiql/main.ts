@@ -27,10 +27,16 @@ const DEFAULT_QUERY = `# armsgraph: who bought the S-400, when, and from whom?
 `;
 
 // A plain JSON-over-HTTP fetcher: no subscriptions, no multipart, nothing that leaves this origin.
+// GraphiQL's own schema query is answered from /graphiql/schema.json, which the service serves even
+// when GraphQL introspection is off (the production default), with the same token as any read.
 const fetcher: Fetcher = async (params, opts) => {
+  const headers = { accept: 'application/json', ...opts?.headers };
+  if (params.operationName === 'IntrospectionQuery') {
+    return (await fetch('/graphiql/schema.json', { headers })).json();
+  }
   const res = await fetch('/graphql', {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json', ...opts?.headers },
+    headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify(params),
   });
   return res.json();

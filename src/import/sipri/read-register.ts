@@ -34,6 +34,14 @@ export interface RegisterLine {
 }
 
 const SAMPLE_BYTES = 1 << 20;
+/**
+ * Input bounds. SIPRI's longest real line is about 1,500 characters and its longest field (the
+ * description) a few hundred: a row beyond these is not SIPRI's and is rejected whole, with its line
+ * number, instead of being imported as a 50 MB deal description. A line over the bound is never held
+ * in memory: its bytes are dropped as they arrive until its end.
+ */
+export const MAX_LINE_CHARS = 64 * 1024;
+export const MAX_FIELD_CHARS = 8 * 1024;
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 
 /** "3 Jan 2025 9:16:02 PM" (and ISO dates) → "2025-01-03". */
@@ -47,7 +55,33 @@ export function parseGeneratedDate(text: string): string | undefined {
   return `${m[3]}-${String(month + 1).padStart(2, '0')}-${(m[1] ?? '').padStart(2, '0')}`;
 }
 
-function detectEncoding(sample: Buffer): Encoding {
+const refuseEncoding = (name: string) =>
+  new ArmsgraphError(
+    ErrorCode.BAD_USER_INPUT,
+    `The file is ${name}; SIPRI exports are UTF-8 or Latin-1: save it as UTF-8 (e.g. iconv -f ${name.startsWith('UTF-16') ? 'UTF-16' : 'UTF-32'} -t UTF-8) and import that`,
+    { encoding: name },
+  );
+
+/** UTF-8 or Latin-1, the encodings SIPRI exports come in; UTF-16 and UTF-32 are refused by name. */
+export function detectEncoding(sample: Buffer): Encoding {
+  if (sample[0] === 0xff && sample[1] === 0xfe && sample[2] === 0 && sample[3] === 0)
+    throw refuseEncoding('UTF-32 (little-endian, with a byte-order mark)');
+  if (sample[0] === 0 && sample[1] === 0 && sample[2] === 0xfe && sample[3] === 0xff)
+    throw refuseEncoding('UTF-32 (big-endian, with a byte-order mark)');
+  if (sample[0] === 0xff && sample[1] === 0xfe)
+    throw refuseEncoding('UTF-16 (little-endian, with a byte-order mark)');
+  if (sample[0] === 0xfe && sample[1] === 0xff)
+    throw refuseEncoding('UTF-16 (big-endian, with a byte-order mark)');
+  // Text without a byte-order mark that is a quarter or more NUL bytes is UTF-16/32, not CSV.
+  const head = sample.subarray(0, 4096);
+  let nuls = 0;
+  for (const b of head) if (b === 0) nuls++;
+  if (head.length >= 16 && nuls * 4 >= head.length)
+    throw refuseEncoding(
+      head[0] === 0
+        ? 'UTF-16 (big-endian, no byte-order mark)'
+        : 'UTF-16 (little-endian, no byte-order mark)',
+    );
   if (sample[0] === 0xef && sample[1] === 0xbb && sample[2] === 0xbf) return 'utf-8';
   try {
     // stream: true tolerates a character cut at the end of the sample.
@@ -180,6 +214,11 @@ export async function readRegisterStream(
   return { variant, lines: rows(open(false), variant, counter), totalBytes, bytesRead: () => counter.read };
 }
 
+const tooLong = (line: number): RegisterLine => ({
+  line,
+  fields: { '#broken': `the line is longer than ${MAX_LINE_CHARS} characters` },
+});
+
 /**
  * Decodes bytes, drops the preamble (everything before the header) and the closing `;` of each
  * line, and yields each data row with its 1-based line number in the file.
@@ -196,6 +235,7 @@ async function* rows(
 
   function row(line: string): RegisterLine | undefined {
     if (line.trim() === '') return undefined;
+    if (header && line.length > MAX_LINE_CHARS) return tooLong(lineNo);
     if (header && line.includes('"') && !quotesBalanced(line, variant.delimiter)) {
       return { line: lineNo, fields: { '#broken': 'a quoted field is not closed properly' } };
     }
@@ -206,6 +246,11 @@ async function* rows(
     }
     const fields: Record<string, string> = {};
     for (let i = 0; i < header.length; i++) fields[header[i] as string] = (record[i] ?? '').trim();
+    const big = header.find((h) => (fields[h] ?? '').length > MAX_FIELD_CHARS);
+    if (big !== undefined) {
+      const reason = `field "${big}" holds ${(fields[big] ?? '').length} characters; the most a field may hold is ${MAX_FIELD_CHARS}`;
+      return { line: lineNo, fields: { '#broken': reason } };
+    }
     if (record.length > header.length) fields['#extra'] = record.slice(header.length).join(',');
     return { line: lineNo, fields };
   }
@@ -221,12 +266,30 @@ async function* rows(
     }
   }
 
+  // While a line runs past MAX_LINE_CHARS its text is dropped, not kept: `overlong` remembers it.
+  let overlong = false;
   for await (const chunk of input) {
     const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
     counter.read += buf.length;
-    const parts = (rest + decoder.decode(buf, { stream: true })).split('\n');
+    const text = decoder.decode(buf, { stream: true });
+    const parts = (overlong ? text : rest + text).split('\n');
+    if (overlong) {
+      if (parts.length === 1) continue;
+      parts.shift();
+      overlong = false;
+      lineNo++;
+      if (lineNo >= variant.headerLine) yield tooLong(lineNo);
+    }
     rest = parts.pop() ?? '';
     yield* take(parts);
+    if (rest.length > MAX_LINE_CHARS) {
+      rest = '';
+      overlong = true;
+    }
+  }
+  if (overlong) {
+    lineNo++;
+    if (lineNo >= variant.headerLine) yield tooLong(lineNo);
   }
   const tail = rest + decoder.decode();
   yield* take(tail === '' ? [] : [tail]);
@@ -235,6 +298,15 @@ async function* rows(
 /** Opens an export file. */
 export function readRegister(file: string): Promise<Register> {
   if (!fs.existsSync(file)) throw new ArmsgraphError(ErrorCode.NOT_FOUND, `No such file: ${file}`);
+  if (fs.statSync(file).isDirectory())
+    throw new ArmsgraphError(ErrorCode.BAD_USER_INPUT, `${file} is a directory, not an export file`);
+  try {
+    fs.accessSync(file, fs.constants.R_OK);
+  } catch (err) {
+    const reason =
+      (err as NodeJS.ErrnoException).code === 'EACCES' ? 'permission denied' : (err as Error).message;
+    throw new ArmsgraphError(ErrorCode.BAD_USER_INPUT, `${file} cannot be read (${reason})`);
+  }
   return readRegisterStream(
     (sampleOnly) => fs.createReadStream(file, sampleOnly ? { start: 0, end: SAMPLE_BYTES - 1 } : {}),
     fs.statSync(file).size,
