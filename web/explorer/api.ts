@@ -278,6 +278,64 @@ export async function transferTotals(
   return data.transferTotals;
 }
 
+/** One group's TIV in one year: a row of transferTotals with `then: YEAR`, with only what a pivot needs. */
+export interface YearRow {
+  key: string;
+  label: string;
+  then: { year: number | null } | null;
+  tivDelivered: number;
+  cursor: string;
+}
+
+/** Rows a pivot asks for at a time: few fields each, well inside the API's cost limit. */
+const YEAR_PAGE = 1000;
+
+/**
+ * Every year of the given groups (`keys`): transferTotals(by, then: YEAR) page by page. The API sends
+ * the rows of the largest groups first, so reading stops at the first row of a group not asked for.
+ */
+export async function totalsByYear(
+  args: {
+    by: string;
+    filter: Record<string, string[]>;
+    deliveredFrom?: number | undefined;
+    deliveredTo?: number | undefined;
+  },
+  keys: readonly string[],
+  signal?: Signal,
+  maxPages = 20,
+): Promise<YearRow[]> {
+  const wanted = new Set(keys);
+  const rows: YearRow[] = [];
+  let after: string | null = null;
+  for (let page = 0; page < maxPages; page++) {
+    const data: { transferTotals: YearRow[] } = await gql<{ transferTotals: YearRow[] }>(
+      `query Years($by: TransferTotalsBy!, $filter: TransferFilter, $from: Int, $to: Int, $first: Int, $after: String) {
+         transferTotals(by: $by, then: YEAR, filter: $filter, deliveredFrom: $from, deliveredTo: $to, first: $first, after: $after) {
+           key label then { year } tivDelivered cursor
+         }
+       }`,
+      {
+        by: args.by,
+        filter: args.filter,
+        from: args.deliveredFrom ?? null,
+        to: args.deliveredTo ?? null,
+        first: YEAR_PAGE,
+        after,
+      },
+      signal,
+    );
+    const got = data.transferTotals;
+    for (const r of got) {
+      if (!wanted.has(r.key)) return rows;
+      rows.push(r);
+    }
+    if (got.length < YEAR_PAGE) break;
+    after = got[got.length - 1]?.cursor ?? null;
+  }
+  return rows;
+}
+
 const SOURCES = `sources { id name url }`;
 const REF = `{ __typename id name }`;
 

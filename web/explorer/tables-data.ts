@@ -1,6 +1,6 @@
 // The numbers behind the Tables tab, without the DOM: rows × years out of transferTotals' `then: YEAR`
 // rows, shares as percentages, and the CSV of exactly the table shown.
-import type { TotalRow } from './api';
+import type { TotalRow, YearRow } from './api';
 
 export interface PivotTable {
   years: number[];
@@ -11,7 +11,7 @@ export interface PivotTable {
 }
 
 /** Rows × years for the given groups (the table's rows), in their order; years ascending. */
-export function pivotByYear(rows: readonly TotalRow[], keys: readonly string[]): PivotTable {
+export function pivotByYear(rows: readonly YearRow[], keys: readonly string[]): PivotTable {
   const wanted = new Set(keys);
   const cells = new Map<string, Map<number, number>>();
   const labels = new Map<string, string>();

@@ -2,7 +2,7 @@
 // their shares, top suppliers or recipients, rows × years), a top-N bar chart or trend lines drawn
 // with Observable Plot, and downloads of the table as CSV and of the chart as SVG or PNG.
 import * as Plot from '@observablehq/plot';
-import { transferTotals, type TotalRow } from './api';
+import { totalsByYear, transferTotals, type TotalRow } from './api';
 import { byId } from './dom';
 import { csvTable, pivotByYear, shareText, type PivotTable } from './tables-data';
 import type { TabHost } from './register-tab';
@@ -13,9 +13,6 @@ const PLOT_CLASS = 'armsgraph-plot';
 /** Plot's rules, for a downloaded SVG that is opened on its own (no page stylesheet there). */
 const PLOT_STYLE = `.${PLOT_CLASS} { --plot-background: white; display: block; height: auto; max-width: 100%; }
 .${PLOT_CLASS} text, .${PLOT_CLASS} tspan { white-space: pre; }`;
-
-/** Most rows a rows × years request may bring (the API's page cap). */
-const MAX_PIVOT_ROWS = 5000;
 
 const BY_LABEL: Record<TotalsBy, string> = {
   SUPPLIER: 'Supplier',
@@ -105,12 +102,10 @@ export class TablesTab {
       for (const k of TABLES_TEXT_FIELDS) if (t.filter[k]) filter[k] = [t.filter[k]];
       const common = { filter, deliveredFrom: t.from, deliveredTo: t.to };
       this.rows = await transferTotals({ by: t.by, ...common, first: t.top }, signal);
+      const keys = this.rows.map((r) => r.key);
       this.pivot =
         t.byYear && t.by !== 'YEAR'
-          ? pivotByYear(
-              await transferTotals({ by: t.by, then: 'YEAR', ...common, first: MAX_PIVOT_ROWS }, signal),
-              this.rows.map((r) => r.key),
-            )
+          ? pivotByYear(await totalsByYear({ by: t.by, ...common }, keys, signal), keys)
           : undefined;
       this.loadedFor = key;
       this.render();
