@@ -17,7 +17,7 @@ import { createContext, type Context } from './graphql/context';
 import { resolvers } from './graphql/resolvers/index';
 import { loadTypeDefs } from './graphql/schema';
 import type { Logger } from './logger';
-// Security and operations (issue #6): tokens, limits, metrics, request ids.
+// Security and operations: tokens, limits, metrics, request ids.
 import { authMiddleware } from './auth/middleware';
 import { loadTokens, requestAuth } from './auth/tokens';
 import { bodyParser, rateLimiter, requestLimits } from './http/limits';
@@ -26,9 +26,9 @@ import { schemaForIde } from './http/ide-schema';
 import { logFailures } from './http/failure-log';
 import { createMetrics } from './http/metrics';
 import { requestIds, requestLog } from './http/request-id';
-// Browser pages (issue #5): the graph explorer and the GraphQL IDE, served offline.
+// Browser pages: the graph explorer and the GraphQL IDE, served offline.
 import { graphqlBrowserRedirect, mountWebPages, securityHeaders } from './http/web-pages';
-// Streamed exports (issue #5).
+// Streamed exports.
 import { compressResponses } from './http/compression';
 import { exportRouter } from './http/export-route';
 
@@ -61,7 +61,7 @@ export interface App {
 }
 
 /**
- * Builds the whole HTTP service without listening, so tests and the CLI reuse it (design convention 9).
+ * Builds the whole HTTP service without listening, so tests and the CLI reuse it.
  */
 export async function createApp(deps: AppDeps): Promise<App> {
   const { config, db, logger, rateLimitStore } = deps;
@@ -79,7 +79,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use(securityHeaders);
   app.use(compressResponses());
 
-  // --- security and operations (issue #6) ---
+  // --- security and operations ---
   const tokens = loadTokens(config.auth);
   const metrics = createMetrics(db);
   app.use(requestIds(logger));
@@ -164,7 +164,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     }),
   );
 
-  // Streamed exports (issue #5): behind the rate limit and read token mounted above for '/export'.
+  // Streamed exports: behind the rate limit and read token mounted above for '/export'.
   app.use('/export', exportRouter(db, logger));
 
   // Errors outside GraphQL (bad JSON, body too large, ...) still answer with a code, never a stack trace.

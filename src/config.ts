@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { projectRoot } from './project-root';
 
-/** Everything the service reads from the environment, read once (design convention 5). */
+/** Everything the service reads from the environment, read once, so no module reads process.env on its own and a test can pass a whole configuration. */
 export interface Config {
   env: 'development' | 'production' | 'test';
   port: number;

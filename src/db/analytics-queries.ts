@@ -10,6 +10,8 @@ import {
 } from './entities';
 import { int } from './integers';
 import type { Plain } from './mapper';
+import { NOT_TRANSFERRED } from '../model';
+import { cypherList } from './cypher-text';
 import { DEAL_ITEM } from './relation-queries';
 
 export type TotalsBy = 'SUPPLIER' | 'RECIPIENT' | 'YEAR' | 'SYSTEM';
@@ -22,15 +24,15 @@ export const MAX_TOTALS = 500;
  * once per delivery (most deals deliver over several years): the same sums, a third fewer reads.
  */
 const GROUP: Record<TotalsBy, string> = {
-  SUPPLIER: byParty('(d)-[:SELLER]->(g:Entity)'),
-  RECIPIENT: byParty('(d)-[:BUYER]->(g:Entity)'),
-  SYSTEM: byParty('(d)-[:COVERS]->(g:WeaponSystem)'),
+  SUPPLIER: byParty('(d)-[r:SELLER]->(g:Entity)'),
+  RECIPIENT: byParty('(d)-[r:BUYER]->(g:Entity)'),
+  SYSTEM: byParty('(d)-[r:COVERS]->(g:WeaponSystem)'),
   YEAR: 'WITH x.year AS g, sum(coalesce(x.tiv, 0.0)) AS tiv, count(DISTINCT d) AS deals',
 };
 
 function byParty(pattern: string): string {
   return `WITH d, sum(coalesce(x.tiv, 0.0)) AS dealTiv
-     MATCH ${pattern}
+     MATCH ${pattern} WHERE coalesce(r.retired, false) = false
      WITH g, sum(dealTiv) AS tiv, count(d) AS deals`;
 }
 
@@ -92,8 +94,8 @@ export async function allianceConflicts(db: Database, alliance: string): Promise
   const id = await resolveId(db, alliance, ['Alliance']);
   if (id === null) throw notFound(`No alliance matches "${alliance}"`);
   const rows = await db.read(
-    `MATCH (a:Alliance {id: $id})<-[m:MEMBER_OF]-(c:Country)<-[:BUYER]-(d:Deal)-[:SELLER]->(s:Country)
-     WHERE coalesce(d.retired, false) = false AND NOT d.status IN ['OFFERED', 'CANCELLED']
+    `MATCH (a:Alliance {id: $id})<-[m:MEMBER_OF]-(c:Country)<-[rb:BUYER]-(d:Deal)-[rs:SELLER]->(s:Country)
+     WHERE coalesce(d.retired, false) = false AND coalesce(rb.retired, false) = false AND coalesce(rs.retired, false) = false AND NOT d.status IN ${cypherList(NOT_TRANSFERRED)}
        AND coalesce(m.retired, false) = false
        AND (m.since IS NULL OR d.orderYear IS NULL OR toInteger(left(m.since, 4)) <= d.orderYear)
        AND (m.until IS NULL OR d.orderYear IS NULL OR toInteger(left(m.until, 4)) >= d.orderYear)

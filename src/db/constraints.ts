@@ -1,18 +1,8 @@
+import { DEAL_PARTY_TYPES, ENTITY_LABELS } from '../model';
 import type { Database } from './database';
 import { buildMissingDealSlots } from './deal-slots';
 
-/** Every entity label; each has a unique, human-readable `id`. */
-export const ENTITY_LABELS = [
-  'Country',
-  'Organization',
-  'WeaponSystem',
-  'Deal',
-  'Alliance',
-  'Program',
-  'Person',
-  'Source',
-] as const;
-export type EntityLabel = (typeof ENTITY_LABELS)[number];
+export { ENTITY_LABELS, type EntityLabel } from '../model';
 
 /**
  * Constraints and indexes, applied idempotently at every start (IF NOT EXISTS).
@@ -50,6 +40,12 @@ export function schemaStatements(): string[] {
   // flag on every deal or delivery.
   statements.push('CREATE INDEX deal_retired IF NOT EXISTS FOR (n:Deal) ON (n.retired)');
   statements.push('CREATE INDEX delivery_retired IF NOT EXISTS FOR (n:Delivery) ON (n.retired)');
+  // The same for a deal's replaced parties (src/db/graph-writer.ts retires them): a party's count is
+  // its degree less these.
+  for (const type of DEAL_PARTY_TYPES)
+    statements.push(
+      `CREATE INDEX ${type.toLowerCase()}_retired IF NOT EXISTS FOR ()-[r:${type}]-() ON (r.retired)`,
+    );
   return statements;
 }
 

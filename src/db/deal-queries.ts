@@ -17,8 +17,10 @@ import { DEAL_ITEM } from './relation-queries';
 import { badInput, notFound } from '../errors';
 import { int, type Integer } from './integers';
 import { NO_YEAR } from './deal-slots';
+import { DEAL_PARTY_PATTERN } from '../model';
 
-export type DealStatus = 'OFFERED' | 'PENDING' | 'DELIVERING' | 'COMPLETED' | 'CANCELLED';
+export type { DealStatus } from '../model';
+import type { DealStatus } from '../model';
 export type DealOrderBy = 'ORDER_YEAR_ASC' | 'ORDER_YEAR_DESC' | 'TIV_DELIVERED_DESC' | 'ID_ASC';
 
 export interface DealFilter {
@@ -77,10 +79,12 @@ const PARTY_FILTERS = [
 type PartyFilter = (typeof PARTY_FILTERS)[number];
 
 /** The deals `d` that reach the party whose id is the Cypher expression `id`. */
-const partyMatch = (p: PartyFilter, id: string) => `MATCH (:${p.node} {id: ${id}})<-[:${p.role}]-(d:Deal)`;
+const partyMatch = (p: PartyFilter, id: string) =>
+  `MATCH (:${p.node} {id: ${id}})<-[${p.field}Rel:${p.role} WHERE coalesce(${p.field}Rel.retired, false) = false]-(d:Deal)`;
 
 /** Whether `d` reaches the party the page statement resolved into `<field>Id`. */
-const partyExists = (p: PartyFilter) => `EXISTS { (d)-[:${p.role}]->(:${p.node} {id: ${p.field}Id}) }`;
+const partyExists = (p: PartyFilter) =>
+  `EXISTS { (d)-[r:${p.role}]->(:${p.node} {id: ${p.field}Id}) WHERE coalesce(r.retired, false) = false }`;
 
 /** Checks the filter's plain values; names (buyer, seller, system) are resolved inside the page query. */
 function checkFilter(filter: DealFilter) {
@@ -129,9 +133,9 @@ export type ResolvedDealFilter = Awaited<ReturnType<typeof resolveDealFilter>>;
  */
 export function dealWhere(v: string): string {
   return `coalesce(${v}.retired, false) = false
-      AND ($buyer IS NULL OR EXISTS { (${v})-[:BUYER]->(:Entity {id: $buyer}) })
-      AND ($seller IS NULL OR EXISTS { (${v})-[:SELLER]->(:Entity {id: $seller}) })
-      AND ($system IS NULL OR EXISTS { (${v})-[:COVERS]->(:WeaponSystem {id: $system}) })
+      AND ($buyer IS NULL OR EXISTS { (${v})-[r:BUYER]->(:Entity {id: $buyer}) WHERE coalesce(r.retired, false) = false })
+      AND ($seller IS NULL OR EXISTS { (${v})-[r:SELLER]->(:Entity {id: $seller}) WHERE coalesce(r.retired, false) = false })
+      AND ($system IS NULL OR EXISTS { (${v})-[r:COVERS]->(:WeaponSystem {id: $system}) WHERE coalesce(r.retired, false) = false })
       AND ($status IS NULL OR ${v}.status IN $status)
       AND ($category IS NULL OR ${v}.category = $category)
       AND ($orderedFrom IS NULL OR ${v}.orderYear >= $orderedFrom)
@@ -338,7 +342,13 @@ export async function findDeals(
   // One party and nothing else: its degree, which Neo4j keeps per relationship type (no deal read).
   const only = parties.length === 1 && conditions.length === 0 ? lead : undefined;
   const matched = only
-    ? `MATCH (p:Entity {id: ${only.field}Id}) RETURN COUNT { (p)<-[:${only.role}]-() } AS matched`
+    ? // Its degree less its retired relationships of the role (few: found by index, as retired deals are).
+      `MATCH (p:Entity {id: ${only.field}Id})
+       CALL (p) {
+         MATCH ()-[r:${only.role}]->(q) USING INDEX r:${only.role}(retired) WHERE r.retired = true AND q = p
+         RETURN count(r) AS gone
+       }
+       RETURN COUNT { (p)<-[:${only.role}]-() } - gone AS matched`
     : `${anchor} ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''} RETURN count(d) AS matched`;
   const count = !options.count
     ? 'RETURN null AS total'
@@ -356,7 +366,7 @@ export async function findDeals(
          WITH collect({ deal: ${keys ? DEAL_VALUES : DEAL_ITEM}, k: k }) AS rows, collect(d) AS page
          CALL (page) {
            UNWIND page AS d
-           MATCH (d)-[:BUYER|SELLER|COVERS]->(n:Entity)
+           MATCH (d)-[r:${DEAL_PARTY_PATTERN}]->(n:Entity) WHERE coalesce(r.retired, false) = false
            WITH DISTINCT n
            RETURN collect(${projectionFor('n', keys)}) AS entities
          }

@@ -1,6 +1,7 @@
 import type { ManagedTransaction } from 'neo4j-driver';
 import type { Database } from './database';
 import { int } from './integers';
+import { DEAL_PARTY_PATTERN } from '../model';
 
 /**
  * Deal slots: one `(:DealSlot {id, role, partyId, sortYear, dealId})` per BUYER, SELLER and COVERS
@@ -13,8 +14,9 @@ import { int } from './integers';
  * Slots are derived data, outside the entity graph (no `:Entity` label: exports, neighbourhoods and
  * lookups never see them), rebuilt from the relationships themselves: every writer that creates or
  * moves a deal's BUYER/SELLER/COVERS relationship or changes its orderYear calls `refreshDealSlots`
- * (or runs DEAL_SLOTS_CYPHER) for the deals it touched, in the same transaction. Retiring needs no
- * refresh: pages read `retired` from the deal itself, as they always did.
+ * (or runs DEAL_SLOTS_CYPHER) for the deals it touched, in the same transaction (src/db/graph-writer.ts
+ * does). A retired party relationship gives no slot; a retired deal keeps its slots, since pages read
+ * `retired` from the deal itself.
  */
 /** The sortYear of a deal without an order year: below every real year (1800 and later). */
 export const NO_YEAR = -1;
@@ -27,7 +29,7 @@ export const NO_YEAR = -1;
  */
 export const DEAL_SLOTS_CYPHER = (id: string) => `
 CALL (${id}) {
-  OPTIONAL MATCH (d:Deal {id: ${id}})-[r:BUYER|SELLER|COVERS]->(p:Entity)
+  OPTIONAL MATCH (d:Deal {id: ${id}})-[r:${DEAL_PARTY_PATTERN}]->(p:Entity) WHERE coalesce(r.retired, false) = false
   WITH ${id}, collect(CASE WHEN r IS NOT NULL THEN [type(r), p.id, coalesce(d.orderYear, ${NO_YEAR})] END) AS want
   CALL (${id}, want) {
     MATCH (old:DealSlot {dealId: ${id}}) WHERE NOT [old.role, old.partyId, old.sortYear] IN want
@@ -56,7 +58,7 @@ export async function refreshDealSlots(
 export async function dealsOfParty(db: Database, tx: ManagedTransaction, partyId: string): Promise<string[]> {
   const rows = await db.run(
     tx,
-    'MATCH (:Entity {id: $partyId})<-[:BUYER|SELLER|COVERS]-(d:Deal) RETURN collect(DISTINCT d.id) AS ids',
+    `MATCH (:Entity {id: $partyId})<-[:${DEAL_PARTY_PATTERN}]-(d:Deal) RETURN collect(DISTINCT d.id) AS ids`,
     { partyId },
   );
   return (rows[0]?.ids as string[] | undefined) ?? [];

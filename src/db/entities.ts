@@ -3,6 +3,7 @@ import { ENTITY_LABELS, type EntityLabel } from './constraints';
 import type { Database } from './database';
 import type { Plain } from './mapper';
 import { nameKey } from './names';
+import { DEAL_PARTY_PATTERN } from '../model';
 
 /** An entity as the data layer hands it out: its properties plus its GraphQL type. */
 export interface EntityRecord {
@@ -37,9 +38,11 @@ export const entityProjection = (v: string, keysParam: string | null = null, wit
 const partiesCypher = (v: string) => `CASE WHEN ${v}:Deal THEN { ${dealPartyIds(v)} } END`;
 
 /** A deal's party and system ids as map entries (buyerId, sellerId, systemId) of the deal `v`. */
-export const dealPartyIds = (v: string) => `buyerId: head([(${v})-[:BUYER]->(b) | b.id]),
-    sellerId: head([(${v})-[:SELLER]->(s) | s.id]),
-    systemId: head([(${v})-[:COVERS]->(w) | w.id])`;
+export const dealPartyIds = (
+  v: string,
+) => `buyerId: head([(${v})-[r:BUYER]->(b) WHERE coalesce(r.retired, false) = false | b.id]),
+    sellerId: head([(${v})-[r:SELLER]->(s) WHERE coalesce(r.retired, false) = false | s.id]),
+    systemId: head([(${v})-[r:COVERS]->(w) WHERE coalesce(r.retired, false) = false | w.id])`;
 
 /**
  * The values of a `[k IN $keys | v[k]]` projection as properties again: an absent property reads
@@ -158,7 +161,7 @@ export async function lookupEntity(
   const rows = await db.read(
     `${RESOLVE_CYPHER}
      RETURN ${projectionFor('n', keys)} AS e,
-       ${readsParties(keys) ? `[(n:Deal)-[:BUYER|SELLER|COVERS]->(p:Entity) | ${projectionFor('p', keys)}]` : '[]'} AS related`,
+       ${readsParties(keys) ? `[(n:Deal)-[r:${DEAL_PARTY_PATTERN}]->(p:Entity) WHERE coalesce(r.retired, false) = false | ${projectionFor('p', keys)}]` : '[]'} AS related`,
     { ...resolveParams(input, labels), ...keysParam(keys) },
   );
   const entity = rows[0] ? toEntity(rows[0].e ?? null, keys) : null;

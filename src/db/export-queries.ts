@@ -108,9 +108,9 @@ export const DEAL_COLUMNS: readonly (readonly [string, string])[] = [
 
 /** The deals.csv row of deal `d`, as a list in DEAL_COLUMNS order. */
 const DEAL_ROW = `WITH d,
-    head([(d)-[:BUYER]->(b) | [b.id, b.name]]) AS buyer,
-    head([(d)-[:SELLER]->(s) | [s.id, s.name]]) AS seller,
-    head([(d)-[:COVERS]->(w) | [w.id, w.name]]) AS system
+    head([(d)-[r:BUYER]->(b) WHERE ${live('r')} | [b.id, b.name]]) AS buyer,
+    head([(d)-[r:SELLER]->(s) WHERE ${live('r')} | [s.id, s.name]]) AS seller,
+    head([(d)-[r:COVERS]->(w) WHERE ${live('r')} | [w.id, w.name]]) AS system
   RETURN [${DEAL_COLUMNS.map(([, cypher]) => cypher).join(', ')}] AS row`;
 
 /** The whole live entity graph. */

@@ -2,7 +2,7 @@ import { int, type Integer, type ManagedTransaction } from './integers';
 import { ArmsgraphError, ErrorCode } from '../errors';
 import { checkSources, mustResolve, recordChange, type Actor, type ChangeRecord } from './change-log';
 import type { Database } from './database';
-import { refreshDealSlots } from './deal-slots';
+import { mergeNodes, mergeRelations, writeDealParties, writeDeliveries } from './graph-writer';
 import { loadEntity, type EntityWrite } from './entity-writes';
 import type { Plain } from './mapper';
 import { nameFields } from './names';
@@ -14,7 +14,6 @@ import {
   RecordExclusion,
   RecordMembership,
   RecordSanction,
-  type DeliveryInput,
 } from './write-inputs';
 
 /**
@@ -22,42 +21,6 @@ import {
  * function is one transaction; relationships are MERGEd on the same `key` the seeder uses
  * (`TYPE:from:to:part`), so recording a fact twice updates it instead of duplicating it.
  */
-
-/** Upserts deliveries by year and recomputes the deal's delivered count, TIV total and years. */
-async function writeDeliveries(
-  db: Database,
-  tx: ManagedTransaction,
-  dealId: string,
-  deliveries: readonly DeliveryInput[],
-  sourceIds: readonly string[],
-): Promise<string[]> {
-  const rows = await db.run(
-    tx,
-    `MATCH (d:Deal {id: $dealId})
-     UNWIND $deliveries AS x
-     MERGE (v:Delivery {id: $dealId + ':' + toString(toInteger(x.year))})
-     SET v.year = toInteger(x.year), v.quantity = toInteger(x.quantity), v.tiv = toFloat(x.tiv),
-         v.quantityEstimated = coalesce(x.quantityEstimated, false),
-         v.yearEstimated = coalesce(x.yearEstimated, false),
-         v.sourceIds = $sourceIds
-     REMOVE v.retired, v.retiredBy, v.retiredReason, v.retiredAt
-     MERGE (d)-[r:HAS_DELIVERY]->(v) SET r.sourceIds = $sourceIds
-     RETURN elementId(v) AS eid`,
-    { dealId, deliveries: deliveries.map((d) => ({ ...d })), sourceIds },
-  );
-  await db.run(
-    tx,
-    `MATCH (d:Deal {id: $dealId})
-     OPTIONAL MATCH (d)-[:HAS_DELIVERY]->(v:Delivery) WHERE coalesce(v.retired, false) = false
-     WITH d, collect(v) AS vs
-     SET d.delivered = CASE WHEN size(vs) = 0 THEN d.delivered ELSE reduce(s = 0, v IN vs | s + coalesce(v.quantity, 0)) END,
-         d.tivTotal = CASE WHEN size(vs) = 0 THEN d.tivTotal ELSE reduce(s = 0.0, v IN vs | s + coalesce(v.tiv, 0.0)) END,
-         d.deliveryStartYear = CASE WHEN size(vs) = 0 THEN d.deliveryStartYear ELSE reduce(m = 9999, v IN vs | CASE WHEN v.year < m THEN v.year ELSE m END) END,
-         d.deliveryEndYear = CASE WHEN size(vs) = 0 THEN d.deliveryEndYear ELSE reduce(m = 0, v IN vs | CASE WHEN v.year > m THEN v.year ELSE m END) END`,
-    { dealId },
-  );
-  return rows.map((r) => String(r.eid));
-}
 
 export async function recordDeal(db: Database, actor: Actor, raw: unknown): Promise<EntityWrite> {
   const input = parseInput(RecordDeal, raw);
@@ -92,17 +55,29 @@ export async function recordDeal(db: Database, actor: Actor, raw: unknown): Prom
       notes: input.notes ?? [],
       sourceIds: input.sourceIds,
     };
+    // A deal without a category takes its system's.
+    const [sys] = await db.run(tx, 'MATCH (w:WeaponSystem {id: $system}) RETURN w.category AS category', {
+      system,
+    });
+    props.category = props.category ?? sys?.category ?? null;
+    await mergeNodes(db, tx, 'Deal', [{ id: input.id, props }]);
+    await writeDealParties(
+      db,
+      tx,
+      [
+        {
+          dealId: input.id,
+          parties: { BUYER: { id: buyer }, SELLER: { id: seller }, COVERS: { id: system } },
+          sourceIds: input.sourceIds,
+        },
+      ],
+      { by: actor.tokenName, reason: 'recordDeal names another party', sourceIds: input.sourceIds },
+    );
     const rows = await db.run(
       tx,
-      `MATCH (b:Entity {id: $buyer}), (s:Entity {id: $seller}), (w:WeaponSystem {id: $system})
-       CREATE (d:Deal:Entity) SET d = $props, d.category = coalesce(d.category, w.category)
-       CREATE (d)-[:BUYER {key: 'BUYER:' + $id + ':' + $buyer + ':', sourceIds: $sourceIds}]->(b)
-       CREATE (d)-[:SELLER {key: 'SELLER:' + $id + ':' + $seller + ':', sourceIds: $sourceIds}]->(s)
-       CREATE (d)-[:COVERS {key: 'COVERS:' + $id + ':' + $system + ':', sourceIds: $sourceIds}]->(w)
-       RETURN [elementId(d), elementId(b), elementId(s), elementId(w)] AS eids`,
-      { props, id: input.id, buyer, seller, system, sourceIds: input.sourceIds },
+      'MATCH (d:Deal {id: $id}), (b:Entity {id: $buyer}), (s:Entity {id: $seller}), (w:WeaponSystem {id: $system}) RETURN [elementId(d), elementId(b), elementId(s), elementId(w)] AS eids',
+      { id: input.id, buyer, seller, system },
     );
-    await refreshDealSlots(db, tx, [input.id]);
     const touched = (rows[0]?.eids as string[] | undefined) ?? [];
     if (input.deliveries && input.deliveries.length > 0)
       touched.push(...(await writeDeliveries(db, tx, input.id, input.deliveries, input.sourceIds)));
@@ -143,29 +118,18 @@ export async function recordDeliveries(db: Database, actor: Actor, raw: unknown)
   });
 }
 
-/** MERGEs one relationship on its key; returns the element ids of both ends. */
+/** MERGEs one relationship on its key (the writer's); returns the element ids of both ends. */
 async function mergeRelationship(
   db: Database,
   tx: ManagedTransaction,
   type: 'MEMBER_OF' | 'EXCLUDED_FROM' | 'SANCTIONS',
   from: string,
   to: string,
-  keyPart: string,
   props: Record<string, Plain>,
   sourceIds: readonly string[],
 ): Promise<string[]> {
-  // The type is one of three constants above, never client text.
-  const rows = await db.run(
-    tx,
-    `MATCH (a:Entity {id: $from}), (b:Entity {id: $to})
-     MERGE (a)-[r:${type} {key: $key}]->(b)
-     SET r.sourceIds = [x IN coalesce(r.sourceIds, []) WHERE NOT x IN $sourceIds] + $sourceIds
-     SET r += $props
-     REMOVE r.retired, r.retiredBy, r.retiredReason, r.retiredAt
-     RETURN [elementId(a), elementId(b)] AS eids`,
-    { from, to, key: `${type}:${from}:${to}:${keyPart}`, props, sourceIds },
-  );
-  return (rows[0]?.eids as string[] | undefined) ?? [];
+  const { ends } = await mergeRelations(db, tx, type, [{ from, to, props, sourceIds }]);
+  return ends[0] ?? [];
 }
 
 export async function recordMembership(db: Database, actor: Actor, raw: unknown): Promise<ChangeRecord> {
@@ -180,7 +144,6 @@ export async function recordMembership(db: Database, actor: Actor, raw: unknown)
       'MEMBER_OF',
       country,
       alliance,
-      input.since ?? '',
       {
         since: input.since ?? null,
         until: input.until ?? null,
@@ -212,7 +175,6 @@ export async function recordExclusion(db: Database, actor: Actor, raw: unknown):
       'EXCLUDED_FROM',
       country,
       program,
-      input.date ?? '',
       {
         date: input.date ?? null,
         causeDealId: cause,
@@ -238,14 +200,12 @@ export async function recordSanction(db: Database, actor: Actor, raw: unknown): 
     const by = await mustResolve(db, tx, 'by', input.by, ['Country', 'Organization', 'Alliance']);
     const target = await mustResolve(db, tx, 'target', input.target, ['Country', 'Organization']);
     const cause = input.cause ? await mustResolve(db, tx, 'cause', input.cause, ['Deal']) : null;
-    const keyPart = `${input.status}:${input.instrument ?? ''}:${input.since ?? ''}`;
     const touched = await mergeRelationship(
       db,
       tx,
       'SANCTIONS',
       by,
       target,
-      keyPart,
       {
         status: input.status,
         since: input.since ?? null,

@@ -13,7 +13,7 @@ import type { Node, Relationship } from 'neo4j-driver';
 export type Plain = null | boolean | number | string | Plain[] | { [key: string]: Plain };
 
 /**
- * The one place where Neo4j's Integer and temporal types become plain JSON (design convention 3).
+ * The one place where Neo4j's Integer and temporal types become plain JSON, so no resolver or export meets a driver type.
  * Integers inside the safe range become numbers; larger ones become strings rather than lose digits.
  */
 export function toPlain(value: unknown): Plain {

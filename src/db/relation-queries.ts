@@ -1,6 +1,8 @@
 import type { Database, Row } from './database';
 import { dealPartyIds } from './entities';
 import type { Plain } from './mapper';
+import { NOT_TRANSFERRED } from '../model';
+import { cypherList } from './cypher-text';
 
 /**
  * Batched queries behind the object fields of the API (Country.purchases, Deal.deliveries, ...).
@@ -24,20 +26,20 @@ export const RELATION_QUERIES = {
     RETURN id AS owner, ${rel('r', 'allianceId: a.id, memberId: c.id')} AS item ORDER BY r.since`,
   members: `UNWIND $ids AS id MATCH (c:Country)-[r:MEMBER_OF]->(a:Alliance {id: id}) WHERE ${live('r')}
     RETURN id AS owner, ${rel('r', 'allianceId: a.id, memberId: c.id')} AS item ORDER BY c.id`,
-  purchases: `UNWIND $ids AS id MATCH (:Entity {id: id})<-[:BUYER]-(d:Deal) WHERE ${live('d')}
+  purchases: `UNWIND $ids AS id MATCH (:Entity {id: id})<-[r:BUYER]-(d:Deal) WHERE ${live('d')} AND ${live('r')}
     WITH id, d ORDER BY d.orderYear DESC, d.id
     WITH id, collect(d)[..${MAX_RELATED_DEALS}] AS deals UNWIND deals AS d
     RETURN id AS owner, ${DEAL_ITEM} AS item`,
-  sales: `UNWIND $ids AS id MATCH (:Entity {id: id})<-[:SELLER]-(d:Deal) WHERE ${live('d')}
+  sales: `UNWIND $ids AS id MATCH (:Entity {id: id})<-[r:SELLER]-(d:Deal) WHERE ${live('d')} AND ${live('r')}
     WITH id, d ORDER BY d.orderYear DESC, d.id
     WITH id, collect(d)[..${MAX_RELATED_DEALS}] AS deals UNWIND deals AS d
     RETURN id AS owner, ${DEAL_ITEM} AS item`,
-  systemDeals: `UNWIND $ids AS id MATCH (:WeaponSystem {id: id})<-[:COVERS]-(d:Deal) WHERE ${live('d')}
+  systemDeals: `UNWIND $ids AS id MATCH (:WeaponSystem {id: id})<-[r:COVERS]-(d:Deal) WHERE ${live('d')} AND ${live('r')}
     WITH id, d ORDER BY d.orderYear, d.id
     WITH id, collect(d)[..${MAX_RELATED_DEALS}] AS deals UNWIND deals AS d
     RETURN id AS owner, ${DEAL_ITEM} AS item`,
-  operators: `UNWIND $ids AS id MATCH (:WeaponSystem {id: id})<-[:COVERS]-(d:Deal)-[:BUYER]->(c:Country)
-    WHERE ${live('d')} AND NOT d.status IN ['OFFERED', 'CANCELLED']
+  operators: `UNWIND $ids AS id MATCH (:WeaponSystem {id: id})<-[rw:COVERS]-(d:Deal)-[rb:BUYER]->(c:Country)
+    WHERE ${live('d')} AND ${live('rw')} AND ${live('rb')} AND NOT d.status IN ${cypherList(NOT_TRANSFERRED)}
     WITH DISTINCT id, c ORDER BY c.name RETURN id AS owner, c.id AS item`,
   exclusions: `UNWIND $ids AS id MATCH (c:Country {id: id})-[r:EXCLUDED_FROM]->(p:Program) WHERE ${live('r')}
     RETURN id AS owner, ${rel('r', 'programId: p.id, countryId: c.id')} AS item ORDER BY r.date`,

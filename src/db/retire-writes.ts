@@ -1,6 +1,7 @@
 import { ArmsgraphError, badInput, ErrorCode, notFound } from '../errors';
 import { checkSources, mustResolve, recordChange, type Actor, type ChangeRecord } from './change-log';
 import type { Database } from './database';
+import { retireNode, retireRelationship, type RetiredMarks } from './graph-writer';
 import { parseInput, RetireFact } from './write-inputs';
 
 /**
@@ -9,7 +10,7 @@ import { parseInput, RetireFact } from './write-inputs';
  */
 export async function retireFact(db: Database, actor: Actor, raw: unknown): Promise<ChangeRecord> {
   const input = parseInput(RetireFact, raw);
-  const marks = {
+  const marks: RetiredMarks = {
     retired: true,
     retiredBy: actor.tokenName,
     retiredReason: input.reason,
@@ -42,7 +43,7 @@ export async function retireFact(db: Database, actor: Actor, raw: unknown): Prom
       if (!row) throw notFound(`node: nothing is named "${input.node}"`, { field: 'node' });
       if (row.retired === true)
         throw new ArmsgraphError(ErrorCode.CONFLICT, `${String(row.id)} is already retired`);
-      await db.run(tx, 'MATCH (n) WHERE elementId(n) = $eid SET n += $marks', { eid: row.eid, marks });
+      await retireNode(db, tx, String(row.eid), marks);
       touched = [String(row.eid)];
       what = `node ${String(row.id)}`;
     } else {
@@ -70,10 +71,7 @@ export async function retireFact(db: Database, actor: Actor, raw: unknown): Prom
           },
         );
       const row = rows[0];
-      await db.run(tx, 'MATCH ()-[r]->() WHERE elementId(r) = $rid SET r += $marks', {
-        rid: row?.rid,
-        marks,
-      });
+      await retireRelationship(db, tx, String(row?.rid), marks);
       touched = (row?.ends as string[] | undefined) ?? [];
       what = `${rel.type} ${from} → ${to}${row?.key ? ` (${String(row.key)})` : ''}`;
     }

@@ -4,7 +4,7 @@ import { ENTITY_LABELS } from './constraints';
 import type { Database } from './database';
 import { resolveId } from './entities';
 import type { Plain } from './mapper';
-import { RELATION_TYPES } from './relation-types';
+import { RELATIONSHIP_TYPES } from './write-inputs';
 
 /**
  * Subgraphs for graph-visualisation clients (Query.neighborhood, Query.paths) and the pieces the
@@ -16,7 +16,12 @@ import { RELATION_TYPES } from './relation-types';
  * (`:Change`) and merge tombstones (`:Merged`) carry no `:Entity` label and so stay out by construction.
  */
 
-export { RELATION_TYPES };
+/**
+ * Relationship types between entities: the model's (RELATIONSHIP_TYPES) less those that lead to a
+ * deal's own Delivery and Claim nodes, which are not entities. The `types` filter accepts only these.
+ */
+const INNER_TYPES: readonly string[] = ['HAS_DELIVERY', 'HAS_CLAIM'];
+export const RELATION_TYPES = RELATIONSHIP_TYPES.filter((t) => !INNER_TYPES.includes(t));
 
 export const MAX_DEPTH = 3;
 export const MAX_HOPS = 6;

@@ -1,7 +1,16 @@
 import { z } from 'zod';
 import { badInput } from '../errors';
 import { canonicalCategory } from './categories';
-import { RELATIONSHIP_TYPES } from './relation-types';
+import {
+  DEAL_STATUSES,
+  ENTITIES,
+  ORGANIZATION_KINDS,
+  RELATION_TYPES,
+  SANCTION_STATUSES,
+  SOURCE_KINDS,
+  type EntityLabel,
+  type RelationType,
+} from '../model';
 
 /**
  * What a mutation accepts, checked before any Cypher runs. Text is stored verbatim (quotes, braces,
@@ -52,26 +61,13 @@ const url = z
   .max(2000)
   .regex(/^https?:\/\/[^\s]+$/, 'must be an http or https address');
 
-export const ENTITY_KINDS = {
-  COUNTRY: 'Country',
-  WEAPON_SYSTEM: 'WeaponSystem',
-  ORGANIZATION: 'Organization',
-  ALLIANCE: 'Alliance',
-  PROGRAM: 'Program',
-  PERSON: 'Person',
-  SOURCE: 'Source',
-} as const;
+/** The entity kinds a client creates (EntityKind in the schema), each with its label. */
+export const ENTITY_KINDS = Object.fromEntries(
+  Object.entries(ENTITIES).flatMap(([label, e]) => (e.kind === null ? [] : [[e.kind, label]])),
+) as { readonly [L in WritableLabel as (typeof ENTITIES)[L]['kind']]: L };
 export type EntityKind = keyof typeof ENTITY_KINDS;
-export type WritableLabel = (typeof ENTITY_KINDS)[EntityKind];
-
-const orgKinds = [
-  'manufacturer',
-  'agency',
-  'international_organization',
-  'non_state_group',
-  'other',
-] as const;
-const sourceKinds = ['article', 'database', 'government', 'reference'] as const;
+/** Entity labels a client writes through createEntity (deals have recordDeal). */
+export type WritableLabel = Exclude<EntityLabel, 'Deal'>;
 
 /** Properties each kind may carry (besides id, name, aliases, sourceIds). */
 export const KIND_FIELDS: Record<WritableLabel | 'Deal', readonly string[]> = {
@@ -123,7 +119,7 @@ export const UpdateEntity = z
     id: ref,
     sourceIds,
     name: nameText.nullish(),
-    status: z.enum(['OFFERED', 'PENDING', 'DELIVERING', 'COMPLETED', 'CANCELLED']).nullish(),
+    status: z.enum(DEAL_STATUSES).nullish(),
     ...entityFields,
   })
   .strict();
@@ -142,7 +138,7 @@ export function checkKindFields(
   }
   const subtype = input.subtype;
   if (typeof subtype === 'string') {
-    const kinds: readonly string[] = label === 'Source' ? sourceKinds : orgKinds;
+    const kinds: readonly string[] = label === 'Source' ? SOURCE_KINDS : ORGANIZATION_KINDS;
     if (!kinds.includes(subtype))
       throw badInput(`subtype of a ${label} must be one of ${kinds.join(', ')}`, { field: 'subtype' });
   }
@@ -179,7 +175,7 @@ export const Deliveries = z
   .refine((ds) => new Set(ds.map((d) => d.year)).size === ds.length, 'at most one delivery per year');
 export type DeliveryInput = z.infer<typeof delivery>;
 
-const status = z.enum(['OFFERED', 'PENDING', 'DELIVERING', 'COMPLETED', 'CANCELLED']);
+const status = z.enum(DEAL_STATUSES);
 export const RecordDeal = z
   .object({
     id: z
@@ -224,7 +220,7 @@ export const RecordSanction = z
   .object({
     by: ref,
     target: ref,
-    status: z.enum(['CONSIDERED', 'IMPOSED', 'LIFTED']),
+    status: z.enum(SANCTION_STATUSES),
     since: date.nullish(),
     instrument: text(500).nullish(),
     description: longText.nullish(),
@@ -240,8 +236,8 @@ export const AddAliases = z
 const reason = text(2000).refine((s) => s.trim() !== '', 'give a reason');
 export const MergeEntities = z.object({ keep: ref, merge: ref, reason, sourceIds }).strict();
 
-/** Relationship types a client may name (a module of their own: the explorer's bundle reads them too). */
-export { RELATIONSHIP_TYPES };
+/** Relationship types a client may name: the model's, never arbitrary text (they are spliced into Cypher). */
+export const RELATIONSHIP_TYPES = RELATION_TYPES as [RelationType, ...RelationType[]];
 
 export const RetireFact = z
   .object({

@@ -13,6 +13,7 @@ import { resolveId } from '../db/entities';
 import type { Plain } from '../db/mapper';
 import { MAX_DEPTH, MAX_NODES, neighborhood, type SubgraphCap } from '../db/subgraph-queries';
 import { badInput } from '../errors';
+import { DEAL_STATUSES } from '../model';
 
 /**
  * What an export writes: the whole graph, the deals a filter selects (Query.deals' filter) with their
@@ -123,7 +124,6 @@ export interface PreparedSelection {
 /** Exports run longer than API requests: one read transaction may stream a whole graph. */
 export const EXPORT_TIMEOUT_MS = 30 * 60_000;
 
-const DEAL_STATUSES: readonly DealStatus[] = ['OFFERED', 'PENDING', 'DELIVERING', 'COMPLETED', 'CANCELLED'];
 const FILTER_PARAMS = [
   'buyer',
   'seller',

@@ -5,7 +5,7 @@ import type { Plain } from '../db/mapper';
 import { relatedBatch, type RelationQuery } from '../db/relation-queries';
 
 /**
- * Per-request batching (design convention 4): every field that needs entities or related facts asks
+ * Per-request batching, so a request costs one statement per level whatever its size: every field that needs entities or related facts asks
  * a loader, and each loader sends one Cypher statement per tick however many objects asked.
  */
 export interface Loaders {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import type { z } from 'zod';
-import type { EntityLabel } from '../db/constraints';
+import { relationKey, type EntityLabel, type RelationType } from '../model';
 import { nameFields } from '../db/names';
 import { SeedFile } from './seed-schema';
 
@@ -27,7 +27,7 @@ export interface NodeWrite {
 }
 
 export interface RelWrite {
-  type: string;
+  type: RelationType;
   from: string;
   to: string;
   /** Stable identity of the relationship among parallel ones (MERGE key). */
@@ -99,8 +99,8 @@ export function loadSeedPlan(dir: string): SeedPlan {
       props: { ...props, id: entry.id, ...nameFields(entry.id, entry.name, entry.aliases ?? []) },
     });
   };
-  const rel = (type: string, from: string, to: string, key: string, props: Props) =>
-    relations.push({ type, from, to, key: `${type}:${from}:${to}:${key}`, props });
+  const rel = (type: RelationType, from: string, to: string, props: Props) =>
+    relations.push({ type, from, to, key: relationKey(type, from, to, props), props });
   const ref = (file: string, entry: string, field: string, id: string, kinds?: EntityLabel[]) =>
     refs.push({ id, file, entry, field, ...(kinds ? { kinds } : {}) });
 
@@ -140,7 +140,7 @@ export function loadSeedPlan(dir: string): SeedPlan {
       cite(`organization ${o.id}`, o.sources);
       if (o.country) {
         ref(file, `organization ${o.id}`, 'country', o.country, ['Country']);
-        rel('BASED_IN', o.id, o.country, '', { sourceIds: o.sources });
+        rel('BASED_IN', o.id, o.country, { sourceIds: o.sources });
       }
     }
     for (const a of seed.alliances ?? []) {
@@ -159,11 +159,11 @@ export function loadSeedPlan(dir: string): SeedPlan {
       cite(`weapon system ${w.id}`, w.sources);
       if (w.origin) {
         ref(file, `weapon system ${w.id}`, 'origin', w.origin, ['Country']);
-        rel('ORIGIN', w.id, w.origin, '', { sourceIds: w.sources });
+        rel('ORIGIN', w.id, w.origin, { sourceIds: w.sources });
       }
       for (const m of w.makers) {
         ref(file, `weapon system ${w.id}`, 'makers', m, ['Organization']);
-        rel('MADE_BY', w.id, m, '', { sourceIds: w.sources });
+        rel('MADE_BY', w.id, m, { sourceIds: w.sources });
       }
     }
     for (const p of seed.programs ?? []) {
@@ -174,11 +174,11 @@ export function loadSeedPlan(dir: string): SeedPlan {
       cite(`program ${p.id}`, p.sources);
       if (p.leader) {
         ref(file, `program ${p.id}`, 'leader', p.leader, ['Country']);
-        rel('LED_BY', p.id, p.leader, '', { sourceIds: p.sources });
+        rel('LED_BY', p.id, p.leader, { sourceIds: p.sources });
       }
       for (const w of p.develops) {
         ref(file, `program ${p.id}`, 'develops', w, ['WeaponSystem']);
-        rel('DEVELOPS', p.id, w, '', { sourceIds: p.sources });
+        rel('DEVELOPS', p.id, w, { sourceIds: p.sources });
       }
     }
     for (const p of seed.people ?? []) {
@@ -210,9 +210,9 @@ export function loadSeedPlan(dir: string): SeedPlan {
       ref(file, entry, 'buyer', d.buyer, ['Country', 'Organization']);
       ref(file, entry, 'seller', d.seller, ['Country', 'Organization']);
       ref(file, entry, 'system', d.system, ['WeaponSystem']);
-      rel('BUYER', d.id, d.buyer, '', { sourceIds: d.sources });
-      rel('SELLER', d.id, d.seller, '', { sourceIds: d.sources });
-      rel('COVERS', d.id, d.system, '', { sourceIds: d.sources });
+      rel('BUYER', d.id, d.buyer, { sourceIds: d.sources });
+      rel('SELLER', d.id, d.seller, { sourceIds: d.sources });
+      rel('COVERS', d.id, d.system, { sourceIds: d.sources });
       for (const c of d.claims) {
         cite(`${entry} claim ${c.field}`, c.sources);
         for (const sourceId of c.sources) {
@@ -222,13 +222,13 @@ export function loadSeedPlan(dir: string): SeedPlan {
             id: claimId,
             props: { id: claimId, field: c.field, value: JSON.stringify(c.value), sourceIds: [sourceId] },
           });
-          rel('HAS_CLAIM', d.id, claimId, '', { sourceIds: [sourceId] });
+          rel('HAS_CLAIM', d.id, claimId, { sourceIds: [sourceId] });
         }
       }
       for (const a of d.announcedBy) {
         ref(file, `${entry} announcedBy`, 'person', a.person, ['Person']);
         cite(`${entry} announcedBy`, a.sources);
-        rel('ANNOUNCED', a.person, d.id, a.date ?? '', {
+        rel('ANNOUNCED', a.person, d.id, {
           ...drop(a, 'person', 'sources'),
           sourceIds: a.sources,
         });
@@ -244,7 +244,7 @@ export function loadSeedPlan(dir: string): SeedPlan {
     each(seed.memberships, 'memberships', (m, e) => {
       ref(file, e, 'country', m.country, ['Country']);
       ref(file, e, 'alliance', m.alliance, ['Alliance']);
-      rel('MEMBER_OF', m.country, m.alliance, m.since ?? '', {
+      rel('MEMBER_OF', m.country, m.alliance, {
         since: m.since ?? null,
         until: m.until ?? null,
         sourceIds: m.sources,
@@ -253,7 +253,7 @@ export function loadSeedPlan(dir: string): SeedPlan {
     each(seed.participations, 'participations', (p, e) => {
       ref(file, e, 'participant', p.participant, ['Country', 'Organization']);
       ref(file, e, 'program', p.program, ['Program']);
-      rel('PARTICIPATES_IN', p.participant, p.program, p.role ?? '', {
+      rel('PARTICIPATES_IN', p.participant, p.program, {
         ...drop(p, 'participant', 'program', 'sources'),
         sourceIds: p.sources,
       });
@@ -262,7 +262,7 @@ export function loadSeedPlan(dir: string): SeedPlan {
       ref(file, e, 'country', x.country, ['Country']);
       ref(file, e, 'program', x.program, ['Program']);
       if (x.cause) ref(file, e, 'cause', x.cause, ['Deal']);
-      rel('EXCLUDED_FROM', x.country, x.program, x.date ?? '', {
+      rel('EXCLUDED_FROM', x.country, x.program, {
         date: x.date ?? null,
         causeDealId: x.cause ?? null,
         sourceIds: x.sources,
@@ -271,13 +271,13 @@ export function loadSeedPlan(dir: string): SeedPlan {
     each(seed.objections, 'objections', (o, e) => {
       ref(file, e, 'by', o.by, ['Country', 'Alliance', 'Organization']);
       ref(file, e, 'deal', o.deal, ['Deal']);
-      rel('OBJECTED_TO', o.by, o.deal, '', { reason: o.reason ?? null, sourceIds: o.sources });
+      rel('OBJECTED_TO', o.by, o.deal, { reason: o.reason ?? null, sourceIds: o.sources });
     });
     each(seed.sanctions, 'sanctions', (s, e) => {
       ref(file, e, 'by', s.by, ['Country', 'Organization', 'Alliance']);
       ref(file, e, 'target', s.target, ['Country', 'Organization']);
       if (s.cause) ref(file, e, 'cause', s.cause, ['Deal']);
-      rel('SANCTIONS', s.by, s.target, `${s.status}:${s.instrument ?? ''}:${s.since ?? ''}`, {
+      rel('SANCTIONS', s.by, s.target, {
         ...drop(s, 'by', 'target', 'cause', 'sources'),
         causeDealId: s.cause ?? null,
         sourceIds: s.sources,
@@ -286,7 +286,7 @@ export function loadSeedPlan(dir: string): SeedPlan {
     each(seed.interests, 'interests', (i, e) => {
       ref(file, e, 'country', i.country, ['Country']);
       ref(file, e, 'system', i.system, ['WeaponSystem']);
-      rel('INTERESTED_IN', i.country, i.system, '', {
+      rel('INTERESTED_IN', i.country, i.system, {
         ...drop(i, 'country', 'system', 'sources'),
         sourceIds: i.sources,
       });
@@ -294,7 +294,7 @@ export function loadSeedPlan(dir: string): SeedPlan {
     each(seed.offices, 'offices', (o, e) => {
       ref(file, e, 'person', o.person, ['Person']);
       ref(file, e, 'of', o.of, ['Country', 'Organization']);
-      rel('HOLDS_OFFICE', o.person, o.of, o.title, {
+      rel('HOLDS_OFFICE', o.person, o.of, {
         ...drop(o, 'person', 'of', 'sources'),
         sourceIds: o.sources,
       });

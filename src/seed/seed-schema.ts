@@ -1,5 +1,12 @@
 import { z } from 'zod';
 import { canonicalCategory } from '../db/categories';
+import {
+  DEAL_STATUSES,
+  ORGANIZATION_KINDS,
+  SANCTION_STATUSES,
+  SOURCE_KINDS,
+  TECHNOLOGY_TRANSFERS,
+} from '../model';
 
 /** The schema of the curated seed files (seed/*.yaml): what a reviewer may write, checked strictly. */
 
@@ -30,7 +37,7 @@ export const SourceEntry = z
     id: slug,
     name: z.string().min(1),
     aliases: z.array(z.string()).default([]),
-    kind: z.enum(['article', 'database', 'government', 'reference']),
+    kind: z.enum(SOURCE_KINDS),
     title: z.string().optional(),
     author: z.string().optional(),
     publisher: z.string().optional(),
@@ -58,7 +65,7 @@ export const OrganizationEntry = z
   .object({
     id: slug,
     ...entityBase,
-    kind: z.enum(['manufacturer', 'agency', 'international_organization', 'non_state_group', 'other']),
+    kind: z.enum(ORGANIZATION_KINDS),
     country: iso3.optional(),
     description: z.string().optional(),
   })
@@ -98,7 +105,7 @@ export const DealEntry = z
     buyer: id,
     seller: id,
     system: slug,
-    status: z.enum(['OFFERED', 'PENDING', 'DELIVERING', 'COMPLETED', 'CANCELLED']),
+    status: z.enum(DEAL_STATUSES),
     orderYear: year.optional(),
     orderYearEstimated: z.boolean().optional(),
     orderDate: date.optional(),
@@ -109,7 +116,7 @@ export const DealEntry = z
     quantity: z.number().int().nonnegative().optional(),
     quantityDescription: z.string().optional(),
     firstDeliveryDate: date.optional(),
-    technologyTransfer: z.enum(['partial', 'full']).optional(),
+    technologyTransfer: z.enum(TECHNOLOGY_TRANSFERS).optional(),
     governmentToGovernment: z.boolean().optional(),
     localProduction: z.boolean().optional(),
     category: category.optional(),
@@ -161,7 +168,7 @@ export const RelationsFile = z
         relation({
           by: id,
           target: id,
-          status: z.enum(['CONSIDERED', 'IMPOSED', 'LIFTED']),
+          status: z.enum(SANCTION_STATUSES),
           since: date.optional(),
           instrument: z.string().optional(),
           cause: slug.optional(),

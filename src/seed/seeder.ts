@@ -1,6 +1,8 @@
 import path from 'node:path';
 import type { Database } from '../db/database';
 import { refreshDealSlots } from '../db/deal-slots';
+import { mergeNodes, mergeRelations } from '../db/graph-writer';
+import type { NodeLabel, RelationType } from '../model';
 import { projectRoot } from '../project-root';
 import { loadSeedPlan, type SeedPlan } from './seed-plan';
 
@@ -34,38 +36,16 @@ export async function writeSeedPlan(db: Database, plan: SeedPlan): Promise<SeedR
   return db.writeTx(async (tx) => {
     let nodesCreated = 0;
     let relationsCreated = 0;
-    for (const [label, nodes] of groupBy(plan.nodes, (n) => n.label)) {
-      // Labels come from our own closed list (never from the files' text), so they may be spliced in.
-      const onCreate = label === 'Claim' ? 'n.created = true' : 'n:Entity, n.created = true';
-      const rows = await db.run(
-        tx,
-        `UNWIND $rows AS row
-         MERGE (n:${label} {id: row.id})
-         ON CREATE SET ${onCreate}
-         WITH n, row, coalesce(n.created, false) AS created
-         REMOVE n.created
-         SET n += row.props
-         RETURN sum(CASE WHEN created THEN 1 ELSE 0 END) AS created`,
-        { rows: nodes.map((n) => ({ id: n.id, props: n.props })) },
-      );
-      nodesCreated += Number(rows[0]?.created ?? 0);
-    }
+    for (const [label, nodes] of groupBy(plan.nodes, (n) => n.label))
+      nodesCreated += await mergeNodes(db, tx, label as NodeLabel, nodes);
     for (const [type, rels] of groupBy(plan.relations, (r) => r.type)) {
-      const target = type === 'HAS_CLAIM' ? 'Claim' : 'Entity';
-      const rows = await db.run(
-        tx,
-        `UNWIND $rows AS row
-         MATCH (a:Entity {id: row.from})
-         MATCH (b:${target} {id: row.to})
-         MERGE (a)-[r:${type} {key: row.key}]->(b)
-         ON CREATE SET r.created = true
-         WITH r, row, coalesce(r.created, false) AS created
-         REMOVE r.created
-         SET r += row.props
-         RETURN sum(CASE WHEN created THEN 1 ELSE 0 END) AS created`,
-        { rows: rels.map((r) => ({ from: r.from, to: r.to, key: r.key, props: r.props })) },
-      );
-      relationsCreated += Number(rows[0]?.created ?? 0);
+      const rows = rels.map((r) => {
+        const { sourceIds, ...props } = r.props;
+        return { from: r.from, to: r.to, props, sourceIds: (sourceIds as string[] | undefined) ?? [] };
+      });
+      // A retirement stands when the seed is written again: the seed states facts, it does not revive them.
+      relationsCreated += (await mergeRelations(db, tx, type as RelationType, rows, { revive: false }))
+        .created;
     }
     // The seeded deals' page slots, from the relationships just written.
     await refreshDealSlots(

@@ -1,5 +1,5 @@
 import type { Database } from '../../src/db/database';
-import { refreshDealSlots } from '../../src/db/deal-slots';
+import { mergeNodes, mergeRelations, writeDealParties } from '../../src/db/graph-writer';
 import { nameFields } from '../../src/db/names';
 
 /**
@@ -26,41 +26,65 @@ export async function writeSyntheticDeals(db: Database, count: number): Promise<
     year: 2001 + (i % 10),
     tiv: i,
   }));
+  const sourceIds = ['test-source'];
+  // Written through the graph writer, like the importer: parties on their keys, with the page slots.
   await db.writeTx(async (tx) => {
-    await db.run(
-      tx,
-      'UNWIND $rows AS r MERGE (c:Country:Entity {id: r.id}) SET c += r, c.sourceIds = ["test-source"]',
-      {
-        rows: countries,
-      },
-    );
-    await db.run(
-      tx,
-      'UNWIND $rows AS r MERGE (w:WeaponSystem:Entity {id: r.id}) SET w += r, w.sourceIds = ["test-source"]',
-      {
-        rows: systems,
-      },
-    );
-    await db.run(
-      tx,
-      `MERGE (s:Source:Entity {id: 'test-source'}) SET s.name = 'Test source', s.kind = 'reference', s.aliases = []
-       WITH s UNWIND $rows AS r
-       MERGE (d:Deal:Entity {id: r.id})
-       SET d.name = r.name, d.aliases = r.aliases, d.nameKeys = r.nameKeys, d.nameKeysText = r.nameKeysText,
-           d.searchText = r.searchText, d.status = 'COMPLETED', d.orderYear = r.orderYear, d.tivTotal = toFloat(r.tiv),
-           d.category = 'Aircraft', d.sourceIds = ['test-source']
-       WITH d, r
-       MATCH (b:Country {id: r.buyer}), (s:Country {id: r.seller}), (w:WeaponSystem {id: r.system})
-       MERGE (d)-[:BUYER]->(b) MERGE (d)-[:SELLER]->(s) MERGE (d)-[:COVERS]->(w)
-       MERGE (x:Delivery {id: r.id + ':' + toString(r.year)}) SET x.year = r.year, x.tiv = toFloat(r.tiv), x.sourceIds = ['test-source']
-       MERGE (d)-[:HAS_DELIVERY]->(x)`,
-      { rows: deals },
-    );
-    // Written like the importer does: with the deals' page slots.
-    await refreshDealSlots(
+    await mergeNodes(db, tx, 'Source', [
+      { id: 'test-source', props: { name: 'Test source', kind: 'reference', aliases: [] } },
+    ]);
+    await mergeNodes(
       db,
       tx,
-      deals.map((d) => d.id),
+      'Country',
+      countries.map((c) => ({ id: c.id, props: c, sourceIds })),
+    );
+    await mergeNodes(
+      db,
+      tx,
+      'WeaponSystem',
+      systems.map((w) => ({ id: w.id, props: w, sourceIds })),
+    );
+    await mergeNodes(
+      db,
+      tx,
+      'Deal',
+      deals.map((d) => ({
+        id: d.id,
+        props: {
+          name: d.name,
+          aliases: d.aliases,
+          nameKeys: d.nameKeys,
+          nameKeysText: d.nameKeysText,
+          searchText: d.searchText,
+          status: 'COMPLETED',
+          orderYear: d.orderYear,
+          tivTotal: d.tiv,
+          category: 'Aircraft',
+        },
+        sourceIds,
+      })),
+    );
+    await writeDealParties(
+      db,
+      tx,
+      deals.map((d) => ({
+        dealId: d.id,
+        parties: { BUYER: { id: d.buyer }, SELLER: { id: d.seller }, COVERS: { id: d.system } },
+        sourceIds,
+      })),
+      { by: 'test', reason: 'test data names another party', sourceIds },
+    );
+    await mergeNodes(
+      db,
+      tx,
+      'Delivery',
+      deals.map((d) => ({ id: `${d.id}:${d.year}`, props: { year: d.year, tiv: d.tiv }, sourceIds })),
+    );
+    await mergeRelations(
+      db,
+      tx,
+      'HAS_DELIVERY',
+      deals.map((d) => ({ from: d.id, to: `${d.id}:${d.year}`, sourceIds })),
     );
   });
 }

@@ -141,6 +141,11 @@ async function assertWhole(acknowledged: string[], prefix: string) {
   expect(orphans[0]?.n).toBe(0);
 }
 
+// While Neo4j is down or restarting a request is refused at once (DATABASE_UNAVAILABLE) or, when
+// it reached a database still starting, after the query timeout (QUERY_TIMEOUT): both coded, both
+// retryable, neither ever a 5xx or a lost write.
+const RETRYABLE_WHILE_DOWN = new Set(['DATABASE_UNAVAILABLE', 'QUERY_TIMEOUT']);
+
 describe('Neo4j hung (SIGSTOP): the service answers instead of waiting', () => {
   it('/readyz says 503 within 1.5 s, queries answer within the query timeout, all recovers on SIGCONT', async () => {
     const TIMEOUT_MS = 2000;
@@ -181,7 +186,17 @@ describe('Neo4j hung (SIGSTOP): the service answers instead of waiting', () => {
         60_000,
         'readiness after SIGCONT',
       );
-      const back = (await (await lookup()).json()) as { data?: unknown };
+      // A resumed JVM may first spend seconds on its own work (GC, timers): lookups come back
+      // within a bound, not necessarily on the first try.
+      let back: unknown;
+      await until(
+        async () => {
+          back = await (await lookup()).json();
+          return JSON.stringify(back) === JSON.stringify({ data: { country: { id: 'TUR' } } });
+        },
+        60_000,
+        'a lookup after SIGCONT',
+      );
       expect(back).toEqual({ data: { country: { id: 'TUR' } } });
     } finally {
       await hungApp.close();
@@ -212,7 +227,7 @@ describe('Neo4j stopped and restarted under traffic', () => {
     await load.stop();
 
     expect(load.codes).toContain('DATABASE_UNAVAILABLE');
-    expect(new Set(load.codes.filter((c) => c !== 'DATABASE_UNAVAILABLE'))).toEqual(new Set());
+    expect(new Set(load.codes.filter((c) => !RETRYABLE_WHILE_DOWN.has(c)))).toEqual(new Set());
     expect(load.statuses.filter((s) => s >= 500)).toEqual([]);
     expect(load.acknowledged.length).toBeGreaterThan(before);
     await assertWhole(load.acknowledged, 'stop');
@@ -246,7 +261,7 @@ describe('Neo4j killed (SIGKILL) in the middle of writes', () => {
 
     expect(await store.db.read('MATCH (m:Marker) RETURN m.id AS id')).toEqual([]);
     expect(load.statuses.filter((s) => s >= 500)).toEqual([]);
-    expect(new Set(load.codes.filter((c) => c !== 'DATABASE_UNAVAILABLE'))).toEqual(new Set());
+    expect(new Set(load.codes.filter((c) => !RETRYABLE_WHILE_DOWN.has(c)))).toEqual(new Set());
     await assertWhole(load.acknowledged, 'kill');
   });
 });

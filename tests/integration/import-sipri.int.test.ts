@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Database } from '../../src/db/database';
+import { findDeals } from '../../src/db/deal-queries';
 import { ErrorCode } from '../../src/errors';
 import { loadCountryTable, PartyResolver } from '../../src/import/resolve-party';
 import { importSipri, type ImportReport } from '../../src/import/sipri/import-register';
@@ -404,5 +405,52 @@ describe('SIPRI import', () => {
 
     await importFile(db, fixture('trade-register-excerpt.csv'), 7);
     expect(await snapshot(db)).toBe(complete);
+  });
+  it("after a deal's seller changes between two imports, the deal has exactly one live SELLER relationship", async () => {
+    await resetGraph(db);
+    await importFile(db, fixture('trade-register-excerpt.csv'));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'armsgraph-sipri-'));
+    const newer = path.join(dir, 'newer.csv');
+    const row =
+      '60320,Brazil,Afghanistan,EMB-314 -,trainer/combat aircraft,Aircraft,2017,No,6,Yes,2018,No,New,4.5,4.5,27,No';
+    const original = fs.readFileSync(fixture('trade-register-excerpt.csv'), 'utf8');
+    expect(original).toContain(row);
+    fs.writeFileSync(newer, original.replace(row, row.replace('Brazil', 'France')));
+    const sellers = async () =>
+      db.read(
+        `MATCH (:Deal {id: 'sipri-60320'})-[r:SELLER]->(s)
+         RETURN s.id AS seller, coalesce(r.retired, false) AS retired, r.key AS key ORDER BY seller`,
+      );
+    const brazilDeals = async () =>
+      (await findDeals(db, { seller: 'BRA' }, 'ORDER_YEAR_ASC', 50, null)).deals;
+    expect((await brazilDeals()).map((d) => d.id)).toContain('sipri-60320');
+    const brazilCount = (await findDeals(db, { seller: 'BRA' }, 'ID_ASC', 0, null)).totalCount ?? 0;
+
+    await importFile(db, newer);
+    expect(await sellers()).toEqual([
+      { seller: 'BRA', retired: true, key: 'SELLER:sipri-60320:BRA:' },
+      { seller: 'FRA', retired: false, key: 'SELLER:sipri-60320:FRA:' },
+    ]);
+    // Every read of the deal agrees: its seller, the sellers' pages and counts.
+    const [deal] = await findDeals(db, { seller: 'FRA', buyer: 'AFG' }, 'ORDER_YEAR_ASC', 50, null).then(
+      (p) => p.deals.filter((d) => d.id === 'sipri-60320'),
+    );
+    expect(deal).toMatchObject({ sellerId: 'FRA', buyerId: 'AFG' });
+    expect((await brazilDeals()).map((d) => d.id)).not.toContain('sipri-60320');
+    expect((await findDeals(db, { seller: 'BRA' }, 'ID_ASC', 0, null)).totalCount).toBe(brazilCount - 1);
+    expect(
+      (await findDeals(db, { seller: 'BRA', buyer: 'AFG' }, 'ID_ASC', 50, null)).deals.map((d) => d.id),
+    ).not.toContain('sipri-60320');
+
+    // Importing the same export again changes nothing; the first seller again revives its relationship.
+    const settled = await snapshot(db);
+    await importFile(db, newer);
+    expect(await snapshot(db)).toBe(settled);
+    await importFile(db, fixture('trade-register-excerpt.csv'));
+    expect((await sellers()).map((s) => [s.seller, s.retired])).toEqual([
+      ['BRA', false],
+      ['FRA', true],
+    ]);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });

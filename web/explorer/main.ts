@@ -20,7 +20,7 @@ import {
   type DealGroup,
   type SearchHit,
 } from './api';
-import { RELATION_TYPES } from '../../src/db/relation-types';
+import { FACT_LABELS, RELATION_TYPES as MODEL_RELATION_TYPES, relationEnds } from '../../src/model';
 import { byId } from './dom';
 import { entityPanel } from './entity-facts';
 import { exportLinks } from './export-links';
@@ -39,6 +39,11 @@ import {
   type Tab,
   type ViewState,
 } from './url-state';
+
+/** Relation types between entities, which `paths` follows: the model's less those to a deal's own facts. */
+const RELATION_TYPES = MODEL_RELATION_TYPES.filter(
+  (t) => !relationEnds(t).to.some((l) => (FACT_LABELS as readonly string[]).includes(l)),
+);
 
 /** A party with more deals than this is drawn with its deals grouped (unless the analyst asks otherwise). */
 const GROUP_ABOVE = 24;

@@ -11,7 +11,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import type { Context } from '../context';
 import { selectsField } from '../selection';
 
-/** Subgraphs for graph-visualisation clients (issue #5): thin wrappers over src/db/subgraph-queries.ts. */
+/** Subgraphs for graph-visualisation clients : thin wrappers over src/db/subgraph-queries.ts. */
 export const subgraphResolvers = {
   Query: {
     // Nodes' and edges' properties are read only when the operation asks for them.

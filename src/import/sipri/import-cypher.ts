@@ -3,7 +3,8 @@
  * indexed ids, so a batch costs a fixed handful of round trips however many rows it holds.
  */
 
-import { DEAL_SLOTS_CYPHER } from '../../db/deal-slots';
+import type { Params } from '../../db/database';
+import { dealPartiesCypher } from '../../db/graph-writer';
 
 export const SOURCE_ID = 'sipri-atdb';
 
@@ -11,11 +12,6 @@ type Props = Record<string, unknown>;
 
 export interface DealParams {
   id: string;
-  buyerId: string;
-  buyerLabel: string;
-  sellerId: string;
-  sellerLabel: string;
-  systemId: string;
   /** Old layout only: totals stated by a row spanning several delivery years. */
   totals: Props;
   props: Props;
@@ -29,8 +25,11 @@ export interface BatchParams {
   systems: { id: string; props: Props }[];
   deals: DealParams[];
   curatedDeals: (DealParams & { fill: Props })[];
-  deliveries: { dealId: string; id: string; props: Props }[];
-  claims: { dealId: string; field: string; value: string; sourceIds: string[] }[];
+  /** The deals' parties (graph-writer's DealPartiesRow, keys included) and what retires a replaced one. */
+  rows: Params[];
+  retired: Params;
+  deliveries: { dealId: string; id: string; key: string; props: Props }[];
+  claims: { dealId: string; field: string; value: string; key: string; sourceIds: string[] }[];
 }
 
 /** What the import needs to know up front, in one read: systems' name keys and the curated deals. */
@@ -40,9 +39,9 @@ CALL () {
 }
 CALL () {
   MATCH (d:Deal) WHERE NOT d.id STARTS WITH 'sipri-'
-  OPTIONAL MATCH (d)-[:BUYER]->(b:Entity)
-  OPTIONAL MATCH (d)-[:SELLER]->(s:Entity)
-  OPTIONAL MATCH (d)-[:COVERS]->(w:WeaponSystem)
+  OPTIONAL MATCH (d)-[rb:BUYER]->(b:Entity) WHERE coalesce(rb.retired, false) = false
+  OPTIONAL MATCH (d)-[rs:SELLER]->(s:Entity) WHERE coalesce(rs.retired, false) = false
+  OPTIONAL MATCH (d)-[rw:COVERS]->(w:WeaponSystem) WHERE coalesce(rw.retired, false) = false
   RETURN collect({id: d.id, name: d.name, aliases: coalesce(d.aliases, []), nameKeys: coalesce(d.nameKeys, []),
     orderYear: d.orderYear, buyerId: b.id, sellerId: s.id, systemId: w.id,
     sourceIds: coalesce(d.sourceIds, [])}) AS curated
@@ -67,11 +66,6 @@ MERGE (n:${label} {id: row.id})
 ON CREATE SET n:Entity, n += row.props
 SET ${withSource('n')}`;
 
-const relation = (type: string, from: string, to: string) => `
-MERGE (${from})-[r${type}:${type}]->(${to})
-ON CREATE SET r${type}.key = '${type}:' + ${from}.id + ':' + ${to}.id + ':'
-SET ${withSource(`r${type}`)}`;
-
 /** The statements of one batch, run in this order inside one write transaction. */
 const STATEMENTS: readonly string[] = [
   entityStatement('countries', 'Country'),
@@ -91,21 +85,14 @@ const STATEMENTS: readonly string[] = [
      d.quantityEstimated = coalesce(d.quantityEstimated, row.fill.quantityEstimated),
      d.category = coalesce(d.category, row.fill.category),
      d.description = coalesce(d.description, row.fill.description)`,
-  `UNWIND $deals + $curatedDeals AS row
-   MATCH (d:Deal {id: row.id})
-   MATCH (b:Entity {id: row.buyerId}) WHERE row.buyerLabel IN labels(b)
-   MATCH (s:Entity {id: row.sellerId}) WHERE row.sellerLabel IN labels(s)
-   MATCH (w:WeaponSystem {id: row.systemId})
-   ${relation('BUYER', 'd', 'b')}
-   ${relation('SELLER', 'd', 's')}
-   ${relation('COVERS', 'd', 'w')}`,
-  // The deals' page slots (src/db/deal-slots.ts), rebuilt from the relationships just written.
-  `UNWIND $deals + $curatedDeals AS row WITH row.id AS id ${DEAL_SLOTS_CYPHER('id')}`,
+  // Parties on their keys, the deals' page slots with them (src/db/graph-writer.ts).
+  dealPartiesCypher(),
   `UNWIND $deliveries AS row
    MATCH (d:Deal {id: row.dealId})
    MERGE (x:Delivery {id: row.id})
    SET x += row.props, ${withSource('x')}, ${seenBy('x')}
-   ${relation('HAS_DELIVERY', 'd', 'x')}`,
+   MERGE (d)-[r:HAS_DELIVERY {key: row.key}]->(x)
+   SET ${withSource('r')}`,
   // Totals follow from the deliveries stored, so rows of one deal may arrive in different batches.
   `UNWIND $deals + $curatedDeals AS row
    MATCH (d:Deal {id: row.id})
@@ -126,8 +113,7 @@ const STATEMENTS: readonly string[] = [
    MATCH (d:Deal {id: row.dealId})
    MERGE (c:Claim {id: row.dealId + ':' + row.field + ':' + row.sourceIds[0]})
    SET c.field = row.field, c.value = row.value, c.sourceIds = row.sourceIds
-   MERGE (d)-[r:HAS_CLAIM]->(c)
-   ON CREATE SET r.key = 'HAS_CLAIM:' + d.id + ':' + c.id + ':'
+   MERGE (d)-[r:HAS_CLAIM {key: row.key}]->(c)
    SET r.sourceIds = row.sourceIds`,
 ];
 
@@ -144,6 +130,8 @@ export const DEAL_CYPHER: readonly { cypher: string; params: (keyof BatchParams)
         'systems',
         'deals',
         'curatedDeals',
+        'rows',
+        'retired',
         'deliveries',
         'claims',
       ] as const

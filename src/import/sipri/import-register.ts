@@ -1,6 +1,8 @@
 import type { ManagedTransaction } from 'neo4j-driver';
 import type { Database } from '../../db/database';
+import { dealPartiesParams, type DealPartiesRow, type Retirement } from '../../db/graph-writer';
 import { nameFields, nameKey } from '../../db/names';
+import { relationKey } from '../../model';
 import { loadCountryTable, PartyResolver, slug, type CountryEntry, type Party } from '../resolve-party';
 import { mapRow, type SipriRow } from './map-row';
 import type { Register } from './read-register';
@@ -222,12 +224,17 @@ export async function importSipri(
         ...dealParams(e),
         fill: sharedFacts(e.row),
       })),
+      ...dealPartiesParams(
+        [...batch.deals.values(), ...batch.curatedDeals.values()].map((e) => partiesRow(e)),
+        REPLACED_PARTY,
+      ),
       deliveries: [],
       claims: batch.claims,
     };
     for (const e of [...batch.deals.values(), ...batch.curatedDeals.values()]) {
       dealIds.add(e.id);
-      for (const d of e.deliveries) params.deliveries.push({ dealId: e.id, ...d });
+      for (const d of e.deliveries)
+        params.deliveries.push({ dealId: e.id, key: relationKey('HAS_DELIVERY', e.id, d.id), ...d });
     }
     const rows = batchRows;
     const read = report.rowsRead;
@@ -434,16 +441,39 @@ function addDeal(
   }
   if (cur && cur.orderYear !== null && cur.orderYear !== row.orderYear) {
     const mine = cur.sourceIds.filter((s) => s !== SOURCE_ID);
-    batch.claims.push({
-      dealId,
-      field: 'orderYear',
-      value: JSON.stringify(row.orderYear),
-      sourceIds: [SOURCE_ID],
-    });
-    for (const s of mine) {
-      batch.claims.push({ dealId, field: 'orderYear', value: JSON.stringify(cur.orderYear), sourceIds: [s] });
-    }
+    const claim = (value: number, source: string) =>
+      batch.claims.push({
+        dealId,
+        field: 'orderYear',
+        value: JSON.stringify(value),
+        key: relationKey('HAS_CLAIM', dealId, `${dealId}:orderYear:${source}`),
+        sourceIds: [source],
+      });
+    claim(row.orderYear, SOURCE_ID);
+    for (const s of mine) claim(cur.orderYear, s);
   }
+}
+
+/** What retires a party relationship a later export no longer states (the deal names another). */
+const REPLACED_PARTY: Retirement = {
+  by: 'import',
+  reason: 'a later SIPRI export names another party for this deal',
+  sourceIds: [SOURCE_ID],
+};
+
+/**
+ * The deal's parties as SIPRI states them. A curated deal keeps its own: SIPRI's party is written only
+ * where it agrees (SIPRI then adds itself as a source) or where the curated deal names none.
+ */
+function partiesRow(e: DealEntry): DealPartiesRow {
+  const cur = e.curated;
+  const own = (curatedId: string | null | undefined, id: string) =>
+    !cur || curatedId == null || curatedId === id;
+  const parties: DealPartiesRow['parties'] = {};
+  if (own(cur?.buyerId, e.buyer.id)) parties.BUYER = { id: e.buyer.id, label: e.buyer.label };
+  if (own(cur?.sellerId, e.seller.id)) parties.SELLER = { id: e.seller.id, label: e.seller.label };
+  if (own(cur?.systemId, e.systemId)) parties.COVERS = { id: e.systemId };
+  return { dealId: e.id, parties, sourceIds: [SOURCE_ID] };
 }
 
 /** What the batch statement writes for a deal, built once per deal and batch from its last row. */
@@ -460,11 +490,6 @@ function dealParams(e: DealEntry): DealParams {
   }
   return {
     id: e.id,
-    buyerId: buyer.id,
-    buyerLabel: buyer.label,
-    sellerId: seller.id,
-    sellerLabel: seller.label,
-    systemId: e.systemId,
     totals: defined({ delivered: row.deliveredTotal, tivTotal: row.tivDeliveredTotal }),
     props,
   };

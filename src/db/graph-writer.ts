@@ -1,0 +1,298 @@
+import type { ManagedTransaction } from 'neo4j-driver';
+import {
+  DEAL_PARTY_TYPES,
+  ENTITY_LABELS,
+  type NodeLabel,
+  RELATIONS,
+  relationKey,
+  type DealPartyType,
+  type RelationSpec,
+  type RelationType,
+} from '../model';
+import type { Database, Params, Row } from './database';
+import type { DeliveryInput } from './write-inputs';
+import { DEAL_SLOTS_CYPHER } from './deal-slots';
+
+/**
+ * The one writer of the graph's shape. Relationships are MERGEd on their key (relationKey, from the
+ * model) and nothing else, so the seed, the importers and the mutations meet on the same fact; a
+ * deal's parties are written with its page slots; facts are retired, never deleted.
+ */
+
+/** The properties a retired fact carries, and which recording it again removes. */
+export const RETIRED_MARKS = [
+  'retired',
+  'retiredBy',
+  'retiredReason',
+  'retiredAt',
+  'retiredSourceIds',
+] as const;
+
+/** Who retires a fact and why: a mutation's token, or an importer's source. */
+export interface Retirement {
+  by: string;
+  reason: string;
+  sourceIds: readonly string[];
+}
+
+/** Cypher: the variable's sourceIds with the list `ids` added (those it lacks, at the end). */
+export const addSources = (v: string, ids: string) =>
+  `${v}.sourceIds = coalesce(${v}.sourceIds, []) + [x IN ${ids} WHERE NOT x IN coalesce(${v}.sourceIds, [])]`;
+
+/** Cypher: the retired marks removed from the variable (recording a fact again revives it). */
+export const revive = (v: string) => `REMOVE ${RETIRED_MARKS.map((m) => `${v}.${m}`).join(', ')}`;
+
+/** A node to MERGE on its id: its properties, and (optionally) sources to add to its own. */
+export interface NodeRow {
+  id: string;
+  props: Record<string, unknown>;
+  sourceIds?: readonly string[];
+}
+
+/**
+ * MERGEs nodes of one label on their id from `$rows`. `set` writes the properties every time (the seed:
+ * its files are the truth for what they state); `fill` only when the node is created (an importer: a
+ * curated entity keeps its own name and values, the importer only adds itself as a source). Entity
+ * labels get `:Entity` as well. Returns how many were created.
+ */
+export function mergeNodesCypher(label: NodeLabel, mode: 'set' | 'fill'): string {
+  const entity = (ENTITY_LABELS as readonly string[]).includes(label);
+  return `UNWIND $rows AS row
+    MERGE (n:${label} {id: row.id})
+    ON CREATE SET ${entity ? 'n:Entity, ' : ''}n.created = true${mode === 'fill' ? ', n += row.props' : ''}
+    WITH n, row, coalesce(n.created, false) AS created
+    REMOVE n.created
+    ${mode === 'set' ? 'SET n += row.props' : ''}
+    FOREACH (_ IN CASE WHEN row.sourceIds IS NULL THEN [] ELSE [1] END | SET ${addSources('n', 'row.sourceIds')})
+    RETURN sum(CASE WHEN created THEN 1 ELSE 0 END) AS created`;
+}
+
+/** MERGEs nodes of one label on their id (see mergeNodesCypher); returns how many were created. */
+export async function mergeNodes(
+  db: Database,
+  tx: ManagedTransaction,
+  label: NodeLabel,
+  rows: readonly NodeRow[],
+  mode: 'set' | 'fill' = 'set',
+): Promise<number> {
+  if (rows.length === 0) return 0;
+  const out = await db.run(tx, mergeNodesCypher(label, mode), {
+    rows: rows.map((r) => ({ id: r.id, props: r.props, sourceIds: r.sourceIds ? [...r.sourceIds] : null })),
+  });
+  return Number(out[0]?.created ?? 0);
+}
+
+/** A relationship to MERGE: its ends' ids, its inner properties and the sources that state it. */
+export interface RelationRow {
+  from: string;
+  to: string;
+  props?: Record<string, unknown>;
+  sourceIds: readonly string[];
+}
+
+/** The label an end is matched by: its only allowed label, or `Entity` when several are allowed. */
+function endLabel(labels: readonly string[]): string {
+  return labels.length === 1 ? labels[0]! : 'Entity';
+}
+
+/**
+ * MERGEs relationships of one type from `$rows` ({from, to, key, props, sourceIds}) on their key: the
+ * inner properties are set, the sources added and (unless `revive` is false: the seed does not undo a
+ * retirement) retired marks removed. Returns per row whether it was created and the element ids of
+ * both ends. The type comes from the model, never from client text.
+ */
+export function mergeRelationsCypher(type: RelationType, opts: { revive?: boolean } = {}): string {
+  const spec: RelationSpec = RELATIONS[type];
+  return `UNWIND $rows AS row
+    MATCH (a:${endLabel(spec.from)} {id: row.from})
+    MATCH (b:${endLabel(spec.to)} {id: row.to})
+    MERGE (a)-[r:${type} {key: row.key}]->(b)
+    ON CREATE SET r.created = true
+    WITH a, b, r, row, coalesce(r.created, false) AS created
+    REMOVE r.created
+    SET r += row.props, ${addSources('r', 'row.sourceIds')}
+    ${opts.revive === false ? '' : revive('r')}
+    RETURN created, [elementId(a), elementId(b)] AS ends`;
+}
+
+/** The `$rows` of mergeRelationsCypher, with each row's key computed from the model. */
+export function relationRows(type: RelationType, rows: readonly RelationRow[]): Params[] {
+  return rows.map((r) => {
+    const props = Object.fromEntries(Object.entries(r.props ?? {}).filter(([, v]) => v !== undefined));
+    return {
+      from: r.from,
+      to: r.to,
+      key: relationKey(type, r.from, r.to, props),
+      props,
+      sourceIds: [...r.sourceIds],
+    };
+  });
+}
+
+/** MERGEs relationships of one type on their key (see mergeRelationsCypher). */
+export async function mergeRelations(
+  db: Database,
+  tx: ManagedTransaction,
+  type: RelationType,
+  rows: readonly RelationRow[],
+  opts: { revive?: boolean } = {},
+): Promise<{ created: number; ends: string[][] }> {
+  if (rows.length === 0) return { created: 0, ends: [] };
+  const out: Row[] = await db.run(tx, mergeRelationsCypher(type, opts), { rows: relationRows(type, rows) });
+  return {
+    created: out.filter((r) => r.created === true).length,
+    ends: out.map((r) => (r.ends as string[] | null) ?? []),
+  };
+}
+
+/** One party of a deal as the deal-party writer takes it: the end's id and (optionally) its label. */
+export interface PartyEnd {
+  id: string;
+  /** When the id alone may name several kinds (a Country and an Organization): the one meant. */
+  label?: string;
+}
+
+/** A deal's parties to write; a party left out is left as it is. */
+export interface DealPartiesRow {
+  dealId: string;
+  parties: Partial<Record<DealPartyType, PartyEnd>>;
+  sourceIds: readonly string[];
+}
+
+/**
+ * Writes deals' parties from `$rows` (DealPartiesRow with each party's key) and rebuilds their page
+ * slots: each party relationship is MERGEd on its key, and a live relationship of the same type to
+ * another end is retired with `$retired`'s marks (a deal has one buyer, one seller, one system: when
+ * a later source names another seller, the old SELLER stays as a retired fact).
+ */
+export function dealPartiesCypher(): string {
+  const party = (type: DealPartyType) => `
+    CALL (d, row) {
+      WITH d, row, row.parties.${type} AS p WHERE p IS NOT NULL
+      MATCH (e:${endLabel(RELATIONS[type].to)} {id: p.id}) WHERE p.label IS NULL OR p.label IN labels(e)
+      MERGE (d)-[r:${type} {key: p.key}]->(e)
+      SET ${addSources('r', 'row.sourceIds')}
+      ${revive('r')}
+      WITH d, r, row
+      MATCH (d)-[old:${type}]->() WHERE old <> r AND coalesce(old.retired, false) = false
+      SET old.retired = true, old.retiredBy = $retired.by, old.retiredReason = $retired.reason,
+        old.retiredAt = $retired.at, old.retiredSourceIds = $retired.sourceIds
+    }`;
+  return `UNWIND $rows AS row
+    MATCH (d:Deal {id: row.dealId})
+    ${DEAL_PARTY_TYPES.map(party).join('')}
+    WITH DISTINCT row.dealId AS id
+    ${DEAL_SLOTS_CYPHER('id')}`;
+}
+
+/** The parameters of dealPartiesCypher. */
+export function dealPartiesParams(
+  rows: readonly DealPartiesRow[],
+  retired: Retirement,
+): { rows: Params[]; retired: Params } {
+  return {
+    rows: rows.map((r) => ({
+      dealId: r.dealId,
+      sourceIds: [...r.sourceIds],
+      parties: Object.fromEntries(
+        DEAL_PARTY_TYPES.map((t) => {
+          const p = r.parties[t];
+          return [t, p ? { id: p.id, label: p.label ?? null, key: relationKey(t, r.dealId, p.id) } : null];
+        }),
+      ),
+    })),
+    retired: { ...retired, sourceIds: [...retired.sourceIds], at: new Date().toISOString() },
+  };
+}
+
+/** Writes deals' parties and their slots in the caller's transaction (see dealPartiesCypher). */
+export async function writeDealParties(
+  db: Database,
+  tx: ManagedTransaction,
+  rows: readonly DealPartiesRow[],
+  retired: Retirement,
+): Promise<void> {
+  if (rows.length === 0) return;
+  await db.run(tx, dealPartiesCypher(), dealPartiesParams(rows, retired));
+}
+
+/** Upserts deliveries by year and recomputes the deal's delivered count, TIV total and years. */
+export async function writeDeliveries(
+  db: Database,
+  tx: ManagedTransaction,
+  dealId: string,
+  deliveries: readonly DeliveryInput[],
+  sourceIds: readonly string[],
+): Promise<string[]> {
+  const rows = await db.run(
+    tx,
+    `MATCH (d:Deal {id: $dealId})
+     UNWIND $deliveries AS x
+     MERGE (v:Delivery {id: $dealId + ':' + toString(toInteger(x.year))})
+     SET v.year = toInteger(x.year), v.quantity = toInteger(x.quantity), v.tiv = toFloat(x.tiv),
+         v.quantityEstimated = coalesce(x.quantityEstimated, false),
+         v.yearEstimated = coalesce(x.yearEstimated, false),
+         v.sourceIds = $sourceIds
+     REMOVE v.retired, v.retiredBy, v.retiredReason, v.retiredAt
+     MERGE (d)-[r:HAS_DELIVERY {key: x.key}]->(v) SET r.sourceIds = $sourceIds
+     RETURN elementId(v) AS eid`,
+    {
+      dealId,
+      deliveries: deliveries.map((d) => ({
+        ...d,
+        key: relationKey('HAS_DELIVERY', dealId, `${dealId}:${d.year}`),
+      })),
+      sourceIds,
+    },
+  );
+  await db.run(
+    tx,
+    `MATCH (d:Deal {id: $dealId})
+     OPTIONAL MATCH (d)-[:HAS_DELIVERY]->(v:Delivery) WHERE coalesce(v.retired, false) = false
+     WITH d, collect(v) AS vs
+     SET d.delivered = CASE WHEN size(vs) = 0 THEN d.delivered ELSE reduce(s = 0, v IN vs | s + coalesce(v.quantity, 0)) END,
+         d.tivTotal = CASE WHEN size(vs) = 0 THEN d.tivTotal ELSE reduce(s = 0.0, v IN vs | s + coalesce(v.tiv, 0.0)) END,
+         d.deliveryStartYear = CASE WHEN size(vs) = 0 THEN d.deliveryStartYear ELSE reduce(m = 9999, v IN vs | CASE WHEN v.year < m THEN v.year ELSE m END) END,
+         d.deliveryEndYear = CASE WHEN size(vs) = 0 THEN d.deliveryEndYear ELSE reduce(m = 0, v IN vs | CASE WHEN v.year > m THEN v.year ELSE m END) END`,
+    { dealId },
+  );
+  return rows.map((r) => String(r.eid));
+}
+
+/** The marks of a retired fact (RETIRED_MARKS): nothing is deleted, queries leave it out. */
+export interface RetiredMarks {
+  retired: true;
+  retiredBy: string;
+  retiredReason: string;
+  retiredAt: string;
+  retiredSourceIds: readonly string[];
+}
+
+/** Retires a node (an entity, a delivery or a claim) by its element id. */
+export async function retireNode(
+  db: Database,
+  tx: ManagedTransaction,
+  elementId: string,
+  marks: RetiredMarks,
+): Promise<void> {
+  await db.run(tx, 'MATCH (n) WHERE elementId(n) = $eid SET n += $marks', { eid: elementId, marks });
+}
+
+/** Retires a relationship by its element id; a deal's party leaves the deal's page slots with it. */
+export async function retireRelationship(
+  db: Database,
+  tx: ManagedTransaction,
+  elementId: string,
+  marks: RetiredMarks,
+): Promise<void> {
+  await db.run(
+    tx,
+    `MATCH (d)-[r]->() WHERE elementId(r) = $rid SET r += $marks
+     WITH d, type(r) IN $partyTypes AND d:Deal AS party
+     CALL (d, party) {
+       WITH d.id AS id WHERE party
+       ${DEAL_SLOTS_CYPHER('id')}
+     }`,
+    { rid: elementId, marks, partyTypes: [...DEAL_PARTY_TYPES] },
+  );
+}

@@ -1,0 +1,32 @@
+/**
+ * The model's closed lists of values. schema.graphql's enums, the input checks, the seed schema and
+ * docs/model.md all say the same (tests/unit/model.test.ts compares them).
+ */
+
+/** A deal's lifecycle, in order. */
+export const DEAL_STATUSES = ['OFFERED', 'PENDING', 'DELIVERING', 'COMPLETED', 'CANCELLED'] as const;
+export type DealStatus = (typeof DEAL_STATUSES)[number];
+
+/** Statuses of deals that never moved arms (left out of operators and transfer totals). */
+export const NOT_TRANSFERRED: readonly DealStatus[] = ['OFFERED', 'CANCELLED'];
+
+/** The status of a SANCTIONS relationship. */
+export const SANCTION_STATUSES = ['CONSIDERED', 'IMPOSED', 'LIFTED'] as const;
+export type SanctionStatus = (typeof SANCTION_STATUSES)[number];
+
+/** An Organization's `kind`. */
+export const ORGANIZATION_KINDS = [
+  'manufacturer',
+  'agency',
+  'international_organization',
+  'non_state_group',
+  'other',
+] as const;
+export type OrganizationKind = (typeof ORGANIZATION_KINDS)[number];
+
+/** A Source's `kind`. */
+export const SOURCE_KINDS = ['article', 'database', 'government', 'reference'] as const;
+export type SourceKind = (typeof SOURCE_KINDS)[number];
+
+/** A deal's `technologyTransfer`, when stated. */
+export const TECHNOLOGY_TRANSFERS = ['partial', 'full'] as const;
