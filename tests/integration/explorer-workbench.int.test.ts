@@ -312,10 +312,7 @@ describe('explorer workbench on an imported register', () => {
     );
     await page.close();
     await photograph('/?tab=tables&t.recipient=IND', 'tables-india-suppliers');
-    await photograph(
-      '/?tab=tables&t.recipient=IND&t.years=1&t.top=5&t.chart=line',
-      'tables-trend',
-    );
+    await photograph('/?tab=tables&t.recipient=IND&t.years=1&t.top=5&t.chart=line', 'tables-trend');
   });
 
   it('shows the shortest paths between two entities', async () => {
