@@ -237,7 +237,13 @@ export class TablesTab {
     // refuses: take it out before the chart enters the page (explorer.css carries the same rules).
     for (const s of plot.querySelectorAll('style')) s.remove();
     if (svg) {
+      // The chart is one image, named by its own label; Plot's labels on inner groups (axis, rule)
+      // are not allowed on elements without a role, and an image's inside is not read anyway.
       svg.setAttribute('role', 'img');
+      for (const inner of svg.querySelectorAll('[aria-label], [aria-description]')) {
+        inner.removeAttribute('aria-label');
+        inner.removeAttribute('aria-description');
+      }
       this.svg = svg;
     }
     this.chartBox.append(plot);
