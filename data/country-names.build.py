@@ -55,9 +55,15 @@ HISTORICAL = [
     {'id': 'ANT', 'iso2': 'AN', 'name': 'Netherlands Antilles', 'aliases': []},
 ]
 
-# Sub-national or disputed entities SIPRI lists as recipients, with user-assigned ISO 3166 codes.
+# Sub-national, disputed or de facto states SIPRI lists as suppliers or recipients without a `*`, with
+# user-assigned ISO 3166 codes (alpha-3 X.., alpha-2 X.), so their rows import like any state's.
 EXTRA = [
     {'id': 'XKX', 'iso2': 'XK', 'name': 'Kosovo', 'aliases': []},
+    {'id': 'XNC', 'iso2': 'XC', 'name': 'Northern Cyprus', 'aliases': ['Turkish Republic of Northern Cyprus', 'TRNC']},
+    {'id': 'XSL', 'iso2': 'XS', 'name': 'Somaliland', 'aliases': ['Republic of Somaliland']},
+    {'id': 'XAB', 'iso2': 'XA', 'name': 'Abkhazia', 'aliases': []},
+    {'id': 'XSO', 'iso2': 'XO', 'name': 'South Ossetia', 'aliases': []},
+    {'id': 'XTR', 'iso2': 'XT', 'name': 'Transnistria', 'aliases': ['Trans-Dniester', 'Transdniestria', 'Pridnestrovie']},
 ]
 
 

@@ -1,6 +1,8 @@
 import { createApp } from './app';
 import type { Config } from './config';
 import type { Logger } from './logger';
+import { referenceImported } from './db/reference-writes';
+import { importReference } from './import/reference/import-reference';
 import { graphIsEmpty, seedGraph } from './seed/seeder';
 import { openStore } from './store';
 
@@ -14,6 +16,11 @@ export async function serve(config: Config, logger: Logger): Promise<void> {
   if (await graphIsEmpty(store.db)) {
     const report = await seedGraph(store.db);
     logger.info(report, 'seeded the empty graph from seed/');
+  }
+  // Checked apart from the seed: a graph seeded (or imported) before reference data existed gets it too.
+  if (!(await referenceImported(store.db))) {
+    const reference = await importReference(store.db);
+    logger.info(reference, 'imported the reference data from reference/');
   }
   const app = await createApp({ config, db: store.db, logger });
   let port: number;

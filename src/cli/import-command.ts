@@ -1,7 +1,10 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config';
+import { writeReferenceData } from '../import/reference/import-reference';
+import { DEFAULT_REFERENCE_DIR, readReference } from '../import/reference/read-reference';
 import { importSipri, type ImportReport } from '../import/sipri/import-register';
 import { readRegister } from '../import/sipri/read-register';
+import { describeScope, releaseOf, type Release } from '../import/sipri/release-preamble';
 import { createLogger } from '../logger';
 import { openStore } from '../store';
 import { countLines } from './count-lines';
@@ -12,11 +15,16 @@ import { createProgress, silentProgress } from './progress';
 export function formatImportSummary(file: string, r: ImportReport, maxRejected = 50): string {
   const rate = r.durationMs > 0 ? Math.round((r.rowsRead * 1000) / r.durationMs) : r.rowsRead;
   const v = r.variant;
+  const release = `release ${r.release.id} (${describeScope(r.release.scope)})`;
+  if (r.alreadyImported) return `${file}: ${release} was already imported from these rows: nothing written\n`;
+  const c = r.reconciled;
   const lines = [
-    `${file}: SIPRI export (${v.layout} layout, ${v.encoding}, ${v.lineEnding}${v.trailingSemicolon ? ', trailing ;' : ''}), data generated ${r.dataGenerated}`,
+    `${file}: SIPRI export (${v.layout} layout, ${v.encoding}, ${v.lineEnding}${v.trailingSemicolon ? ', trailing ;' : ''}), ${release}`,
     `rows read ${r.rowsRead} = imported ${r.rowsImported} + rejected ${r.rejected.length}`,
     `deals ${r.deals} (${r.merged.length} merged onto curated deals), deliveries ${r.deliveries}, ` +
       `countries ${r.countries}, organisations ${r.organizations}, weapon systems ${r.systems}`,
+    `retired by the newest release covering them: ${c.retiredDeals} deals, ${c.retiredDeliveries} deliveries; ` +
+      `revived: ${c.revivedDeals} deals, ${c.revivedDeliveries} deliveries`,
     `${(r.durationMs / 1000).toFixed(1)} s, ${rate} rows/s`,
   ];
   for (const m of r.merged) lines.push(`merged SIPRI ${m.sipriId} onto ${m.dealId}`);
@@ -30,6 +38,10 @@ interface ImportOptions {
   batchSize: string;
   progress: boolean;
   json?: boolean;
+  /** The release, for a file whose preamble does not state it. */
+  generated?: string;
+  scope?: string;
+  withOrders?: boolean;
 }
 
 export function registerImport(program: Command): void {
@@ -46,11 +58,30 @@ export function registerImport(program: Command): void {
       'no progress on stderr (by default: a live line on a terminal, a plain line every 10 s otherwise)',
     )
     .option('--json', 'print the report as JSON (stdout then holds the JSON alone)')
+    .option(
+      '--generated <date>',
+      'the release\'s "Data generated" date (YYYY-MM-DD), for a file whose preamble lacks it',
+    )
+    .option(
+      '--scope <from-to>',
+      'the year range the export was made for (1995-2025), for a file whose preamble lacks it',
+    )
+    .option('--with-orders', 'the export lists deals ordered in the range without deliveries too')
     .action(async (file: string, opts: ImportOptions) => {
       const batchSize = Number(opts.batchSize);
       if (!Number.isInteger(batchSize) || batchSize < 1)
         throw new UsageError(`--batch-size must be a positive integer, got "${opts.batchSize}"`);
       const register = await readRegister(file);
+      let release: Release;
+      try {
+        release = releaseOf(register.variant, {
+          ...(opts.generated !== undefined ? { generated: opts.generated } : {}),
+          ...(opts.scope !== undefined ? { scope: opts.scope } : {}),
+          ...(opts.withOrders ? { ordersIncluded: true } : {}),
+        });
+      } catch (err) {
+        throw new UsageError(`${file}: ${(err as Error).message}`);
+      }
       const config = loadConfig();
       const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
       // Progress is on stderr, so stdout stays the report (or the JSON) alone.
@@ -63,6 +94,8 @@ export function registerImport(program: Command): void {
         progress.phase('writing', total);
         report = await importSipri(store.db, register, {
           batchSize,
+          release,
+          reread: () => readRegister(file),
           onProgress: (rows) => progress.update(rows),
           onReconcile: (deals) => progress.phase('reconciling deal statuses', deals, 'deals'),
         });
@@ -75,5 +108,34 @@ export function registerImport(program: Command): void {
         opts.json ? JSON.stringify(report, null, 2) + '\n' : formatImportSummary(file, report),
       );
       process.exitCode = report.rejected.length > 0 ? EXIT.PARTIAL : EXIT.OK;
+    });
+  imp
+    .command('reference [dir]')
+    .description(
+      'import the curated reference data (alliances, memberships, sanctions and arms embargoes, regions) ' +
+        'from a folder of CSV files. Checks every row first: any problem refuses the import (file, line, ' +
+        'reason) and nothing is written. Idempotent; rows removed from a file are retired, not deleted.',
+    )
+    .option('--json', 'print the report as JSON')
+    .action(async (dir: string | undefined, opts: { json?: boolean }) => {
+      // The files are checked before the database is opened: a refused import touches nothing
+      // (ReferenceDataError, exit 1, every problem with its file and line).
+      const data = readReference(dir ?? DEFAULT_REFERENCE_DIR());
+      const config = loadConfig();
+      const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
+      const store = await openStore(config, logger);
+      try {
+        const report = await writeReferenceData(store.db, data);
+        const rows = Object.entries(report.rows).map(([f, n]) => `${f} ${n}`);
+        process.stdout.write(
+          opts.json
+            ? JSON.stringify(report, null, 2) + '\n'
+            : `${report.dir}: rows ${rows.join(', ')}\n` +
+                `nodes created ${report.nodesCreated}, relationships created ${report.relationsCreated}, ` +
+                `retired ${report.relationsRetired}\n`,
+        );
+      } finally {
+        await store.close();
+      }
     });
 }

@@ -26,6 +26,12 @@ export function schemaStatements(): string[] {
   );
   statements.push('CREATE INDEX delivery_year IF NOT EXISTS FOR (n:Delivery) ON (n.year)');
   statements.push('CREATE CONSTRAINT claim_id_unique IF NOT EXISTS FOR (n:Claim) REQUIRE n.id IS UNIQUE');
+  // Each SIPRI release's record of a deal (src/db/release-writes.ts), merged on its id by the importer
+  // and read by release when two releases are compared.
+  statements.push(
+    'CREATE CONSTRAINT sipri_record_id_unique IF NOT EXISTS FOR (n:SipriRecord) REQUIRE n.id IS UNIQUE',
+  );
+  statements.push('CREATE INDEX sipri_record_release IF NOT EXISTS FOR (n:SipriRecord) ON (n.release)');
   statements.push('CREATE INDEX deal_order_year IF NOT EXISTS FOR (n:Deal) ON (n.orderYear)');
   statements.push('CREATE INDEX deal_status IF NOT EXISTS FOR (n:Deal) ON (n.status)');
   // Pages in order-year order read one year at a time in id order (src/db/deal-queries.ts): a page

@@ -72,12 +72,17 @@ export class Database {
     private readonly opts: DatabaseOptions,
     /** Bounds one request's concurrent calls (forRequest); undefined for the service-wide database. */
     private readonly gate?: Gate,
-    private readonly counter: { statements: number } = { statements: 0 },
+    private readonly counter: { statements: number; writes: number } = { statements: 0, writes: 0 },
   ) {}
 
   /** Cypher statements sent since start (all requests): tests use it to prove a request costs a bounded number of round trips. */
   get statements(): number {
     return this.counter.statements;
+  }
+
+  /** Changes written since start (nodes, relationships, labels, properties): a re-import is measured by it. */
+  get writes(): number {
+    return this.counter.writes;
   }
 
   /**
@@ -168,6 +173,7 @@ export class Database {
   async run(tx: Runner, cypher: string, params: Params = {}): Promise<Row[]> {
     this.trace(cypher, params);
     const result = await tx.run(cypher, params);
+    for (const n of Object.values(result.summary.counters.updates())) this.counter.writes += n;
     return result.records.map((r) => toPlainObject(r.toObject()));
   }
 

@@ -76,15 +76,19 @@ const PARTY_FILTERS = [
   { field: 'seller', labels: ['Country', 'Organization'], role: 'SELLER', node: 'Entity' },
   { field: 'system', labels: ['WeaponSystem'], role: 'COVERS', node: 'WeaponSystem' },
 ] as const;
+
+/** A family's deals are its variants' too (F-35 reaches F-35A and F-35B deals): one VARIANT_OF step. */
+const familyStep = (p: { field: string }) =>
+  p.field === 'system' ? '<-[:VARIANT_OF*0..1]-(:WeaponSystem)' : '';
 type PartyFilter = (typeof PARTY_FILTERS)[number];
 
 /** The deals `d` that reach the party whose id is the Cypher expression `id`. */
 const partyMatch = (p: PartyFilter, id: string) =>
-  `MATCH (:${p.node} {id: ${id}})<-[${p.field}Rel:${p.role} WHERE coalesce(${p.field}Rel.retired, false) = false]-(d:Deal)`;
+  `MATCH (:${p.node} {id: ${id}})${familyStep(p)}<-[${p.field}Rel:${p.role} WHERE coalesce(${p.field}Rel.retired, false) = false]-(d:Deal)`;
 
 /** Whether `d` reaches the party the page statement resolved into `<field>Id`. */
 const partyExists = (p: PartyFilter) =>
-  `EXISTS { (d)-[r:${p.role}]->(:${p.node} {id: ${p.field}Id}) WHERE coalesce(r.retired, false) = false }`;
+  `EXISTS { (:${p.node} {id: ${p.field}Id})${familyStep(p)}<-[r:${p.role}]-(d) WHERE coalesce(r.retired, false) = false }`;
 
 /** Checks the filter's plain values; names (buyer, seller, system) are resolved inside the page query. */
 function checkFilter(filter: DealFilter) {
@@ -135,7 +139,7 @@ export function dealWhere(v: string): string {
   return `coalesce(${v}.retired, false) = false
       AND ($buyer IS NULL OR EXISTS { (${v})-[r:BUYER]->(:Entity {id: $buyer}) WHERE coalesce(r.retired, false) = false })
       AND ($seller IS NULL OR EXISTS { (${v})-[r:SELLER]->(:Entity {id: $seller}) WHERE coalesce(r.retired, false) = false })
-      AND ($system IS NULL OR EXISTS { (${v})-[r:COVERS]->(:WeaponSystem {id: $system}) WHERE coalesce(r.retired, false) = false })
+      AND ($system IS NULL OR EXISTS { (${v})-[r:COVERS]->(:WeaponSystem)-[:VARIANT_OF*0..1]->(:WeaponSystem {id: $system}) WHERE coalesce(r.retired, false) = false })
       AND ($status IS NULL OR ${v}.status IN $status)
       AND ($category IS NULL OR ${v}.category = $category)
       AND ($orderedFrom IS NULL OR ${v}.orderYear >= $orderedFrom)
@@ -342,8 +346,11 @@ export async function findDeals(
   // One party and nothing else: its degree, which Neo4j keeps per relationship type (no deal read).
   const only = parties.length === 1 && conditions.length === 0 ? lead : undefined;
   const matched = only
-    ? // Its degree less its retired relationships of the role (few: found by index, as retired deals are).
-      `MATCH (p:Entity {id: ${only.field}Id})
+    ? only.field === 'system'
+      ? // A system's deals include its variants' (a family): its slots hold both, one per live deal.
+        `MATCH (s:DealSlot) WHERE s.role = '${only.role}' AND s.partyId = ${only.field}Id RETURN count(s) AS matched`
+      : // Its degree less its retired relationships of the role (few: found by index, as retired deals are).
+        `MATCH (p:Entity {id: ${only.field}Id})
        CALL (p) {
          MATCH ()-[r:${only.role}]->(q) USING INDEX r:${only.role}(retired) WHERE r.retired = true AND q = p
          RETURN count(r) AS gone

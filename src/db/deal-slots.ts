@@ -16,7 +16,8 @@ import { DEAL_PARTY_PATTERN } from '../model';
  * moves a deal's BUYER/SELLER/COVERS relationship or changes its orderYear calls `refreshDealSlots`
  * (or runs DEAL_SLOTS_CYPHER) for the deals it touched, in the same transaction (src/db/graph-writer.ts
  * does). A retired party relationship gives no slot; a retired deal keeps its slots, since pages read
- * `retired` from the deal itself.
+ * `retired` from the deal itself. A deal of a variant also has a COVERS slot for the variant's family
+ * (VARIANT_OF), so a family's page lists its variants' deals.
  */
 /** The sortYear of a deal without an order year: below every real year (1800 and later). */
 export const NO_YEAR = -1;
@@ -30,7 +31,11 @@ export const NO_YEAR = -1;
 export const DEAL_SLOTS_CYPHER = (id: string) => `
 CALL (${id}) {
   OPTIONAL MATCH (d:Deal {id: ${id}})-[r:${DEAL_PARTY_PATTERN}]->(p:Entity) WHERE coalesce(r.retired, false) = false
-  WITH ${id}, collect(CASE WHEN r IS NOT NULL THEN [type(r), p.id, coalesce(d.orderYear, ${NO_YEAR})] END) AS want
+  WITH ${id}, collect(CASE WHEN r IS NOT NULL THEN [type(r), p.id, coalesce(d.orderYear, ${NO_YEAR})] END) AS rels
+  OPTIONAL MATCH (d:Deal {id: ${id}})
+  WITH ${id}, rels + CASE WHEN d IS NULL THEN [] ELSE
+    [(d)-[c:COVERS WHERE coalesce(c.retired, false) = false]->(:WeaponSystem)-[:VARIANT_OF]->(f:WeaponSystem)
+      | ['COVERS', f.id, coalesce(d.orderYear, ${NO_YEAR})]] END AS want
   CALL (${id}, want) {
     MATCH (old:DealSlot {dealId: ${id}}) WHERE NOT [old.role, old.partyId, old.sortYear] IN want
     DELETE old

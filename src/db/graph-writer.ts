@@ -165,7 +165,10 @@ export interface DealPartiesRow {
  * another end is retired with `$retired`'s marks (a deal has one buyer, one seller, one system: when
  * a later source names another seller, the old SELLER stays as a retired fact).
  */
-export function dealPartiesCypher(): string {
+export function dealPartiesCypher(
+  /** A condition on the deal `d`: only deals meeting it get their parties (a SIPRI release that wins them). */
+  where?: string,
+): string {
   const party = (type: DealPartyType) => `
     CALL (d, row) {
       WITH d, row, row.parties.${type} AS p WHERE p IS NOT NULL
@@ -179,7 +182,7 @@ export function dealPartiesCypher(): string {
         old.retiredAt = $retired.at, old.retiredSourceIds = $retired.sourceIds
     }`;
   return `UNWIND $rows AS row
-    MATCH (d:Deal {id: row.dealId})
+    MATCH (d:Deal {id: row.dealId}) ${where ? `WHERE ${where}` : ''}
     ${DEAL_PARTY_TYPES.map(party).join('')}
     WITH DISTINCT row.dealId AS id
     ${DEAL_SLOTS_CYPHER('id')}`;

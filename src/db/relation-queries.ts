@@ -1,6 +1,7 @@
 import type { Database, Row } from './database';
 import { dealPartyIds } from './entities';
 import type { Plain } from './mapper';
+import { RELEASE_SOURCE_PREFIX } from './release-writes';
 import { NOT_TRANSFERRED } from '../model';
 import { cypherList } from './cypher-text';
 
@@ -81,6 +82,10 @@ export const RELATION_QUERIES = {
   dealParties: `UNWIND $ids AS id MATCH (d:Deal {id: id}) RETURN id AS owner, ${DEAL_ITEM} AS item`,
   deliveries: `UNWIND $ids AS id MATCH (:Deal {id: id})-[:HAS_DELIVERY]->(x:Delivery) WHERE ${live('x')}
     RETURN id AS owner, x { .*, sourceIds: coalesce(x.sourceIds, []) } AS item ORDER BY x.year`,
+  // Each SIPRI release's record of a deal, with that release's scope (src/db/release-diff.ts).
+  sipriRecords: `UNWIND $ids AS id MATCH (:Deal {id: id})-[:HAS_RECORD]->(r:SipriRecord)
+    OPTIONAL MATCH (s:Source {id: '${RELEASE_SOURCE_PREFIX}' + r.release})
+    RETURN id AS owner, r { .*, scopeFrom: s.scopeFrom, scopeTo: s.scopeTo } AS item ORDER BY r.release`,
   claims: `UNWIND $ids AS id MATCH (:Entity {id: id})-[:HAS_CLAIM]->(c:Claim) WHERE ${live('c')}
     RETURN id AS owner, c { .*, sourceIds: coalesce(c.sourceIds, []) } AS item ORDER BY c.field, c.id`,
   announcements: `UNWIND $ids AS id MATCH (p:Person)-[r:ANNOUNCED]->(d:Deal {id: id}) WHERE ${live('r')}

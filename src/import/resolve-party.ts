@@ -49,6 +49,21 @@ const UNKNOWN: Record<string, { id: string; name: string }> = {
   [nameKey('unknown recipient(s)')]: { id: 'unknown-recipient', name: 'Unknown recipient(s)' },
 };
 
+/**
+ * One armed group, spelled differently by different SIPRI releases: each spelling (its name key,
+ * without the `*`) and the name the group's node takes, so that both releases reach one node.
+ */
+const GROUP_SPELLINGS: Record<string, string> = Object.fromEntries(
+  [
+    ['HoR (Libya)', 'Libya HoR'],
+    ['Libya HoR', 'Libya HoR'],
+    ['House of Representatives (Libya)', 'Libya HoR'],
+    ['Palestinian Islamic Jihad (Israel/Palestine)', 'PIJ (Israel/Palestine)'],
+    ['Palestinian Islamic Jihad (Palestine)', 'PIJ (Israel/Palestine)'],
+    ['PIJ (Palestine)', 'PIJ (Israel/Palestine)'],
+  ].map(([spelling, name]) => [nameKey(spelling as string), name as string]),
+);
+
 export class PartyResolver {
   private readonly byKey = new Map<string, CountryEntry>();
   private readonly cache = new Map<string, Party | undefined>();
@@ -70,6 +85,16 @@ export class PartyResolver {
     return this.byKey.get(nameKey(name));
   }
 
+  /** The country a name starts with ("Libya HoR", "Syria rebels"), the longest that matches. */
+  private leadingCountry(name: string): string | undefined {
+    const words = name.split(/\s+/);
+    for (let n = words.length - 1; n >= 1; n--) {
+      const c = this.country(words.slice(0, n).join(' '));
+      if (c) return c.id;
+    }
+    return undefined;
+  }
+
   resolve(raw: string): Party | undefined {
     if (this.cache.has(raw)) return this.cache.get(raw);
     const party = this.resolveUncached(raw.trim());
@@ -79,18 +104,24 @@ export class PartyResolver {
 
   private resolveUncached(name: string): Party | undefined {
     const stars = /(\*+)$/.exec(name)?.[1]?.length ?? 0;
-    const bare = name.replace(/\*+$/, '').trim();
+    const spelled = name.replace(/\*+$/, '').trim();
     if (stars > 0) {
-      // "Houthi rebels (Yemen)*": the bracket names the country it operates in.
+      const bare = GROUP_SPELLINGS[nameKey(spelled)] ?? spelled;
+      // "Houthi rebels (Yemen)*": the bracket names the country it operates in; "Libya HoR*" and
+      // "Syria rebels*" name it first.
       const where = /\(([^)]+)\)\s*$/.exec(bare)?.[1];
-      const inCountry = where?.split('/').map((w) => this.country(w)?.id)[0];
+      const inCountry = where
+        ? where.split('/').map((w) => this.country(w)?.id)[0]
+        : stars === 1
+          ? this.leadingCountry(bare)
+          : undefined;
       let id = slug(bare);
       if (this.takenIds.has(id)) id = `${id}-organization`;
       return {
         label: 'Organization',
         id,
         name: bare,
-        aliases: [name],
+        aliases: [...new Set([name, spelled])].filter((a) => a !== bare),
         kind: stars >= 2 ? 'international_organization' : 'non_state_group',
         countryId: inCountry,
       };

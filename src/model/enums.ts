@@ -14,6 +14,18 @@ export const NOT_TRANSFERRED: readonly DealStatus[] = ['OFFERED', 'CANCELLED'];
 export const SANCTION_STATUSES = ['CONSIDERED', 'IMPOSED', 'LIFTED'] as const;
 export type SanctionStatus = (typeof SANCTION_STATUSES)[number];
 
+/** What a sanction consists of (a SANCTIONS relationship's `kind`). */
+export const SANCTION_KINDS = ['ARMS_EMBARGO', 'TARGETED', 'EXPORT_RESTRICTIONS', 'OTHER'] as const;
+export type SanctionKind = (typeof SANCTION_KINDS)[number];
+
+/** Whom an arms embargo covers (a SANCTIONS relationship's `scope`). */
+export const EMBARGO_SCOPES = ['WHOLE_STATE', 'NON_GOVERNMENTAL_FORCES'] as const;
+export type EmbargoScope = (typeof EMBARGO_SCOPES)[number];
+
+/** A MEMBER_OF relationship's `status`. */
+export const MEMBERSHIP_STATUSES = ['MEMBER', 'SUSPENDED'] as const;
+export type MembershipStatus = (typeof MEMBERSHIP_STATUSES)[number];
+
 /** An Organization's `kind`. */
 export const ORGANIZATION_KINDS = [
   'manufacturer',

@@ -25,8 +25,11 @@ export const ENTITY_LABELS = Object.keys(ENTITIES) as EntityLabel[];
 export const FACT_LABELS = ['Delivery', 'Claim'] as const;
 export type FactLabel = (typeof FACT_LABELS)[number];
 
-/** Derived and bookkeeping nodes: the change log, merge tombstones, the deals' page slots. */
-export const INTERNAL_LABELS = ['Change', 'Merged', 'DealSlot', 'DealSlotsBuilt'] as const;
+/**
+ * Derived and bookkeeping nodes: the change log, merge tombstones, the deals' page slots, and each
+ * SIPRI release's record of a deal (HAS_RECORD, the history revisions are read from).
+ */
+export const INTERNAL_LABELS = ['Change', 'Merged', 'DealSlot', 'DealSlotsBuilt', 'SipriRecord'] as const;
 
 export type NodeLabel = EntityLabel | FactLabel;
 

@@ -33,7 +33,14 @@ export const RELATIONS = {
     keyParts: [],
     props: [],
   },
-  MEMBER_OF: { from: ['Country'], to: ['Alliance'], keyParts: ['since'], props: ['since', 'until'] },
+  // Memberships and sanctions from reference/ carry the file that states them (a later import retires
+  // what its file dropped) and whether a date is curated from memory (estimate, note).
+  MEMBER_OF: {
+    from: ['Country'],
+    to: ['Alliance'],
+    keyParts: ['since'],
+    props: ['since', 'until', 'status', 'estimate', 'note', 'referenceFile'],
+  },
   PARTICIPATES_IN: {
     from: PARTIES,
     to: ['Program'],
@@ -45,7 +52,21 @@ export const RELATIONS = {
     from: ['Country', 'Organization', 'Alliance'],
     to: PARTIES,
     keyParts: ['status', 'instrument', 'since'],
-    props: ['status', 'since', 'instrument', 'causeDealId', 'description'],
+    props: [
+      'id',
+      'kind',
+      'status',
+      'since',
+      'until',
+      'instrument',
+      'scope',
+      'items',
+      'causeDealId',
+      'description',
+      'estimate',
+      'note',
+      'referenceFile',
+    ],
   },
   INTERESTED_IN: { from: ['Country'], to: ['WeaponSystem'], keyParts: [], props: ['since', 'description'] },
   MADE_BY: { from: ['WeaponSystem'], to: ['Organization'], keyParts: [], props: [] },
@@ -53,6 +74,9 @@ export const RELATIONS = {
   DEVELOPS: { from: ['Program'], to: ['WeaponSystem'], keyParts: [], props: [] },
   LED_BY: { from: ['Program'], to: ['Country'], keyParts: [], props: [] },
   BASED_IN: { from: ['Organization'], to: ['Country'], keyParts: [], props: [] },
+  // A weapon-system variant's family (F-35A → F-35); a SIPRI release's source (sipri-atdb@2026-02-12 → sipri-atdb).
+  VARIANT_OF: { from: ['WeaponSystem'], to: ['WeaponSystem'], keyParts: [], props: [] },
+  VERSION_OF: { from: ['Source'], to: ['Source'], keyParts: [], props: [] },
   HOLDS_OFFICE: { from: ['Person'], to: PARTIES, keyParts: ['title'], props: ['title', 'since', 'until'] },
   ANNOUNCED: { from: ['Person'], to: ['Deal'], keyParts: ['date'], props: ['date', 'statement'] },
   OBJECTED_TO: {

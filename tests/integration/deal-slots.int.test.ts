@@ -39,8 +39,15 @@ describe('deal slots follow the relationships through every kind of write', () =
          MATCH (s:DealSlot) RETURN collect(s.role + '|' + s.partyId + '|' + toString(s.sortYear) + '|' + s.dealId) AS slots
        }
        CALL () {
-         MATCH (d:Deal)-[r:BUYER|SELLER|COVERS]->(p:Entity)
-         RETURN collect(type(r) + '|' + p.id + '|' + toString(coalesce(d.orderYear, -1)) + '|' + d.id) AS truth
+         // Live relationships, and a variant's deal for its family too (F-35A's for F-35).
+         CALL () {
+           MATCH (d:Deal)-[r:BUYER|SELLER|COVERS]->(p:Entity) WHERE r.retired IS NULL
+           RETURN type(r) AS role, p.id AS party, d
+           UNION
+           MATCH (d:Deal)-[r:COVERS]->(:WeaponSystem)-[:VARIANT_OF]->(p:WeaponSystem) WHERE r.retired IS NULL
+           RETURN 'COVERS' AS role, p.id AS party, d
+         }
+         RETURN collect(role + '|' + party + '|' + toString(coalesce(d.orderYear, -1)) + '|' + d.id) AS truth
        }
        RETURN slots, truth`,
     );
@@ -53,8 +60,12 @@ describe('deal slots follow the relationships through every kind of write', () =
   /** Every party's year-ordered pages (both orders, walked by cursor) list what the relationships give. */
   async function expectPagesMatchRelationships(): Promise<void> {
     const parties = await db.read(
-      `MATCH (d:Deal)-[r:BUYER|SELLER|COVERS]->(p:Entity)
-       RETURN DISTINCT type(r) AS role, p.id AS id ORDER BY role, id`,
+      `CALL () {
+         MATCH (d:Deal)-[r:BUYER|SELLER|COVERS]->(p:Entity) RETURN type(r) AS role, p.id AS id
+         UNION
+         MATCH (:Deal)-[:COVERS]->(:WeaponSystem)-[:VARIANT_OF]->(p:WeaponSystem) RETURN 'COVERS' AS role, p.id AS id
+       }
+       RETURN DISTINCT role, id ORDER BY role, id`,
     );
     for (const { role, id } of parties) {
       const field = role === 'BUYER' ? 'buyer' : role === 'SELLER' ? 'seller' : 'system';
@@ -63,7 +74,9 @@ describe('deal slots follow the relationships through every kind of write', () =
         const nulls = order === 'ORDER_YEAR_DESC' ? -1 : 999999;
         const expected = (
           await db.read(
-            `MATCH (:Entity {id: $id})<-[:${String(role)}]-(d:Deal) WHERE coalesce(d.retired, false) = false
+            // A system's deals are its variants' too (one VARIANT_OF step); retired relationships count not.
+            `MATCH (:Entity {id: $id})<-[:VARIANT_OF*0..${role === 'COVERS' ? 1 : 0}]-(:Entity)<-[r:${String(role)}]-(d:Deal)
+             WHERE coalesce(d.retired, false) = false AND r.retired IS NULL
              RETURN d.id AS id ORDER BY coalesce(d.orderYear, $nulls) ${order === 'ORDER_YEAR_DESC' ? 'DESC' : 'ASC'}, d.id`,
             { id, nulls },
           )

@@ -217,8 +217,35 @@ const QUERIES: Array<{ query: string; args: fc.Arbitrary<Record<string, unknown>
     }),
   },
   {
-    query: 'query($id: ID!) { allianceConflicts(alliance: $id) { member { id } } }',
-    args: fc.record({ id: garbage }),
+    query:
+      'query($id: ID!, $a: Int, $b: Int) { allianceConflicts(alliance: $id, orderedFrom: $a, orderedTo: $b) { member { id } } }',
+    args: fc.record({
+      id: fc.oneof(fc.constant('nato'), garbage),
+      a: fc.oneof(fc.integer(), garbage),
+      b: fc.oneof(fc.integer(), garbage),
+    }),
+  },
+  {
+    query:
+      'query($t: ID, $by: ID, $k: SanctionKind, $y: Int) { sanctions(target: $t, imposedBy: $by, kind: $k, inForce: $y) { id } }',
+    args: fc.record({
+      t: fc.oneof(fc.constant('TUR'), garbage),
+      by: fc.oneof(fc.constant('USA'), garbage),
+      k: fc.oneof(fc.constant('ARMS_EMBARGO'), garbage),
+      y: fc.oneof(fc.integer(), garbage),
+    }),
+  },
+  {
+    query:
+      'query($t: ID, $s: ID, $a: Int, $b: Int, $n: Int, $c: String) { deliveriesUnderEmbargo(target: $t, supplier: $s, deliveredFrom: $a, deliveredTo: $b, first: $n, after: $c) { year } }',
+    args: fc.record({
+      t: fc.oneof(fc.constant('TUR'), garbage),
+      s: fc.oneof(fc.constant('RUS'), garbage),
+      a: fc.oneof(fc.integer(), garbage),
+      b: fc.oneof(fc.integer(), garbage),
+      n: fc.oneof(fc.integer(), garbage),
+      c: garbage,
+    }),
   },
 ];
 

@@ -111,6 +111,21 @@ describe('the embedded Neo4j, as `npm start` runs it', () => {
     expect(await res.json()).toEqual({ data: { country: { id: 'TUR', name: 'Turkey' } } });
   });
 
+  it('imports the reference data on first start, after the seed', async () => {
+    const res = await fetch(`${service.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query: '{ alliance(id: "nato") { members { since } } country(id: "POL") { region } }',
+      }),
+    });
+    const body = (await res.json()) as {
+      data: { alliance: { members: unknown[] }; country: { region: string } };
+    };
+    expect(body.data.alliance.members).toHaveLength(32);
+    expect(body.data.country.region).toBe('Europe');
+  });
+
   it('keeps the generated Neo4j password in a file only its owner can read', () => {
     const mode = fs.statSync(path.join(service.dataDir, 'auth-password')).mode & 0o777;
     expect(mode).toBe(0o600);

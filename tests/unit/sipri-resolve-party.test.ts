@@ -58,6 +58,33 @@ describe('SIPRI party names', () => {
     });
   });
 
+  it('resolves de facto states SIPRI lists without a * to states with user-assigned codes', () => {
+    expect(
+      ['Northern Cyprus', 'Somaliland', 'Abkhazia', 'South Ossetia', 'Transnistria', 'Kosovo'].map((n) => {
+        const p = resolver.resolve(n);
+        return p?.label === 'Country' ? p.id : undefined;
+      }),
+    ).toEqual(['XNC', 'XSL', 'XAB', 'XSO', 'XTR', 'XKX']);
+  });
+
+  it('reaches one group through the spellings of different releases, and its country', () => {
+    const hor = ['Libya HoR*', 'HoR (Libya)*'].map((n) => resolver.resolve(n));
+    expect(hor.map((p) => p?.id)).toEqual(['libya-hor', 'libya-hor']);
+    expect(hor[1]).toMatchObject({
+      name: 'Libya HoR',
+      aliases: ['HoR (Libya)*', 'HoR (Libya)'],
+      countryId: 'LBY',
+    });
+    const pij = ['PIJ (Israel/Palestine)*', 'Palestinian Islamic Jihad (Israel/Palestine)*'].map((n) =>
+      resolver.resolve(n),
+    );
+    expect(pij.map((p) => p?.id)).toEqual(['pij-israel-palestine', 'pij-israel-palestine']);
+    expect(resolver.resolve('Hamas (Palestine)*')).toMatchObject({ countryId: 'PSE' });
+    expect(resolver.resolve('Syria rebels*')).toMatchObject({ countryId: 'SYR' });
+    expect(resolver.resolve('unknown rebel group*')).toMatchObject({ countryId: undefined });
+    expect(resolver.resolve('African Union**')).toMatchObject({ countryId: undefined });
+  });
+
   it('does not invent a party for a name it does not know', () => {
     expect(resolver.resolve('Atlantis')).toBeUndefined();
   });

@@ -43,6 +43,29 @@ export interface EntityDetails {
   name: string;
   aliases: string[];
   sources: SourceRef[];
+  /** A country's memberships and the sanctions it received, with their dates and sources. */
+  memberships?: Array<{
+    alliance: { id: string; name: string };
+    since: string | null;
+    until: string | null;
+    status: string;
+    estimate: boolean;
+    sources: SourceRef[];
+  }>;
+  sanctionsReceived?: Array<{
+    id: string;
+    kind: string;
+    status: string;
+    since: string | null;
+    until: string | null;
+    instrument: string | null;
+    scope: string | null;
+    items: string | null;
+    estimate: boolean;
+    imposedBy: { id: string; name: string };
+    target: { id: string; name: string };
+    sources: SourceRef[];
+  }>;
 }
 
 /** A GraphQL or HTTP failure, with the API's extensions.code when it gave one. */
@@ -361,10 +384,10 @@ const DETAILS_QUERY = `query Details($id: ID!) {
     }
     ... on Country {
       iso2 historical
-      memberships { alliance ${REF} since until ${SOURCES} }
+      memberships { alliance ${REF} since until status estimate ${SOURCES} }
       programs { program ${REF} role since until ${SOURCES} }
       exclusions { program ${REF} date cause ${REF} ${SOURCES} }
-      sanctionsReceived { imposedBy ${REF} status since instrument cause ${REF} ${SOURCES} }
+      sanctionsReceived { id kind status since until instrument scope items estimate imposedBy ${REF} target ${REF} ${SOURCES} }
       sanctionsImposed { target ${REF} status since instrument cause ${REF} ${SOURCES} }
     }
     ... on WeaponSystem { category description origin ${REF} makers ${REF} }

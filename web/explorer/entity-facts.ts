@@ -2,6 +2,7 @@
 // values as properties, and its facts (deliveries, memberships, exclusions, sanctions, ...) each with
 // the sources that state that fact.
 import type { EntityFacts, SourceRef } from './api';
+import { datedSections } from './dated-facts';
 import type { EntityRef, Fact, FactSection, PanelContent } from './side-panel';
 
 type Ref = { __typename?: string; id: string; name: string } | null | undefined;
@@ -139,14 +140,18 @@ export function entityPanel(e: EntityFacts): Pick<PanelContent, 'properties' | '
   }
 
   if (e.__typename === 'Country') {
-    section(
-      'Memberships',
-      arr<{ alliance: Ref; since: unknown; until: unknown } & Sourced>(e.memberships).map((m) => ({
-        parts: [ref(m.alliance), when(m.since, m.until)],
-        sources: src(m),
-      })),
-      'details-memberships',
-    );
+    // Memberships and sanctions received, with their dates, status and instrument (dated-facts.ts).
+    const dated = datedSections(e);
+    const datedSection = (testId: string) => {
+      for (const d of dated.filter((x) => x.testId === testId)) {
+        section(
+          d.title,
+          d.facts.map((f) => ({ parts: [f.text], sources: f.sources })),
+          d.testId,
+        );
+      }
+    };
+    datedSection('details-memberships');
     section(
       'Programmes',
       arr<{ program: Ref; role: string | null; since: unknown; until: unknown } & Sourced>(e.programs).map(
@@ -168,33 +173,28 @@ export function entityPanel(e: EntityFacts): Pick<PanelContent, 'properties' | '
         sources: src(x),
       })),
     );
-    const sanction =
-      (dir: 'from' | 'on') =>
-      (
-        s: {
-          imposedBy?: Ref;
-          target?: Ref;
-          status: string;
-          since: string | null;
-          instrument: string | null;
-          cause: Ref;
-        } & Sourced,
-      ): Fact => ({
-        parts: [
-          dir === 'from' ? 'By ' : 'On ',
-          ref(dir === 'from' ? s.imposedBy : s.target),
-          `: ${s.status.toLowerCase()}${s.since ? ` since ${s.since}` : ''}${s.instrument ? `, ${s.instrument}` : ''}`,
-          ...(s.cause ? [' over ', ref(s.cause)] : []),
-        ],
-        sources: src(s),
-      });
-    section(
-      'Sanctions and embargoes received',
-      arr<Parameters<ReturnType<typeof sanction>>[0]>(e.sanctionsReceived).map(sanction('from')),
-    );
+    const sanction = (
+      s: {
+        imposedBy?: Ref;
+        target?: Ref;
+        status: string;
+        since: string | null;
+        instrument: string | null;
+        cause: Ref;
+      } & Sourced,
+    ): Fact => ({
+      parts: [
+        'On ',
+        ref(s.target),
+        `: ${s.status.toLowerCase()}${s.since ? ` since ${s.since}` : ''}${s.instrument ? `, ${s.instrument}` : ''}`,
+        ...(s.cause ? [' over ', ref(s.cause)] : []),
+      ],
+      sources: src(s),
+    });
+    datedSection('details-sanctions');
     section(
       'Sanctions and embargoes imposed',
-      arr<Parameters<ReturnType<typeof sanction>>[0]>(e.sanctionsImposed).map(sanction('on')),
+      arr<Parameters<typeof sanction>[0]>(e.sanctionsImposed).map(sanction),
     );
   }
 

@@ -4,6 +4,8 @@ import { entityResolvers } from './entities';
 import { mutationResolvers } from './mutations';
 import { queryResolvers } from './queries';
 import { relationResolvers } from './relations';
+import { releaseResolvers } from './releases';
+import { sanctionResolvers } from './sanctions';
 import { subgraphResolvers } from './subgraphs';
 
 /**
@@ -15,7 +17,9 @@ export const resolvers = [
   coreResolvers,
   entityResolvers,
   relationResolvers,
+  releaseResolvers,
   queryResolvers,
   mutationResolvers,
   subgraphResolvers,
+  sanctionResolvers,
 ];

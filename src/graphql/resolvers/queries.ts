@@ -64,11 +64,16 @@ export const queryResolvers = {
         deals: r.deals,
       }));
     },
-    allianceConflicts: async (_: unknown, args: { alliance: string }, ctx: Context) =>
-      (await allianceConflicts(ctx.db, args.alliance)).map((r) => ({
+    allianceConflicts: async (
+      _: unknown,
+      args: { alliance: string; orderedFrom?: number | null; orderedTo?: number | null },
+      ctx: Context,
+    ) =>
+      (await allianceConflicts(ctx.db, args.alliance, args.orderedFrom, args.orderedTo)).map((r) => ({
         member: ctx.loaders.entity.load(r.memberId),
         supplier: ctx.loaders.entity.load(r.supplierId),
         deal: r.deal,
+        orderYear: typeof r.deal.orderYear === 'number' ? r.deal.orderYear : null,
       })),
     search: (
       _: unknown,

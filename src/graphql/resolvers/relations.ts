@@ -1,9 +1,13 @@
 import { badInput } from '../../errors';
 import type { EntityRecord } from '../../db/entities';
+import { inForceIn } from '../../db/in-force';
 import type { Plain } from '../../db/mapper';
 import { MAX_RELATED_DEALS, type RelationQuery } from '../../db/relation-queries';
 import type { Context } from '../context';
 import { loadAll } from './entities';
+import { sipriRecords } from './releases';
+import { releaseClaims } from '../../db/release-diff';
+import { releaseSourceId } from '../../db/release-writes';
 
 /** The fields of the API's object types: each asks a batched loader, never Cypher of its own. */
 
@@ -92,10 +96,20 @@ export const relationResolvers = {
       const claims = (await ctx.loaders.related('claims').load(deal.id)) as Item[];
       const byField = new Map<string, Item[]>();
       for (const c of claims) byField.set(String(c.field), [...(byField.get(String(c.field)) ?? []), c]);
+      // SIPRI releases that state different values are claims too, each by its release.
+      const shownKey = new Map<string, string>();
+      for (const r of releaseClaims(await sipriRecords(deal.id, ctx), releaseSourceId)) {
+        shownKey.set(r.field, r.key);
+        const own = r.claims.map((c) => ({ field: r.field, value: c.value, sourceIds: c.sourceIds }));
+        byField.set(r.field, [...(byField.get(r.field) ?? []), ...own]);
+      }
+      const parties =
+        deal.buyerId === undefined ? await ctx.loaders.related('dealParties').load(deal.id) : [deal];
+      const current = { ...(parties[0] as Item | undefined), ...deal };
       return [...byField.entries()]
         .map(([field, fieldClaims]) => {
-          const shown =
-            deal[field] === undefined || deal[field] === null ? null : JSON.stringify(deal[field]);
+          const value = current[shownKey.get(field) ?? field];
+          const shown = value === undefined || value === null ? null : JSON.stringify(value);
           // The shown value is a claim too: by the entity's own sources, unless a claim already states it.
           const all = fieldClaims.some((c) => c.value === shown)
             ? fieldClaims
@@ -107,7 +121,13 @@ export const relationResolvers = {
         .filter((d) => new Set(d.claims.map((c) => c.value)).size > 1);
     },
   },
-  Alliance: { members: items('members') },
+  Alliance: {
+    members: async (owner: Owner, args: { at?: number | null }, ctx: Context) => {
+      const all = (await ctx.loaders.related('members').load(owner.id)) as Item[];
+      const at = args.at;
+      return at == null ? all : all.filter((m) => inForceIn(m.since, m.until, at));
+    },
+  },
   Program: {
     leader: entity('leader'),
     develops: entities('develops'),

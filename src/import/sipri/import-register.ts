@@ -4,13 +4,27 @@ import { dealPartiesParams, type DealPartiesRow, type Retirement } from '../../d
 import { nameFields, nameKey } from '../../db/names';
 import { relationKey } from '../../model';
 import { loadCountryTable, PartyResolver, slug, type CountryEntry, type Party } from '../resolve-party';
+import {
+  closeRelease,
+  reconcileReleases,
+  RELEASE_ACTOR,
+  releaseImported,
+  releaseSourceId,
+  writeRelease,
+  type Reconciled,
+} from '../../db/release-writes';
 import { mapRow, type SipriRow } from './map-row';
 import type { Register } from './read-register';
+import { releaseOf, type Release } from './release-preamble';
+import { registerFingerprint, RowHasher } from './release-fingerprint';
+import { recordOf } from './release-records';
+import { familyOf, shortNamesOf } from './system-families';
 import {
   DEAL_CYPHER,
   LOOKUP_CYPHER,
   SOURCE_ID,
   STATUS_CYPHER,
+  TOTALS_CYPHER,
   type BatchParams,
   type DealParams,
 } from './import-cypher';
@@ -38,6 +52,12 @@ export interface Rejected {
 export interface ImportReport {
   variant: Register['variant'];
   dataGenerated: string;
+  /** The release the export is (its Source id, date and scope). */
+  release: { id: string } & Release;
+  /** The same release was imported from this very file before: nothing was read or written. */
+  alreadyImported: boolean;
+  /** Deals and deliveries retired or revived because the newest release covering them does (not) list them. */
+  reconciled: Omit<Reconciled, 'dealIds'>;
   rowsRead: number;
   rowsImported: number;
   rejected: Rejected[];
@@ -66,6 +86,16 @@ export interface ImportOptions {
    * request: a large batch on a busy machine may take longer than the per-request query timeout.
    */
   batchTimeoutMs?: number;
+  /**
+   * The release the export is (src/import/sipri/release-preamble.ts); read from its preamble when
+   * absent, and refused when the preamble does not say.
+   */
+  release?: Release;
+  /**
+   * Opens the same export again. With it, an export whose rows were already imported as this release
+   * is recognised by a first pass that fingerprints them, and nothing is written.
+   */
+  reread?: () => Promise<Register>;
 }
 
 interface CuratedDeal {
@@ -80,7 +110,31 @@ interface CuratedDeal {
   sourceIds: string[];
 }
 
-const today = () => new Date().toISOString().slice(0, 10);
+function emptyReport(
+  variant: Register['variant'],
+  seen: string,
+  release: ImportReport['release'],
+  reconciled: ImportReport['reconciled'],
+): ImportReport {
+  return {
+    variant,
+    dataGenerated: seen,
+    release,
+    alreadyImported: false,
+    reconciled,
+    rowsRead: 0,
+    rowsImported: 0,
+    rejected: [],
+    deals: 0,
+    deliveries: 0,
+    countries: 0,
+    organizations: 0,
+    systems: 0,
+    merged: [],
+    nonStateParties: [],
+    durationMs: 0,
+  };
+}
 
 export async function importSipri(
   db: Database,
@@ -90,14 +144,36 @@ export async function importSipri(
   const started = Date.now();
   const batchSize = opts.batchSize ?? 5000;
   const batchTimeoutMs = opts.batchTimeoutMs ?? 600_000;
-  // Without a "Data generated" line, the import day stands for when the facts were seen.
-  const seen = register.variant.dataGenerated ?? today();
+  const release = opts.release ?? releaseOf(register.variant);
+  const seen = release.generated;
+  const releaseInfo = { id: releaseSourceId(seen), ...release };
+  const releaseNode = {
+    generated: seen,
+    scopeFrom: release.scope.from,
+    scopeTo: release.scope.to,
+    ordersIncluded: release.scope.ordersIncluded,
+    allParties: release.scope.allParties,
+  };
+  const already = await releaseImported(db, releaseNode, async () =>
+    opts.reread
+      ? registerFingerprint(await opts.reread(), new PartyResolver(opts.countries ?? loadCountryTable()))
+      : undefined,
+  );
+  const noChange = { retiredDeals: 0, revivedDeals: 0, retiredDeliveries: 0, revivedDeliveries: 0 };
+  if (already) {
+    return {
+      ...emptyReport(register.variant, seen, releaseInfo, noChange),
+      alreadyImported: true,
+      durationMs: Date.now() - started,
+    };
+  }
 
   const lookup = (await db.read(LOOKUP_CYPHER))[0] ?? {};
   const systemByKey = new Map<string, string>();
-  for (const s of (lookup.systems as { id: string; keys: string[] }[] | null) ?? []) {
-    for (const k of s.keys) if (!systemByKey.has(k)) systemByKey.set(k, s.id);
-  }
+  const known = (lookup.systems as { id: string; keys: string[] }[] | null) ?? [];
+  // Ids first: a key that is one system's id reaches that system, not another whose name shares it.
+  for (const s of known) systemByKey.set(nameKey(s.id), s.id);
+  for (const s of known) for (const k of s.keys) if (!systemByKey.has(k)) systemByKey.set(k, s.id);
   const curated = (lookup.curated as unknown as CuratedDeal[] | null) ?? [];
   const parties = new PartyResolver(
     opts.countries ?? loadCountryTable(),
@@ -122,21 +198,9 @@ export async function importSipri(
     },
   );
 
-  const report: ImportReport = {
-    variant: register.variant,
-    dataGenerated: seen,
-    rowsRead: 0,
-    rowsImported: 0,
-    rejected: [],
-    deals: 0,
-    deliveries: 0,
-    countries: 0,
-    organizations: 0,
-    systems: 0,
-    merged: [],
-    nonStateParties: [],
-    durationMs: 0,
-  };
+  await writeRelease(db, releaseNode);
+
+  const report = emptyReport(register.variant, seen, releaseInfo, noChange);
   const dealIds = new Set<string>();
   let lastYear = 0;
   const partyIds = new Map<string, Party>();
@@ -184,10 +248,12 @@ export async function importSipri(
     return system;
   };
   const keySystem = (row: SipriRow): { id: string; isNew: boolean } => {
-    const key = nameKey(row.designation);
+    // "+" names another designation ("BDSL+" is not "BDSL"), which keys and slugs would drop.
+    const spelled = row.designation.replace(/\+/g, ' plus ');
+    const key = nameKey(spelled);
     const found = systemByKey.get(key);
     if (found) return { id: found, isNew: false };
-    const id = slug(row.designation) || `system-${key}`;
+    const id = slug(spelled) || `system-${key}`;
     systemByKey.set(key, id);
     systemByKey.set(nameKey(id), id);
     return { id, isNew: true };
@@ -215,10 +281,21 @@ export async function importSipri(
     if (batchRows === 0) return;
     const params: BatchParams = {
       seen,
+      release: seen,
+      now: new Date().toISOString(),
+      records: [...batch.deals.values(), ...batch.curatedDeals.values()].map((e) =>
+        recordOf(
+          e.id,
+          { buyerId: e.buyer.id, sellerId: e.seller.id, systemId: e.systemId },
+          { designation: e.row.designation, ...sipriFacts(e.row), ...sharedFacts(e.row) },
+          e.rowDeliveries,
+        ),
+      ),
       sourceId: SOURCE_ID,
       countries: batch.countries,
       organizations: batch.organizations,
       systems: batch.systems,
+      families: batch.families,
       deals: [...batch.deals.values()].map((e) => dealParams(e)),
       curatedDeals: [...batch.curatedDeals.values()].map((e) => ({
         ...dealParams(e),
@@ -226,7 +303,7 @@ export async function importSipri(
       })),
       ...dealPartiesParams(
         [...batch.deals.values(), ...batch.curatedDeals.values()].map((e) => partiesRow(e)),
-        REPLACED_PARTY,
+        replacedParty(seen),
       ),
       deliveries: [],
       claims: batch.claims,
@@ -249,6 +326,7 @@ export async function importSipri(
     inflight.catch(() => undefined);
   };
 
+  const hasher = new RowHasher();
   const newSystems = new Set<string>();
   const writtenParties = new Set<string>();
   for await (const line of register.lines) {
@@ -269,6 +347,7 @@ export async function importSipri(
       });
       continue;
     }
+    hasher.update(row, seller.name, buyer.name);
     const system = systemFor(row);
     const dealId = target(row, buyer, seller, system.id);
     const dup = row.deliveries.find((d) => deliveryKeys.has(`${dealId}:${d.year}`));
@@ -281,12 +360,18 @@ export async function importSipri(
     }
     for (const d of row.deliveries) deliveryKeys.add(`${dealId}:${d.year}`);
 
+    // A group's country is written with it: the group is BASED_IN it (Organization.country).
+    const homes = [seller, buyer].flatMap((p) =>
+      p.label === 'Organization' && p.countryId ? [parties.resolve(p.countryId)] : [],
+    );
     for (const [party, raw] of [
       [seller, row.supplier],
       [buyer, row.recipient],
+      ...homes.flatMap((h) => (h ? [[h, undefined] as const] : [])),
     ] as const) {
-      partyIds.set(party.id, party);
-      if (party.label === 'Organization') nonState.set(raw, { name: raw, id: party.id, kind: party.kind });
+      if (raw !== undefined) partyIds.set(party.id, party);
+      if (party.label === 'Organization' && raw !== undefined)
+        nonState.set(raw, { name: raw, id: party.id, kind: party.kind });
       if (writtenParties.has(party.id)) continue;
       writtenParties.add(party.id);
       if (party.label === 'Country') {
@@ -316,11 +401,25 @@ export async function importSipri(
       batch.systems.push({
         id: system.id,
         props: {
-          ...nameFields(system.id, row.designation),
+          ...nameFields(system.id, row.designation, shortNamesOf(row.designation)),
           ...(row.category ? { category: row.category } : {}),
           ...(row.description ? { description: row.description } : {}),
         },
       });
+      // A variant ("F-35A Lightning-2") belongs to its family ("F-35"): an existing system of that
+      // name (the seed's F-35), or a new one.
+      const familyName = familyOf(row.designation);
+      const family = familyName ? systemFor({ ...row, designation: familyName }) : undefined;
+      if (family && family.id !== system.id) {
+        if (family.isNew && !newSystems.has(family.id)) {
+          newSystems.add(family.id);
+          batch.systems.push({
+            id: family.id,
+            props: { ...nameFields(family.id, familyName ?? family.id), family: true },
+          });
+        }
+        batch.families.push({ variantId: system.id, familyId: family.id });
+      }
     }
     addDeal(batch, row, dealId, buyer, seller, system.id, curatedById.get(dealId));
     for (const d of row.deliveries) if (d.year > lastYear) lastYear = d.year;
@@ -330,11 +429,21 @@ export async function importSipri(
   await flush();
   await inflight;
   // The last year the export covers: the latest delivery year it lists.
-  const ids = [...dealIds];
+  await closeRelease(db, seen, undefined, lastYear);
+  const reconciled = await reconcileReleases(db);
+  const { dealIds: settled, ...counts } = reconciled;
+  report.reconciled = counts;
+  for (let i = 0; i < settled.length; i += batchSize) {
+    const rows = settled.slice(i, i + batchSize).map((id) => ({ id, totals: {} }));
+    await db.write(TOTALS_CYPHER('$rows'), { rows, release: seen });
+  }
+  const ids = [...new Set([...dealIds, ...settled])];
   opts.onReconcile?.(ids.length);
   for (let i = 0; i < ids.length; i += batchSize) {
     await db.write(STATUS_CYPHER, { ids: ids.slice(i, i + batchSize), lastYear });
   }
+  // Marked imported from this file last: an import that stopped before is run again whole.
+  await closeRelease(db, seen, hasher.digest(), lastYear);
 
   report.deals = dealIds.size;
   report.deliveries = deliveryKeys.size;
@@ -356,6 +465,8 @@ interface DealEntry {
   /** Set for a curated deal that receives SIPRI's record. */
   curated: CuratedDeal | undefined;
   deliveries: DeliveryParams[];
+  /** The deliveries of its rows in this batch, as the release's record keeps them. */
+  rowDeliveries: SipriRow['deliveries'];
 }
 
 /** A batch being read: deals by id (a deal has one row per delivery year; the batch writes it once). */
@@ -363,6 +474,7 @@ interface Batch {
   countries: BatchParams['countries'];
   organizations: BatchParams['organizations'];
   systems: BatchParams['systems'];
+  families: BatchParams['families'];
   deals: Map<string, DealEntry>;
   curatedDeals: Map<string, DealEntry>;
   claims: BatchParams['claims'];
@@ -373,6 +485,7 @@ function emptyBatch(): Batch {
     countries: [],
     organizations: [],
     systems: [],
+    families: [],
     deals: new Map(),
     curatedDeals: new Map(),
     claims: [],
@@ -386,9 +499,19 @@ function defined(o: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
+/**
+ * The object with its undefined values as null: `SET n += map` removes them, so a fact that the
+ * release winning a deal no longer states does not linger from an older one.
+ */
+function orNull(o: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k in o) out[k] = o[k] ?? null;
+  return out;
+}
+
 /** SIPRI's facts about the deal, as Deal properties (absent ones are left out, never written as null). */
 function sipriFacts(row: SipriRow) {
-  return defined({
+  return orNull({
     sipriId: row.sipriId,
     tivUnit: row.tivUnit,
     tivUnitNew: row.tivUnitNew,
@@ -401,7 +524,7 @@ function sipriFacts(row: SipriRow) {
 
 /** Facts a curated deal may already state: SIPRI's value fills a gap, or becomes a claim if it differs. */
 function sharedFacts(row: SipriRow) {
-  return defined({
+  return orNull({
     orderYear: row.orderYear,
     orderYearEstimated: row.orderYearEstimated,
     quantity: row.quantity,
@@ -423,7 +546,7 @@ function addDeal(
 ): void {
   const deliveries = row.deliveries.map((d) => ({
     id: `${dealId}:${d.year}`,
-    props: defined({
+    props: orNull({
       year: d.year,
       quantity: d.quantity,
       quantityEstimated: d.quantityEstimated,
@@ -436,8 +559,18 @@ function addDeal(
   if (entry) {
     Object.assign(entry, { row, buyer, seller, systemId });
     entry.deliveries.push(...deliveries);
+    entry.rowDeliveries.push(...row.deliveries);
   } else {
-    deals.set(dealId, { id: dealId, row, buyer, seller, systemId, curated: cur, deliveries });
+    deals.set(dealId, {
+      id: dealId,
+      row,
+      buyer,
+      seller,
+      systemId,
+      curated: cur,
+      deliveries,
+      rowDeliveries: [...row.deliveries],
+    });
   }
   if (cur && cur.orderYear !== null && cur.orderYear !== row.orderYear) {
     const mine = cur.sourceIds.filter((s) => s !== SOURCE_ID);
@@ -454,12 +587,12 @@ function addDeal(
   }
 }
 
-/** What retires a party relationship a later export no longer states (the deal names another). */
-const REPLACED_PARTY: Retirement = {
-  by: 'import',
-  reason: 'a later SIPRI export names another party for this deal',
-  sourceIds: [SOURCE_ID],
-};
+/** What retires a party relationship the release winning a deal no longer states (it names another). */
+const replacedParty = (release: string): Retirement => ({
+  by: RELEASE_ACTOR,
+  reason: `not in the release of ${release}`,
+  sourceIds: [releaseSourceId(release)],
+});
 
 /**
  * The deal's parties as SIPRI states them. A curated deal keeps its own: SIPRI's party is written only

@@ -98,9 +98,9 @@ function category(text: string | undefined): string | undefined {
   return text === undefined ? undefined : (canonicalCategory(text) ?? text);
 }
 
-/** SIPRI writes some designations with a dangling " -" (a blank variant name): it is not part of the name. */
+/** SIPRI writes some designations with a dangling " -" or " --" (a blank variant name): not part of the name. */
 export function cleanDesignation(text: string): string {
-  return text.replace(/\s+-$/, '').trim();
+  return text.replace(/\s+-+$/, '').trim();
 }
 
 function mapCurrent(f: Record<string, string>, line: number): SipriRow {

@@ -25,6 +25,8 @@ export interface Variant {
   headerLine: number;
   /** The export's "Data generated" date (ISO yyyy-mm-dd), when the preamble states it. */
   dataGenerated: string | undefined;
+  /** The lines before the header, unquoted (the release's scope is read from them: release-preamble.ts). */
+  preamble: string[];
 }
 
 /** One data row: its 1-based line number in the file and its fields by header name. */
@@ -126,6 +128,7 @@ export function detectVariant(sample: Buffer): Variant {
       trailingSemicolon: delimiter === ',' && body.endsWith(';'),
       headerLine: i + 1,
       dataGenerated,
+      preamble: lines.slice(0, i).map((l) => unquote(l).replace(/;$/, '')),
     };
   }
   throw new ArmsgraphError(
