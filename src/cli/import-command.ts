@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config';
+import { ArmsgraphError } from '../errors';
 import { writeReferenceData } from '../import/reference/import-reference';
 import { DEFAULT_REFERENCE_DIR, readReference } from '../import/reference/read-reference';
 import { importSipri, type ImportReport } from '../import/sipri/import-register';
@@ -71,7 +72,11 @@ export function registerImport(program: Command): void {
       const batchSize = Number(opts.batchSize);
       if (!Number.isInteger(batchSize) || batchSize < 1)
         throw new UsageError(`--batch-size must be a positive integer, got "${opts.batchSize}"`);
-      const register = await readRegister(file);
+      const register = await readRegister(file).catch((err: unknown) => {
+        // A file that is not an export (or cannot be read) fails the import (exit 1): the command
+        // line was right, the file was not.
+        throw err instanceof ArmsgraphError ? new Error(err.message) : err;
+      });
       let release: Release;
       try {
         release = releaseOf(register.variant, {

@@ -137,9 +137,9 @@ export type ResolvedDealFilter = Awaited<ReturnType<typeof resolveDealFilter>>;
  */
 export function dealWhere(v: string): string {
   return `coalesce(${v}.retired, false) = false
-      AND ($buyer IS NULL OR EXISTS { (${v})-[r:BUYER]->(:Entity {id: $buyer}) WHERE coalesce(r.retired, false) = false })
-      AND ($seller IS NULL OR EXISTS { (${v})-[r:SELLER]->(:Entity {id: $seller}) WHERE coalesce(r.retired, false) = false })
-      AND ($system IS NULL OR EXISTS { (${v})-[r:COVERS]->(:WeaponSystem)-[:VARIANT_OF*0..1]->(:WeaponSystem {id: $system}) WHERE coalesce(r.retired, false) = false })
+      AND ($buyer IS NULL OR EXISTS { (${v})-[party:BUYER]->(:Entity {id: $buyer}) WHERE coalesce(party.retired, false) = false })
+      AND ($seller IS NULL OR EXISTS { (${v})-[party:SELLER]->(:Entity {id: $seller}) WHERE coalesce(party.retired, false) = false })
+      AND ($system IS NULL OR EXISTS { (${v})-[party:COVERS]->(:WeaponSystem)-[:VARIANT_OF*0..1]->(:WeaponSystem {id: $system}) WHERE coalesce(party.retired, false) = false })
       AND ($status IS NULL OR ${v}.status IN $status)
       AND ($category IS NULL OR ${v}.category = $category)
       AND ($orderedFrom IS NULL OR ${v}.orderYear >= $orderedFrom)

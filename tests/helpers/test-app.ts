@@ -9,7 +9,15 @@ import { TEST_ENV } from './test-neo4j';
 /** The config tests run with: the test Neo4j, silent logs, and whatever the test overrides. */
 export function testConfig(overrides: Record<string, string> = {}): Config {
   const { uri, password } = testNeo4j();
-  return loadConfig({ NODE_ENV: 'test', NEO4J_URI: uri, NEO4J_PASSWORD: password, ...overrides });
+  // Test machines are shared and often loaded: a generous query deadline keeps a slow answer from
+  // reading as a failure. Tests of the deadline itself set their own.
+  return loadConfig({
+    NODE_ENV: 'test',
+    NEO4J_URI: uri,
+    NEO4J_PASSWORD: password,
+    ARMSGRAPH_QUERY_TIMEOUT_MS: '60000',
+    ...overrides,
+  });
 }
 
 export function testNeo4j(): { uri: string; password: string } {
