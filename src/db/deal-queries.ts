@@ -380,7 +380,11 @@ export async function findDeals(
   const matched = only
     ? only.field === 'system'
       ? // A system's deals include its variants' (a family): its slots hold both, one per live deal.
-        `MATCH (s:DealSlot) WHERE s.role = '${only.role}' AND s.partyId = ${only.field}Id RETURN count(s) AS matched`
+        // Every slot has a year (NO_YEAR when none) and a deal: the existence predicates let the
+        // planner count from the (role, partyId, sortYear, dealId) index alone.
+        `MATCH (s:DealSlot) USING INDEX s:DealSlot(role, partyId, sortYear, dealId)
+         WHERE s.role = '${only.role}' AND s.partyId = ${only.field}Id AND s.sortYear IS NOT NULL AND s.dealId IS NOT NULL
+         RETURN count(s) AS matched`
       : // Its degree less its retired relationships of the role (few: found by index, as retired deals are).
         `MATCH (p:Entity {id: ${only.field}Id})
        CALL (p) {

@@ -257,7 +257,11 @@ export async function startEmbeddedNeo4j(
   const pid = child.pid ?? -1;
   const stateFile = path.join(opts.dataDir, STATE_FILE);
   const state: StateFile = { pid, boltPort: opts.boltPort, startedAt: new Date().toISOString() };
-  fs.writeFileSync(stateFile, JSON.stringify(state), { mode: 0o600 });
+  // Written whole, then renamed into place: another process (the CLI, a test) reading it meanwhile sees
+  // the old state or the new one, never an empty file.
+  const partial = `${stateFile}.${process.pid}.tmp`;
+  fs.writeFileSync(partial, JSON.stringify(state), { mode: 0o600 });
+  fs.renameSync(partial, stateFile);
   opts.logger.info(
     { pid, port: opts.boltPort, ms: Date.now() - started, dataDir: opts.dataDir },
     'embedded Neo4j started',
