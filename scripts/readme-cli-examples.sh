@@ -48,6 +48,8 @@ done
 mkdir -p path/to
 cp tests/fixtures/sipri/variant-trailing-semicolon.csv path/to/export.csv
 cp tests/fixtures/sipri/variant-trailing-semicolon.csv export.csv
+# An export without its preamble (the README's --generated/--scope example): the header row onwards.
+sed -n '/^SIPRI AT Database ID,/,$p' tests/fixtures/sipri/releases/release-2025-01-03.csv >old.csv
 
 # The examples: lines of ```sh blocks that start with `npx armsgraph`, without their comments.
 mapfile -t examples < <(awk '/^```sh/{on=1;next} /^```/{on=0} on && /^npx armsgraph /' README.md |
