@@ -19,6 +19,7 @@ import {
   writeSipriBatch,
   yearsRecordedByRun,
 } from '../../db/sipri-writes';
+import { resumeTivRollups, suspendTivRollups } from '../../db/tiv-rollups';
 import { importInBatches, type ImportCounts, type Importer, type Rejected } from '../importer';
 import { loadCountryTable, PartyResolver, type CountryEntry } from '../resolve-party';
 import type { Register, RegisterLine } from './read-register';
@@ -167,6 +168,8 @@ export async function importSipri(
   await writeRelease(db, releaseNode);
 
   const report = emptyReport(register.variant, seen, releaseInfo, noChange);
+  // The rollups are settled once at the end (settleReleaseDeals): the tables sum deliveries until then.
+  const rollupsWereBuilt = await suspendTivRollups(db);
   const ctx = { release: seen, run: randomUUID() };
   let deliveries = 0;
   const importer: Importer<RegisterLine, PlannedRow> = {
@@ -220,6 +223,7 @@ export async function importSipri(
   const done = await settleReleaseDeals(db, settle);
   report.timings.statusMs = done.statusMs;
   report.timings.rollupsMs = done.rollupsMs;
+  await resumeTivRollups(db, rollupsWereBuilt);
   // Marked imported from this file last: an import that stopped before is run again whole.
   await closeRelease(db, seen, mapper.hasher.digest(), lastYear);
 
