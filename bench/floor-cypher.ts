@@ -89,6 +89,22 @@ export const FLOOR_CYPHER = {
     WITH g, sum(coalesce(x.tiv, 0.0)) AS tiv, count(DISTINCT d) AS deals
     ORDER BY tiv DESC, g.id ASC LIMIT $first
     RETURN g.id AS id, g.name AS name, tiv, deals`,
+  recipientImports: `
+    MATCH (:Entity {id: $recipient})<-[:BUYER]-(d:Deal)-[:HAS_DELIVERY]->(x:Delivery)
+    WHERE x.year >= $from AND x.year <= $to
+    MATCH (d)-[:SELLER]->(g)
+    WITH g, sum(coalesce(x.tiv, 0.0)) AS tiv, count(DISTINCT d) AS deals
+    ORDER BY tiv DESC, g.id ASC LIMIT $first
+    RETURN g.id AS id, g.name AS name, tiv, deals`,
+  recipientSupplierYears: `
+    MATCH (:Entity {id: $recipient})<-[:BUYER]-(d:Deal)-[:HAS_DELIVERY]->(x:Delivery)
+    WHERE x.year >= $from AND x.year <= $to
+    MATCH (d)-[:SELLER]->(g)
+    WITH g, x.year AS year, sum(coalesce(x.tiv, 0.0)) AS tiv, count(DISTINCT d) AS deals
+    WITH g, collect({ year: year, tiv: tiv, deals: deals }) AS years, sum(tiv) AS total
+    UNWIND years AS y
+    WITH g, total, y ORDER BY total DESC, g.id ASC, y.year ASC LIMIT $first
+    RETURN g.id AS id, toInteger(y.year) AS year, y.tiv AS tiv, y.deals AS deals`,
   search: `
     CALL db.index.fulltext.queryNodes('entity_search', $query, {limit: $first * 3}) YIELD node AS n, score
     RETURN n.id AS id, n.name AS name, [l IN labels(n) WHERE l <> 'Entity'][0] AS kind

@@ -177,6 +177,55 @@ export const QUERY_MIX: MixQuery[] = [
     },
   },
   {
+    name: 'imports of one recipient by supplier',
+    what: "a recipient's suppliers over the last five years, largest first (the dependency table)",
+    armsgraph: (p) => ({
+      query: `query($r: ID!, $from: Int!, $to: Int!) { transferTotals(by: SUPPLIER, filter: { recipient: [$r] },
+        deliveredFrom: $from, deliveredTo: $to, first: 10) { key label tivDelivered deals share } }`,
+      variables: { r: p.buyer, from: p.totalsFrom, to: p.totalsTo },
+    }),
+    floor: (p) => ({
+      query: 'recipientImports',
+      params: { recipient: p.buyer, from: p.totalsFrom, to: p.totalsTo, first: 10 },
+    }),
+    peer: (p) => ({
+      query: `query($r: ID!, $from: Int!, $to: Int!) { recipientImports(recipient: $r, from: $from, to: $to, first: 10) {
+        supplierId supplierName tivDelivered deals } }`,
+      variables: { r: p.buyer, from: p.totalsFrom, to: p.totalsTo },
+    }),
+    answer: {
+      armsgraph: (d) => (d.transferTotals as Json[] | undefined)?.map((t) => [t.key, t.deals]) ?? null,
+      floor: (rows) => rows.map((r) => [r.id, r.deals]),
+      peer: (d) => (d.recipientImports as Json[] | undefined)?.map((t) => [t.supplierId, t.deals]) ?? null,
+    },
+  },
+  {
+    name: 'supplier × year for one recipient',
+    what: "a recipient's imports per supplier and delivery year over the last five years",
+    armsgraph: (p) => ({
+      query: `query($r: ID!, $from: Int!, $to: Int!) { transferTotals(by: SUPPLIER, then: YEAR, filter: { recipient: [$r] },
+        deliveredFrom: $from, deliveredTo: $to, first: 500) { key then { year } tivDelivered deals } }`,
+      variables: { r: p.buyer, from: p.totalsFrom, to: p.totalsTo },
+    }),
+    floor: (p) => ({
+      query: 'recipientSupplierYears',
+      params: { recipient: p.buyer, from: p.totalsFrom, to: p.totalsTo, first: 500 },
+    }),
+    peer: (p) => ({
+      query: `query($r: ID!, $from: Int!, $to: Int!) { recipientSupplierYears(recipient: $r, from: $from, to: $to, first: 500) {
+        supplierId year tivDelivered deals } }`,
+      variables: { r: p.buyer, from: p.totalsFrom, to: p.totalsTo },
+    }),
+    answer: {
+      armsgraph: (d) =>
+        (d.transferTotals as Json[] | undefined)?.map((t) => [t.key, get(t, 'then', 'year'), t.deals]) ??
+        null,
+      floor: (rows) => rows.map((r) => [r.id, r.year, r.deals]),
+      peer: (d) =>
+        (d.recipientSupplierYears as Json[] | undefined)?.map((t) => [t.supplierId, t.year, t.deals]) ?? null,
+    },
+  },
+  {
     name: 'search',
     what: 'names and aliases, ranked, 10 hits',
     armsgraph: (p) => ({

@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { transferTotals } from '../src/db/analytics-queries';
+import { transferTotals } from '../src/db/transfer-totals';
 import type { Database } from '../src/db/database';
 import { releaseChanges } from '../src/db/release-queries';
 import { importSipri } from '../src/import/sipri/import-register';
@@ -40,7 +40,7 @@ const tables = async (db: Database) =>
   JSON.stringify(
     await Promise.all(
       (['SUPPLIER', 'RECIPIENT', 'YEAR'] as const).map(async (by) =>
-        (await transferTotals(db, by, null, null, 500)).map((t) => [
+        (await transferTotals(db, { by }, { first: 5000 })).map((t) => [
           t.key,
           t.tivDelivered.toFixed(4),
           t.deals,

@@ -1,6 +1,7 @@
 import { DEAL_PARTY_TYPES, ENTITY_LABELS } from '../model';
 import type { Database } from './database';
 import { buildMissingDealSlots } from './deal-slots';
+import { buildMissingTivRollups, TIV_ROLLUP_SCHEMA } from './tiv-rollups';
 
 export { ENTITY_LABELS, type EntityLabel } from '../model';
 
@@ -52,6 +53,8 @@ export function schemaStatements(): string[] {
     statements.push(
       `CREATE INDEX ${type.toLowerCase()}_retired IF NOT EXISTS FOR ()-[r:${type}]-() ON (r.retired)`,
     );
+  // The TIV tables' pre-summed rows (src/db/tiv-rollups.ts).
+  statements.push(...TIV_ROLLUP_SCHEMA);
   return statements;
 }
 
@@ -64,4 +67,6 @@ export async function applySchema(db: Database, extra: string[] = []): Promise<v
   await db.write('CALL db.awaitIndexes(300)', {}, 310_000);
   // A database written before deal slots existed gets them once (later starts: one lookup).
   await buildMissingDealSlots(db);
+  // Likewise the TIV rollups: until they are built, the transfer tables sum deliveries.
+  await buildMissingTivRollups(db);
 }

@@ -17,6 +17,8 @@ import { DEAL_ITEM } from './relation-queries';
 import { badInput, notFound } from '../errors';
 import { int, type Integer } from './integers';
 import { NO_YEAR } from './deal-slots';
+import { LIVE_DELIVERY } from './tiv-rollups';
+import { SIPRI_STATUS, type DealCondition } from '../model';
 import { DEAL_PARTY_PATTERN } from '../model';
 
 export type { DealStatus } from '../model';
@@ -32,6 +34,11 @@ export interface DealFilter {
   orderedFrom?: number | null;
   orderedTo?: number | null;
   source?: string | null;
+  /** Deals with live deliveries in these years (either end open). */
+  deliveredFrom?: number | null;
+  deliveredTo?: number | null;
+  condition?: DealCondition[] | null;
+  localProduction?: boolean | null;
 }
 
 export const MAX_DEAL_PAGE = 500;
@@ -101,7 +108,21 @@ function checkFilter(filter: DealFilter) {
   if (filter.orderedFrom != null && filter.orderedTo != null && filter.orderedFrom > filter.orderedTo) {
     throw badInput('orderedFrom is after orderedTo');
   }
+  if (
+    filter.deliveredFrom != null &&
+    filter.deliveredTo != null &&
+    filter.deliveredFrom > filter.deliveredTo
+  ) {
+    throw badInput('deliveredFrom is after deliveredTo');
+  }
+  const delivered = filter.deliveredFrom != null || filter.deliveredTo != null;
   return {
+    delivered,
+    deliveredFrom: int(delivered ? (filter.deliveredFrom ?? 0) : null),
+    deliveredTo: int(delivered ? (filter.deliveredTo ?? 9999) : null),
+    condition:
+      filter.condition && filter.condition.length > 0 ? filter.condition.map((c) => SIPRI_STATUS[c]) : null,
+    localProduction: filter.localProduction ?? null,
     status: filter.status && filter.status.length > 0 ? filter.status : null,
     category,
     orderedFrom: filter.orderedFrom ?? null,
@@ -133,7 +154,8 @@ export type ResolvedDealFilter = Awaited<ReturnType<typeof resolveDealFilter>>;
 
 /**
  * The filter as a Cypher condition on the deal variable `v` (parameters from resolveDealFilter), so
- * the exports select exactly the deals Query.deals does. `v` is a constant of the caller's.
+ * the exports select exactly the deals Query.deals does. `v` is a constant of the caller's. Its own
+ * variables (party, hd, x) must not be the caller's: an export's edge statement binds `r`.
  */
 export function dealWhere(v: string): string {
   return `coalesce(${v}.retired, false) = false
@@ -144,8 +166,15 @@ export function dealWhere(v: string): string {
       AND ($category IS NULL OR ${v}.category = $category)
       AND ($orderedFrom IS NULL OR ${v}.orderYear >= $orderedFrom)
       AND ($orderedTo IS NULL OR ${v}.orderYear <= $orderedTo)
-      AND ($source IS NULL OR $source IN ${v}.sourceIds)`;
+      AND ($source IS NULL OR $source IN ${v}.sourceIds)
+      AND ($condition IS NULL OR ${v}.sipriStatus IN $condition)
+      AND ($localProduction IS NULL OR ${v}.localProduction = $localProduction)
+      AND (NOT $delivered OR ${deliveredIn(v)})`;
 }
+
+/** Whether deal `v` has a live delivery in [$deliveredFrom, $deliveredTo]. */
+const deliveredIn = (v: string) => `EXISTS {
+  MATCH ${LIVE_DELIVERY(v, 'x')} AND x.year >= $deliveredFrom AND x.year <= $deliveredTo }`;
 
 /** The MATCH that starts from the most selective anchor given (buyer, seller or system), binding `d`. */
 export function dealAnchor(f: ResolvedDealFilter): string {
@@ -309,6 +338,9 @@ export async function findDeals(
   if (f.orderedFrom !== null) conditions.push('d.orderYear >= $orderedFrom');
   if (f.orderedTo !== null) conditions.push('d.orderYear <= $orderedTo');
   if (f.source) conditions.push('$source IN d.sourceIds');
+  if (f.condition) conditions.push('d.sipriStatus IN $condition');
+  if (f.localProduction !== null) conditions.push('d.localProduction = $localProduction');
+  if (f.delivered) conditions.push(deliveredIn('d'));
   const where = `WHERE ${['coalesce(d.retired, false) = false', ...conditions].join(' AND ')}`;
   const { key, dir } = ORDER[orderBy];
   // With a period filter every deal has an order year: no tail of deals without one.

@@ -1,6 +1,6 @@
 import type { ManagedTransaction } from 'neo4j-driver';
 import type { Database } from './database';
-import { int } from './integers';
+import { buildOnceForAllDeals } from './build-once';
 import { DEAL_PARTY_PATTERN } from '../model';
 
 /**
@@ -74,18 +74,5 @@ export async function dealsOfParty(db: Database, tx: ManagedTransaction, partyId
  * says it is done, so later starts cost one index lookup. Batched, for large graphs.
  */
 export async function buildMissingDealSlots(db: Database): Promise<void> {
-  const [done] = await db.read('MATCH (m:DealSlotsBuilt) RETURN count(m) > 0 AS done');
-  if (done?.done === true) return;
-  const batch = 10_000;
-  for (let after = ''; ;) {
-    const rows = await db.read(
-      'MATCH (d:Deal) WHERE d.id > $after WITH d.id AS id ORDER BY id LIMIT $batch RETURN collect(id) AS ids',
-      { after, batch: int(batch) },
-    );
-    const ids = (rows[0]?.ids as string[] | undefined) ?? [];
-    if (ids.length === 0) break;
-    await db.writeTx((tx) => refreshDealSlots(db, tx, ids));
-    after = ids[ids.length - 1] ?? after;
-  }
-  await db.write('MERGE (:DealSlotsBuilt)');
+  await buildOnceForAllDeals(db, 'DealSlotsBuilt', (tx, ids) => refreshDealSlots(db, tx, ids), 10_000);
 }

@@ -5,6 +5,7 @@ import { checkSources, mustResolve, recordChange, type Actor, type ChangeRecord 
 import { ENTITY_LABELS, type EntityLabel } from './constraints';
 import type { Database } from './database';
 import { refreshDealSlots } from './deal-slots';
+import { refreshTivRollups } from './tiv-rollups';
 import type { Plain } from './mapper';
 import { nameFields } from './names';
 import {
@@ -148,8 +149,11 @@ export async function updateEntity(db: Database, actor: Actor, raw: unknown): Pr
       eid: node.elementId,
       props: { ...fields, ...names, sourceIds },
     });
-    // A deal's order year is its slots' sort key.
-    if (node.label === 'Deal') await refreshDealSlots(db, tx, [id]);
+    // A deal's order year is its slots' sort key; its category, one of its rollups' keys.
+    if (node.label === 'Deal') {
+      await refreshDealSlots(db, tx, [id]);
+      await refreshTivRollups(db, tx, [id]);
+    }
     const changed = [...Object.keys(fields), ...(input.name ? ['name'] : [])];
     const change = await recordChange(
       db,

@@ -1,5 +1,6 @@
 import type { Params, Statement } from './database';
 import { dealAnchor, dealWhere, type ResolvedDealFilter } from './deal-queries';
+import { int } from './integers';
 import { edgeIdCypher, live } from './subgraph-queries';
 
 /**
@@ -180,5 +181,40 @@ export function neighborhoodStatements(nodeIds: string[], edgeIds: string[]): Se
     nodes: (keys) => nodeRow(nodes, keys, params),
     edges: (keys, time) => edgeRow(edges, keys, time, params),
     deals: { cypher: `UNWIND $ids AS id MATCH (d:Deal {id: id}) WHERE ${live('d')} ${DEAL_ROW}`, params },
+  };
+}
+
+/**
+ * A supplier → recipient network already computed (Query.transferNetwork): its parties by id, and its
+ * SUPPLIED edges (not stored relationships) with their `weight` (a float: TIV) and `deals` (an integer).
+ */
+export function networkStatements(
+  nodeIds: string[],
+  edges: { id: string; source: string; target: string; [key: string]: unknown }[],
+): SelectionStatements {
+  const nodes = `UNWIND $ids AS id MATCH (n:Entity {id: id})`;
+  const params = {
+    ids: nodeIds,
+    edges: edges.map((e) => ({ ...e, weight: Number(e.weight), deals: int(Number(e.deals)) })),
+  };
+  const head = "e.id, 'SUPPLIED', e.source, e.target, null";
+  return {
+    nodeKeys: { cypher: `${nodes} ${keysOf('n')}`, params },
+    edgeKeys: {
+      cypher: `UNWIND CASE WHEN size($edges) > 0 THEN [['deals', ['INTEGER NOT NULL']], ['weight', ['FLOAT NOT NULL']]] ELSE [] END AS row RETURN row`,
+      params,
+    },
+    nodes: (keys) => nodeRow(nodes, keys, params),
+    edges: (keys) =>
+      keys
+        ? {
+            cypher: `UNWIND $edges AS e RETURN [${head}, null] + [k IN $exportEdgeKeys | e[k]] AS row`,
+            params: { ...params, exportEdgeKeys: keys },
+          }
+        : {
+            cypher: `UNWIND $edges AS e RETURN [${head}, ['weight', 'deals'], e.weight, e.deals] AS row`,
+            params,
+          },
+    deals: { cypher: 'UNWIND [] AS row RETURN row', params },
   };
 }

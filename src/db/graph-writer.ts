@@ -12,6 +12,7 @@ import {
 import type { Database, Params, Row } from './database';
 import type { DeliveryInput } from './write-inputs';
 import { DEAL_SLOTS_CYPHER } from './deal-slots';
+import { refreshTivRollups, refreshTivRollupsOf } from './tiv-rollups';
 
 /**
  * The one writer of the graph's shape. Relationships are MERGEd on their key (relationKey, from the
@@ -217,6 +218,12 @@ export async function writeDealParties(
 ): Promise<void> {
   if (rows.length === 0) return;
   await db.run(tx, dealPartiesCypher(), dealPartiesParams(rows, retired));
+  // A deal's parties are keys of its TIV rollups.
+  await refreshTivRollups(
+    db,
+    tx,
+    rows.map((r) => r.dealId),
+  );
 }
 
 /** Upserts deliveries by year and recomputes the deal's delivered count, TIV total and years. */
@@ -259,6 +266,8 @@ export async function writeDeliveries(
          d.deliveryEndYear = CASE WHEN size(vs) = 0 THEN d.deliveryEndYear ELSE reduce(m = 0, v IN vs | CASE WHEN v.year > m THEN v.year ELSE m END) END`,
     { dealId },
   );
+  // The TIV tables follow the deliveries.
+  await refreshTivRollups(db, tx, [dealId]);
   return rows.map((r) => String(r.eid));
 }
 
@@ -279,6 +288,8 @@ export async function retireNode(
   marks: RetiredMarks,
 ): Promise<void> {
   await db.run(tx, 'MATCH (n) WHERE elementId(n) = $eid SET n += $marks', { eid: elementId, marks });
+  // A retired deal or delivery leaves the TIV tables.
+  await refreshTivRollupsOf(db, tx, [elementId]);
 }
 
 /** Retires a relationship by its element id; a deal's party leaves the deal's page slots with it. */
@@ -288,14 +299,21 @@ export async function retireRelationship(
   elementId: string,
   marks: RetiredMarks,
 ): Promise<void> {
-  await db.run(
+  const rows = await db.run(
     tx,
     `MATCH (d)-[r]->() WHERE elementId(r) = $rid SET r += $marks
      WITH d, type(r) IN $partyTypes AND d:Deal AS party
      CALL (d, party) {
        WITH d.id AS id WHERE party
        ${DEAL_SLOTS_CYPHER('id')}
-     }`,
+     }
+     RETURN elementId(d) AS start`,
     { rid: elementId, marks, partyTypes: [...DEAL_PARTY_TYPES] },
+  );
+  // A deal's retired party or delivery relationship leaves the TIV tables.
+  await refreshTivRollupsOf(
+    db,
+    tx,
+    rows.map((r) => String(r.start)),
   );
 }

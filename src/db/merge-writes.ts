@@ -2,6 +2,7 @@ import { badInput } from '../errors';
 import { checkSources, mustResolve, recordChange, type Actor } from './change-log';
 import type { Database } from './database';
 import { dealsOfParty, refreshDealSlots } from './deal-slots';
+import { refreshTivRollups } from './tiv-rollups';
 import { loadEntity, type EntityWrite } from './entity-writes';
 import type { Plain } from './mapper';
 import { nameFields } from './names';
@@ -85,8 +86,10 @@ export async function mergeEntities(db: Database, actor: Actor, raw: unknown): P
 
     // The deals whose relationships moved get their page slots rebuilt: a merged deal's go, the kept
     // deal's follow its (possibly new) parties and order year, a merged party's deals name the kept one.
-    if (old.label === 'Deal') await refreshDealSlots(db, tx, [keepId, mergeId]);
-    else await refreshDealSlots(db, tx, await dealsOfParty(db, tx, keepId));
+    // Their TIV rollups likewise (a merged party's deliveries now count for the kept one).
+    const moved = old.label === 'Deal' ? [keepId, mergeId] : await dealsOfParty(db, tx, keepId);
+    await refreshDealSlots(db, tx, moved);
+    await refreshTivRollups(db, tx, moved);
 
     // References by id follow the merge (the change log keeps its history as it was).
     if (old.label === 'Deal')

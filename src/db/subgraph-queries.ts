@@ -81,6 +81,8 @@ export interface Subgraph {
   truncatedBy: SubgraphCap[];
   nodeCap: number;
   edgeCap: number;
+  /** Neighbourhoods only: what the node cap left out, by kind (Deal: 167). */
+  omitted?: Array<{ label: string; count: number }>;
 }
 
 export interface SubgraphFilters {
@@ -178,13 +180,28 @@ const EDGE_BARE = (r: string, a: string, b: string) =>
   `{ id: ${edgeIdCypher(r, a, b)}, type: type(${r}), source: ${a}.id, target: ${b}.id, props: {} }`;
 
 /**
+ * The order in which a neighbourhood keeps what it finds, most important first, so that a cut drops
+ * the least telling neighbours: entities other than deals (alliances, programmes, parties, systems:
+ * few, and the frame of the picture) by how many relationships tie them to the level before, then
+ * deals by delivered TIV, then by recency of order; the id only breaks what is still tied, so a cut
+ * result is the same every time. Cutting by id alone let imported `sipri-*` ids crowd out a
+ * country's own curated deals.
+ */
+const IMPORTANCE_ORDER = `CASE WHEN b:Deal THEN 1 ELSE 0 END,
+  CASE WHEN b:Deal THEN 0 ELSE links END DESC,
+  coalesce(toFloat(b.tivTotal), -1.0) DESC,
+  coalesce(b.orderYear, -1) DESC,
+  b.id`;
+
+/**
  * The entities within `depth` hops of one entity (relationships followed either way), and every
  * relationship among them. Breadth first, one statement per level inside one read transaction, so the
- * work is bounded by the caps: each level asks for at most the room left (+1 to know it was cut), in id
- * order so a cut result is the same every time. The start node is always included, whatever `labels`.
- * The list of ids seen so far goes in as a parameter, which Neo4j checks membership in by hash (a list
- * built inside one statement is scanned on every row): so a statement per level, and the nodes and the
- * relationships among them in one last statement.
+ * work is bounded by the caps: each level keeps at most the room left, most important first
+ * (IMPORTANCE_ORDER), and counts what it left out by kind (`omitted`: a lower bound, since levels past
+ * the cut are not explored). The start node is always included, whatever `labels`. The list of ids
+ * seen so far goes in as a parameter, which Neo4j checks membership in by hash (a list built inside one
+ * statement is scanned on every row): so a statement per level, and the nodes and the relationships
+ * among them in one last statement.
  */
 export async function neighborhood(
   db: Database,
@@ -199,6 +216,7 @@ export async function neighborhood(
     const start = await mustResolve(db, tx, args.id, 'id');
     const seen = [start];
     const truncatedBy = new Set<SubgraphCap>();
+    const omitted = new Map<string, number>();
     let frontier = [start];
     for (let level = 1; level <= depth && frontier.length > 0; level++) {
       const room = nodeCap - seen.length;
@@ -208,40 +226,101 @@ export async function neighborhood(
         `UNWIND $frontier AS fid
          MATCH (a:Entity {id: fid})-[r]-(b:Entity)
          WHERE ${live('r')} AND ${live('b')} AND ${typeOk('r')} AND ${labelOk('b')} AND NOT b.id IN $seen
-         WITH DISTINCT b.id AS id ORDER BY id LIMIT toInteger($room) + 1
-         RETURN id`,
+         WITH b, count(r) AS links
+         ORDER BY ${IMPORTANCE_ORDER}
+         WITH collect(b) AS found
+         RETURN [b IN found[..toInteger($room)] | b.id] AS kept,
+                [b IN found[toInteger($room)..] | head([l IN labels(b) WHERE l <> 'Entity'])] AS left`,
         { frontier, seen, room, ...filters },
       );
-      const found = rows.map((r) => String(r.id));
-      if (found.length > room) {
+      const kept = ((rows[0]?.kept as string[] | undefined) ?? []).map(String);
+      const left = (rows[0]?.left as string[] | undefined) ?? [];
+      if (left.length > 0) {
         truncatedBy.add('NODES');
-        found.length = room;
+        for (const kind of left) omitted.set(String(kind), (omitted.get(String(kind)) ?? 0) + 1);
       }
-      seen.push(...found);
-      frontier = found;
+      seen.push(...kept);
+      frontier = kept;
     }
-    const nodes = await nodesByIds(db, tx, seen, withProperties);
-    const edgeRows = await db.run(
+    const { nodes, edges, edgesCut } = await inducedSubgraph(
+      db,
       tx,
-      `UNWIND $ids AS id
-       MATCH (a:Entity {id: id})-[r]->(b:Entity)
-       WHERE b.id IN $ids AND ${live('r')} AND ${typeOk('r')}
-       WITH ${withProperties ? EDGE_PROJECTION('r', 'a', 'b') : EDGE_BARE('r', 'a', 'b')} AS e
-       ORDER BY e.id LIMIT toInteger($edgeCap) + 1
-       RETURN e`,
-      { ids: seen, edgeCap, types: filters.types },
+      seen,
+      edgeCap,
+      filters.types,
+      withProperties,
     );
-    if (edgeRows.length > edgeCap) {
-      truncatedBy.add('EDGES');
-      edgeRows.length = edgeCap;
-    }
-    const edges = edgeRows.map((r) => toGraphEdge(r.e ?? null));
+    if (edgesCut) truncatedBy.add('EDGES');
     return {
       nodes,
       edges,
       truncated: truncatedBy.size > 0,
       truncatedBy: [...truncatedBy],
       nodeCap,
+      edgeCap,
+      omitted: [...omitted].map(([label, count]) => ({ label, count })).sort((a, b) => b.count - a.count),
+    };
+  });
+}
+
+/** The nodes `ids` (in id order) and the live relationships among them, at most `edgeCap` (in id order). */
+async function inducedSubgraph(
+  db: Database,
+  tx: ManagedTransaction,
+  ids: string[],
+  edgeCap: number,
+  types: string[] | null,
+  withProperties: boolean,
+): Promise<{ nodes: GraphNode[]; edges: GraphEdge[]; edgesCut: boolean }> {
+  const nodes = await nodesByIds(db, tx, ids, withProperties);
+  const edgeRows = await db.run(
+    tx,
+    `UNWIND $ids AS id
+     MATCH (a:Entity {id: id})-[r]->(b:Entity)
+     WHERE b.id IN $ids AND ${live('r')} AND ${typeOk('r')}
+     WITH ${withProperties ? EDGE_PROJECTION('r', 'a', 'b') : EDGE_BARE('r', 'a', 'b')} AS e
+     ORDER BY e.id LIMIT toInteger($edgeCap) + 1
+     RETURN e`,
+    { ids, edgeCap, types },
+  );
+  const edgesCut = edgeRows.length > edgeCap;
+  if (edgesCut) edgeRows.length = edgeCap;
+  return { nodes, edges: edgeRows.map((r) => toGraphEdge(r.e ?? null)), edgesCut };
+}
+
+export interface InducedArgs {
+  ids: readonly string[];
+}
+
+/**
+ * Given entities (ids, names or aliases; at most MAX_NODES) and every live relationship among them: a
+ * client that chose what to draw (a partner's deals, from Query.deals) gets the real edges, with their
+ * ids, properties and sources. Unknown ids are refused (NOT_FOUND), like every other id argument.
+ */
+export async function induced(db: Database, args: InducedArgs): Promise<Subgraph> {
+  if (args.ids.length > MAX_NODES) {
+    throw badInput(`ids takes at most ${MAX_NODES} entities`, { field: 'ids', max: MAX_NODES });
+  }
+  const edgeCap = MAX_NODES * EDGES_PER_NODE;
+  return db.readTx(async (tx) => {
+    // Clients send ids: those are checked in one statement; only what is not an id is resolved by name.
+    const given = [...new Set(args.ids)];
+    const rows = await db.run(
+      tx,
+      `UNWIND $given AS g OPTIONAL MATCH (n:Entity {id: g}) RETURN g, n IS NOT NULL AS known`,
+      { given },
+    );
+    const ids: string[] = [];
+    for (const r of rows) {
+      ids.push(r.known === true ? String(r.g) : await mustResolve(db, tx, String(r.g), 'ids'));
+    }
+    const { nodes, edges, edgesCut } = await inducedSubgraph(db, tx, [...new Set(ids)], edgeCap, null, true);
+    return {
+      nodes,
+      edges,
+      truncated: edgesCut,
+      truncatedBy: edgesCut ? ['EDGES'] : [],
+      nodeCap: MAX_NODES,
       edgeCap,
     };
   });

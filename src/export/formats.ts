@@ -331,6 +331,8 @@ function gexfWriter(out: Out, meta: ExportMeta): GraphWriter {
   let dynamic = false;
   /** Positions of a deal's dates among the node values (-1: not declared). */
   let dealDates: [number, number, number] = [-1, -1, -1];
+  /** Position of a numeric `weight` among the edge values (-1: none). */
+  let weightAt = -1;
   const attvalues = (keys: Declared[], opens: string[], v: NodeView | EdgeView) => {
     const s = declaredText(keys, opens, '"/>', xmlAttr, v);
     return s ? `<attvalues>${s}</attvalues>` : '';
@@ -354,10 +356,14 @@ function gexfWriter(out: Out, meta: ExportMeta): GraphWriter {
       const has = (keys: AttrKey[], ...names: string[]) => keys.some((k) => names.includes(k.name));
       dynamic = has(nodeProps, 'orderYear', 'orderDate') || has(edgeProps, 'since', 'until', 'date');
       const nodeIndex = (name: string) => nodeProps.findIndex((k) => k.name === name);
+      // A numeric `weight` (a network's TIV) is GEXF's own edge weight, which Gephi and NetworkX read as such.
+      weightAt = edgeProps.findIndex(
+        (k) => k.name === 'weight' && (k.type === 'double' || k.type === 'long'),
+      );
       dealDates = [nodeIndex('orderDate'), nodeIndex('orderYear'), nodeIndex('deliveryEndYear')];
       // The label is GEXF's own node attribute; the properties are declared attributes.
       nodeKeys = declare('n', [[{ name: 'labels', type: 'string' }, LABELS]], nodeProps);
-      edgeKeys = declare('e', EDGE_BUILTIN, edgeProps);
+      edgeKeys = declare('e', EDGE_BUILTIN, edgeProps).filter((d) => !(d.from >= 0 && d.from === weightAt));
       nodeOpens = nodeKeys.map(({ id }) => `<attvalue for="${id}" value="`);
       edgeOpens = edgeKeys.map(({ id }) => `<attvalue for="${id}" value="`);
       out(
@@ -394,9 +400,10 @@ function gexfWriter(out: Out, meta: ExportMeta): GraphWriter {
     },
     edge(e) {
       const type = xmlAttr(e.type);
+      const weight = weightAt < 0 ? null : e.row[e.at + weightAt];
       out(
         `<edge id="${xmlAttr(e.id)}" source="${xmlAttr(e.source)}" target="${xmlAttr(e.target)}" ` +
-          `label="${type}" kind="${type}">` +
+          `label="${type}" kind="${type}"${typeof weight === 'number' ? ` weight="${weight}"` : ''}>` +
           `${attvalues(edgeKeys, edgeOpens, e)}${spells(dynamic ? e.time : undefined)}</edge>\n`,
       );
     },

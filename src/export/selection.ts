@@ -5,6 +5,7 @@ import {
   EDGE_ROW,
   HIDDEN_NODE_KEYS,
   neighborhoodStatements,
+  networkStatements,
   NODE_ROW,
   wholeGraphStatements,
   type SelectionStatements,
@@ -12,8 +13,10 @@ import {
 import { resolveId } from '../db/entities';
 import type { Plain } from '../db/mapper';
 import { MAX_DEPTH, MAX_NODES, neighborhood, type SubgraphCap } from '../db/subgraph-queries';
+import { transferNetwork, type NetworkArgs } from '../db/transfer-network';
+import type { TransferFilter } from '../db/transfer-totals';
 import { badInput } from '../errors';
-import { DEAL_STATUSES } from '../model';
+import { DEAL_CONDITIONS, DEAL_STATUSES, type DealCondition } from '../model';
 
 /**
  * What an export writes: the whole graph, the deals a filter selects (Query.deals' filter) with their
@@ -22,6 +25,7 @@ import { DEAL_STATUSES } from '../model';
  */
 export type Selection =
   | { kind: 'all' }
+  | { kind: 'network'; args: NetworkArgs }
   | { kind: 'deals'; filter: DealFilter }
   | {
       kind: 'around';
@@ -133,6 +137,10 @@ const FILTER_PARAMS = [
   'orderedFrom',
   'orderedTo',
   'source',
+  'deliveredFrom',
+  'deliveredTo',
+  'condition',
+  'localProduction',
 ] as const;
 const AROUND_PARAMS = ['around', 'depth', 'first', 'types', 'labels'] as const;
 
@@ -159,6 +167,7 @@ const list = (text: string | undefined): string[] | null =>
  * Lists (status, types, labels) are comma-separated. Unknown or mixed parameters are refused.
  */
 export function selectionFromParams(params: SelectionParams): Selection {
+  if (params.network !== undefined) return networkFromParams(params);
   const given = Object.keys(params).filter((k) => params[k] !== undefined);
   const unknown = given.filter(
     (k) =>
@@ -207,6 +216,76 @@ export function selectionFromParams(params: SelectionParams): Selection {
       orderedFrom: intParam(params, 'orderedFrom', null),
       orderedTo: intParam(params, 'orderedTo', null),
       source: params.source ?? null,
+      deliveredFrom: intParam(params, 'deliveredFrom', null),
+      deliveredTo: intParam(params, 'deliveredTo', null),
+      condition: conditionParam(params),
+      localProduction: booleanParam(params, 'localProduction'),
+    },
+  };
+}
+
+const NETWORK_LISTS = [
+  'supplier',
+  'recipient',
+  'system',
+  'category',
+  'supplierRegion',
+  'recipientRegion',
+] as const;
+const NETWORK_PARAMS = [
+  'network',
+  ...NETWORK_LISTS,
+  'condition',
+  'localProduction',
+  'deliveredFrom',
+  'deliveredTo',
+  'minTiv',
+] as const;
+
+/** `condition`: a comma-separated list of DealCondition values. */
+function conditionParam(params: SelectionParams): DealCondition[] | null {
+  const condition = list(params.condition);
+  const bad = (condition ?? []).filter((c) => !(DEAL_CONDITIONS as readonly string[]).includes(c));
+  if (bad.length > 0)
+    throw badInput(`Unknown condition ${bad.join(', ')}; known: ${DEAL_CONDITIONS.join(', ')}`, {
+      field: 'condition',
+    });
+  return condition as DealCondition[] | null;
+}
+
+function booleanParam(params: SelectionParams, name: string): boolean | null {
+  const text = params[name];
+  if (text === undefined || text === '') return null;
+  if (text !== 'true' && text !== 'false') throw badInput(`${name} must be true or false`, { field: name });
+  return text === 'true';
+}
+
+/**
+ * `network=true` (+ the TransferFilter fields as comma lists, deliveredFrom, deliveredTo, minTiv):
+ * Query.transferNetwork's supplier → recipient network.
+ */
+function networkFromParams(params: SelectionParams): Selection {
+  const unknown = Object.keys(params).filter(
+    (k) => params[k] !== undefined && !(NETWORK_PARAMS as readonly string[]).includes(k),
+  );
+  if (unknown.length > 0)
+    throw badInput(`Unknown parameter ${unknown.join(', ')}; a network takes ${NETWORK_PARAMS.join(', ')}`, {
+      unknown,
+    });
+  if (params.network !== 'true') throw badInput('network must be true', { field: 'network' });
+  const filter: TransferFilter = {};
+  for (const k of NETWORK_LISTS) filter[k] = list(params[k]);
+  filter.condition = conditionParam(params);
+  filter.localProduction = booleanParam(params, 'localProduction');
+  const minTiv = params.minTiv === undefined || params.minTiv === '' ? 0 : Number(params.minTiv);
+  if (!Number.isFinite(minTiv)) throw badInput('minTiv must be a number', { field: 'minTiv' });
+  return {
+    kind: 'network',
+    args: {
+      filter,
+      deliveredFrom: intParam(params, 'deliveredFrom', null),
+      deliveredTo: intParam(params, 'deliveredTo', null),
+      minTiv,
     },
   };
 }
@@ -285,6 +364,16 @@ export async function prepareSelection(db: Database, selection: Selection): Prom
   if (selection.kind === 'all') {
     statements = wholeGraphStatements();
     name = 'all';
+  } else if (selection.kind === 'network') {
+    // A network is bounded (MAX_NETWORK_EDGES): computed first, then streamed.
+    const net = await transferNetwork(db, selection.args);
+    statements = networkStatements(
+      net.nodes.map((n) => n.id),
+      net.edges.map((e) => ({ id: e.id, source: e.source, target: e.target, ...e.properties })),
+    );
+    truncatedBy = net.truncatedBy;
+    const { deliveredFrom: from, deliveredTo: to } = selection.args;
+    name = safeName(['network', from != null || to != null ? `${from ?? ''}_${to ?? ''}` : null]);
   } else if (selection.kind === 'deals') {
     const f = await resolveDealFilter(db, selection.filter);
     statements = dealSelectionStatements(f);
@@ -297,6 +386,9 @@ export async function prepareSelection(db: Database, selection: Selection): Prom
       f.category,
       f.orderedFrom !== null || f.orderedTo !== null ? `${f.orderedFrom ?? ''}_${f.orderedTo ?? ''}` : null,
       f.source && `source-${f.source}`,
+      f.delivered ? `delivered-${String(f.deliveredFrom)}_${String(f.deliveredTo)}` : null,
+      f.condition?.join('+'),
+      f.localProduction === null ? null : `local-${String(f.localProduction)}`,
     ]);
   } else {
     // A neighbourhood is bounded (at most MAX_NODES nodes): computed first, then streamed by id.
@@ -317,7 +409,13 @@ export async function prepareSelection(db: Database, selection: Selection): Prom
     truncatedBy,
     ...(total ? { total } : {}),
     graph: (writer, after) => streamGraph(db, statements, writer, after),
-    deals: (onDeal) => db.streamRowsTx([statements.deals], EXPORT_TIMEOUT_MS, (_, row) => onDeal(row)),
+    deals: async (onDeal) => {
+      if (selection.kind === 'network')
+        throw badInput('deals.csv lists deals, which a network does not hold: choose a graph format', {
+          field: 'format',
+        });
+      await db.streamRowsTx([statements.deals], EXPORT_TIMEOUT_MS, (_, row) => onDeal(row));
+    },
   };
 }
 

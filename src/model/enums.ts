@@ -10,6 +10,20 @@ export type DealStatus = (typeof DEAL_STATUSES)[number];
 /** Statuses of deals that never moved arms (left out of operators and transfer totals). */
 export const NOT_TRANSFERRED: readonly DealStatus[] = ['OFFERED', 'CANCELLED'];
 
+/**
+ * A deal's condition (SIPRI's Status column), as the transfer tables and deal filters take it; deals
+ * store SIPRI's own text (`sipriStatus`: see SIPRI_STATUS).
+ */
+export const DEAL_CONDITIONS = ['NEW', 'SECOND_HAND', 'SECOND_HAND_MODERNISED'] as const;
+export type DealCondition = (typeof DEAL_CONDITIONS)[number];
+
+/** SIPRI's Status text for each DealCondition. */
+export const SIPRI_STATUS: Record<DealCondition, string> = {
+  NEW: 'New',
+  SECOND_HAND: 'Second hand',
+  SECOND_HAND_MODERNISED: 'Second hand but modernized',
+};
+
 /** The status of a SANCTIONS relationship. */
 export const SANCTION_STATUSES = ['CONSIDERED', 'IMPOSED', 'LIFTED'] as const;
 export type SanctionStatus = (typeof SANCTION_STATUSES)[number];

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Database } from '../db/database';
 import { refreshDealSlots } from '../db/deal-slots';
+import { refreshTivRollups } from '../db/tiv-rollups';
 import { mergeNodes, mergeRelations } from '../db/graph-writer';
 import type { NodeLabel, RelationType } from '../model';
 import { projectRoot } from '../project-root';
@@ -47,12 +48,10 @@ export async function writeSeedPlan(db: Database, plan: SeedPlan): Promise<SeedR
       relationsCreated += (await mergeRelations(db, tx, type as RelationType, rows, { revive: false }))
         .created;
     }
-    // The seeded deals' page slots, from the relationships just written.
-    await refreshDealSlots(
-      db,
-      tx,
-      plan.nodes.filter((n) => n.label === 'Deal').map((n) => n.id),
-    );
+    // The seeded deals' page slots and TIV rollups, from the relationships and deliveries just written.
+    const dealIds = plan.nodes.filter((n) => n.label === 'Deal').map((n) => n.id);
+    await refreshDealSlots(db, tx, dealIds);
+    await refreshTivRollups(db, tx, dealIds);
     return {
       files: plan.files,
       nodes: plan.nodes.length,

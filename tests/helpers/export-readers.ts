@@ -62,6 +62,8 @@ export interface NetworkxReport {
   distinctEdgeKeys: number;
   nodeData: Record<string, Record<string, unknown>>;
   edgesBetween: Record<string, string[]>;
+  /** The data of every edge between the wanted nodes, keyed `u->v`. */
+  edgeData: Record<string, Record<string, unknown>[]>;
 }
 
 const NX_SCRIPT = path.join(__dirname, 'read-with-networkx.py');

@@ -46,5 +46,12 @@ out = {
         for v in wanted
         if u in G and v in G and G.has_edge(u, v)
     },
+    # Every edge's data between the wanted nodes (weights as NetworkX reads them).
+    "edgeData": {
+        f"{u}->{v}": [dict(d) for d in (G[u][v].values() if G.is_multigraph() else [G[u][v]])]
+        for u in wanted
+        for v in wanted
+        if u in G and v in G and G.has_edge(u, v)
+    },
 }
 print(json.dumps(out, default=str))

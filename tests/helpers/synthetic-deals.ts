@@ -1,4 +1,5 @@
 import type { Database } from '../../src/db/database';
+import { refreshTivRollups } from '../../src/db/tiv-rollups';
 import { mergeNodes, mergeRelations, writeDealParties } from '../../src/db/graph-writer';
 import { nameFields } from '../../src/db/names';
 
@@ -85,6 +86,11 @@ export async function writeSyntheticDeals(db: Database, count: number): Promise<
       tx,
       'HAS_DELIVERY',
       deals.map((d) => ({ from: d.id, to: `${d.id}:${d.year}`, sourceIds })),
+    );
+    await refreshTivRollups(
+      db,
+      tx,
+      deals.map((d) => d.id),
     );
   });
 }

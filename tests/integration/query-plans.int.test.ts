@@ -1,11 +1,12 @@
 import neo4j, { type ManagedTransaction } from 'neo4j-driver';
-import { transferTotals } from '../../src/db/analytics-queries';
 import type { Database, Params } from '../../src/db/database';
 import { findDeals } from '../../src/db/deal-queries';
 import { entitiesByIds, lookupEntity } from '../../src/db/entities';
 import { relatedBatch } from '../../src/db/relation-queries';
 import { searchEntities } from '../../src/db/search-queries';
 import { neighborhood } from '../../src/db/subgraph-queries';
+import { refreshTivRollups } from '../../src/db/tiv-rollups';
+import { transferTotals } from '../../src/db/transfer-totals';
 import { seedGraph } from '../../src/seed/seeder';
 import { writeSyntheticDeals } from '../helpers/synthetic-deals';
 import { openTestDatabase, resetGraph } from '../helpers/test-app';
@@ -225,9 +226,21 @@ describe('query plans of the key queries', () => {
     expect(ops.filter((o) => /\bd:Deal\b/.test(o.details) && o.operator.startsWith('Expand'))).toEqual([]);
   });
 
-  it('SIPRI TIV totals over a period start from the delivery-year index', async () => {
-    const plans = await plansOf(() => transferTotals(db, 'SUPPLIER', 2004, 2008, 10));
-    expectIndexed(plans, /:Delivery\(year\)/);
+  it('SIPRI TIV totals over a period read the rollups by index, or the deliveries by year', async () => {
+    const q = { by: 'SUPPLIER', deliveredFrom: 2004, deliveredTo: 2008 } as const;
+    expectIndexed(
+      await plansOf(() => transferTotals(db, q, { first: 10, source: 'rollups' })),
+      /:TivRollup\(level, year\)/,
+    );
+    expectIndexed(
+      await plansOf(() => transferTotals(db, q, { first: 10, source: 'deliveries' })),
+      /:Delivery\(year\)/,
+    );
+    // One recipient's imports: the recipient's rollup rows only.
+    expectIndexed(
+      await plansOf(() => transferTotals(db, { ...q, filter: { recipient: ['ZB1'] } }, { first: 10 })),
+      /:TivRollup\(level, recipientId, year\)/,
+    );
   });
 
   it('search asks the full-text index and scans nothing', async () => {
@@ -262,20 +275,33 @@ describe('query plans of the key queries', () => {
     }
   });
 
-  it('totals found retired deliveries and deals by index and still leave them out', async () => {
-    const zs1 = async () =>
-      (await transferTotals(db, 'SUPPLIER', 2004, 2004, 10)).find((t) => t.key === 'ZS1');
-    const before = await zs1();
-    // zdeal-0013 sells from ZS1 and delivers in 2004, TIV 13; zdeal-0033 likewise, TIV 33.
-    await db.write("MATCH (:Deal {id: 'zdeal-0013'})-[:HAS_DELIVERY]->(x) SET x.retired = true");
-    await db.write("MATCH (d:Deal {id: 'zdeal-0033'}) SET d.retired = true");
+  it('totals leave retired deliveries and deals out, from the rollups and from the deliveries', async () => {
+    const zs1 = async (source: 'rollups' | 'deliveries') =>
+      (
+        await transferTotals(
+          db,
+          { by: 'SUPPLIER', deliveredFrom: 2004, deliveredTo: 2004 },
+          { first: 10, source },
+        )
+      ).find((t) => t.key === 'ZS1');
+    const before = await zs1('rollups');
+    // zdeal-0013 sells from ZS1 and delivers in 2004, TIV 13; zdeal-0033 likewise, TIV 33. Retired
+    // as a writer retires (the rollups follow in the same transaction).
+    const retire = (set: string) =>
+      db.writeTx(async (tx) => {
+        await db.run(tx, `MATCH (:Deal {id: 'zdeal-0013'})-[:HAS_DELIVERY]->(x) ${set.replace('$v', 'x')}`);
+        await db.run(tx, `MATCH (d:Deal {id: 'zdeal-0033'}) ${set.replace('$v', 'd')}`);
+        await refreshTivRollups(db, tx, ['zdeal-0013', 'zdeal-0033']);
+      });
+    await retire('SET $v.retired = true');
     try {
-      const after = await zs1();
-      expect(after?.tivDelivered).toBeCloseTo((before?.tivDelivered ?? 0) - 13 - 33);
-      expect(after?.deals).toBe((before?.deals ?? 0) - 2);
+      for (const source of ['rollups', 'deliveries'] as const) {
+        const after = await zs1(source);
+        expect(after?.tivDelivered).toBe((before?.tivDelivered ?? 0) - 13 - 33);
+        expect(after?.deals).toBe((before?.deals ?? 0) - 2);
+      }
     } finally {
-      await db.write("MATCH (:Deal {id: 'zdeal-0013'})-[:HAS_DELIVERY]->(x) REMOVE x.retired");
-      await db.write("MATCH (d:Deal {id: 'zdeal-0033'}) REMOVE d.retired");
+      await retire('REMOVE $v.retired');
     }
   });
 });

@@ -131,6 +131,89 @@ describe('subgraphs: neighborhood and paths', () => {
     expect(whole.truncated).toBe(false);
   });
 
+  it('keeps the most important neighbours when it cuts: largest TIV first, and says what it left out', async () => {
+    // ZB0's deals are zdeal-i for i = 0, 3, ..., 57, with TIV i: the four largest are 57, 54, 51, 48.
+    const { body } = await server.gql<{
+      neighborhood: Sub & { omitted: Array<{ label: string; count: number }> };
+    }>(`{ neighborhood(id: "ZB0", first: 5) { nodes { id } omitted { label count } } }`);
+    const sub = body.data!.neighborhood;
+    expect(sub.nodes.map((n) => n.id).sort()).toEqual(
+      ['ZB0', 'zdeal-0048', 'zdeal-0051', 'zdeal-0054', 'zdeal-0057'].sort(),
+    );
+    expect(sub.omitted).toEqual([{ label: 'Deal', count: 16 }]);
+    const whole = await server.gql<{ neighborhood: { omitted: unknown[] } }>(
+      `{ neighborhood(id: "ZB0", first: 100) { omitted { label } } }`,
+    );
+    expect(whole.body.data!.neighborhood.omitted).toEqual([]);
+  });
+
+  it('keeps the entities that frame a country before its deals', async () => {
+    const all = (await neighborhood('id: "TUR", first: 1000')).data!.neighborhood;
+    const frame = all.nodes.filter((n) => n.id !== 'TUR' && !n.labels.includes('Deal')).map((n) => n.id);
+    expect(frame).toContain('nato');
+    const cut = (await neighborhood(`id: "TUR", first: ${frame.length + 1}`)).data!.neighborhood;
+    expect(cut.nodes.map((n) => n.id).sort()).toEqual(['TUR', ...frame].sort());
+  });
+
+  it('draws the relationships among chosen entities (subgraph)', async () => {
+    const { body } = await server.gql<{ subgraph: Sub }>(
+      `{ subgraph(ids: ["ZB0", "zdeal-0003", "Testland ZS1", "zdeal-0003"]) { ${FIELDS} } }`,
+    );
+    expect(body.errors).toBeUndefined();
+    const sub = body.data!.subgraph;
+    expectWellFormed(sub);
+    expect(sub.nodes.map((n) => n.id).sort()).toEqual(['ZB0', 'ZS1', 'zdeal-0003']);
+    expect(sub.edges.map((e) => `${e.type}:${e.source}:${e.target}`).sort()).toEqual([
+      'BUYER:zdeal-0003:ZB0',
+      'SELLER:zdeal-0003:ZS1',
+    ]);
+    const unknown = await server.gql(`{ subgraph(ids: ["ZB0", "no-such-entity"]) { nodes { id } } }`);
+    expect(unknown.body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+  });
+
+  it("groups an entity's deals by partner and by system, largest TIV first", async () => {
+    type Group = { key: string; entity: { id: string }; role: string; deals: number; tivDelivered: number };
+    const { body } = await server.gql<{ dealGroups: Group[] }>(
+      `{ dealGroups(id: "ZB0") { key entity { id } role deals tivDelivered firstOrderYear lastOrderYear } }`,
+    );
+    expect(body.errors).toBeUndefined();
+    // ZB0 bought deal i (i = 0, 3, ..., 57) from ZS{i % 2}: odd i from ZS1, even i from ZS0.
+    const ids = Array.from({ length: 20 }, (_, k) => 3 * k);
+    const sum = (odd: number) => ids.filter((i) => i % 2 === odd).reduce((a, i) => a + i, 0);
+    expect(body.data!.dealGroups).toEqual([
+      {
+        key: 'BUYER:ZS1',
+        entity: { id: 'ZS1' },
+        role: 'BUYER',
+        deals: 10,
+        tivDelivered: sum(1),
+        firstOrderYear: 2001,
+        lastOrderYear: 2009,
+      },
+      {
+        key: 'BUYER:ZS0',
+        entity: { id: 'ZS0' },
+        role: 'BUYER',
+        deals: 10,
+        tivDelivered: sum(0),
+        firstOrderYear: 2000,
+        lastOrderYear: 2008,
+      },
+    ]);
+    // The totals agree with Query.deals.
+    const count = await server.gql<{ deals: { totalCount: number } }>(
+      `{ deals(filter: { buyer: "ZB0", seller: "ZS1" }) { totalCount } }`,
+    );
+    expect(count.body.data!.deals.totalCount).toBe(10);
+    const bySystem = await server.gql<{ dealGroups: Group[] }>(
+      `{ dealGroups(id: "ZS0", by: SYSTEM) { entity { id } role deals } }`,
+    );
+    expect(bySystem.body.data!.dealGroups.map((g) => [g.entity.id, g.role, g.deals]).sort()).toEqual([
+      ['zsys-0', 'SELLER', 15],
+      ['zsys-2', 'SELLER', 15],
+    ]);
+  });
+
   it('keeps parallel edges apart and cuts edges at the edge cap', async () => {
     // Eleven sanctions between the same two countries, each its own fact (its own key).
     await server.db.write(

@@ -1,6 +1,9 @@
 import { exportLinks } from '../../web/explorer/export-links';
 import { kindOf, KIND_COLOURS } from '../../web/explorer/graph-view';
-import { formatValue, isWebUrl } from '../../web/explorer/side-panel';
+import type { TotalRow } from '../../web/explorer/api';
+import { claimText, formatValue, humanLabel, isWebUrl } from '../../web/explorer/side-panel';
+import { csvTable, pivotByYear, shareText } from '../../web/explorer/tables-data';
+import { defaultState, formatState, parseState, registerExportQuery } from '../../web/explorer/url-state';
 
 describe('explorer helpers', () => {
   it('formats property values for the side panel', () => {
@@ -45,5 +48,126 @@ describe('explorer helpers', () => {
     expect(isWebUrl('javascript:alert(1)')).toBe(false);
     expect(isWebUrl('data:text/html,<b>x</b>')).toBe(false);
     expect(isWebUrl(null)).toBe(false);
+  });
+});
+
+describe('explorer view state in the address', () => {
+  it('round-trips every part of a view', () => {
+    const s = defaultState();
+    s.tab = 'register';
+    s.focus = 'USA';
+    s.depth = 2;
+    s.group = 'system';
+    s.expanded = ['tur-s-400-2017', 'nato'];
+    s.groups = [{ key: 'BUYER:RUS', shown: 50 }];
+    s.hidden = ['s-400'];
+    s.typesOff = ['MEMBER_OF'];
+    s.selected = 'group:BUYER:RUS';
+    s.first = 400;
+    s.pathTo = 'Russia';
+    s.hops = 3;
+    s.register = {
+      filter: { buyer: 'India', seller: 'Russia', status: ['PENDING', 'DELIVERING'], orderedFrom: 2010 },
+      sort: 'TIV_DELIVERED_DESC',
+      after: 'abc',
+      page: 2,
+    };
+    s.tables = {
+      by: 'RECIPIENT',
+      byYear: true,
+      filter: { supplier: 'Russia' },
+      from: 2014,
+      to: 2023,
+      top: 15,
+      chart: 'line',
+    };
+    expect(parseState(formatState(s))).toEqual(s);
+  });
+
+  it("leaves defaults out and opens /?focus=<name> and the search form's ?q=", () => {
+    expect(formatState(defaultState())).toBe('');
+    expect(parseState('?focus=Turkey').focus).toBe('Turkey');
+    expect(parseState('?q=Turkey').focus).toBe('Turkey');
+    expect(formatState({ ...defaultState(), focus: 'TUR' })).toBe('?focus=TUR');
+  });
+
+  it('takes defaults for malformed values instead of failing', () => {
+    const s = parseState(
+      '?tab=nope&depth=9&group=x&first=-3&r.sort=DROP&t.top=0&r.orderedFrom=20x&g=junk,SELLER:IND*25',
+    );
+    expect(s.tab).toBe('graph');
+    expect(s.depth).toBe(1);
+    expect(s.group).toBe('partner');
+    expect(s.first).toBe(defaultState().first);
+    expect(s.register.sort).toBe('ORDER_YEAR_DESC');
+    expect(s.register.filter.orderedFrom).toBeUndefined();
+    expect(s.tables.top).toBe(defaultState().tables.top);
+    expect(s.groups).toEqual([{ key: 'SELLER:IND', shown: 25 }]);
+  });
+
+  it('asks /export/deals.csv for exactly the register filter', () => {
+    expect(registerExportQuery({ buyer: 'India', seller: 'Russia' })).toBe('buyer=India&seller=Russia');
+    expect(
+      registerExportQuery({ status: ['PENDING', 'COMPLETED'], orderedTo: 2020, category: 'Air defence' }),
+    ).toBe('category=Air+defence&orderedTo=2020&status=PENDING%2CCOMPLETED');
+  });
+});
+
+describe('explorer TIV tables', () => {
+  const row = (key: string, label: string, year: number | null, tiv: number, share = 0): TotalRow => ({
+    key,
+    label,
+    entity: null,
+    year: null,
+    then: year === null ? null : { key: String(year), label: String(year), year },
+    tivDelivered: tiv,
+    deals: 1,
+    share,
+    cursor: '',
+  });
+
+  it("pivots rows × years for the table's groups, zeros where a year had none", () => {
+    const p = pivotByYear(
+      [
+        row('RUS', 'Russia', 2019, 100),
+        row('RUS', 'Russia', 2021, 50),
+        row('FRA', 'France', 2020, 30),
+        row('USA', 'United States', 2019, 9),
+      ],
+      ['RUS', 'FRA'],
+    );
+    expect(p.years).toEqual([2019, 2020, 2021]);
+    expect(p.cells.get('RUS')?.get(2021)).toBe(50);
+    expect(p.cells.has('USA')).toBe(false);
+    expect(p.series.filter((x) => x.label === 'France')).toEqual([
+      { label: 'France', year: 2019, tiv: 0 },
+      { label: 'France', year: 2020, tiv: 30 },
+      { label: 'France', year: 2021, tiv: 0 },
+    ]);
+  });
+
+  it('writes the table shown as CSV, quoting what needs it', () => {
+    const csv = csvTable('Supplier', [
+      row('RUS', 'Russia', null, 1234.5, 0.612),
+      row('X', 'Korea, "South"', null, 1, 0.001),
+    ]);
+    expect(csv.split('\r\n')).toEqual([
+      'Supplier,key,tiv_delivered,share,deals',
+      'Russia,RUS,1234.5,0.612,1',
+      '"Korea, ""South""",X,1,0.001,1',
+      '',
+    ]);
+    expect(shareText(0.6123)).toBe('61.2%');
+  });
+});
+
+describe('explorer panel labels', () => {
+  it('names properties as an analyst reads them', () => {
+    expect(humanLabel('tivUnitNew')).toBe('TIV per unit when new (millions)');
+    expect(humanLabel('sipriFirstSeen')).toBe('First in the SIPRI release of');
+    expect(humanLabel('someNewField')).toBe('Some new field');
+    expect(claimText('2014')).toBe('2014');
+    expect(claimText('"2015-03-01"')).toBe('2015-03-01');
+    expect(claimText('not json')).toBe('not json');
   });
 });

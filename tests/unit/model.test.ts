@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Kind, parse, type EnumTypeDefinitionNode } from 'graphql';
 import {
+  DEAL_CONDITIONS,
   DEAL_STATUSES,
   ENTITIES,
   ORGANIZATION_KINDS,
@@ -51,6 +52,7 @@ describe('the graph model', () => {
   it("schema.graphql's enums are the model's", () => {
     expect(enumValues('DealStatus')).toEqual([...DEAL_STATUSES]);
     expect(enumValues('SanctionStatus')).toEqual([...SANCTION_STATUSES]);
+    expect(enumValues('DealCondition')).toEqual([...DEAL_CONDITIONS]);
     const kinds = Object.values(ENTITIES)
       .map((e) => e.kind)
       .filter((k) => k !== null);

@@ -1,5 +1,6 @@
-// The drawing: a cytoscape.js graph that grows as nodes are expanded, with relation types that can
-// be hidden and an export of exactly what is shown.
+// The drawing: a cytoscape.js graph that grows as nodes are opened, with deals collapsed into one
+// weighted edge per partner (or system), relation types and nodes that can be hidden, labels that
+// step aside when zoomed out, and an export of exactly what is shown.
 import cytoscape, { type Core, type EdgeSingular, type NodeSingular } from 'cytoscape';
 import fcose, { type FcoseLayoutOptions } from 'cytoscape-fcose';
 import type { GraphEdge, GraphNode, Subgraph } from './api';
@@ -37,9 +38,15 @@ const STYLE: cytoscape.StylesheetJson = [
       color: '#1b1b1b',
       'text-background-color': '#ffffff',
       'text-background-opacity': 0.75,
+      // Zoomed out, labels would only overlap: cytoscape hides text drawn smaller than this, so
+      // countries' labels go below 90 % zoom, deals' below 110 %, relation names below 140 %.
+      'min-zoomed-font-size': 10,
     },
   },
-  { selector: 'node[kind = "Deal"]', style: { shape: 'round-rectangle', width: 18, height: 14 } },
+  {
+    selector: 'node[kind = "Deal"]',
+    style: { shape: 'round-rectangle', width: 18, height: 14, 'font-size': 9 },
+  },
   { selector: 'node[kind = "WeaponSystem"]', style: { shape: 'diamond' } },
   { selector: 'node[kind = "Alliance"], node[kind = "Program"]', style: { shape: 'hexagon' } },
   { selector: 'node.expanded', style: { 'border-width': 2, 'border-color': '#1b1b1b' } },
@@ -61,13 +68,33 @@ const STYLE: cytoscape.StylesheetJson = [
       'text-background-color': '#ffffff',
       'text-background-opacity': 0.7,
       'text-rotation': 'autorotate',
+      'min-zoomed-font-size': 10,
     },
   },
+  // A group: all of an entity's deals with one partner (or of one system) as one edge, as thick as
+  // their delivered TIV is large.
+  {
+    selector: 'edge[?group]',
+    style: {
+      width: 'data(width)',
+      'line-color': '#d9822b',
+      'target-arrow-color': '#d9822b',
+      'line-opacity': 0.75,
+      label: '',
+      'font-size': 9,
+      color: '#7a4311',
+    },
+  },
+  // Only the largest groups and the selected one say how many deals and how much TIV they hold.
+  { selector: 'edge[?group].labelled, edge[?group]:selected', style: { label: 'data(label)' } },
+  { selector: 'edge[?group].open', style: { 'line-style': 'dashed', width: 2 } },
   {
     selector: 'edge:selected',
     style: { width: 3, 'line-color': '#f2c500', 'target-arrow-color': '#f2c500', color: '#1b1b1b' },
   },
   { selector: 'edge.type-hidden', style: { display: 'none' } },
+  { selector: '.user-hidden', style: { display: 'none' } },
+  { selector: 'node:selected', style: { 'border-width': 3, 'border-color': '#1b1b1b' } },
 ];
 
 // fCoSE: a force-directed layout that also refines an existing drawing, so an expansion grows the
@@ -75,10 +102,29 @@ const STYLE: cytoscape.StylesheetJson = [
 cytoscape.use(fcose);
 
 const MAX_FIT_ZOOM = 1.3;
+/** Two taps on one node this close together are a double click. */
+const DOUBLE_TAP_MS = 450;
+/** Group edges whose label is drawn without being selected. */
+const LABELLED_GROUPS = 8;
 
 export interface GraphViewHandlers {
+  /** A click: select (show in the panel) without adding anything. */
   onNodeTap(id: string): void;
+  /** A double click: open the node's neighbourhood. */
+  onNodeOpen(id: string): void;
   onEdgeTap(id: string): void;
+}
+
+/** A group edge as the view draws it. */
+export interface GroupEdge {
+  key: string;
+  source: string;
+  target: string;
+  label: string;
+  tivDelivered: number;
+  deals: number;
+  role: string;
+  partner: string;
 }
 
 export interface AddResult {
@@ -97,8 +143,102 @@ export class GraphView {
       minZoom: 0.15,
       maxZoom: 4,
     });
-    this.cy.on('tap', 'node', (e) => handlers.onNodeTap((e.target as NodeSingular).id()));
+    // A second tap on the same node soon after the first opens it. Timed from the input events' own
+    // time stamps, so a busy page that handles them late still sees a double click.
+    let last: { id: string; at: number } | undefined;
+    this.cy.on('tap', 'node', (e) => {
+      const id = (e.target as NodeSingular).id();
+      const at = e.originalEvent?.timeStamp ?? e.timeStamp;
+      if (last && last.id === id && at - last.at < DOUBLE_TAP_MS) {
+        last = undefined;
+        handlers.onNodeOpen(id);
+        return;
+      }
+      last = { id, at };
+      handlers.onNodeTap(id);
+    });
     this.cy.on('tap', 'edge', (e) => handlers.onEdgeTap((e.target as EdgeSingular).id()));
+  }
+
+  /** Draws groups as weighted edges (width by TIV, relative to the largest). */
+  addGroups(groups: GroupEdge[]): void {
+    const max = Math.max(1, ...groups.map((g) => g.tivDelivered));
+    const labelled = new Set(
+      [...groups]
+        .sort((a, b) => b.tivDelivered - a.tivDelivered)
+        .slice(0, LABELLED_GROUPS)
+        .map((g) => g.key),
+    );
+    this.cy.batch(() => {
+      for (const g of groups) {
+        const id = `group:${g.key}`;
+        if (this.cy.getElementById(id).nonempty()) continue;
+        if (this.cy.getElementById(g.source).empty() || this.cy.getElementById(g.target).empty()) continue;
+        this.cy.add({
+          group: 'edges',
+          data: {
+            id,
+            source: g.source,
+            target: g.target,
+            type: 'DEALS',
+            group: true,
+            key: g.key,
+            label: g.label,
+            width: 1.5 + 10 * Math.sqrt(g.tivDelivered / max),
+            properties: { deals: g.deals, tivDelivered: g.tivDelivered, role: g.role, partner: g.partner },
+          },
+          classes: labelled.has(g.key) ? 'labelled' : '',
+        });
+      }
+    });
+  }
+
+  /** Marks a group as opened (its deals drawn) or closed. */
+  markGroupOpen(key: string, open: boolean): void {
+    this.cy.getElementById(`group:${key}`).toggleClass('open', open);
+  }
+
+  /** Records which action brought a node, so that collapsing that action takes it away again. */
+  tagOrigin(ids: Iterable<string>, origin: string): void {
+    for (const id of ids) {
+      const n = this.cy.getElementById(id);
+      if (n.nonempty() && n.data('origin') === undefined) n.data('origin', origin);
+    }
+  }
+
+  /** Removes the nodes an action brought (and their edges); returns their ids. */
+  removeOrigin(origin: string): string[] {
+    const nodes = this.cy.nodes().filter((n) => n.data('origin') === origin);
+    const ids = nodes.map((n) => n.id());
+    nodes.remove();
+    return ids;
+  }
+
+  setHidden(ids: Iterable<string>): void {
+    const hide = new Set(ids);
+    this.cy.batch(() => {
+      this.cy.nodes().forEach((n) => {
+        n.toggleClass('user-hidden', hide.has(n.id()));
+      });
+      this.cy.edges().forEach((e) => {
+        e.toggleClass('user-hidden', hide.has(e.source().id()) || hide.has(e.target().id()));
+      });
+    });
+  }
+
+  /** Fits the view on what is shown, without blowing a handful of nodes up to poster size. */
+  fit(): void {
+    this.cy.fit(this.cy.elements().not('.user-hidden'), 30);
+    if (this.cy.zoom() > MAX_FIT_ZOOM) {
+      this.cy.zoom(MAX_FIT_ZOOM);
+      this.cy.center();
+    }
+  }
+
+  /** Selects (highlights) one element, deselecting the rest. */
+  select(id: string | undefined): void {
+    this.cy.elements(':selected').unselect();
+    if (id !== undefined) this.cy.getElementById(id).select();
   }
 
   clear(): void {
@@ -151,13 +291,7 @@ export class GraphView {
     const layout = this.cy.layout(options);
     const done = layout.promiseOn('layoutstop');
     layout.run();
-    return done.then(() => {
-      // Fitting a handful of nodes would blow labels up to poster size: cap the zoom.
-      if (this.cy.zoom() > MAX_FIT_ZOOM) {
-        this.cy.zoom(MAX_FIT_ZOOM);
-        this.cy.center();
-      }
-    });
+    return done.then(() => this.fit());
   }
 
   markExpanded(id: string): void {
@@ -196,9 +330,12 @@ export class GraphView {
       .toggleClass('type-hidden', !visible);
   }
 
-  /** What is shown: every node, and the edges whose relation type is not hidden. */
+  /** What is shown: the nodes not hidden, and the edges whose relation type and ends are not hidden. */
   shown(): { nodes: cytoscape.NodeCollection; edges: cytoscape.EdgeCollection } {
-    return { nodes: this.cy.nodes(), edges: this.cy.edges().not('.type-hidden') };
+    return {
+      nodes: this.cy.nodes().not('.user-hidden'),
+      edges: this.cy.edges().not('.type-hidden').not('.user-hidden'),
+    };
   }
 
   nodeData(id: string): NodeData | undefined {

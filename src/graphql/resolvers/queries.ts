@@ -1,5 +1,6 @@
 import type { GraphQLResolveInfo } from 'graphql';
-import { allianceConflicts, transferTotals, type TotalsBy } from '../../db/analytics-queries';
+import { allianceConflicts } from '../../db/analytics-queries';
+import { transferTotals, type TotalsQuery } from '../../db/transfer-totals';
 import { findDeals, type DealFilter, type DealOrderBy } from '../../db/deal-queries';
 import { listEntities, MAX_LIST } from '../../db/list-queries';
 import { searchEntities } from '../../db/search-queries';
@@ -39,30 +40,19 @@ export const queryResolvers = {
     },
     transferTotals: async (
       _: unknown,
-      args: {
-        by: TotalsBy;
-        deliveredFrom?: number | null;
-        deliveredTo?: number | null;
-        first?: number | null;
-      },
+      args: TotalsQuery & { first?: number | null; after?: string | null },
       ctx: Context,
       info: GraphQLResolveInfo,
     ) => {
-      const rows = await transferTotals(
-        ctx.db,
-        args.by,
-        args.deliveredFrom,
-        args.deliveredTo,
-        args.first ?? 25,
-        propertyKeys(info),
-      );
-      for (const r of rows) if (r.entity) ctx.loaders.entity.prime(r.entity.id, r.entity);
-      return rows.map((r) => ({
-        entity: args.by === 'YEAR' ? null : ctx.loaders.entity.load(String(r.key)),
-        year: args.by === 'YEAR' ? Number(r.key) : null,
-        tivDelivered: r.tivDelivered,
-        deals: r.deals,
-      }));
+      const rows = await transferTotals(ctx.db, args, {
+        first: args.first ?? 25,
+        after: args.after,
+        keys: propertyKeys(info),
+      });
+      for (const r of rows) {
+        for (const e of [r.entity, r.then?.entity]) if (e) ctx.loaders.entity.prime(e.id, e);
+      }
+      return rows;
     },
     allianceConflicts: async (
       _: unknown,

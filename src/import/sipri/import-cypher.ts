@@ -6,6 +6,7 @@
 import type { Params } from '../../db/database';
 import { dealPartiesCypher } from '../../db/graph-writer';
 import { RECORD_CYPHER, RELEASE_SOURCE_PREFIX, releaseListed, WINS } from '../../db/release-writes';
+import { TIV_ROLLUP_CYPHER, type tivRollupParams } from '../../db/tiv-rollups';
 
 export const SOURCE_ID = 'sipri-atdb';
 
@@ -39,6 +40,9 @@ export interface BatchParams {
   retired: Params;
   deliveries: { dealId: string; id: string; key: string; props: Props }[];
   claims: { dealId: string; field: string; value: string; key: string; sourceIds: string[] }[];
+  /** The batch's deal ids and rollup levels (tivRollupParams). */
+  dealIds: string[];
+  tivLevels: ReturnType<typeof tivRollupParams>['tivLevels'];
 }
 
 /** What the import needs to know up front, in one read: systems' name keys and the curated deals. */
@@ -148,6 +152,8 @@ const STATEMENTS: readonly string[] = [
    WITH x, row WHERE ${WINS('x')}
    SET x += row.props, x.sipriRelease = $release`,
   TOTALS_CYPHER('$deals + $curatedDeals'),
+  // The TIV rollups follow the deals and deliveries just written (src/db/tiv-rollups.ts).
+  TIV_ROLLUP_CYPHER,
   `UNWIND $claims AS row
    MATCH (d:Deal {id: row.dealId})
    MERGE (c:Claim {id: row.dealId + ':' + row.field + ':' + row.sourceIds[0]})
@@ -177,6 +183,8 @@ export const DEAL_CYPHER: readonly { cypher: string; params: (keyof BatchParams)
         'retired',
         'deliveries',
         'claims',
+        'dealIds',
+        'tivLevels',
       ] as const
     ).filter((k) => cypher.includes(`$${k}`)),
   }),

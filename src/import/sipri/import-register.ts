@@ -1,5 +1,7 @@
 import type { ManagedTransaction } from 'neo4j-driver';
 import type { Database } from '../../db/database';
+import { int, type Integer } from '../../db/integers';
+import { refreshTivRollups, tivRollupParams } from '../../db/tiv-rollups';
 import { dealPartiesParams, type DealPartiesRow, type Retirement } from '../../db/graph-writer';
 import { nameFields, nameKey } from '../../db/names';
 import { relationKey } from '../../model';
@@ -307,6 +309,7 @@ export async function importSipri(
       ),
       deliveries: [],
       claims: batch.claims,
+      ...tivRollupParams([...batch.deals.keys(), ...batch.curatedDeals.keys()]),
     };
     for (const e of [...batch.deals.values(), ...batch.curatedDeals.values()]) {
       dealIds.add(e.id);
@@ -434,8 +437,14 @@ export async function importSipri(
   const { dealIds: settled, ...counts } = reconciled;
   report.reconciled = counts;
   for (let i = 0; i < settled.length; i += batchSize) {
-    const rows = settled.slice(i, i + batchSize).map((id) => ({ id, totals: {} }));
-    await db.write(TOTALS_CYPHER('$rows'), { rows, release: seen });
+    const chunk = settled.slice(i, i + batchSize);
+    const rows = chunk.map((id) => ({ id, totals: {} }));
+    // A deal or delivery retired (or revived) by a newer release leaves (or rejoins) the TIV tables:
+    // its totals and its rollups change in one transaction.
+    await db.writeTx(async (tx) => {
+      await db.run(tx, TOTALS_CYPHER('$rows'), { rows, release: seen });
+      await refreshTivRollups(db, tx, chunk);
+    });
   }
   const ids = [...new Set([...dealIds, ...settled])];
   opts.onReconcile?.(ids.length);
@@ -509,6 +518,14 @@ function orNull(o: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
+/**
+ * Years and counts as Neo4j integers: a JavaScript number would be stored as a float, and exports
+ * would declare years and counts `double`.
+ */
+function whole(n: number | undefined): Integer | undefined {
+  return n === undefined ? undefined : (int(n) ?? undefined);
+}
+
 /** SIPRI's facts about the deal, as Deal properties (absent ones are left out, never written as null). */
 function sipriFacts(row: SipriRow) {
   return orNull({
@@ -525,9 +542,9 @@ function sipriFacts(row: SipriRow) {
 /** Facts a curated deal may already state: SIPRI's value fills a gap, or becomes a claim if it differs. */
 function sharedFacts(row: SipriRow) {
   return orNull({
-    orderYear: row.orderYear,
+    orderYear: whole(row.orderYear),
     orderYearEstimated: row.orderYearEstimated,
-    quantity: row.quantity,
+    quantity: whole(row.quantity),
     quantityEstimated: row.quantityEstimated,
     category: row.category,
     description: row.description,
@@ -547,8 +564,8 @@ function addDeal(
   const deliveries = row.deliveries.map((d) => ({
     id: `${dealId}:${d.year}`,
     props: orNull({
-      year: d.year,
-      quantity: d.quantity,
+      year: whole(d.year),
+      quantity: whole(d.quantity),
       quantityEstimated: d.quantityEstimated,
       yearEstimated: d.yearEstimated,
       tiv: d.tiv,
@@ -623,7 +640,7 @@ function dealParams(e: DealEntry): DealParams {
   }
   return {
     id: e.id,
-    totals: defined({ delivered: row.deliveredTotal, tivTotal: row.tivDeliveredTotal }),
+    totals: defined({ delivered: whole(row.deliveredTotal), tivTotal: row.tivDeliveredTotal }),
     props,
   };
 }

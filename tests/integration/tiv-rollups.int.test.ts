@@ -1,0 +1,139 @@
+import path from 'node:path';
+import { buildMissingTivRollups } from '../../src/db/tiv-rollups';
+import { transferTotals, type TotalsQuery } from '../../src/db/transfer-totals';
+import { importSipri } from '../../src/import/sipri/import-register';
+import { readRegister } from '../../src/import/sipri/read-register';
+import { expectRollupsMatchDeliveries } from '../helpers/rollup-check';
+import { resetGraph, startTestServer, type TestServer } from '../helpers/test-app';
+import { READ_TOKEN, RECORD_DEAL, seedThroughApi, WRITE_TOKEN, WRITER } from '../helpers/write-helpers';
+
+/**
+ * The TIV rollups follow every kind of write, in the write's own transaction: after each one the
+ * rollups equal the sums over the live deliveries (tests/helpers/rollup-check.ts), and the tables
+ * read from them equal the tables summed from the deliveries.
+ */
+
+const FIXTURE = path.join(__dirname, '..', 'fixtures', 'sipri', 'trade-register-excerpt.csv');
+
+const TABLES: TotalsQuery[] = [
+  { by: 'SUPPLIER', then: 'YEAR' },
+  { by: 'RECIPIENT', then: 'CATEGORY', deliveredFrom: 2015 },
+  { by: 'SYSTEM', then: 'RECIPIENT_REGION', deliveredTo: 2021 },
+];
+
+describe('TIV rollups follow every write', () => {
+  let server: TestServer;
+
+  async function expectConsistent(): Promise<void> {
+    await expectRollupsMatchDeliveries(server.db);
+    for (const q of TABLES) {
+      const rollups = await transferTotals(server.db, q, { first: 5000, source: 'rollups' });
+      expect(await transferTotals(server.db, q, { first: 5000, source: 'deliveries' })).toEqual(rollups);
+    }
+  }
+
+  async function mutate(query: string, variables: Record<string, unknown> = {}): Promise<void> {
+    const res = await server.gql(query, variables, WRITER);
+    expect(res.body.errors).toBeUndefined();
+  }
+
+  const tivOf = async (supplier: string) =>
+    (await transferTotals(server.db, { by: 'SUPPLIER' }, { first: 5000, source: 'rollups' })).find(
+      (r) => r.key === supplier,
+    )?.tivDelivered ?? 0;
+
+  beforeAll(async () => {
+    server = await startTestServer({ ARMSGRAPH_WRITE_TOKEN: WRITE_TOKEN, ARMSGRAPH_READ_TOKEN: READ_TOKEN });
+    await resetGraph(server.db);
+    await seedThroughApi(server);
+    await importSipri(server.db, await readRegister(FIXTURE), { batchSize: 7 });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('after an import', async () => {
+    expect(await tivOf('RUS')).toBeGreaterThan(0);
+    await expectConsistent();
+  });
+
+  it('after recording a deal with deliveries', async () => {
+    const before = await tivOf('USA');
+    await mutate(RECORD_DEAL, {
+      input: {
+        id: 'ind-s-400-test',
+        name: 'A test deal',
+        buyer: 'IND',
+        seller: 'USA',
+        system: 's-400',
+        status: 'DELIVERING',
+        orderYear: 2018,
+        deliveries: [
+          { year: 2019, tiv: 10.25 },
+          { year: 2021, tiv: 5.5 },
+        ],
+        sourceIds: ['src-a'],
+      },
+    });
+    expect(await tivOf('USA')).toBe(Math.round((before + 15.75) * 1000) / 1000);
+    await expectConsistent();
+  });
+
+  it('after recording deliveries (a correction and a new year)', async () => {
+    const before = await tivOf('USA');
+    await mutate(
+      'mutation { recordDeliveries(deal: "ind-s-400-test", deliveries: [{year: 2021, tiv: 7.5}, {year: 2020, tiv: 1}], sourceIds: ["src-a"]) { deal { id } } }',
+    );
+    expect(await tivOf('USA')).toBe(Math.round((before + 3) * 1000) / 1000);
+    await expectConsistent();
+  });
+
+  it("after changing a deal's category", async () => {
+    await mutate(
+      'mutation { updateEntity(input: {id: "ind-s-400-test", category: "Aircraft", sourceIds: ["src-a"]}) { entity { id } } }',
+    );
+    await expectConsistent();
+  });
+
+  it('after retiring a delivery, a party relationship and a deal', async () => {
+    await mutate(
+      'mutation { retireFact(input: {node: "ind-s-400-test:2020", reason: "test", sourceIds: ["src-b"]}) { change { id } } }',
+    );
+    await expectConsistent();
+    await mutate(
+      'mutation { retireFact(input: {relationship: {type: "SELLER", from: "ind-s-400-test", to: "USA"}, reason: "test", sourceIds: ["src-b"]}) { change { id } } }',
+    );
+    await expectConsistent();
+    const deal = (
+      await server.db.read("MATCH (d:Deal) WHERE d.id STARTS WITH 'sipri-' RETURN d.id AS id LIMIT 1")
+    )[0];
+    await mutate(
+      `mutation { retireFact(input: {node: "${String(deal?.id)}", reason: "test", sourceIds: ["src-b"]}) { change { id } } }`,
+    );
+    await expectConsistent();
+  });
+
+  it('after merging two parties', async () => {
+    const before = (await tivOf('IND')) + (await tivOf('RUS'));
+    await mutate(
+      'mutation { mergeEntities(keep: "RUS", merge: "IND", reason: "test", sourceIds: ["src-a"]) { entity { id } } }',
+    );
+    expect(await tivOf('RUS')).toBeCloseTo(before, 9);
+    await expectConsistent();
+  });
+
+  it('after importing the same export again', async () => {
+    await importSipri(server.db, await readRegister(FIXTURE), { batchSize: 5 });
+    await expectConsistent();
+  });
+
+  it('a database written before rollups existed gets them once at start', async () => {
+    await server.db.write(
+      'MATCH (n) WHERE n:TivRollup OR n:TivContribution OR n:TivRollupsBuilt DETACH DELETE n',
+    );
+    await buildMissingTivRollups(server.db, 3);
+    expect((await server.db.read('MATCH (m:TivRollupsBuilt) RETURN count(m) AS n'))[0]?.n).toBe(1);
+    await expectConsistent();
+  });
+});
