@@ -7,7 +7,7 @@
  * with PROFILE_CONNECTIONS (4) closed-loop clients for PROFILE_SECONDS (10) after a 2 s warm-up, stops
  * it and reads the profile back. Targets take turns over PROFILE_ROUNDS (2) rounds, one profile each.
  *
- * Each sample goes to the innermost step on its stack (parse, validate, limits, execute, resolvers,
+ * Only the samples of the measured phase count (start-up and warm-up left out). Each sample goes to the innermost step on its stack (parse, validate, limits, execute, resolvers,
  * data layer, driver, serialisation, ...), so a helper of graphql-js that validation calls counts as
  * validation. Prints each step's share of the busy time (idle excluded) and requests per second, and
  * keeps the .cpuprofile files (open them in Chrome DevTools) under PROFILE_OUT (bench/results/profiles).
@@ -47,6 +47,8 @@ interface ProfileNode {
 }
 interface CpuProfile {
   nodes: ProfileNode[];
+  /** Microseconds on the monotonic clock, as process.hrtime reads it (both are CLOCK_MONOTONIC). */
+  startTime: number;
   samples: number[];
   timeDeltas: number[];
 }
@@ -75,7 +77,12 @@ const STEPS: Array<[string, (url: string, fn: string) => boolean]> = [
   ['node core (http, net, streams)', (u) => u.startsWith('node:')],
 ];
 
-export function stepShares(profile: CpuProfile): { busyMs: number; shares: Record<string, number> } {
+/** Each step's share of the busy samples between `fromUs` and `toUs` (start-up and warm-up left out). */
+export function stepShares(
+  profile: CpuProfile,
+  fromUs: number,
+  toUs: number,
+): { busyMs: number; sampledMs: number; shares: Record<string, number> } {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -96,16 +103,22 @@ export function stepShares(profile: CpuProfile): { busyMs: number; shares: Recor
     return result;
   };
   const micros = new Map<string, number>();
+  let at = profile.startTime;
+  let sampled = 0;
   profile.samples.forEach((id, i) => {
+    const delta = profile.timeDeltas[i] ?? 0;
+    at += delta;
+    if (at < fromUs || at > toUs) return;
+    sampled += delta;
     const step = classify(id);
-    micros.set(step, (micros.get(step) ?? 0) + (profile.timeDeltas[i] ?? 0));
+    micros.set(step, (micros.get(step) ?? 0) + delta);
   });
   micros.delete('idle');
   const busy = [...micros.values()].reduce((a, b) => a + b, 0);
   const shares = Object.fromEntries(
     [...micros].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, Math.round((v / busy) * 1000) / 10]),
   );
-  return { busyMs: Math.round(busy / 1000), shares };
+  return { busyMs: Math.round(busy / 1000), sampledMs: Math.round(sampled / 1000), shares };
 }
 
 interface Run {
@@ -136,7 +149,9 @@ async function profileTarget(
   });
   const target = { url: `http://127.0.0.1:${port}/graphql`, body };
   await runPhase(target, CONNECTIONS, 2000, emptyPhase());
+  const fromUs = Number(process.hrtime.bigint() / 1000n);
   const phase = await runPhase(target, CONNECTIONS, SECONDS * 1000, emptyPhase());
+  const toUs = Number(process.hrtime.bigint() / 1000n);
   if (phase.errors || phase.timeouts) throw new Error(`${name}: ${phase.errorSample}`);
   const exited = new Promise((r) => child.once('exit', r));
   child.disconnect();
@@ -147,12 +162,15 @@ async function profileTarget(
   const kept = path.join(OUT, `${name}-${QUERY.replace(/\W+/g, '-')}-${round + 1}.cpuprofile`);
   fs.copyFileSync(path.join(dir, file), kept);
   fs.rmSync(dir, { recursive: true, force: true });
-  const { busyMs, shares } = stepShares(JSON.parse(fs.readFileSync(kept, 'utf8')) as CpuProfile);
+  const profile = JSON.parse(fs.readFileSync(kept, 'utf8')) as CpuProfile;
+  const { busyMs, sampledMs, shares } = stepShares(profile, fromUs, toUs);
+  // Samples of the measured phase only: if the clocks did not line up, nothing would be counted.
+  if (sampledMs < ((toUs - fromUs) / 1000) * 0.5)
+    throw new Error(`${name}: the profile covers ${sampledMs} ms of the ${SECONDS} s measured`);
   const requests = phase.latencies.length;
   return {
     target: name,
     requestsPerSecond: Math.round(requests / phase.seconds),
-    // The profile also holds the warm-up's requests; the busy time per request is over all of them.
     busyMsPerRequest: Math.round((busyMs / Math.max(1, requests)) * 1000) / 1000,
     shares,
     file: path.relative(projectRoot(), kept),
