@@ -10,7 +10,7 @@
  * Only the samples of the measured phase count (start-up and warm-up left out). Each sample goes to the innermost step on its stack (parse, validate, limits, execute, resolvers,
  * data layer, driver, serialisation, ...), so a helper of graphql-js that validation calls counts as
  * validation. Prints each step's share of the busy time (idle excluded) and requests per second, and
- * keeps the .cpuprofile files (open them in Chrome DevTools) under PROFILE_OUT (bench/results/profiles).
+ * keeps the .cpuprofile files (open them in Chrome DevTools) under PROFILE_OUT ($TMPDIR/armsgraph-profiles).
  */
 import { fork } from 'node:child_process';
 import fs from 'node:fs';
@@ -23,7 +23,6 @@ import { importSipri } from '../src/import/sipri/import-register';
 import { readRegister } from '../src/import/sipri/read-register';
 import { silentLogger } from '../src/logger';
 import { startEmbeddedNeo4j } from '../src/neo4j/embedded';
-import { projectRoot } from '../src/project-root';
 import { seedGraph } from '../src/seed/seeder';
 import { freePort } from './free-port';
 import { emptyPhase, runPhase } from './load-loop';
@@ -38,7 +37,7 @@ const ROUNDS = Math.max(1, Number(env.PROFILE_ROUNDS ?? 2));
 const DEALS = Number(env.PROFILE_DEALS ?? 2000);
 const QUERY = env.PROFILE_QUERY ?? 'lookup by id';
 const BASELINE = env.PROFILE_BASELINE ?? null;
-const OUT = env.PROFILE_OUT ?? path.join(projectRoot(), 'bench', 'results', 'profiles');
+const OUT = env.PROFILE_OUT ?? path.join(os.tmpdir(), 'armsgraph-profiles');
 
 interface ProfileNode {
   id: number;
@@ -173,7 +172,7 @@ async function profileTarget(
     requestsPerSecond: Math.round(requests / phase.seconds),
     busyMsPerRequest: Math.round((busyMs / Math.max(1, requests)) * 1000) / 1000,
     shares,
-    file: path.relative(projectRoot(), kept),
+    file: kept,
   };
 }
 
