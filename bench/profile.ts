@@ -189,7 +189,8 @@ async function main(): Promise<void> {
     heap: '1g',
     pageCache: '512m',
     java: env.NEO4J_LOCAL_JAVA ?? 'java',
-    startTimeoutMs: 180_000,
+    // A busy shared machine may take minutes to start a JVM.
+    startTimeoutMs: 900_000,
     logger: silentLogger(),
   });
   const driver = neo4j.driver(neo.connection.uri, neo4j.auth.basic('neo4j', neo.connection.password), {
