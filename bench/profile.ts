@@ -68,7 +68,7 @@ const STEPS: Array<[string, (url: string, fn: string) => boolean]> = [
   [
     'express and middleware',
     (u) =>
-      /node_modules\/(express|router|body-parser|raw-body|compression|express-rate-limit|on-finished|finalhandler|send|qs|type-is|content-type|negotiator|accepts|iconv-lite|depd)\//.test(
+      /node_modules\/(express|router|path-to-regexp|parseurl|body-parser|raw-body|compression|express-rate-limit|on-finished|on-headers|vary|finalhandler|send|qs|type-is|content-type|negotiator|accepts|iconv-lite|depd)\//.test(
         u,
       ) || /\/src\/(http|auth)\//.test(u),
   ],
