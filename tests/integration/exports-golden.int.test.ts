@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { refreshDealSlots } from '../../src/db/deal-slots';
 import { nameFields } from '../../src/db/names';
-import { EXPORT_FORMATS } from '../../src/export/formats';
+import { EXPORT_FORMAT_NAMES } from '../../src/export/registry';
 import { resetGraph, startTestServer, type TestServer } from '../helpers/test-app';
 import { writeSyntheticDeals } from '../helpers/synthetic-deals';
 
@@ -109,7 +109,7 @@ describe('exports stay byte for byte what they were', () => {
   });
 
   const cases = SELECTIONS.flatMap(([name, query]) =>
-    EXPORT_FORMATS.filter((f) => !(name === 'network' && f === 'deals.csv')).map(
+    EXPORT_FORMAT_NAMES.filter((f) => !(name === 'network' && f === 'deals.csv')).map(
       (format) => [name, query, format] as const,
     ),
   );
