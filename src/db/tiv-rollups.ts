@@ -187,17 +187,13 @@ export const TIV_ROLLUP_SCHEMA = [
 ];
 
 /**
- * Databases whose rollups are known to be built: they stay built (every writer keeps them), except
- * while this process's importer settles them (suspendTivRollups).
+ * Whether the rollups of this database are complete (built once, then kept by every writer). Asked of
+ * the database on every table query (one marker look-up), never remembered in this process: an import
+ * in another process (the CLI) takes the marker away while it settles its deals, and a service that
+ * remembered "built" would read rollups lagging behind the deals for the whole import.
  */
-const knownBuilt = new WeakSet<Database>();
-
-/** Whether the rollups of this database are complete (built once, then kept by every writer). */
-export async function tivRollupsBuilt(db: Database): Promise<boolean> {
-  if (knownBuilt.has(db)) return true;
-  if (!(await built(db, BUILT_LABEL))) return false;
-  knownBuilt.add(db);
-  return true;
+export function tivRollupsBuilt(db: Database): Promise<boolean> {
+  return built(db, BUILT_LABEL);
 }
 
 /**
@@ -207,7 +203,6 @@ export async function tivRollupsBuilt(db: Database): Promise<boolean> {
  * were built, for resumeTivRollups.
  */
 export async function suspendTivRollups(db: Database): Promise<boolean> {
-  knownBuilt.delete(db);
   const [row] = await db.write(`MATCH (m:${BUILT_LABEL}) DELETE m RETURN count(m) > 0 AS built`);
   return row?.built === true;
 }

@@ -72,7 +72,7 @@ export interface TestServer {
     body: { data?: T; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> };
   }>;
   /** The data of a GraphQL request that must succeed (a test fails on any error). */
-  data<T>(query: string, variables?: Record<string, unknown>): Promise<T>;
+  data<T>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -96,8 +96,8 @@ export async function startTestServer(overrides: Record<string, string> = {}): P
       });
       return { status: res.status, body: (await res.json()) as never };
     },
-    async data<T>(query: string, variables?: Record<string, unknown>) {
-      const { body } = await server.gql<T>(query, variables);
+    async data<T>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>) {
+      const { body } = await server.gql<T>(query, variables, headers);
       expect(body.errors).toBeUndefined();
       return body.data as T;
     },
