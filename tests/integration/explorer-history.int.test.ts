@@ -77,7 +77,7 @@ describe('explorer: release history of a SIPRI deal', () => {
       const details = await panel(page);
       const history = details.locator('[data-testid="details-revisions"] > li');
       // The current values' release, with its Source.
-      const current = history.locator('[data-kind="current"]');
+      const current = details.locator('[data-testid="details-revisions"] > li[data-kind="current"]');
       await expect(current.getAttribute('data-release')).resolves.toBe(deal.sipriRelease);
       await expect(current.locator('[data-source-id]').getAttribute('data-source-id')).resolves.toBe(
         sourceOf.get(deal.sipriRelease),
@@ -122,7 +122,7 @@ describe('explorer: release history of a SIPRI deal', () => {
 
   it('photographs the history at 1280 and 390 px with no axe violation and no console error', async () => {
     await explorer.photograph('/?focus=sipri-66302', 'graph-deal-release-history', async (p) => {
-      await panel(p);
+      await (await panel(p)).locator('[data-testid="details-revisions"]').scrollIntoViewIfNeeded();
     });
     expect(explorer.consoleErrors).toEqual([]);
   });
