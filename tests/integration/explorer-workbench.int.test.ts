@@ -413,7 +413,8 @@ describe('explorer workbench on an imported register', () => {
     await page.close();
     await photograph('/?tab=network&n.from=2015&n.to=2024', 'network-2015-2024');
     await photograph('/?tab=network&n.from=2015&n.to=2024&n.focus=IND', 'network-india');
-  });
+    // Four page loads with a layout each: longer than one view on a loaded machine.
+  }, 900_000);
 
   it('filters the register by delivery years, condition and local production, in the address and the CSV', async () => {
     const filter = {
@@ -530,7 +531,7 @@ describe('explorer workbench on an imported register', () => {
     await expect(page.getByTestId('paths-button').isEnabled()).resolves.toBe(true);
     await expect(page.getByTestId('paths-form').locator('#paths-to').inputValue()).resolves.toBe('');
     await page.close();
-  });
+  }, 600_000);
 
   it('keeps its first load under 1 MB compressed', async () => {
     const page = await explorer.context.newPage();

@@ -34,7 +34,7 @@ const STYLE: cytoscape.StylesheetJson = [
       'text-background-padding': '1px',
       // Zoomed out, only the largest parties keep their names (their font is larger): the rest
       // would only overlap. Zooming in brings them back.
-      'min-zoomed-font-size': 11,
+      'min-zoomed-font-size': 12,
     },
   },
   {
