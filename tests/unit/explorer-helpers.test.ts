@@ -3,7 +3,7 @@ import { kindOf, KIND_COLOURS } from '../../web/explorer/graph-view';
 import type { TotalRow } from '../../web/explorer/api';
 import { claimText, formatValue, humanLabel, isWebUrl } from '../../web/explorer/side-panel';
 import { csvTable, pivotByYear, shareText } from '../../web/explorer/tables-data';
-import { releaseDate, releaseHistory, revisionField } from '../../web/explorer/release-history';
+import { releaseDate, releaseHistory, revisionField, valueText } from '../../web/explorer/release-history';
 import {
   defaultState,
   formatState,
@@ -174,6 +174,12 @@ describe('explorer release history', () => {
     expect(revisionField('delivery 2021')).toBe('Delivery in 2021');
     expect(revisionField('tivUnit')).toBe('TIV per unit (this deal, millions)');
     expect(releaseDate('2026-02-12')).toBe('12 Feb 2026');
+    // A delivery's record in words, not as JSON.
+    expect(valueText('{"quantity":24,"quantityEstimated":true,"yearEstimated":true,"tiv":1.2}')).toBe(
+      '24 (estimate) delivered, year estimated, TIV 1.2',
+    );
+    expect(valueText('2015')).toBe('2015');
+    expect(valueText(null)).toBe('not stated');
   });
 
   it('gives each revision the Sources of both releases, and the current release its own', () => {

@@ -3,7 +3,7 @@
 // with the release Source that states each), and why it is retired when it is. The releases are
 // Sources (sipri-atdb@<date>); the API names them by their 'Data generated' date.
 import type { SourceRef } from './api';
-import { claimText, humanLabel, type Fact } from './side-panel';
+import { claimText, formatValue, humanLabel, type Fact } from './side-panel';
 
 export interface Revision {
   release: string;
@@ -35,7 +35,29 @@ export function revisionField(field: string): string {
   return parties[field] ?? humanLabel(field);
 }
 
-const valueText = (v: string | null) => (v === null ? 'not stated' : claimText(v));
+/** A revised value in words; a delivery's record ({quantity, tiv, ...}) as "24 (estimate) delivered, TIV 1.2". */
+export function valueText(v: string | null): string {
+  if (v === null) return 'not stated';
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(v);
+  } catch {
+    return claimText(v);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return claimText(v);
+  const o = parsed as Record<string, unknown>;
+  const words: string[] = [];
+  for (const [k, x] of Object.entries(o)) {
+    if (x === null || x === undefined || k === 'quantityEstimated') continue;
+    if (k === 'quantity')
+      words.push(`${formatValue(x)}${o.quantityEstimated ? ' (estimate)' : ''} delivered`);
+    else if (k === 'tiv') words.push(`TIV ${formatValue(x)}`);
+    else if (k === 'yearEstimated') {
+      if (x === true) words.push('year estimated');
+    } else words.push(`${humanLabel(k).toLowerCase()} ${formatValue(x)}`);
+  }
+  return words.join(', ');
+}
 
 /** The release Source of a date, or a plain reference when the service does not list it. */
 function releaseSource(date: string, releases: ReadonlyMap<string, SourceRef>): SourceRef {
