@@ -319,7 +319,12 @@ export class NetworkTab {
         );
         ul.append(li);
       }
-      if (list.length === 0) ul.append(para('None in this network.'));
+      if (list.length === 0) {
+        const li = document.createElement('li');
+        li.className = 'muted';
+        li.textContent = 'None in this network.';
+        ul.append(li);
+      }
       this.details.append(h, ul);
     }
     this.details.dataset.focus = id;
