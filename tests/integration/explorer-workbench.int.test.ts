@@ -1,12 +1,12 @@
 import { parse } from 'csv-parse/sync';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { importSipri } from '../../src/import/sipri/import-register';
 import { readRegister } from '../../src/import/sipri/read-register';
 import { projectRoot } from '../../src/project-root';
 import { seedGraph } from '../../src/seed/seeder';
+import { startExplorer, type Explorer, type ExplorerWindow } from '../helpers/explorer-browser';
 import { resetGraph, startTestServer, type TestServer } from '../helpers/test-app';
 
 /**
@@ -14,87 +14,32 @@ import { resetGraph, startTestServer, type TestServer } from '../helpers/test-ap
  * seed and an imported SIPRI register (tests/fixtures/sipri/workbench-register.csv: every row of
  * India's and Turkiye's imports and Turkiye's exports, and the United States' exports to six
  * recipients). Each view is checked against the API's own answer, with axe-core, and photographed at
- * 1280 and 390 px (into tests/artifacts/screenshots, or the folder ARMSGRAPH_SCREENSHOTS names:
- * docs/screenshots holds the committed ones).
+ * 1280 and 390 px (tests/helpers/explorer-browser.ts).
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = path.resolve(
-  projectRoot(),
-  process.env.ARMSGRAPH_SCREENSHOTS ?? path.join('tests', 'artifacts', 'screenshots'),
-);
 const REGISTER = path.join(projectRoot(), 'tests', 'fixtures', 'sipri', 'workbench-register.csv');
-const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const WIDTHS = [1280, 390] as const;
-
-type ExplorerWindow = Window & {
-  armsgraphExplorer: { view: { cy: import('cytoscape').Core } };
-  axe: { run(context: Document, options: object): Promise<{ violations: AxeViolation[] }> };
-};
-interface AxeViolation {
-  id: string;
-  help: string;
-  nodes: Array<{ target: string[] }>;
-}
 
 describe('explorer workbench on an imported register', () => {
   let server: TestServer;
-  let browser: Browser;
-  let context: BrowserContext;
-  const consoleErrors: string[] = [];
+  let explorer: Explorer;
+  const open = (url: string, width?: number) => explorer.open(url, width);
+  const idle = (page: Page, loadsAbove?: number) => explorer.idle(page, loadsAbove);
+  const settled = (page: Page, action: () => Promise<unknown>) => explorer.settled(page, action);
+  const photograph = (url: string, name: string, ready?: (p: Page) => Promise<void>) =>
+    explorer.photograph(url, name, ready);
 
   beforeAll(async () => {
-    if (!fs.existsSync(CHROMIUM))
-      throw new Error(`No Chromium at ${CHROMIUM}: run scripts/setup-test-tools.sh`);
-    execFileSync(process.execPath, [path.join(projectRoot(), 'scripts', 'build-web.js')], {
-      stdio: 'inherit',
-    });
     // Importing 3,453 rows on a busy two-core machine outlasts the default per-request timeout.
     server = await startTestServer({ ARMSGRAPH_QUERY_TIMEOUT_MS: '300000' });
     await resetGraph(server.db);
     await seedGraph(server.db);
     await importSipri(server.db, await readRegister(REGISTER));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
-    context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 860 } });
-    // A page's first load (scripts, then the service's answers) waits as long as idle() does: at a
-    // load average of 30 the browser's 30 s default was exceeded with nothing wrong.
-    context.setDefaultNavigationTimeout(300_000);
-    fs.mkdirSync(SHOTS, { recursive: true });
+    explorer = await startExplorer(server);
   }, 900_000);
 
   afterAll(async () => {
-    await browser?.close();
+    await explorer?.close();
     await server?.close();
   });
-
-  async function open(url: string, width: number = 1280): Promise<Page> {
-    const page = await context.newPage();
-    await page.setViewportSize({ width, height: 860 });
-    page.on('console', (m) => {
-      if (m.type() === 'error') consoleErrors.push(`${url}: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => consoleErrors.push(`${url}: ${e.message}`));
-    await page.goto(server.url + url);
-    await idle(page);
-    return page;
-  }
-
-  /** Waits until the page has finished what it started (body[data-state], body[data-loads]). */
-  async function idle(page: Page, loadsAbove = 0): Promise<void> {
-    await page.waitForFunction(
-      (b) => document.body.dataset.state === 'idle' && Number(document.body.dataset.loads) > b,
-      loadsAbove,
-      { timeout: 300_000 },
-    );
-  }
-
-  async function settled(page: Page, action: () => Promise<unknown>): Promise<void> {
-    const before = await page.evaluate(() => Number(document.body.dataset.loads));
-    await action();
-    await idle(page, before);
-  }
 
   const nodeIds = (page: Page) =>
     page.evaluate(() =>
@@ -104,30 +49,6 @@ describe('explorer workbench on an imported register', () => {
         .map((n) => n.id())
         .sort(),
     );
-
-  async function axe(page: Page): Promise<AxeViolation[]> {
-    // page.evaluate runs through the DevTools protocol, which the page's CSP does not govern.
-    await page.evaluate(AXE);
-    const result = await page.evaluate(() =>
-      (window as unknown as ExplorerWindow).axe.run(document, { resultTypes: ['violations'] }),
-    );
-    return result.violations.map((v) => ({
-      id: v.id,
-      help: v.help,
-      nodes: v.nodes.map((n) => ({ target: n.target })),
-    }));
-  }
-
-  /** The same view at both widths: no axe violation in either, and a screenshot of each. */
-  async function photograph(url: string, name: string, ready?: (p: Page) => Promise<void>): Promise<void> {
-    for (const width of WIDTHS) {
-      const page = await open(url, width);
-      if (ready) await ready(page);
-      expect([name, width, await axe(page)]).toEqual([name, width, []]);
-      await page.screenshot({ path: path.join(SHOTS, `${name}-${width}.png`), fullPage: width < 800 });
-      await page.close();
-    }
-  }
 
   it('opens /?focus=Turkey on Turkey, with its S-400 purchase in view', async () => {
     const page = await open('/?focus=Turkey');
@@ -207,7 +128,7 @@ describe('explorer workbench on an imported register', () => {
     );
     await settled(page, () => page.getByTestId('group-show').click());
     // Select a partner from the keyboard's list of entities, and hide it.
-    await page.locator('details.in-view summary').click();
+    await page.locator('details.in-view summary', { hasText: 'Entities in view' }).click();
     const hideTarget = await page.evaluate(() =>
       (window as unknown as ExplorerWindow).armsgraphExplorer.view.cy
         .nodes('[kind = "Country"]')
@@ -229,11 +150,11 @@ describe('explorer workbench on an imported register', () => {
     await page.close();
 
     // A new browser context: nothing shared but the address.
-    const fresh = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    const fresh = await explorer.browser.newContext({ viewport: { width: 1280, height: 860 } });
     const again = await fresh.newPage();
-    again.on('pageerror', (e) => consoleErrors.push(`reopened: ${e.message}`));
+    again.on('pageerror', (e) => explorer.consoleErrors.push(`reopened: ${e.message}`));
     again.on('console', (m) => {
-      if (m.type() === 'error') consoleErrors.push(`reopened: ${m.text()}`);
+      if (m.type() === 'error') explorer.consoleErrors.push(`reopened: ${m.text()}`);
     });
     await again.goto(url);
     await idle(again);
@@ -402,8 +323,218 @@ describe('explorer workbench on an imported register', () => {
     await page.close();
   });
 
+  it('draws the supplier → recipient network of a period as transferNetwork gives it, and focuses a country', async () => {
+    const { body } = await server.gql<{
+      transferNetwork: {
+        nodes: Array<{ id: string }>;
+        edges: Array<{ source: string; target: string; properties: { weight: number; deals: number } }>;
+      };
+    }>(
+      `{ transferNetwork(deliveredFrom: 2015, deliveredTo: 2024) { nodes { id } edges { source target properties } } }`,
+    );
+    expect(body.errors).toBeUndefined();
+    const net = body.data!.transferNetwork;
+    expect(net.edges.length).toBeGreaterThan(20);
+    const pair = (e: { source: string; target: string; weight: number; deals: number }) =>
+      `${e.source}>${e.target}:${e.weight}:${e.deals}`;
+
+    const page = await open('/?tab=network&n.from=2015&n.to=2024');
+    const summary = page.getByTestId('network-summary');
+    await expect(summary.getAttribute('data-edges')).resolves.toBe(String(net.edges.length));
+    await expect(summary.getAttribute('data-total')).resolves.toBe(String(net.edges.length));
+    const drawn = await page.evaluate(() => {
+      const cy = (window as unknown as ExplorerWindow).armsgraphExplorer.network()!;
+      return {
+        nodes: cy.nodes().map((n) => n.id()),
+        edges: cy.edges().map((e) => ({
+          source: e.source().id(),
+          target: e.target().id(),
+          weight: Number(e.data('weight')),
+          deals: Number(e.data('deals')),
+          width: Number(e.data('width')),
+        })),
+      };
+    });
+    // Every pair, with the API's TIV and deals; the widest arrow is the largest pair.
+    expect(drawn.edges.map(pair).sort()).toEqual(
+      net.edges.map((e) => pair({ source: e.source, target: e.target, ...e.properties })).sort(),
+    );
+    expect(drawn.nodes.sort()).toEqual(net.nodes.map((n) => n.id).sort());
+    const widest = [...drawn.edges].sort((a, b) => b.width - a.width)[0]!;
+    expect(widest.weight).toBe(Math.max(...net.edges.map((e) => e.properties.weight)));
+
+    // Zoomed out only the largest parties keep their names; zoomed in, all do.
+    const labelled = (zoom: number) =>
+      page.evaluate((z) => {
+        const cy = (window as unknown as ExplorerWindow).armsgraphExplorer.network()!;
+        cy.zoom(z);
+        const min = parseFloat(cy.nodes().first().style('min-zoomed-font-size'));
+        return cy.nodes().filter((n) => parseFloat(n.style('font-size')) * z >= min).length;
+      }, zoom);
+    const out = await labelled(0.6);
+    expect(out).toBeGreaterThan(0);
+    expect(out).toBeLessThan(drawn.nodes.length);
+    await expect(labelled(3)).resolves.toBe(drawn.nodes.length);
+
+    // A click on India (from the keyboard's list of parties) focuses it: its suppliers with their TIV.
+    await page.locator('details.in-view summary', { hasText: 'Parties' }).click();
+    await page.locator('#network-list button[data-id="IND"]').click();
+    expect(new URL(page.url()).searchParams.get('n.focus')).toBe('IND');
+    await expect(page.getByTestId('network-details').getAttribute('data-focus')).resolves.toBe('IND');
+    const suppliers = await page
+      .locator('[data-testid="network-suppliers"] > li')
+      .evaluateAll((lis) =>
+        lis.map((li) => [(li as HTMLElement).dataset.id, Number((li as HTMLElement).dataset.tiv)]),
+      );
+    expect(suppliers).toEqual(
+      net.edges
+        .filter((e) => e.target === 'IND')
+        .sort((a, b) => b.properties.weight - a.properties.weight)
+        .map((e) => [e.source, e.properties.weight]),
+    );
+    // The rest fades: only India's partners and pairs stay lit.
+    const lit = await page.evaluate(() =>
+      (window as unknown as ExplorerWindow).armsgraphExplorer
+        .network()!
+        .nodes()
+        .not('.faded')
+        .map((n) => n.id())
+        .sort(),
+    );
+    const partners = new Set(
+      net.edges.flatMap((e) => (e.target === 'IND' ? [e.source] : e.source === 'IND' ? [e.target] : [])),
+    );
+    expect(lit).toEqual(['IND', ...partners].sort());
+    // A click on the canvas focuses as well.
+    await page.evaluate(() =>
+      (window as unknown as ExplorerWindow).armsgraphExplorer.network()!.getElementById('RUS').emit('tap'),
+    );
+    expect(new URL(page.url()).searchParams.get('n.focus')).toBe('RUS');
+    await page.close();
+    await photograph('/?tab=network&n.from=2015&n.to=2024', 'network-2015-2024');
+    await photograph('/?tab=network&n.from=2015&n.to=2024&n.focus=IND', 'network-india');
+    // Four page loads with a layout each: longer than one view on a loaded machine.
+  }, 900_000);
+
+  it('filters the register by delivery years, condition and local production, in the address and the CSV', async () => {
+    const filter = {
+      buyer: 'IND',
+      deliveredFrom: 2000,
+      deliveredTo: 2020,
+      condition: ['SECOND_HAND', 'SECOND_HAND_MODERNISED'],
+      localProduction: false,
+    };
+    const { body } = await server.gql<{ deals: { totalCount: number } }>(
+      `query($f: DealFilter) { deals(filter: $f) { totalCount } }`,
+      { f: filter },
+    );
+    expect(body.errors).toBeUndefined();
+    const total = body.data!.deals.totalCount;
+    expect(total).toBeGreaterThan(0);
+    // The filters narrow: without them, more deals.
+    const all = await server.gql<{ deals: { totalCount: number } }>(
+      `{ deals(filter: { buyer: "IND" }) { totalCount } }`,
+    );
+    expect(all.body.data!.deals.totalCount).toBeGreaterThan(total);
+
+    const page = await open('/?tab=register');
+    const form = page.getByTestId('register-form');
+    await form.getByLabel('Recipient').fill('IND');
+    await form.locator('input[name="deliveredFrom"]').fill('2000');
+    await form.locator('input[name="deliveredTo"]').fill('2020');
+    await form.getByLabel('second hand', { exact: true }).check();
+    await form.getByLabel('second hand, modernised').check();
+    await form.getByLabel('Local production').selectOption('false');
+    await settled(page, () => page.getByTestId('register-apply').click());
+    await expect(page.getByTestId('register-count').getAttribute('data-total')).resolves.toBe(String(total));
+    const q = new URL(page.url()).searchParams;
+    expect([
+      q.get('r.deliveredFrom'),
+      q.get('r.deliveredTo'),
+      q.get('r.condition'),
+      q.get('r.localProduction'),
+    ]).toEqual(['2000', '2020', 'SECOND_HAND,SECOND_HAND_MODERNISED', 'false']);
+    const csvUrl = new URL((await page.getByTestId('register-csv').getAttribute('href'))!, server.url);
+    expect(Object.fromEntries(csvUrl.searchParams)).toEqual({
+      buyer: 'IND',
+      deliveredFrom: '2000',
+      deliveredTo: '2020',
+      condition: 'SECOND_HAND,SECOND_HAND_MODERNISED',
+      localProduction: 'false',
+    });
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('register-csv').click(),
+    ]);
+    const rows = parse(fs.readFileSync(await download.path(), 'utf8'), {
+      columns: true,
+      bom: true,
+    }) as unknown[];
+    expect(rows).toHaveLength(total);
+    const url = page.url();
+    await page.close();
+
+    // The address alone reopens the same filter, form and count.
+    const again = await open(url.replace(server.url, ''));
+    await expect(again.getByTestId('register-count').getAttribute('data-total')).resolves.toBe(String(total));
+    await expect(again.locator('input[name="deliveredFrom"]').inputValue()).resolves.toBe('2000');
+    await expect(again.getByLabel('second hand, modernised').isChecked()).resolves.toBe(true);
+    await expect(again.getByLabel('Local production').inputValue()).resolves.toBe('false');
+    await again.close();
+    await photograph(url.replace(server.url, ''), 'register-delivered-second-hand');
+  });
+
+  it('shows a long request as loading with its buttons disabled, and Cancel returns to the view before', async () => {
+    const page = await open('/?focus=TUR');
+    const before = {
+      url: page.url(),
+      nodes: await nodeIds(page),
+      panel: await page.getByTestId('details').getAttribute('data-id'),
+    };
+    expect(before.nodes.length).toBeGreaterThan(10);
+    // A slow link, as DevTools' throttling sets it (or a user on a satellite connection has it):
+    // every answer of the real service arrives 15 s late.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Network.enable');
+    const link = (latency: number) =>
+      cdp.send('Network.emulateNetworkConditions', {
+        offline: false,
+        latency,
+        downloadThroughput: -1,
+        uploadThroughput: -1,
+      });
+    await link(15_000);
+    const loads = await page.evaluate(() => Number(document.body.dataset.loads));
+    await page.getByRole('textbox', { name: 'To', exact: true }).fill('China');
+    await page.getByTestId('paths-button').click();
+    await page.getByTestId('loading').waitFor({ state: 'visible' });
+    await expect(page.getByTestId('loading').textContent()).resolves.toContain('Loading TUR');
+    for (const id of ['paths-button', 'search-button', 'depth-select', 'group-select'])
+      await expect(page.getByTestId(id).isDisabled()).resolves.toBe(true);
+    await expect(page.getByTestId('cancel').isEnabled()).resolves.toBe(true);
+    // The old drawing is taken down once the focus is known, while the paths are still on their way.
+    await page.waitForFunction(
+      () => (window as unknown as ExplorerWindow).armsgraphExplorer.view.cy.nodes().length === 0,
+      undefined,
+      { timeout: 120_000 },
+    );
+    expect(new URL(page.url()).searchParams.get('path')).toBe('China');
+    await page.getByTestId('cancel').click();
+    await idle(page, loads);
+    await link(0);
+    // The view before the action: the same address, entities and panel; the buttons usable again.
+    expect(page.url()).toBe(before.url);
+    await expect(nodeIds(page)).resolves.toEqual(before.nodes);
+    await expect(page.getByTestId('details').getAttribute('data-id')).resolves.toBe(before.panel);
+    await expect(page.getByTestId('status').textContent()).resolves.toContain('Cancelled');
+    await expect(page.getByTestId('loading').isHidden()).resolves.toBe(true);
+    await expect(page.getByTestId('paths-button').isEnabled()).resolves.toBe(true);
+    await expect(page.getByTestId('paths-form').locator('#paths-to').inputValue()).resolves.toBe('');
+    await page.close();
+  }, 600_000);
+
   it('keeps its first load under 1 MB compressed', async () => {
-    const page = await context.newPage();
+    const page = await explorer.context.newPage();
     const sizes: Array<Promise<number>> = [];
     page.on('requestfinished', (r) =>
       sizes.push(r.sizes().then((s) => s.responseBodySize + s.responseHeadersSize)),
@@ -416,6 +547,6 @@ describe('explorer workbench on an imported register', () => {
   });
 
   it('logged no console error', () => {
-    expect(consoleErrors).toEqual([]);
+    expect(explorer.consoleErrors).toEqual([]);
   });
 });

@@ -3,7 +3,14 @@ import { kindOf, KIND_COLOURS } from '../../web/explorer/graph-view';
 import type { TotalRow } from '../../web/explorer/api';
 import { claimText, formatValue, humanLabel, isWebUrl } from '../../web/explorer/side-panel';
 import { csvTable, pivotByYear, shareText } from '../../web/explorer/tables-data';
-import { defaultState, formatState, parseState, registerExportQuery } from '../../web/explorer/url-state';
+import { releaseDate, releaseHistory, revisionField, valueText } from '../../web/explorer/release-history';
+import {
+  defaultState,
+  formatState,
+  networkArgs,
+  parseState,
+  registerExportQuery,
+} from '../../web/explorer/url-state';
 
 describe('explorer helpers', () => {
   it('formats property values for the side panel', () => {
@@ -67,7 +74,16 @@ describe('explorer view state in the address', () => {
     s.pathTo = 'Russia';
     s.hops = 3;
     s.register = {
-      filter: { buyer: 'India', seller: 'Russia', status: ['PENDING', 'DELIVERING'], orderedFrom: 2010 },
+      filter: {
+        buyer: 'India',
+        seller: 'Russia',
+        status: ['PENDING', 'DELIVERING'],
+        orderedFrom: 2010,
+        deliveredFrom: 2015,
+        deliveredTo: 2020,
+        condition: ['SECOND_HAND', 'SECOND_HAND_MODERNISED'],
+        localProduction: false,
+      },
       sort: 'TIV_DELIVERED_DESC',
       after: 'abc',
       page: 2,
@@ -80,6 +96,13 @@ describe('explorer view state in the address', () => {
       to: 2023,
       top: 15,
       chart: 'line',
+    };
+    s.network = {
+      filter: { supplier: 'Russia', recipientRegion: 'Southern Asia' },
+      from: 2015,
+      to: 2024,
+      minTiv: 2.5,
+      focus: 'IND',
     };
     expect(parseState(formatState(s))).toEqual(s);
   });
@@ -110,6 +133,94 @@ describe('explorer view state in the address', () => {
     expect(
       registerExportQuery({ status: ['PENDING', 'COMPLETED'], orderedTo: 2020, category: 'Air defence' }),
     ).toBe('category=Air+defence&orderedTo=2020&status=PENDING%2CCOMPLETED');
+    // The export's own parameter names (src/export/selection.ts), lists comma-separated.
+    expect(
+      registerExportQuery({
+        buyer: 'IND',
+        deliveredFrom: 2015,
+        deliveredTo: 2020,
+        condition: ['NEW', 'SECOND_HAND'],
+        localProduction: true,
+      }),
+    ).toBe('buyer=IND&deliveredFrom=2015&deliveredTo=2020&condition=NEW%2CSECOND_HAND&localProduction=true');
+  });
+
+  it('drops unknown conditions and malformed network values', () => {
+    const s = parseState('?r.condition=NEW,SOLD&r.localProduction=maybe&n.min=-1&n.from=99');
+    expect(s.register.filter.condition).toEqual(['NEW']);
+    expect(s.register.filter.localProduction).toBeUndefined();
+    expect(s.network.minTiv).toBeUndefined();
+    expect(s.network.from).toBeUndefined();
+  });
+
+  it("asks transferNetwork for the network's filter, as lists", () => {
+    expect(networkArgs({ filter: { supplier: 'RUS' }, from: 2015, minTiv: 1 })).toEqual({
+      filter: { supplier: ['RUS'] },
+      deliveredFrom: 2015,
+      deliveredTo: null,
+      minTiv: 1,
+    });
+  });
+});
+
+describe('explorer release history', () => {
+  const releases = new Map([
+    ['2025-01-03', { id: 'sipri-atdb@2025-01-03', name: 'SIPRI AT Database (3 Jan 2025)', url: null }],
+    ['2026-02-12', { id: 'sipri-atdb@2026-02-12', name: 'SIPRI AT Database (12 Feb 2026)', url: null }],
+  ]);
+
+  it('names fields and dates in words', () => {
+    expect(revisionField('seller')).toBe('Supplier');
+    expect(revisionField('delivery 2021')).toBe('Delivery in 2021');
+    expect(revisionField('tivUnit')).toBe('TIV per unit (this deal, millions)');
+    expect(releaseDate('2026-02-12')).toBe('12 Feb 2026');
+    // A delivery's record in words, not as JSON.
+    expect(valueText('{"quantity":24,"quantityEstimated":true,"yearEstimated":true,"tiv":1.2}')).toBe(
+      '24 (estimate) delivered, year estimated, TIV 1.2',
+    );
+    expect(valueText('2015')).toBe('2015');
+    expect(valueText(null)).toBe('not stated');
+  });
+
+  it('gives each revision the Sources of both releases, and the current release its own', () => {
+    const facts = releaseHistory(
+      {
+        sipriRelease: '2026-02-12',
+        sipriReleases: ['2025-01-03', '2026-02-12'],
+        revisions: [
+          {
+            release: '2026-02-12',
+            previousRelease: '2025-01-03',
+            field: 'seller',
+            old: '"FRA"',
+            new: '"DEU"',
+          },
+          {
+            release: '2026-02-12',
+            previousRelease: '2025-01-03',
+            field: 'delivery 2021',
+            old: '2',
+            new: null,
+          },
+        ],
+      },
+      releases,
+    );
+    expect(facts.map((f) => f.data?.kind)).toEqual(['current', 'releases', 'revision', 'revision']);
+    expect(facts[0]?.sources.map((s) => s.id)).toEqual(['sipri-atdb@2026-02-12']);
+    expect(facts[2]?.parts).toEqual(['Supplier: FRA (release of 3 Jan 2025) → DEU (release of 12 Feb 2026)']);
+    expect(facts[3]?.parts[0]).toContain('2 (release of 3 Jan 2025) → not stated');
+    expect(facts[3]?.sources.map((s) => s.id)).toEqual(['sipri-atdb@2025-01-03', 'sipri-atdb@2026-02-12']);
+  });
+
+  it('names the release of a retired deal, and a release the service does not list by its date', () => {
+    const facts = releaseHistory(
+      { sipriRelease: '2025-01-03', retiredReason: 'not in the release of 2027-01-01' },
+      releases,
+    );
+    expect(facts.at(-1)?.sources).toEqual([
+      { id: 'sipri-atdb@2027-01-01', name: 'SIPRI release of 1 Jan 2027', url: null },
+    ]);
   });
 });
 

@@ -373,9 +373,10 @@ const DETAILS_QUERY = `query Details($id: ID!) {
       status orderYear orderYearEstimated orderDate quantity quantityEstimated quantityDescription delivered
       deliveredEstimated tivUnit tivUnitNew tivDelivered category condition localProduction technologyTransfer
       governmentToGovernment description notes sipriId sipriFirstSeen sipriLastSeen
+      sipriRelease sipriReleases retiredReason revisions { release previousRelease field old new }
       value { amount currency }
       buyer ${REF} seller ${REF} system ${REF}
-      deliveries { year yearEstimated quantity quantityEstimated tiv ${SOURCES} }
+      deliveries { year yearEstimated quantity quantityEstimated tiv sipriFirstSeen sipriLastSeen ${SOURCES} }
       disagreements { field shown claims { value ${SOURCES} } }
       objectedBy { by ${REF} reason ${SOURCES} }
       announcedBy { person ${REF} date statement ${SOURCES} }
@@ -419,4 +420,46 @@ export function allSources(): Promise<Map<string, SourceRef>> {
     },
   );
   return sourceCache;
+}
+
+/** The supplier → recipient network of a period (SUPPLIED edges with weight = TIV and deals). */
+export async function transferNetwork(
+  args: {
+    filter: Record<string, string[]>;
+    deliveredFrom: number | null;
+    deliveredTo: number | null;
+    minTiv: number;
+  },
+  signal?: Signal,
+): Promise<Subgraph> {
+  const data = await gql<{ transferNetwork: Subgraph }>(
+    `query Network($filter: TransferFilter, $from: Int, $to: Int, $minTiv: Float) {
+       transferNetwork(filter: $filter, deliveredFrom: $from, deliveredTo: $to, minTiv: $minTiv) { ${SUBGRAPH_FIELDS} }
+     }`,
+    { filter: args.filter, from: args.deliveredFrom, to: args.deliveredTo, minTiv: args.minTiv },
+    signal,
+  );
+  return data.transferNetwork;
+}
+
+/** A SIPRI release as a Source: its id (sipri-atdb@<date>), name and 'Data generated' date. */
+export interface ReleaseSource extends SourceRef {
+  release: string | null;
+}
+
+let releaseCache: Promise<Map<string, ReleaseSource>> | undefined;
+
+/** The SIPRI releases imported, by their 'Data generated' date, fetched once: revisions name them by date. */
+export function releaseSources(): Promise<Map<string, ReleaseSource>> {
+  releaseCache ??= gql<{ sipriReleases: ReleaseSource[] }>(
+    `{ sipriReleases { id name url release } }`,
+    {},
+  ).then(
+    (d) => new Map(d.sipriReleases.flatMap((s) => (s.release ? [[s.release, s] as const] : []))),
+    (err: unknown) => {
+      releaseCache = undefined;
+      throw err;
+    },
+  );
+  return releaseCache;
 }

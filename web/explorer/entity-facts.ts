@@ -3,6 +3,7 @@
 // the sources that state that fact.
 import type { EntityFacts, SourceRef } from './api';
 import { datedSections } from './dated-facts';
+import { deliveryReleases, releaseHistory, type DealHistory } from './release-history';
 import type { EntityRef, Fact, FactSection, PanelContent } from './side-panel';
 
 type Ref = { __typename?: string; id: string; name: string } | null | undefined;
@@ -46,9 +47,20 @@ const NOT_PLAIN = new Set([
   'country',
   'offices',
   'notes',
+  'sipriRelease',
+  'sipriReleases',
+  'revisions',
+  'retiredReason',
 ]);
 
-export function entityPanel(e: EntityFacts): Pick<PanelContent, 'properties' | 'disagreements' | 'facts'> {
+/**
+ * `releases`: the SIPRI release Sources by date (api.ts releaseSources), for a deal's release history;
+ * an empty map names them by date alone.
+ */
+export function entityPanel(
+  e: EntityFacts,
+  releases: ReadonlyMap<string, SourceRef> = new Map(),
+): Pick<PanelContent, 'properties' | 'disagreements' | 'facts'> {
   const properties: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(e)) {
     if (!NOT_PLAIN.has(k) && v !== null && typeof v !== 'object') properties[k] = v;
@@ -79,17 +91,21 @@ export function entityPanel(e: EntityFacts): Pick<PanelContent, 'properties' | '
           quantity: number | null;
           quantityEstimated: boolean;
           tiv: number | null;
+          sipriFirstSeen?: string | null;
+          sipriLastSeen?: string | null;
         } & Sourced
       >(e.deliveries).map((d) => ({
         parts: [
           `${d.year}${d.yearEstimated ? ' (year estimated)' : ''}: ` +
             `${d.quantity ?? '?'}${d.quantityEstimated ? ' (estimate)' : ''} delivered` +
-            (d.tiv !== null ? `, TIV ${d.tiv}` : ''),
+            (d.tiv !== null ? `, TIV ${d.tiv}` : '') +
+            deliveryReleases(d.sipriFirstSeen, d.sipriLastSeen),
         ],
         sources: src(d),
       })),
       'details-deliveries',
     );
+    section('Release history (SIPRI)', releaseHistory(e as DealHistory, releases), 'details-revisions');
     section(
       'Notes',
       arr<string>(e.notes).map((n) => ({ parts: [n], sources: whole })),

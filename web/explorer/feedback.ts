@@ -1,6 +1,7 @@
 // What the analyst sees while the page works: a request that takes longer than a moment shows a
 // loading bar with what is running and a Cancel button, the controls that would start more work are
-// disabled meanwhile, and a failure says what failed with a Retry button. body[data-state] is `busy`
+// disabled meanwhile, and a failure says what failed with a Retry button. Cancel stops the request
+// and the page returns to the view it showed before the action (onCancelled). body[data-state] is `busy`
 // while anything runs and body[data-loads] counts finished tasks (tests and the benchmark wait on them).
 import { ApiError, Cancelled } from './api';
 
@@ -18,7 +19,14 @@ export interface FeedbackElements {
   retry: HTMLButtonElement;
   /** Called when the service asks for a read token. */
   onUnauthenticated(): void;
+  /** An action finished with nothing else running: what is shown now is a view to come back to. */
+  onSettled(): void;
+  /** The analyst pressed Cancel: put back the view the page showed before the cancelled action. */
+  onCancelled(): void;
 }
+
+/** The abort reason of the Cancel button (a newer action replacing an older one gives another). */
+const BY_ANALYST = 'cancelled by the analyst';
 
 export class Feedback {
   private running = 0;
@@ -28,7 +36,7 @@ export class Feedback {
   private loadingTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly el: FeedbackElements) {
-    el.cancel.addEventListener('click', () => this.controller?.abort());
+    el.cancel.addEventListener('click', () => this.controller?.abort(BY_ANALYST));
     el.retry.addEventListener('click', () => {
       const again = this.lastFailed;
       if (again) void again();
@@ -48,15 +56,18 @@ export class Feedback {
       this.controller = controller;
       this.running += 1;
       this.setBusy(true, what);
+      let ok = false;
       try {
         await work(controller.signal);
         if (controller.signal.aborted) throw new Cancelled();
+        ok = true;
         this.lastFailed = undefined;
         this.el.retry.hidden = true;
         this.el.status.dataset.error = 'false';
       } catch (err) {
         if (err instanceof Cancelled || controller.signal.aborted) {
-          // A newer action replaced this one: it reports for itself.
+          // A newer action replaced this one: it reports for itself, and its view is the one to show.
+          if (controller.signal.reason === BY_ANALYST) this.el.onCancelled();
           if (this.controller === controller) this.say(`Cancelled: ${what}.`);
         } else this.fail(what, err, attempt);
       } finally {
@@ -64,7 +75,10 @@ export class Feedback {
         if (this.controller === controller) this.controller = undefined;
         this.loads += 1;
         document.body.dataset.loads = String(this.loads);
-        if (this.running === 0) this.setBusy(false, '');
+        if (this.running === 0) {
+          this.setBusy(false, '');
+          if (ok) this.el.onSettled();
+        }
       }
     };
     return attempt();

@@ -1,6 +1,7 @@
 // The explorer at /: an analyst's workbench over the API. The Graph tab draws an entity's
 // neighbourhood (a country's deals collapsed into one weighted edge per partner), opens, collapses and
-// hides nodes, undoes, and finds paths; the side panel gives every fact with its sources. The Register
+// hides nodes, undoes, and finds paths; the side panel gives every fact with its sources. The Network
+// tab draws who supplies whom at the level of countries (transferNetwork). The Register
 // tab lists the deals of a filter and downloads them as CSV; the Tables tab gives SIPRI-style TIV
 // tables and charts. Every view's state is in the address (url-state.ts), so a copied link reopens
 // it. Everything it loads comes from this service (the Content-Security-Policy in
@@ -14,6 +15,7 @@ import {
   entityDetails,
   neighborhood,
   paths,
+  releaseSources,
   search,
   setToken,
   subgraph,
@@ -26,6 +28,7 @@ import { entityPanel } from './entity-facts';
 import { exportLinks } from './export-links';
 import { Feedback } from './feedback';
 import { GraphView, type GroupEdge } from './graph-view';
+import { NetworkTab } from './network-tab';
 import { RegisterTab, type TabHost } from './register-tab';
 import { renderPanel, type PanelAction } from './side-panel';
 import { download, TablesTab } from './tables-tab';
@@ -91,6 +94,8 @@ const feedback = new Feedback({
     const token = tokenForm.closest('details');
     if (token) token.open = true;
   },
+  onSettled: () => commit(),
+  onCancelled: () => restoreCommitted(),
 });
 
 let state: ViewState = parseState(location.search);
@@ -117,8 +122,82 @@ const undoStack: Array<{
   leftOut: typeof leftOut;
 }> = [];
 
+// --- the view to come back to ------------------------------------------------------------------
+
+/**
+ * What the page showed when nothing was running: Cancel puts it back, so a cancelled action leaves
+ * neither a half-drawn graph nor an address naming a view that was never shown.
+ */
+interface Committed {
+  url: string;
+  elements: cytoscape.ElementDefinition[];
+  zoom: number;
+  pan: cytoscape.Position;
+  groups: Map<string, DealGroup>;
+  leftOut: typeof leftOut;
+  focusId: string | undefined;
+  builtFor: string;
+  truncated: boolean;
+  /** The panel's own nodes (with their listeners): a later render replaces them, it does not change them. */
+  panel: ChildNode[];
+  panelId: string | undefined;
+  panelLoaded: string | undefined;
+  undoDepth: number;
+}
+let committed: Committed | undefined;
+
+function commit(): void {
+  committed = {
+    url: formatState(state),
+    elements: view.cy.elements().jsons() as unknown as cytoscape.ElementDefinition[],
+    zoom: view.cy.zoom(),
+    pan: { ...view.cy.pan() },
+    groups: new Map(groupsInView),
+    leftOut,
+    focusId,
+    builtFor,
+    truncated,
+    panel: [...details.childNodes],
+    panelId: details.dataset.id,
+    panelLoaded: details.dataset.loaded,
+    undoDepth: undoStack.length,
+  };
+}
+
+function restoreCommitted(): void {
+  const c = committed;
+  if (!c) return;
+  state = parseState(c.url);
+  history.replaceState(null, '', `${location.pathname}${c.url}`);
+  view.clear();
+  view.cy.add(c.elements);
+  view.cy.viewport({ zoom: c.zoom, pan: c.pan });
+  for (const [type] of view.relationTypes()) view.setTypeVisible(type, !state.typesOff.includes(type));
+  groupsInView = c.groups;
+  leftOut = c.leftOut;
+  focusId = c.focusId;
+  builtFor = c.builtFor;
+  truncated = c.truncated;
+  details.replaceChildren(...c.panel);
+  if (c.panelId === undefined) delete details.dataset.id;
+  else details.dataset.id = c.panelId;
+  if (c.panelLoaded === undefined) delete details.dataset.loaded;
+  else details.dataset.loaded = c.panelLoaded;
+  panelSubject = c.panelId;
+  undoStack.length = Math.min(undoStack.length, c.undoDepth);
+  undoButton.dataset.off = String(undoStack.length === 0);
+  showTab(state.tab);
+  syncGraphControls();
+  registerTab.restore();
+  tablesTab.restore();
+  networkTab.restore();
+  afterChange();
+}
+
 // A debugging and testing handle: the browser test reads node positions to click them.
-(window as unknown as { armsgraphExplorer: { view: GraphView } }).armsgraphExplorer = { view };
+(
+  window as unknown as { armsgraphExplorer: { view: GraphView; network: () => cytoscape.Core | undefined } }
+).armsgraphExplorer = { view, network: () => networkTab.graph };
 
 // --- the address -------------------------------------------------------------------------------
 
@@ -139,6 +218,7 @@ const graphKey = (s: ViewState) => JSON.stringify([s.focus, s.depth, s.group, s.
 
 window.addEventListener('popstate', () => {
   state = parseState(location.search);
+  commit();
   void applyState(true);
 });
 
@@ -189,21 +269,37 @@ const host: TabHost = {
   run: (what, work) => feedback.run(what, work),
   say: (text) => feedback.say(text),
   openEntity: (id) => focusOn(id),
+  openRegister: (filter) => {
+    update((s) => {
+      s.tab = 'register';
+      s.register = { ...s.register, filter, after: undefined, page: 0 };
+    }, true);
+    void applyState(false);
+  },
 };
 const registerTab = new RegisterTab(host);
 const tablesTab = new TablesTab(host);
+const networkTab = new NetworkTab(host);
 
-/** Brings the page in line with the state (after a load, a back/forward, a tab change). */
-async function applyState(rebuild: boolean): Promise<void> {
-  showTab(state.tab);
+/** The graph tab's controls as the state says. */
+function syncGraphControls(): void {
   depthSelect.value = String(state.depth);
   groupSelect.value = state.group;
   pathsTo.value = state.pathTo ?? '';
   pathsHops.value = String(state.hops);
   pathsClear.hidden = state.pathTo === undefined;
+}
+
+/** Brings the page in line with the state (after a load, a back/forward, a tab change). */
+async function applyState(rebuild: boolean): Promise<void> {
+  showTab(state.tab);
+  syncGraphControls();
   if (state.tab === 'register') await registerTab.show();
   else if (state.tab === 'tables') await tablesTab.show();
+  else if (state.tab === 'network') await networkTab.show();
   else if (rebuild || graphKey(state) !== builtFor) await buildGraph();
+  // A tab change that needed no request is a view to come back to as well.
+  if (!feedback.busy) commit();
 }
 
 // --- the graph ---------------------------------------------------------------------------------
@@ -504,6 +600,7 @@ function focusOn(id: string): void {
     s.pathTo = undefined;
     s.first = DEFAULT_FIRST;
   }, true);
+  commit();
   void applyState(true);
 }
 
@@ -532,6 +629,8 @@ function afterChange(): void {
   unhideButton.dataset.off = String(state.hidden.length === 0);
   unhideButton.textContent = state.hidden.length > 0 ? `Show hidden (${state.hidden.length})` : 'Show hidden';
   feedback.syncControls();
+  // A change made without a request (hide, collapse, a relation type) is the view Cancel returns to.
+  if (!feedback.busy) commit();
 }
 
 // --- the side panel ----------------------------------------------------------------------------
@@ -570,13 +669,7 @@ async function showDetails(id: string, signal: AbortSignal): Promise<void> {
       actions.push({
         label: 'Its purchases in the register',
         testid: 'action-register',
-        run: () => {
-          update((s) => {
-            s.tab = 'register';
-            s.register = { ...s.register, filter: { buyer: id }, after: undefined, page: 0 };
-          }, true);
-          void applyState(false);
-        },
+        run: () => host.openRegister({ buyer: id }),
       });
     }
     const base = {
@@ -589,8 +682,10 @@ async function showDetails(id: string, signal: AbortSignal): Promise<void> {
     };
     renderPanel(details, { ...base, properties: node.properties, sources: [] });
     const entity = await entityDetails(id, signal);
+    // A SIPRI deal's revisions name releases by date: their Sources come from the list of releases.
+    const releases = entity?.sipriRelease ? await releaseSources() : undefined;
     if (panelSubject !== id) return;
-    if (entity) renderPanel(details, { ...base, ...entityPanel(entity), sources: entity.sources });
+    if (entity) renderPanel(details, { ...base, ...entityPanel(entity, releases), sources: entity.sources });
   } else if (edge && edge.type === 'DEALS') {
     const key = id.replace(/^group:/, '');
     const g = groupsInView.get(key);
@@ -815,4 +910,5 @@ tokenForm.addEventListener('submit', (e) => {
   feedback.say('Token saved for this tab.');
 });
 
+commit();
 void applyState(true);

@@ -1,9 +1,11 @@
-// The Register tab: the deals of a filter as SIPRI's trade register shows them, a sortable, paged
-// table (Query.deals), and a CSV download of exactly that filter (the service's streamed
+// The Register tab: the deals of a filter (parties, system, category, years ordered or delivered,
+// status, condition, local production) as SIPRI's trade register shows them, a sortable, paged table
+// (Query.deals), and a CSV download of exactly that filter (the service's streamed
 // /export/deals.csv, which takes the same filter).
 import { deals, type DealPage, type DealRow } from './api';
 import { byId } from './dom';
 import {
+  DEAL_CONDITIONS,
   REGISTER_TEXT_FIELDS,
   REGISTER_YEAR_FIELDS,
   registerExportQuery,
@@ -22,6 +24,8 @@ export interface TabHost {
   /** A message in the status line. */
   say(text: string): void;
   openEntity(id: string): void;
+  /** Opens the Register tab on a filter. */
+  openRegister(filter: RegisterFilter): void;
 }
 
 /** Column headers that sort, and the orderings a click toggles between. */
@@ -117,6 +121,10 @@ export class RegisterTab {
     }
     const status = data.getAll('status').map(String);
     if (status.length > 0) f.status = status;
+    const condition = DEAL_CONDITIONS.filter((c) => data.getAll('condition').includes(c));
+    if (condition.length > 0) f.condition = condition;
+    const local = String(data.get('localProduction') ?? '');
+    if (local === 'true' || local === 'false') f.localProduction = local === 'true';
     return f;
   }
 
@@ -132,6 +140,17 @@ export class RegisterTab {
     for (const box of this.form.querySelectorAll<HTMLInputElement>('input[name="status"]')) {
       box.checked = (f.status ?? []).includes(box.value);
     }
+    for (const box of this.form.querySelectorAll<HTMLInputElement>('input[name="condition"]')) {
+      box.checked = (f.condition ?? []).some((c) => c === box.value);
+    }
+    const local = this.form.elements.namedItem('localProduction') as HTMLSelectElement | null;
+    if (local) local.value = f.localProduction === undefined ? '' : String(f.localProduction);
+  }
+
+  /** Shows the state's filter in the form without loading (the table already shows it). */
+  restore(): void {
+    this.writeForm(this.host.state().register.filter);
+    this.sort.value = this.host.state().register.sort;
   }
 
   load(): Promise<void> {

@@ -80,6 +80,8 @@ export interface Fact {
   parts: Array<string | EntityRef>;
   sources: SourceRef[];
   claims?: Array<{ value: string; sources: SourceRef[]; shown: boolean }>;
+  /** data-* attributes of the fact's list item (what it is about, for scripts and tests). */
+  data?: Record<string, string>;
 }
 
 export interface FactSection {
@@ -235,6 +237,7 @@ export function renderPanel(root: HTMLElement, c: PanelContent): void {
     const ul = el('ul', { class: 'facts', ...(section.testid ? { 'data-testid': section.testid } : {}) });
     for (const f of section.facts) {
       const li = el('li');
+      for (const [k, v] of Object.entries(f.data ?? {})) li.dataset[k] = v;
       for (const part of f.parts) {
         if (typeof part === 'string') li.append(part);
         else {

@@ -73,6 +73,11 @@ export class TablesTab {
     return this.loadedFor === this.key() ? Promise.resolve() : this.load();
   }
 
+  /** Shows the state's choices without loading (the table already shows them). */
+  restore(): void {
+    this.writeForm();
+  }
+
   private key(): string {
     return JSON.stringify(this.host.state().tables);
   }

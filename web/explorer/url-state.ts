@@ -1,10 +1,10 @@
 // Every view's state lives in the page's address, so a copied URL reopens the same view: the focused
 // entity, depth, grouping, relation filters, opened groups and nodes, the tab, the register's filter,
-// sort and page, the tables' choices and the chart. Pure functions: the page calls them and the unit
+// sort and page, the tables' choices and the chart, the network's filter and focus. Pure functions: the page calls them and the unit
 // tests check the round trip.
 
-export type Tab = 'graph' | 'register' | 'tables';
-export const TABS: readonly Tab[] = ['graph', 'register', 'tables'];
+export type Tab = 'graph' | 'network' | 'register' | 'tables';
+export const TABS: readonly Tab[] = ['graph', 'network', 'register', 'tables'];
 
 export type Grouping = 'partner' | 'system' | 'none';
 export const GROUPINGS: readonly Grouping[] = ['partner', 'system', 'none'];
@@ -35,9 +35,36 @@ export interface RegisterFilter {
   status?: string[];
   orderedFrom?: number;
   orderedTo?: number;
+  /** Deals with deliveries in this period (either end open). */
+  deliveredFrom?: number;
+  deliveredTo?: number;
+  /** Any of these conditions (DealCondition). */
+  condition?: DealCondition[];
+  /** Licensed or local production in the buyer's country, or not. */
+  localProduction?: boolean;
 }
 export const REGISTER_TEXT_FIELDS = ['buyer', 'seller', 'system', 'category'] as const;
-export const REGISTER_YEAR_FIELDS = ['orderedFrom', 'orderedTo'] as const;
+export const REGISTER_YEAR_FIELDS = ['orderedFrom', 'orderedTo', 'deliveredFrom', 'deliveredTo'] as const;
+
+/** SIPRI's Status column: the API's DealCondition. */
+export const DEAL_CONDITIONS = ['NEW', 'SECOND_HAND', 'SECOND_HAND_MODERNISED'] as const;
+export type DealCondition = (typeof DEAL_CONDITIONS)[number];
+
+/** The network's filter: transferNetwork's TransferFilter fields the form offers, one value each. */
+export interface NetworkFilter {
+  supplier?: string;
+  recipient?: string;
+  category?: string;
+  supplierRegion?: string;
+  recipientRegion?: string;
+}
+export const NETWORK_TEXT_FIELDS = [
+  'supplier',
+  'recipient',
+  'category',
+  'supplierRegion',
+  'recipientRegion',
+] as const;
 
 /** The tables' filter: transferTotals' TransferFilter fields the form offers. */
 export interface TablesFilter {
@@ -84,6 +111,15 @@ export interface ViewState {
     top: number;
     chart: Chart;
   };
+  network: {
+    filter: NetworkFilter;
+    from?: number;
+    to?: number;
+    /** Pairs below this TIV (millions) are left out. */
+    minTiv?: number;
+    /** The country whose suppliers and recipients are highlighted. */
+    focus?: string;
+  };
 }
 
 export const DEFAULT_FIRST = 200;
@@ -103,6 +139,7 @@ export function defaultState(): ViewState {
     hops: 4,
     register: { filter: {}, sort: 'ORDER_YEAR_DESC', page: 0 },
     tables: { by: 'SUPPLIER', byYear: false, filter: {}, top: DEFAULT_TOP, chart: 'bar' },
+    network: { filter: {} },
   };
 }
 
@@ -161,6 +198,10 @@ export function parseState(search: string): ViewState {
   }
   const status = list(q.get('r.status'));
   if (status.length > 0) r.filter.status = status;
+  const condition = list(q.get('r.condition')).flatMap((c) => oneOf(c, DEAL_CONDITIONS) ?? []);
+  if (condition.length > 0) r.filter.condition = condition;
+  const local = q.get('r.localProduction');
+  if (local === 'true' || local === 'false') r.filter.localProduction = local === 'true';
   r.sort = oneOf(q.get('r.sort'), REGISTER_SORTS) ?? r.sort;
   r.after = text(q.get('r.after'));
   r.page = int(q.get('r.page'), 0, 100_000) ?? 0;
@@ -177,6 +218,17 @@ export function parseState(search: string): ViewState {
   t.to = int(q.get('t.to'), 1900, 2100);
   t.top = int(q.get('t.top'), 1, 100) ?? t.top;
   t.chart = oneOf(q.get('t.chart'), CHARTS) ?? t.chart;
+
+  const n = s.network;
+  for (const f of NETWORK_TEXT_FIELDS) {
+    const v = text(q.get(`n.${f}`));
+    if (v !== undefined) n.filter[f] = v;
+  }
+  n.from = int(q.get('n.from'), 1900, 2100);
+  n.to = int(q.get('n.to'), 1900, 2100);
+  const min = q.get('n.min');
+  n.minTiv = min !== null && /^\d+(\.\d+)?$/.test(min) ? Number(min) : undefined;
+  n.focus = text(q.get('n.focus'));
   return s;
 }
 
@@ -204,6 +256,11 @@ export function formatState(s: ViewState): string {
   for (const f of REGISTER_TEXT_FIELDS) set(`r.${f}`, r.filter[f]);
   for (const f of REGISTER_YEAR_FIELDS) set(`r.${f}`, r.filter[f]);
   set('r.status', (r.filter.status ?? []).join(','));
+  set('r.condition', (r.filter.condition ?? []).join(','));
+  set(
+    'r.localProduction',
+    r.filter.localProduction === undefined ? undefined : String(r.filter.localProduction),
+  );
   set('r.sort', r.sort, d.register.sort);
   if (r.after !== undefined) {
     set('r.after', r.after);
@@ -218,15 +275,39 @@ export function formatState(s: ViewState): string {
   set('t.to', t.to);
   set('t.top', t.top, d.tables.top);
   set('t.chart', t.chart, d.tables.chart);
+
+  const n = s.network;
+  for (const f of NETWORK_TEXT_FIELDS) set(`n.${f}`, n.filter[f]);
+  set('n.from', n.from);
+  set('n.to', n.to);
+  set('n.min', n.minTiv);
+  set('n.focus', n.focus);
   const out = q.toString();
   return out === '' ? '' : `?${out}`;
 }
 
-/** The query string of /export/deals.csv for a register filter: the same filter, so the same deals. */
+/**
+ * The query string of /export/deals.csv for a register filter: the same filter, so the same deals
+ * (the export's parameters are DealFilter's names, lists comma-separated: src/export/selection.ts).
+ */
 export function registerExportQuery(f: RegisterFilter): string {
   const q = new URLSearchParams();
   for (const k of REGISTER_TEXT_FIELDS) if (f[k] !== undefined) q.set(k, f[k]);
   for (const k of REGISTER_YEAR_FIELDS) if (f[k] !== undefined) q.set(k, String(f[k]));
   if (f.status && f.status.length > 0) q.set('status', f.status.join(','));
+  if (f.condition && f.condition.length > 0) q.set('condition', f.condition.join(','));
+  if (f.localProduction !== undefined) q.set('localProduction', String(f.localProduction));
   return q.toString();
+}
+
+/** The network filter as transferNetwork's arguments (its TransferFilter takes lists). */
+export function networkArgs(n: ViewState['network']): {
+  filter: Record<string, string[]>;
+  deliveredFrom: number | null;
+  deliveredTo: number | null;
+  minTiv: number;
+} {
+  const filter: Record<string, string[]> = {};
+  for (const k of NETWORK_TEXT_FIELDS) if (n.filter[k] !== undefined) filter[k] = [n.filter[k]];
+  return { filter, deliveredFrom: n.from ?? null, deliveredTo: n.to ?? null, minTiv: n.minTiv ?? 0 };
 }
