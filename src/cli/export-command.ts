@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { loadConfig } from '../config';
 import type { Database } from '../db/database';
+import { cliFlag, DEAL_FILTER_FIELDS } from '../db/deal-filter';
 import type { ExportFormat } from '../export/formats';
 import { exportFileName, writeExport, type ExportCounts } from '../export/run-export';
 import { prepareSelection, selectionFromParams, type SelectionParams } from '../export/selection';
@@ -18,14 +19,8 @@ interface ExportOptions {
   out?: string;
   progress: boolean;
   bom: boolean;
-  buyer?: string;
-  seller?: string;
-  system?: string;
-  status?: string;
-  category?: string;
-  orderedFrom?: string;
-  orderedTo?: string;
-  source?: string;
+  /** The deal filter's options (DEAL_FILTER_FIELDS), by field name. */
+  [filterField: string]: unknown;
   around?: string;
   depth?: string;
   first?: string;
@@ -80,7 +75,7 @@ function itemsOf(format: ExportFormat, c: { nodes: number; edges: number; deals?
 }
 
 export function registerExport(program: Command): void {
-  program
+  const command = program
     .command('export')
     .description(
       'stream the graph, a filtered set of deals (with their parties, systems and the relations among them) ' +
@@ -94,18 +89,9 @@ export function registerExport(program: Command): void {
         .choices(CLI_FORMATS)
         .makeOptionMandatory(),
     )
-    .option('--out <path>', 'file to write (a folder for --format csv); stdout when absent')
-    .option('--buyer <id>', 'deals bought by this country or organisation (id, name or alias)')
-    .option('--seller <id>', 'deals sold by this country or organisation')
-    .option('--system <id>', 'deals covering this weapon system')
-    .option(
-      '--status <list>',
-      'deal statuses, comma-separated (OFFERED,PENDING,DELIVERING,COMPLETED,CANCELLED)',
-    )
-    .option('--category <name>', 'SIPRI armament category')
-    .option('--ordered-from <year>', 'deals ordered in or after this year')
-    .option('--ordered-to <year>', 'deals ordered in or before this year')
-    .option('--source <id>', 'deals stated by this source')
+    .option('--out <path>', 'file to write (a folder for --format csv); stdout when absent');
+  for (const f of DEAL_FILTER_FIELDS) command.option(cliFlag(f), f.cli.help);
+  command
     .option('--around <id>', 'the neighbourhood of this entity instead of deals')
     .option('--depth <n>', 'neighbourhood depth, 1 to 3 (with --around)')
     .option('--first <n>', 'most nodes in the neighbourhood, up to 1000 (with --around)')
@@ -131,14 +117,8 @@ export function registerExport(program: Command): void {
     )
     .action(async (opts: ExportOptions) => {
       const params: SelectionParams = {
-        buyer: opts.buyer,
-        seller: opts.seller,
-        system: opts.system,
-        status: opts.status,
-        category: opts.category,
-        orderedFrom: opts.orderedFrom,
-        orderedTo: opts.orderedTo,
-        source: opts.source,
+        // Commander names `--ordered-from` orderedFrom: the field's own name (cliFlag).
+        ...Object.fromEntries(DEAL_FILTER_FIELDS.map((f) => [f.name, opts[f.name] as string | undefined])),
         around: opts.around,
         depth: opts.depth,
         first: opts.first,
