@@ -180,6 +180,17 @@ function exportSection(e: ExportResult): string {
           .join(' | ')} | ${Math.round(s.servicePeakRssMiB)} MiB |`,
     ),
     '',
+    'Selections (GraphML; median seconds; baseline: EXPORT_BENCH_BASELINE, when given):',
+    '',
+    '| deals | selection | MiB | s | baseline s | speed-up |',
+    '|---|---|---|---|---|---|',
+    ...e.sizes.flatMap((s) =>
+      (s.selections ?? []).map(
+        (x) =>
+          `| ${s.deals.toLocaleString('en')} | \`${x.query}\` | ${r2(x.bytes / 1048576)} | ${x.seconds.toFixed(3)} | ${x.baselineSeconds?.toFixed(3) ?? 'n/a'} | ${x.baselineSeconds ? `${(x.baselineSeconds / x.seconds).toFixed(2)}x` : 'n/a'} |`,
+      ),
+    ),
+    '',
   ].join('\n');
 }
 
