@@ -3,7 +3,7 @@ import path from 'node:path';
 import { SERVICE_HEAP_MIB } from './export';
 import { edgeFormat, type ExportResult } from './export-hook';
 import type { Measurement } from './load-loop';
-import type { BenchReport, DatasetResult, Measured, QueryResult, TargetName } from './run';
+import type { BenchReport, DatasetResult, Measured, QueryResult, TargetName } from './bench-results';
 
 /** The issue's targets (issue 7), checked on every run. */
 export const GOALS = {
