@@ -131,7 +131,7 @@ export function registerExport(program: Command): void {
       if (opts.format === 'csv' && !opts.out)
         throw new UsageError('--format csv writes three files: give a folder with --out');
       const config = loadConfig();
-      const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
+      const logger = createLogger(config.cliLogLevel);
       const store = await openStore(config, logger);
       const how = { progress: opts.progress, bom: opts.bom };
       const summary: string[] = [];
