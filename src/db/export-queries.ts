@@ -1,7 +1,9 @@
 import type { Params, Statement } from './database';
 import { compileDealFilter, resolveDealParties, type DealFilter } from './deal-filter';
 import type { Database } from './database';
+import { cypherList } from './cypher-text';
 import { int } from './integers';
+import { DEAL_PARTY_PATTERN, DEAL_PARTY_TYPES } from '../model';
 import { edgeIdCypher, live } from './subgraph-queries';
 
 /**
@@ -149,21 +151,21 @@ export function dealSelectionStatements(
       ${selected} RETURN d AS n
       UNION
       ${selected}
-      MATCH (d)-[p:BUYER|SELLER|COVERS]->(n:Entity) WHERE ${live('p')} AND ${live('n')} RETURN n
+      MATCH (d)-[p:${DEAL_PARTY_PATTERN}]->(n:Entity) WHERE ${live('p')} AND ${live('n')} RETURN n
     }`;
   const inSet = (v: string) => `${live(v)} AND ((${v}:Deal AND ${where(v)}) OR EXISTS {
-      MATCH (${v})<-[p2:BUYER|SELLER|COVERS]-(d2:Deal) WHERE ${live('p2')} AND ${where('d2')} })`;
+      MATCH (${v})<-[p2:${DEAL_PARTY_PATTERN}]-(d2:Deal) WHERE ${live('p2')} AND ${where('d2')} })`;
   // A deal of the set reaches its parties and system by definition of the set, so those edges need no
   // test; only the other edges (among parties and systems) pay for the membership test. Two branches,
   // because the planner evaluates both sides of an OR.
   const edges = `${nodeSet} WITH n AS a
     CALL (a) {
       WITH a WHERE a:Deal
-      MATCH (a)-[r:BUYER|SELLER|COVERS]->(b:Entity) WHERE ${live('r')} AND ${live('b')}
+      MATCH (a)-[r:${DEAL_PARTY_PATTERN}]->(b:Entity) WHERE ${live('r')} AND ${live('b')}
       RETURN r, b
       UNION
       MATCH (a)-[r]->(b:Entity)
-      WHERE NOT (a:Deal AND type(r) IN ['BUYER', 'SELLER', 'COVERS']) AND ${live('r')} AND ${inSet('b')}
+      WHERE NOT (a:Deal AND type(r) IN ${cypherList(DEAL_PARTY_TYPES)}) AND ${live('r')} AND ${inSet('b')}
       RETURN r, b
     }
     WITH a, r, b`;
