@@ -26,6 +26,8 @@ export const SETTINGS = {
   warmupS: num('BENCH_WARMUP_S', 0.5),
   rounds: Math.max(1, Math.round(num('BENCH_ROUNDS', 4))),
   connections: Math.max(1, Math.round(num('BENCH_CONNECTIONS', 4))),
+  /** How long the bench's embedded Neo4j may take to start (a loaded machine needs longer). */
+  neo4jStartTimeoutS: num('BENCH_NEO4J_START_TIMEOUT_S', 180),
   heap: env.BENCH_NEO4J_HEAP ?? '3g',
   pageCache: env.BENCH_NEO4J_PAGECACHE ?? '3g',
   baseline: env.BENCH_BASELINE ?? null,

@@ -19,7 +19,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Database } from '../src/db/database';
 import { nameFields } from '../src/db/names';
-import { EXPORT_FORMATS, type ExportFormat } from '../src/export/formats';
+import { EXPORT_FORMAT_NAMES } from '../src/export/registry';
 import { silentLogger } from '../src/logger';
 import { openStore } from '../src/store';
 import { embeddedBenchConfig } from './bench-config';
@@ -29,7 +29,7 @@ export interface ExportBenchRow {
   deals: number;
   nodes: number;
   edges: number;
-  format: ExportFormat;
+  format: string;
   bytes: number;
   seconds: number;
   edgesPerSecond: number;
@@ -55,7 +55,7 @@ export interface ExportBenchSize {
 export interface ExportBenchOptions {
   /** Graph sizes in deals, ascending; the graph grows from one to the next. */
   sizes?: number[];
-  formats?: readonly ExportFormat[];
+  formats?: readonly string[];
   /** Progress and result lines (default: stdout). */
   log?: (line: string) => void;
 }
@@ -212,7 +212,7 @@ async function drain(url: string): Promise<{ bytes: number; seconds: number }> {
 export async function benchExport(options: ExportBenchOptions = {}): Promise<ExportBenchSize[]> {
   const total = Number(process.env.EXPORT_BENCH_DEALS ?? 50_000);
   const sizes = options.sizes ?? [Math.max(1, Math.round(total / 5)), total];
-  const formats = options.formats ?? EXPORT_FORMATS;
+  const formats = options.formats ?? EXPORT_FORMAT_NAMES;
   const log = options.log ?? ((line: string) => process.stdout.write(line + '\n'));
   const rounds = Math.max(1, Number(process.env.EXPORT_BENCH_ROUNDS ?? 1));
   const baselineDir = process.env.EXPORT_BENCH_BASELINE;

@@ -13,6 +13,7 @@
  * clients: requests per second), both split over BENCH_ROUNDS (4) rounds in which the targets take
  * turns, BENCH_NEO4J_HEAP / BENCH_NEO4J_PAGECACHE,
  * BENCH_BASELINE (a built armsgraph checkout measured as a fourth target, for before/after ratios),
+ * BENCH_NEO4J_START_TIMEOUT_S (180: how long Neo4j may take to start, longer on a busy machine),
  * BENCH_EXPORT=0 (skip exports), BENCH_EXPORT_SIZES (deals of the export graphs, default BENCH_SIZES;
  * EXPORT_BENCH_BASELINE and EXPORT_BENCH_ROUNDS as for bench:export), BENCH_OUT (bench/results), BENCH_REQUEST_TIMEOUT_S (30: a request
  * that takes longer is abandoned and counted as a timeout of its target), BENCH_QUERIES (names from
@@ -171,7 +172,7 @@ async function benchDataset(
     heap: SETTINGS.heap,
     pageCache: SETTINGS.pageCache,
     java: env.NEO4J_LOCAL_JAVA ?? 'java',
-    startTimeoutMs: 180_000,
+    startTimeoutMs: SETTINGS.neo4jStartTimeoutS * 1000,
     logger: silentLogger(),
   });
   const driver = neo4j.driver(neo.connection.uri, neo4j.auth.basic('neo4j', neo.connection.password), {

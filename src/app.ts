@@ -15,6 +15,7 @@ import type { Database } from './db/database';
 import { ArmsgraphError, ErrorCode } from './errors';
 import { createContext, type Context } from './graphql/context';
 import { resolvers } from './graphql/resolvers/index';
+import { OperationCache } from './graphql/operation-cache';
 import { loadTypeDefs } from './graphql/schema';
 import type { Logger } from './logger';
 // Security and operations: tokens, limits, metrics, request ids.
@@ -81,7 +82,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   // --- security and operations ---
   const tokens = loadTokens(config.auth);
-  const metrics = createMetrics(db);
+  // Each distinct operation document is parsed and its limit walk compiled once (src/graphql/operation-cache.ts).
+  const operationCache = new OperationCache(config.limits.operationCacheEntries);
+  const metrics = createMetrics(db, operationCache);
   app.use(requestIds(logger));
   app.use(metrics.middleware);
   app.get('/metrics', metrics.handler);
@@ -91,10 +94,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // /graphql the body is read first, so that every operation of a batch counts in its own bucket.
   const limiter = rateLimiter(config.limits, tokens, rateLimitStore);
   const auth = authMiddleware(tokens);
-  app.use('/graphql', noStore, bodyParser(config.limits), readOperations, limiter, auth);
+  app.use('/graphql', noStore, bodyParser(config.limits), readOperations(operationCache), limiter, auth);
   app.use(['/export', '/graphiql/schema.json'], limiter, auth);
   // --- end security and operations ---
-  const limits = requestLimits(config.limits);
+  const limits = requestLimits(config.limits, operationCache);
 
   const apollo = new ApolloServer<Context>({
     typeDefs: loadTypeDefs(),

@@ -55,6 +55,8 @@ export interface Config {
     /** Operations per client (token, else address) per window, reads and writes counted apart; 0: off. */
     rateLimit: number;
     rateWindowMs: number;
+    /** Distinct operation documents kept parsed, with their limit walk compiled (least recently used out). */
+    operationCacheEntries: number;
   };
 }
 
@@ -156,6 +158,7 @@ export function loadConfig(env: Env = process.env): Config {
       requestConcurrency: int(env, 'ARMSGRAPH_REQUEST_CONCURRENCY', 4, 1, 100),
       rateLimit: int(env, 'ARMSGRAPH_RATE_LIMIT', 1200, 0),
       rateWindowMs: int(env, 'ARMSGRAPH_RATE_WINDOW_MS', 60_000, 1000),
+      operationCacheEntries: int(env, 'ARMSGRAPH_OPERATION_CACHE', 1000, 1, 1_000_000),
     },
   };
 }

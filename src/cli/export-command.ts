@@ -5,8 +5,15 @@ import type { Writable } from 'node:stream';
 import { loadConfig } from '../config';
 import type { Database } from '../db/database';
 import { cliFlag, DEAL_FILTER_FIELDS } from '../db/deal-filter';
-import type { ExportFormat } from '../export/formats';
-import { exportFileName, writeExport, type ExportCounts } from '../export/run-export';
+import type { ExportFormat } from '../export/format';
+import { EXPORT_FORMATS, EXPORT_FORMAT_NAMES } from '../export/registry';
+import {
+  exportFileName,
+  itemsWritten,
+  parseFormat,
+  writeExport,
+  type ExportCounts,
+} from '../export/run-export';
 import { prepareSelection, selectionFromParams, type SelectionParams } from '../export/selection';
 import { ExportSink } from '../export/sink';
 import { createLogger } from '../logger';
@@ -15,7 +22,7 @@ import { EXIT, UsageError } from './exit-codes';
 import { createProgress, silentProgress } from './progress';
 
 interface ExportOptions {
-  format: ExportFormat | 'csv';
+  format: string;
   out?: string;
   progress: boolean;
   bom: boolean;
@@ -28,16 +35,11 @@ interface ExportOptions {
   labels?: string;
 }
 
-const CLI_FORMATS = [
-  'cytoscape',
-  'node-link',
-  'graphml',
-  'gexf',
-  'csv',
-  'nodes.csv',
-  'edges.csv',
-  'deals.csv',
-];
+/** `--format csv`: the formats that make up a spreadsheet bundle, one file each, in a folder. */
+const CSV_BUNDLE = EXPORT_FORMATS.filter((f) => f.csvBundle);
+
+/** Every format of the registry, and `csv` for the bundle. */
+export const CLI_FORMATS: readonly string[] = [...EXPORT_FORMAT_NAMES, 'csv'];
 
 async function exportOne(
   db: Database,
@@ -51,27 +53,22 @@ async function exportOne(
   const label = `export ${target ? path.basename(target) : exportFileName(selection, format)}`;
   // On stderr: stdout may be the export itself.
   const progress = opts.progress ? createProgress({ label, unit: 'items' }) : silentProgress;
-  const total = selection.total && (format === 'deals.csv' ? undefined : itemsOf(format, selection.total));
+  const total =
+    selection.total && format.items !== 'deals'
+      ? itemsWritten(format, { ...selection.total, deals: 0 })
+      : undefined;
   progress.phase('writing', total);
   // stdout is not ours to close; a file is ended and flushed.
   const sink = new ExportSink(out, undefined, Boolean(target));
   try {
     return await writeExport(selection, format, sink, {
-      onProgress: (c) => progress.update(itemsOf(format, c)),
+      onProgress: (c) => progress.update(itemsWritten(format, c)),
       progressEvery: 2000,
       bom: opts.bom,
     });
   } finally {
     progress.done();
   }
-}
-
-/** The items a format writes: nodes.csv only nodes, edges.csv only edges, deals.csv deals. */
-function itemsOf(format: ExportFormat, c: { nodes: number; edges: number; deals?: number }): number {
-  if (format === 'nodes.csv') return c.nodes;
-  if (format === 'edges.csv') return c.edges;
-  if (format === 'deals.csv') return c.deals ?? 0;
-  return c.nodes + c.edges;
 }
 
 export function registerExport(program: Command): void {
@@ -84,9 +81,9 @@ export function registerExport(program: Command): void {
     .addOption(
       new Option(
         '--format <format>',
-        'output format (csv with --out DIR writes nodes.csv, edges.csv, deals.csv)',
+        `output format (csv with --out DIR writes ${CSV_BUNDLE.map((f) => f.name).join(', ')})`,
       )
-        .choices(CLI_FORMATS)
+        .choices([...CLI_FORMATS])
         .makeOptionMandatory(),
     )
     .option('--out <path>', 'file to write (a folder for --format csv); stdout when absent');
@@ -139,17 +136,16 @@ export function registerExport(program: Command): void {
         if (opts.format === 'csv') {
           const dir = opts.out ?? '.';
           fs.mkdirSync(dir, { recursive: true });
-          for (const f of ['nodes.csv', 'edges.csv', 'deals.csv'] as const) {
-            const file = path.join(dir, f);
+          for (const f of CSV_BUNDLE) {
+            const file = path.join(dir, f.extension);
             const c = await exportOne(store.db, params, f, file, how);
-            summary.push(
-              `${file}: ${f === 'deals.csv' ? `${c.deals} deals` : f === 'nodes.csv' ? `${c.nodes} nodes` : `${c.edges} edges`}`,
-            );
+            summary.push(`${file}: ${itemsWritten(f, c)} ${f.items}`);
           }
         } else {
-          const c = await exportOne(store.db, params, opts.format, opts.out, how);
+          const format = parseFormat(opts.format);
+          const c = await exportOne(store.db, params, format, opts.out, how);
           summary.push(
-            `${opts.out ?? 'stdout'}: ${opts.format === 'deals.csv' ? `${c.deals} deals` : `${c.nodes} nodes, ${c.edges} edges`}`,
+            `${opts.out ?? 'stdout'}: ${format.items === 'deals' ? `${c.deals} deals` : `${c.nodes} nodes, ${c.edges} edges`}`,
           );
         }
       } finally {

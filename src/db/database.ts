@@ -1,4 +1,4 @@
-import neo4j, { Driver, ManagedTransaction, Session, Transaction } from 'neo4j-driver';
+import neo4j, { Driver, ManagedTransaction, Result, Session, Transaction } from 'neo4j-driver';
 import { ArmsgraphError, ErrorCode, isWriteConflict, translateDriverError } from '../errors';
 import type { Logger } from '../logger';
 import { toPlainList, toPlainObject, type Plain } from './mapper';
@@ -249,10 +249,12 @@ export class Database {
    * (schema, nodes, edges) read one database. Each statement returns one column, a list; every
    * record's list reaches `onRow` as plain values (converted in place: no copy, no map). `statements`
    * is read lazily, so a later statement may depend on the rows of an earlier one (an export's key
-   * lists). Records are pulled as the consumer asks for them: the driver fetches `fetchSize` records a
-   * round trip and stops while its buffer is full, and when `onRow` returns a promise (the sink is
-   * waiting for its reader) nothing more is read until it settles, so memory stays flat. A consumer
-   * that throws rolls the transaction back and closes the session.
+   * lists). The driver fetches `fetchSize` records a round trip and hands each batch over
+   * synchronously as it is decoded (no promise per record, which the result's async iterator costs);
+   * when `onRow` returns a promise (the sink is waiting for its reader) no further batch is asked for
+   * until every such promise has settled, so memory stays flat at about one batch. A consumer that
+   * throws, or a promise that rejects, cancels the stream, rolls the transaction back and closes the
+   * session.
    */
   async streamRowsTx(
     statements: Iterable<Statement>,
@@ -267,10 +269,7 @@ export class Database {
       let i = 0;
       for (const s of statements) {
         this.trace(s.cypher, s.params);
-        for await (const record of tx.run(s.cypher, s.params)) {
-          const pending = onRow(i, toPlainList(record.get(0) as unknown[]));
-          if (pending) await pending;
-        }
+        await streamRows(tx.run(s.cypher, s.params), (row) => onRow(i, row));
         i++;
       }
       await tx.commit();
@@ -305,4 +304,59 @@ export class Database {
   async close(): Promise<void> {
     await this.driver.close();
   }
+}
+
+type StreamControl = Awaited<ReturnType<Result['_subscribe']>>;
+
+/**
+ * Feeds every record of `result` (its first column, a list) to `onRow` as the driver decodes it. The
+ * driver's own async iterator does the same pausing (its `_subscribe`, typed and public in
+ * neo4j-driver-core's declarations, with pause/resume on the stream) but costs several promises per
+ * record; here a promise is made only when the consumer has to wait. Records of a batch already
+ * received still arrive while paused; they are handed on in order, and only the next fetch waits.
+ */
+function streamRows(result: Result, onRow: (row: Plain[]) => void | Promise<void>): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let control: StreamControl | undefined;
+    let waiting = 0;
+    let failed = false;
+    let completed = false;
+    const fail = (err: unknown) => {
+      if (failed) return;
+      failed = true;
+      control?.cancel();
+      reject(err instanceof Error ? err : new Error(String(err)));
+    };
+    const settled = () => {
+      if (failed) return;
+      if (--waiting > 0) return;
+      if (completed) resolve();
+      else control?.resume();
+    };
+    result
+      ._subscribe({
+        onNext(record) {
+          if (failed) return;
+          let pending: void | Promise<void>;
+          try {
+            pending = onRow(toPlainList(record.get(0) as unknown[]));
+          } catch (err) {
+            fail(err);
+            return;
+          }
+          if (!pending) return;
+          if (waiting++ === 0) control?.pause();
+          pending.then(settled, fail);
+        },
+        onCompleted() {
+          completed = true;
+          if (waiting === 0 && !failed) resolve();
+        },
+        onError: fail,
+      })
+      .then((c) => {
+        control = c;
+        if (waiting > 0) c.pause();
+      }, fail);
+  });
 }

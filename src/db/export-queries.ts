@@ -62,19 +62,33 @@ function nodeRow(match: string, keys: readonly string[] | null, params: Params):
   };
 }
 
-/** `[id, type, source, target, dealTime, keys] + values` of edge `r` from `a` to `b` (EDGE_ROW). */
-function edgeRow(match: string, keys: readonly string[] | null, time: boolean, params: Params): Statement {
-  const head = `${edgeIdCypher('r', 'a', 'b', 'p.key')}, type(r), a.id, b.id, ${time ? DEAL_TIME : 'null'}`;
+/**
+ * `[id, type, source, target, dealTime, keys] + values` of edge `r` from `a` to `b` (EDGE_ROW).
+ * `source` and `dealTime` are Cypher for the source's id and the deal dates; a statement that reaches
+ * the edges from each source node computes them once per source rather than once per edge.
+ */
+function edgeRow(
+  match: string,
+  keys: readonly string[] | null,
+  params: Params,
+  source = 'a.id',
+  dealTime = 'null',
+): Statement {
+  const head = `${edgeIdCypher('r', 'a', 'b', 'p.key')}, type(r), ${source}, b.id, ${dealTime}`;
   if (keys)
     return {
-      cypher: `${match} WITH a, r, b, properties(r) AS p RETURN [${head}, null] + [k IN $exportEdgeKeys | p[k]] AS row`,
+      cypher: `${match} WITH *, properties(r) AS p RETURN [${head}, null] + [k IN $exportEdgeKeys | p[k]] AS row`,
       params: { ...params, exportEdgeKeys: keys },
     };
   return {
-    cypher: `${match} WITH a, r, b, properties(r) AS p RETURN [${head}, keys(p)] + [k IN keys(p) | p[k]] AS row`,
+    cypher: `${match} WITH *, properties(r) AS p RETURN [${head}, keys(p)] + [k IN keys(p) | p[k]] AS row`,
     params,
   };
 }
+
+/** edgeRow for the statements that name the source `a`, whose id and dates are read edge by edge. */
+const edgeRowOf = (match: string, keys: readonly string[] | null, time: boolean, params: Params) =>
+  edgeRow(match, keys, params, 'a.id', time ? DEAL_TIME : 'null');
 
 /**
  * One row of deals.csv: the column, and the Cypher of its value (over the deal `d` and its `buyer`,
@@ -110,6 +124,9 @@ export const DEAL_COLUMNS: readonly (readonly [string, string])[] = [
   ['description', 'd.description'],
 ];
 
+/** The column names of deals.csv, in order. */
+export const DEAL_COLUMN_NAMES: readonly string[] = DEAL_COLUMNS.map(([name]) => name);
+
 /** The deals.csv row of deal `d`, as a list in DEAL_COLUMNS order. */
 const DEAL_ROW = `WITH d,
     head([(d)-[r:BUYER]->(b) WHERE ${live('r')} | [b.id, b.name]]) AS buyer,
@@ -121,11 +138,16 @@ const DEAL_ROW = `WITH d,
 export function wholeGraphStatements(): SelectionStatements {
   const nodes = `MATCH (n:Entity) WHERE ${live('n')}`;
   const edges = `MATCH (a:Entity)-[r]->(b:Entity) WHERE ${live('r')} AND ${live('a')} AND ${live('b')}`;
+  // The edges source by source: the source's id and deal dates are read once, not once per edge.
+  const edgesBySource = (time: boolean) => `MATCH (a:Entity) WHERE ${live('a')}
+    WITH a, a.id AS source${time ? `, ${DEAL_TIME} AS dealTime` : ''}
+    MATCH (a)-[r]->(b:Entity) WHERE ${live('r')} AND ${live('b')}
+    WITH a, r, b, source${time ? ', dealTime' : ''}`;
   return {
     nodeKeys: { cypher: `${nodes} ${keysOf('n')}`, params: {} },
     edgeKeys: { cypher: `${edges} ${keysOf('r')}`, params: {} },
     nodes: (keys) => nodeRow(nodes, keys, {}),
-    edges: (keys, time) => edgeRow(edges, keys, time, {}),
+    edges: (keys, time) => edgeRow(edgesBySource(time), keys, {}, 'source', time ? 'dealTime' : 'null'),
     deals: { cypher: `MATCH (d:Deal) WHERE ${live('d')} ${DEAL_ROW}`, params: {} },
   };
 }
@@ -174,7 +196,7 @@ export function dealSelectionStatements(
     nodeKeys: { cypher: `${nodeSet} ${keysOf('n')}`, params },
     edgeKeys: { cypher: `${edges} ${keysOf('r')}`, params },
     nodes: (keys) => nodeRow(nodeSet, keys, params),
-    edges: (keys, time) => edgeRow(edges, keys, time, params),
+    edges: (keys, time) => edgeRowOf(edges, keys, time, params),
     deals: { cypher: `${selected} ${DEAL_ROW}`, params },
   };
 }
@@ -201,7 +223,7 @@ export function neighborhoodStatements(nodeIds: string[], edgeIds: string[]): Se
     nodeKeys: { cypher: `${nodes} ${keysOf('n')}`, params },
     edgeKeys: { cypher: `${edges} ${keysOf('r')}`, params },
     nodes: (keys) => nodeRow(nodes, keys, params),
-    edges: (keys, time) => edgeRow(edges, keys, time, params),
+    edges: (keys, time) => edgeRowOf(edges, keys, time, params),
     deals: { cypher: `UNWIND $ids AS id MATCH (d:Deal {id: id}) WHERE ${live('d')} ${DEAL_ROW}`, params },
   };
 }

@@ -11,6 +11,7 @@ import {
   type DealFilter,
 } from '../db/deal-filter';
 import {
+  DEAL_COLUMN_NAMES,
   EDGE_ROW,
   HIDDEN_NODE_KEYS,
   neighborhoodStatements,
@@ -27,6 +28,7 @@ import { transferNetwork, type NetworkArgs } from '../db/transfer-network';
 import type { TransferFilter } from '../db/transfer-totals';
 import { badInput } from '../errors';
 import type { DealCondition } from '../model';
+import { interval, type Interval } from './intervals';
 
 /**
  * What an export writes: the whole graph, the deals a filter selects (Query.deals' filter) with their
@@ -55,12 +57,6 @@ export interface AttrKey {
 export interface GraphSchema {
   node: AttrKey[];
   edge: AttrKey[];
-}
-
-/** A time interval (ISO dates, either end open): a deal from its order to its last delivery. */
-export interface Interval {
-  start?: string;
-  end?: string;
 }
 
 /**
@@ -119,6 +115,7 @@ export interface DealRow {
 }
 
 export interface PreparedSelection {
+  kind: Selection['kind'];
   /** A short name for file names: `all`, `deals-buyer-TUR-2010-2020`, `around-TUR-depth-2`. */
   name: string;
   /** Caps that cut a neighbourhood (empty for the other selections, which are never cut). */
@@ -131,8 +128,14 @@ export interface PreparedSelection {
    * its reader) reading pauses until it settles.
    */
   graph(writer: GraphConsumer, after: (kind: 'node' | 'edge') => void | Promise<void>): Promise<void>;
-  /** The selection's deals as rows in DEAL_COLUMNS order (deals.csv), handed to `onDeal` like `graph`. */
-  deals(onDeal: (row: Plain[]) => void | Promise<void>): Promise<void>;
+  /**
+   * The selection's deals (deals.csv): the column names (DEAL_COLUMNS) to `columns` first, then each
+   * deal as a row in that order to `onDeal`, handed over like `graph`.
+   */
+  deals(
+    columns: (names: readonly string[]) => void,
+    onDeal: (row: Plain[]) => void | Promise<void>,
+  ): Promise<void>;
 }
 
 /** Exports run longer than API requests: one read transaction may stream a whole graph. */
@@ -262,33 +265,6 @@ function toKeys(rows: Plain[][], skip: Set<string>): AttrKey[] {
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-/** `1952`, `1952-02-18`, `2019-07-17T...` → an ISO date; anything else → undefined. */
-export function isoDate(value: Plain | undefined, end = false): string | undefined {
-  if (typeof value === 'number' && Number.isInteger(value)) return `${value}-${end ? '12-31' : '01-01'}`;
-  if (typeof value !== 'string') return undefined;
-  if (/^\d{4}$/.test(value)) return `${value}-${end ? '12-31' : '01-01'}`;
-  const m = /^(\d{4}-\d{2}-\d{2})/.exec(value);
-  return m?.[1];
-}
-
-/** An interval from a start (a date, else a year) to the end of an end year; undefined when undated. */
-function interval(startDate: Plain | undefined, startYear: Plain | undefined, endYear: Plain | undefined) {
-  const start = isoDate(startDate) ?? isoDate(startYear);
-  let end = isoDate(endYear, true);
-  if (start && end && end < start) end = undefined;
-  if (!start && !end) return undefined;
-  const t: Interval = {};
-  if (start) t.start = start;
-  if (end) t.end = end;
-  return t;
-}
-
-/** A deal's interval: from its order (date, else year) to the end of its last delivery year. */
-export function dealInterval(p: { [key: string]: Plain } | null | undefined): Interval | undefined {
-  if (!p) return undefined;
-  return interval(p.orderDate, p.orderYear, p.deliveryEndYear);
-}
-
 /** The dates a deal edge carries (EDGE_ROW dealTime: orderDate, orderYear, deliveryEndYear). */
 function dealTimeInterval(t: Plain[]): Interval | undefined {
   return interval(t[0], t[1], t[2]);
@@ -371,15 +347,13 @@ export async function prepareSelection(db: Database, selection: Selection): Prom
     name = safeName(['around', start, `depth-${selection.depth}`]);
   }
   return {
+    kind: selection.kind,
     name,
     truncatedBy,
     ...(total ? { total } : {}),
     graph: (writer, after) => streamGraph(db, statements, writer, after),
-    deals: async (onDeal) => {
-      if (selection.kind === 'network')
-        throw badInput('deals.csv lists deals, which a network does not hold: choose a graph format', {
-          field: 'format',
-        });
+    deals: async (columns, onDeal) => {
+      columns(DEAL_COLUMN_NAMES);
       await db.streamRowsTx([statements.deals], EXPORT_TIMEOUT_MS, (_, row) => onDeal(row));
     },
   };

@@ -1,7 +1,6 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { Database } from '../db/database';
 import { badInput } from '../errors';
-import { FORMAT_INFO } from '../export/formats';
 import { exportFileName, parseFormat, writeExport } from '../export/run-export';
 import { prepareSelection, selectionFromParams, type SelectionParams } from '../export/selection';
 import { ExportAborted, ExportSink } from '../export/sink';
@@ -42,7 +41,7 @@ export function exportRouter(db: Database, logger: Logger): Router {
       const selection = await prepareSelection(db, selectionFromParams(params));
       const sink = new ExportSink(res, () => {
         res.status(200).set({
-          'content-type': FORMAT_INFO[format].contentType,
+          'content-type': format.mediaType,
           'content-disposition': `attachment; filename="${exportFileName(selection, format)}"`,
           'cache-control': 'no-store',
           ...(selection.truncatedBy.length > 0
@@ -51,7 +50,7 @@ export function exportRouter(db: Database, logger: Logger): Router {
         });
       });
       const counts = await writeExport(selection, format, sink, { bom: bom !== 'false' });
-      log.info({ format, selection: selection.name, ...counts }, 'export written');
+      log.info({ format: format.name, selection: selection.name, ...counts }, 'export written');
     } catch (err) {
       if (!res.headersSent) return next(err);
       if (!(err instanceof ExportAborted)) log.error({ err }, 'export failed after it started streaming');

@@ -3,6 +3,7 @@ import type { Driver } from 'neo4j-driver';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Database } from '../db/database';
+import type { OperationCache } from '../graphql/operation-cache';
 
 /** The driver's pool, read defensively: the driver has no public pool API, so absent shapes read as 0. */
 interface PoolShape {
@@ -44,7 +45,7 @@ function routeOf(req: Request): string {
 }
 
 /** One registry per app (tests build several apps in one process). */
-export function createMetrics(db: Database): Metrics {
+export function createMetrics(db: Database, operationCache?: OperationCache): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'armsgraph_process_' });
   const requests = new Counter({
@@ -103,6 +104,38 @@ export function createMetrics(db: Database): Metrics {
     },
   });
   void statements;
+  if (operationCache) {
+    // Read from the cache at scrape time: the request path only bumps two integers.
+    const cacheHits = new Counter({
+      name: 'armsgraph_operation_cache_hits_total',
+      help: 'GraphQL operation documents served parsed and compiled from the operation cache.',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(operationCache.stats().hits);
+      },
+    });
+    const cacheMisses = new Counter({
+      name: 'armsgraph_operation_cache_misses_total',
+      help: 'GraphQL operation documents parsed (and their limit walk compiled) because the cache had not seen them.',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(operationCache.stats().misses);
+      },
+    });
+    const cacheEntries = new Gauge({
+      name: 'armsgraph_operation_cache_entries',
+      help: 'Operation documents in the operation cache.',
+      registers: [registry],
+      collect() {
+        this.set(operationCache.stats().entries);
+      },
+    });
+    void cacheHits;
+    void cacheMisses;
+    void cacheEntries;
+  }
 
   return {
     registry,

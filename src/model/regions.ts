@@ -6,8 +6,9 @@ import { projectRoot } from '../project-root';
 
 /**
  * UN M49 regions and sub-regions of countries (Country.region, Country.subregion, the transfer tables'
- * SUPPLIER_REGION / RECIPIENT_REGION and their filters): the one place they come from,
- * data/m49-regions.csv (built by data/m49-regions.build.py from datasets/country-codes, PDDL).
+ * SUPPLIER_REGION / RECIPIENT_REGION and their filters), read from the curated reference file
+ * reference/countries.csv, the same rows the reference-data importer writes onto Country nodes, so
+ * that a table grouped by region and a country's own region can never disagree.
  * States that no longer exist carry the region M49 gave them; parties that are not states (armed
  * groups, organisations, "unknown") have none.
  */
@@ -20,11 +21,14 @@ let table: Map<string, CountryRegion> | undefined;
 
 function regions(): Map<string, CountryRegion> {
   if (table) return table;
-  const rows = parse(fs.readFileSync(path.join(projectRoot(), 'data', 'm49-regions.csv'), 'utf8'), {
+  const file = path.join(projectRoot(), 'reference', 'countries.csv');
+  const rows = parse(fs.readFileSync(file, 'utf8'), {
     columns: true,
     skip_empty_lines: true,
-  }) as { id: string; region: string; subregion: string }[];
-  table = new Map(rows.map((r) => [r.id, { region: r.region, subregion: r.subregion }]));
+  }) as { country: string; region: string; subregion: string }[];
+  table = new Map(
+    rows.filter((r) => r.region !== '').map((r) => [r.country, { region: r.region, subregion: r.subregion }]),
+  );
   return table;
 }
 

@@ -71,6 +71,8 @@ export interface TestServer {
     status: number;
     body: { data?: T; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> };
   }>;
+  /** The data of a GraphQL request that must succeed (a test fails on any error). */
+  data<T>(query: string, variables?: Record<string, unknown>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -81,7 +83,7 @@ export async function startTestServer(overrides: Record<string, string> = {}): P
   const app = await createApp({ config, db, logger: silentLogger() });
   const port = await app.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
-  return {
+  const server: TestServer = {
     url,
     db,
     app,
@@ -94,9 +96,15 @@ export async function startTestServer(overrides: Record<string, string> = {}): P
       });
       return { status: res.status, body: (await res.json()) as never };
     },
+    async data<T>(query: string, variables?: Record<string, unknown>) {
+      const { body } = await server.gql<T>(query, variables);
+      expect(body.errors).toBeUndefined();
+      return body.data as T;
+    },
     async close() {
       await app.close();
       await db.close();
     },
   };
+  return server;
 }

@@ -37,7 +37,8 @@ export async function startTestNeo4j(
     heap: '1g',
     pageCache: '256m',
     java: process.env.NEO4J_LOCAL_JAVA ?? 'java',
-    startTimeoutMs: 180_000,
+    // The same variable as the service's (src/config.ts): a busy shared machine may need longer.
+    startTimeoutMs: Number(process.env.NEO4J_LOCAL_START_TIMEOUT_MS) || 180_000,
     logger: silentLogger(),
   });
   return { ...neo, dataDir: dir };

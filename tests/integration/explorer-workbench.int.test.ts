@@ -58,6 +58,9 @@ describe('explorer workbench on an imported register', () => {
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
     });
     context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 860 } });
+    // A page's first load (scripts, then the service's answers) waits as long as idle() does: at a
+    // load average of 30 the browser's 30 s default was exceeded with nothing wrong.
+    context.setDefaultNavigationTimeout(300_000);
     fs.mkdirSync(SHOTS, { recursive: true });
   }, 900_000);
 

@@ -15,7 +15,9 @@ import { resetGraph, startTestServer, type TestServer } from '../helpers/test-ap
  * service's own origin.
  */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARTIFACTS = path.join(projectRoot(), 'tests', 'artifacts');
+// Screenshots go to tests/artifacts, or where ARMSGRAPH_TEST_ARTIFACTS says (a second test run at the
+// same time, as CI's Node 24 pass, keeps its own).
+const ARTIFACTS = process.env.ARMSGRAPH_TEST_ARTIFACTS ?? path.join(projectRoot(), 'tests', 'artifacts');
 
 type Subgraph = { nodes: Array<{ id: string }>; edges: Array<{ id: string; type: string }> };
 type ExplorerWindow = Window & { armsgraphExplorer: { view: { cy: Core } } };

@@ -28,11 +28,8 @@ describe('reference data over HTTP', () => {
     await server.close();
   });
 
-  const q = async <T>(query: string, variables?: Record<string, unknown>): Promise<T> => {
-    const { body } = await server.gql<T>(query, variables);
-    expect(body.errors).toBeUndefined();
-    return body.data as T;
-  };
+  const q = <T>(query: string, variables?: Record<string, unknown>): Promise<T> =>
+    server.data<T>(query, variables);
 
   type Member = { member: { id: string }; since: string; until: string | null; status: string };
 

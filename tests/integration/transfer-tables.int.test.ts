@@ -69,9 +69,9 @@ function sums(rows: Row[], key: (r: Row) => string): Map<string, { tiv: number; 
 }
 
 function regions(): Map<string, string> {
-  const text = fs.readFileSync(path.join(__dirname, '..', '..', 'data', 'm49-regions.csv'), 'utf8');
-  const rows = parse(text, { columns: true }) as { id: string; region: string }[];
-  return new Map(rows.map((r) => [r.id, r.region]));
+  const text = fs.readFileSync(path.join(__dirname, '..', '..', 'reference', 'countries.csv'), 'utf8');
+  const rows = parse(text, { columns: true }) as { country: string; region: string }[];
+  return new Map(rows.map((r) => [r.country, r.region]));
 }
 
 describe('transfer tables', () => {

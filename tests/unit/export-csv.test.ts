@@ -1,10 +1,14 @@
 import { parse } from 'csv-parse/sync';
+import { stringify, type Options } from 'csv-stringify/sync';
+import fc from 'fast-check';
+import type { Plain } from '../../src/db/mapper';
 import { csvRow, UTF8_BOM } from '../../src/export/csv';
-import { dealsCsvHeader } from '../../src/export/formats';
+import { plainText } from '../../src/export/escape';
+import { dealsCsv } from '../../src/export/formats/deals-csv';
 
 const cell = (value: Parameters<typeof csvRow>[0][number]) => csvRow([value]).slice(0, -2);
 
-describe('CSV records (RFC 4180 through csv-stringify, formula guard)', () => {
+describe('CSV records (RFC 4180 as csv-stringify writes it, formula guard)', () => {
   it('quotes fields with commas, quotes and line breaks; doubles quotes', () => {
     expect(cell('a,b')).toBe('"a,b"');
     expect(cell('say "hi"')).toBe('"say ""hi"""');
@@ -30,9 +34,70 @@ describe('CSV records (RFC 4180 through csv-stringify, formula guard)', () => {
   });
 
   it('starts deals.csv with a UTF-8 byte-order mark unless asked not to', () => {
-    const withBom = Buffer.from(dealsCsvHeader(), 'utf8');
+    const header = (bom: boolean) => {
+      let text = '';
+      const writer = dealsCsv.writer((t) => (text += t), { selection: 'all', generated: '', bom });
+      if (writer.reads !== 'deals') throw new Error('deals.csv reads deals');
+      writer.start(['deal_id', 'deal']);
+      return text;
+    };
+    const withBom = Buffer.from(header(true), 'utf8');
     expect([...withBom.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
-    expect(dealsCsvHeader().startsWith(`${UTF8_BOM}deal_id,`)).toBe(true);
-    expect(dealsCsvHeader(false).startsWith('deal_id,')).toBe(true);
+    expect(header(true)).toBe(`${UTF8_BOM}deal_id,deal\r\n`);
+    expect(header(false)).toBe('deal_id,deal\r\n');
+  });
+
+  // The options the exports used with csv-stringify before writing cells themselves: the same bytes.
+  const CSV_STRINGIFY: Options = {
+    record_delimiter: '\r\n',
+    quote_record_delimiter: true,
+    escape_formulas: true,
+    cast: { boolean: (value) => String(value), object: (value) => plainText(value as Plain) },
+  };
+  const text = fc.oneof(
+    fc.string({ unit: 'binary', maxLength: 20 }),
+    fc
+      .array(
+        fc.constantFrom(
+          'a',
+          ' ',
+          'Ω',
+          '🚀',
+          ',',
+          '"',
+          '\n',
+          '\r',
+          '\t',
+          '=',
+          '+',
+          '-',
+          '@',
+          '\uFF1D',
+          "'",
+          '|',
+        ),
+        {
+          maxLength: 12,
+        },
+      )
+      .map((cs) => cs.join('')),
+  );
+  const value: fc.Arbitrary<Plain> = fc.oneof(
+    text,
+    fc.constant(null),
+    fc.boolean(),
+    fc.integer({ min: -1e6, max: 1e6 }),
+    fc.double({ noNaN: true }),
+    fc.array(text, { maxLength: 3 }),
+    fc.array(fc.integer(), { maxLength: 3 }),
+  );
+
+  it('writes every record byte for byte as csv-stringify did', () => {
+    fc.assert(
+      fc.property(fc.array(value, { minLength: 1, maxLength: 6 }), (row) => {
+        expect(csvRow(row)).toBe(stringify([row], CSV_STRINGIFY));
+      }),
+      { numRuns: 3000 },
+    );
   });
 });

@@ -1,5 +1,6 @@
 import { stripXmlForbidden, xmlAttr, xmlText } from '../../src/export/escape';
-import { dealInterval, isoDate, selectionFromParams } from '../../src/export/selection';
+import { dealInterval, isoDate } from '../../src/export/intervals';
+import { selectionFromParams } from '../../src/export/selection';
 import { ArmsgraphError } from '../../src/errors';
 
 describe('XML escaping', () => {

@@ -1,0 +1,85 @@
+import type { EdgeView, NodeView } from '../selection';
+
+/** What the JSON formats share: property members, a node's object, an edge's object, list commas. */
+
+/** Property names as JSON member names (`"name":`), made once each: a graph has few distinct names. */
+const jsonNames = new Map<string, string>();
+function jsonName(name: string): string {
+  let member = jsonNames.get(name);
+  if (member === undefined) {
+    member = `${JSON.stringify(name)}:`;
+    if (jsonNames.size < 10_000) jsonNames.set(name, member);
+  }
+  return member;
+}
+
+/** Which properties a format writes itself (they win over a property of the same name). */
+export type OwnFields = (name: string) => boolean;
+
+/**
+ * The JSON members of a node or edge's properties, each followed by a comma, less the format's own
+ * fields and, when `dated`, `start` and `end` (the interval wins), with `sourceIds` [] when it has none.
+ */
+function jsonProperties(v: NodeView | EdgeView, own: OwnFields, start: boolean, end: boolean): string {
+  let s = '';
+  let sources = false;
+  const { keys, row, at } = v;
+  for (let i = 0; i < keys.length; i++) {
+    const name = keys[i] as string;
+    if (own(name) || (start && name === 'start') || (end && name === 'end')) continue;
+    if (name === 'sourceIds') sources = true;
+    s += jsonName(name) + JSON.stringify(row[at + i]) + ',';
+  }
+  return sources ? s : s + '"sourceIds":[],';
+}
+
+const NODE_FIELDS: OwnFields = (name) => name === 'id' || name === 'label' || name === 'labels';
+
+/** A node's labels as JSON, made once per distinct label list (a graph has a handful). */
+const labelLists = new Map<string, string>();
+export function labelsJson(labels: string[]): string {
+  const joined = labels.join('\u0000');
+  let json = labelLists.get(joined);
+  if (json === undefined) {
+    json = JSON.stringify(labels);
+    if (labelLists.size < 1_000) labelLists.set(joined, json);
+  }
+  return json;
+}
+
+/** JSON object of a node for the JSON formats: its properties, then the fields that must win. */
+export function nodeJson(n: NodeView): string {
+  return (
+    `{${jsonProperties(n, NODE_FIELDS, false, false)}"id":${JSON.stringify(n.id)},` +
+    `"label":${JSON.stringify(n.name)},"labels":${labelsJson(n.labels)}}`
+  );
+}
+
+/**
+ * JSON object of an edge: its properties, the fields a format names (`fields`, rendered; `own` tells
+ * their names apart), then its time span.
+ */
+export function edgeJson(e: EdgeView, own: OwnFields, fields: string): string {
+  const t = e.time;
+  const start = t?.start;
+  const end = t?.end;
+  let s = `{${jsonProperties(e, own, !!start, !!end)}${fields}`;
+  if (start) s += `,"start":"${start}"`;
+  if (end) s += `,"end":"${end}"`;
+  return s + '}';
+}
+
+/** `,\n` before every item of a JSON list but its first (`prefix()`); `reset` starts the next list. */
+export function listSeparator(): { prefix: () => string; reset: () => void } {
+  let first = true;
+  return {
+    prefix: () => {
+      if (!first) return ',\n';
+      first = false;
+      return '';
+    },
+    reset: () => {
+      first = true;
+    },
+  };
+}
