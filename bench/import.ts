@@ -49,6 +49,8 @@ export interface ImportRun {
   deliveries: number;
   seconds: number;
   rowsPerSecond: number;
+  /** Where the import's time went (ms): batches, reconciling releases, deal statuses, TIV rollups. */
+  timings: ImportReport['timings'];
 }
 
 export interface BenchImportResult {
@@ -115,6 +117,7 @@ const run = (r: ImportReport) => ({
   deliveries: r.deliveries,
   seconds: Math.round(r.durationMs / 100) / 10,
   rowsPerSecond: Math.round((r.rowsRead * 1000) / Math.max(1, r.durationMs)),
+  timings: r.timings,
 });
 
 /** A synthetic register of `rows` rows, generated once per size and seed and then reused. */

@@ -3,6 +3,7 @@ import { loadConfig } from '../config';
 import { ArmsgraphError } from '../errors';
 import { writeReferenceData } from '../import/reference/import-reference';
 import { DEFAULT_REFERENCE_DIR, readReference } from '../import/reference/read-reference';
+import type { ImportCounts } from '../import/importer';
 import { importSipri, type ImportReport } from '../import/sipri/import-register';
 import { readRegister } from '../import/sipri/read-register';
 import { describeScope, releaseOf, type Release } from '../import/sipri/release-preamble';
@@ -12,26 +13,40 @@ import { countLines } from './count-lines';
 import { EXIT, UsageError } from './exit-codes';
 import { createProgress, silentProgress } from './progress';
 
-/** The summary printed after an import: counts, rate, rejected rows with line numbers. */
-export function formatImportSummary(file: string, r: ImportReport, maxRejected = 50): string {
+/** The lines every importer's report shares: rows read, imported and rejected, time and rate. */
+export function formatImportCounts(
+  r: ImportCounts,
+  maxRejected = 50,
+): { counts: string; rate: string; rejected: string[] } {
   const rate = r.durationMs > 0 ? Math.round((r.rowsRead * 1000) / r.durationMs) : r.rowsRead;
+  const rejected = r.rejected.slice(0, maxRejected).map((x) => `rejected line ${x.line}: ${x.reason}`);
+  if (r.rejected.length > maxRejected)
+    rejected.push(`... and ${r.rejected.length - maxRejected} more rejected rows`);
+  return {
+    counts: `rows read ${r.rowsRead} = imported ${r.rowsImported} + rejected ${r.rejected.length}`,
+    rate: `${(r.durationMs / 1000).toFixed(1)} s, ${rate} rows/s`,
+    rejected,
+  };
+}
+
+/** The summary printed after a SIPRI import: counts, rate, rejected rows with line numbers. */
+export function formatImportSummary(file: string, r: ImportReport, maxRejected = 50): string {
+  const shared = formatImportCounts(r, maxRejected);
   const v = r.variant;
   const release = `release ${r.release.id} (${describeScope(r.release.scope)})`;
   if (r.alreadyImported) return `${file}: ${release} was already imported from these rows: nothing written\n`;
   const c = r.reconciled;
   const lines = [
     `${file}: SIPRI export (${v.layout} layout, ${v.encoding}, ${v.lineEnding}${v.trailingSemicolon ? ', trailing ;' : ''}), ${release}`,
-    `rows read ${r.rowsRead} = imported ${r.rowsImported} + rejected ${r.rejected.length}`,
+    shared.counts,
     `deals ${r.deals} (${r.merged.length} merged onto curated deals), deliveries ${r.deliveries}, ` +
       `countries ${r.countries}, organisations ${r.organizations}, weapon systems ${r.systems}`,
     `retired by the newest release covering them: ${c.retiredDeals} deals, ${c.retiredDeliveries} deliveries; ` +
       `revived: ${c.revivedDeals} deals, ${c.revivedDeliveries} deliveries`,
-    `${(r.durationMs / 1000).toFixed(1)} s, ${rate} rows/s`,
+    shared.rate,
   ];
   for (const m of r.merged) lines.push(`merged SIPRI ${m.sipriId} onto ${m.dealId}`);
-  for (const x of r.rejected.slice(0, maxRejected)) lines.push(`rejected line ${x.line}: ${x.reason}`);
-  if (r.rejected.length > maxRejected)
-    lines.push(`... and ${r.rejected.length - maxRejected} more rejected rows`);
+  lines.push(...shared.rejected);
   return lines.join('\n') + '\n';
 }
 
@@ -132,12 +147,13 @@ export function registerImport(program: Command): void {
       try {
         const report = await writeReferenceData(store.db, data);
         const rows = Object.entries(report.rows).map(([f, n]) => `${f} ${n}`);
+        const shared = formatImportCounts(report);
         process.stdout.write(
           opts.json
             ? JSON.stringify(report, null, 2) + '\n'
-            : `${report.dir}: rows ${rows.join(', ')}\n` +
+            : `${report.dir}: rows ${rows.join(', ')}\n${shared.counts}\n` +
                 `nodes created ${report.nodesCreated}, relationships created ${report.relationsCreated}, ` +
-                `retired ${report.relationsRetired}\n`,
+                `retired ${report.relationsRetired}\n${shared.rate}\n`,
         );
       } finally {
         await store.close();

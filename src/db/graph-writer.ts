@@ -83,6 +83,35 @@ export async function mergeNodes(
   return Number(out[0]?.created ?? 0);
 }
 
+/** A source of facts (a register, a reference file, a release of one): see upsertSource. */
+export interface SourceRow {
+  id: string;
+  /** Set when the source is created: a source already in the graph keeps its own description. */
+  props: Record<string, unknown>;
+  /** The newest "data generated" date the source was read at (kept at the latest of all imports). */
+  dataGenerated?: string;
+  /** The source this one is a version of (VERSION_OF): a release of a register. */
+  versionOf?: string;
+}
+
+/** The one source upsert every importer writes its source (and its version) with, in one transaction. */
+export async function upsertSource(db: Database, source: SourceRow): Promise<void> {
+  await db.writeTx(async (tx) => {
+    await mergeNodes(db, tx, 'Source', [{ id: source.id, props: source.props }], 'fill');
+    if (source.dataGenerated !== undefined)
+      await db.run(
+        tx,
+        `MATCH (s:Source {id: $id})
+         SET s.dataGenerated = CASE WHEN s.dataGenerated IS NULL OR s.dataGenerated < $seen THEN $seen ELSE s.dataGenerated END`,
+        { id: source.id, seen: source.dataGenerated },
+      );
+    if (source.versionOf !== undefined)
+      await mergeRelations(db, tx, 'VERSION_OF', [
+        { from: source.id, to: source.versionOf, sourceIds: [source.id] },
+      ]);
+  });
+}
+
 /** A relationship to MERGE: its ends' ids, its inner properties and the sources that state it. */
 export interface RelationRow {
   from: string;

@@ -1,6 +1,7 @@
 import { ArmsgraphError, ErrorCode } from '../errors';
 import type { Database } from './database';
 import { int } from './integers';
+import { upsertSource } from './graph-writer';
 import { nameFields } from './names';
 
 /**
@@ -46,7 +47,9 @@ export const WINS = (v: string) => `(${v}.sipriRelease IS NULL OR ${v}.sipriRele
 
 /**
  * A batch statement: each deal as this release records it. A deal's rows may fall into several
- * batches: its deliveries (`year|json`) are merged by year.
+ * batches: its deliveries (`year|json`) are merged by year within one import run (`$run`), and a
+ * later run of the same release (a re-run after a failure) starts the record afresh, so the record
+ * is the file's rows and a year recorded by this run marks a repeated row (yearsRecordedByRun).
  */
 export const RECORD_CYPHER = `
 UNWIND $records AS row
@@ -54,7 +57,9 @@ MATCH (d:Deal {id: row.dealId})
 MERGE (r:SipriRecord {id: row.dealId + '@' + $release})
 ON CREATE SET r.dealId = row.dealId, r.release = $release
 SET r += row.props,
-  r.deliveries = [v IN coalesce(r.deliveries, []) WHERE NOT left(v, 4) IN row.years] + row.deliveries
+  r.deliveries = CASE WHEN r.importRun = $run
+    THEN [v IN coalesce(r.deliveries, []) WHERE NOT left(v, 4) IN row.years] ELSE [] END + row.deliveries,
+  r.importRun = $run
 MERGE (d)-[h:HAS_RECORD]->(r)`;
 
 /**
@@ -98,30 +103,25 @@ export async function releaseImported(
 /** The release's Source node, a version of the SIPRI source (which the importer wrote first). */
 export async function writeRelease(db: Database, release: ReleaseNode): Promise<void> {
   const id = releaseSourceId(release.generated);
-  await db.write(
-    `MATCH (p:Source {id: $parent})
-     MERGE (s:Source {id: $id}) ON CREATE SET s:Entity, s += $props
-     MERGE (s)-[v:VERSION_OF]->(p) ON CREATE SET v.key = 'VERSION_OF:' + $id + ':' + $parent + ':', v.sourceIds = [$id]`,
-    {
-      id,
-      parent: SIPRI_SOURCE_ID,
-      props: {
-        ...nameFields(id, `SIPRI Arms Transfers Database, release of ${release.generated}`),
-        kind: 'database',
-        title: `SIPRI Arms Transfers Database (data generated ${release.generated})`,
-        publisher: 'Stockholm International Peace Research Institute (SIPRI)',
-        url: 'https://www.sipri.org/databases/armstransfers',
-        citation: 'Source: SIPRI Arms Transfers Database',
-        retrieved: release.generated,
-        release: release.generated,
-        scopeFrom: int(release.scopeFrom),
-        scopeTo: int(release.scopeTo),
-        ordersIncluded: release.ordersIncluded,
-        allParties: release.allParties,
-        sourceIds: [],
-      },
+  await upsertSource(db, {
+    id,
+    versionOf: SIPRI_SOURCE_ID,
+    props: {
+      ...nameFields(id, `SIPRI Arms Transfers Database, release of ${release.generated}`),
+      kind: 'database',
+      title: `SIPRI Arms Transfers Database (data generated ${release.generated})`,
+      publisher: 'Stockholm International Peace Research Institute (SIPRI)',
+      url: 'https://www.sipri.org/databases/armstransfers',
+      citation: 'Source: SIPRI Arms Transfers Database',
+      retrieved: release.generated,
+      release: release.generated,
+      scopeFrom: int(release.scopeFrom),
+      scopeTo: int(release.scopeTo),
+      ordersIncluded: release.ordersIncluded,
+      allParties: release.allParties,
+      sourceIds: [],
     },
-  );
+  });
 }
 
 /**

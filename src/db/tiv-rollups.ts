@@ -186,9 +186,39 @@ export const TIV_ROLLUP_SCHEMA = [
   'CREATE CONSTRAINT tiv_contribution_deal_unique IF NOT EXISTS FOR (c:TivContribution) REQUIRE c.dealId IS UNIQUE',
 ];
 
+/**
+ * Databases whose rollups are known to be built: they stay built (every writer keeps them), except
+ * while this process's importer settles them (suspendTivRollups).
+ */
+const knownBuilt = new WeakSet<Database>();
+
 /** Whether the rollups of this database are complete (built once, then kept by every writer). */
-export function tivRollupsBuilt(db: Database): Promise<boolean> {
-  return built(db, BUILT_LABEL);
+export async function tivRollupsBuilt(db: Database): Promise<boolean> {
+  if (knownBuilt.has(db)) return true;
+  if (!(await built(db, BUILT_LABEL))) return false;
+  knownBuilt.add(db);
+  return true;
+}
+
+/**
+ * For a bulk writer that settles its deals' rollups once at its end instead of in each batch (the
+ * SIPRI import): until it has, the tables must not read rollups that lag behind the deals, so the
+ * marker goes and the tables sum deliveries (the same answers, slower). Returns whether the rollups
+ * were built, for resumeTivRollups.
+ */
+export async function suspendTivRollups(db: Database): Promise<boolean> {
+  knownBuilt.delete(db);
+  const [row] = await db.write(`MATCH (m:${BUILT_LABEL}) DELETE m RETURN count(m) > 0 AS built`);
+  return row?.built === true;
+}
+
+/**
+ * Marks the rollups built again once the writer has settled every deal it wrote, if they were built
+ * before it began. A writer that stopped half-way leaves the marker out: the next start rebuilds them
+ * (buildMissingTivRollups), and the tables sum deliveries meanwhile.
+ */
+export async function resumeTivRollups(db: Database, wereBuilt: boolean): Promise<void> {
+  if (wereBuilt) await db.write(`MERGE (:${BUILT_LABEL})`);
 }
 
 /**

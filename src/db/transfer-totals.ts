@@ -320,15 +320,10 @@ function decodeCursor(text: string): Cursor {
   throw badInput('after is not a cursor of transferTotals', { field: 'after' });
 }
 
-/** Databases whose rollups are known to be built (they stay built: every writer keeps them). */
-const built = new WeakSet<Database>();
-
 async function useRollups(db: Database, source: TotalsOptions['source']): Promise<boolean> {
   if (source === 'deliveries') return false;
-  if (source === 'rollups' || built.has(db)) return true;
-  if (!(await tivRollupsBuilt(db))) return false;
-  built.add(db);
-  return true;
+  if (source === 'rollups') return true;
+  return tivRollupsBuilt(db);
 }
 
 /**

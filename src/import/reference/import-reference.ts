@@ -3,9 +3,14 @@ import { nameFields } from '../../db/names';
 import type { RelationRow } from '../../db/graph-writer';
 import { writeReference, type ReferenceWrite } from '../../db/reference-writes';
 import { loadCountryTable } from '../resolve-party';
+import type { ImportCounts } from '../importer';
 import { readReference, type ReferenceData } from './read-reference';
 
-export interface ReferenceImportReport {
+/**
+ * Reference data is checked whole before anything is written (a problem refuses the import), so its
+ * rows are imported all or none: `rejected` is always empty, and its counts are per file as well.
+ */
+export interface ReferenceImportReport extends ImportCounts {
   dir: string;
   /** Rows read per file. */
   rows: Record<string, number>;
@@ -134,17 +139,24 @@ export async function importReference(db: Database, dir?: string): Promise<Refer
 
 /** Writes reference data already read and checked (readReference). */
 export async function writeReferenceData(db: Database, data: ReferenceData): Promise<ReferenceImportReport> {
+  const started = Date.now();
   const written = await writeReference(db, planReference(data));
+  const rows = {
+    'sources.csv': data.sources.length,
+    'countries.csv': data.countries.length,
+    'alliances.csv': data.alliances.length,
+    'organizations.csv': data.organizations.length,
+    'memberships.csv': data.memberships.length,
+    'sanctions.csv': data.sanctions.length,
+  };
+  const total = Object.values(rows).reduce((a, b) => a + b, 0);
   return {
     dir: data.dir,
-    rows: {
-      'sources.csv': data.sources.length,
-      'countries.csv': data.countries.length,
-      'alliances.csv': data.alliances.length,
-      'organizations.csv': data.organizations.length,
-      'memberships.csv': data.memberships.length,
-      'sanctions.csv': data.sanctions.length,
-    },
+    rows,
+    rowsRead: total,
+    rowsImported: total,
+    rejected: [],
+    durationMs: Date.now() - started,
     ...written,
   };
 }
