@@ -48,6 +48,8 @@ export interface ExportBenchSize {
   serviceIdleRssMiB: number;
   /** The baseline service's peak resident set (EXPORT_BENCH_BASELINE), when one was given. */
   baselinePeakRssMiB?: number;
+  /** Exports of a selection (GraphML): deals by filter, a neighbourhood; median seconds of the rounds. */
+  selections: { query: string; bytes: number; seconds: number; baselineSeconds?: number }[];
 }
 
 export interface ExportBenchOptions {
@@ -246,6 +248,7 @@ export async function benchExport(options: ExportBenchOptions = {}): Promise<Exp
       const basePort = baselineDir ? await freePort() : 0;
       const base = baselineDir ? await startService(connection, basePort, baselineDir) : undefined;
       const rows: ExportBenchRow[] = [];
+      const selections: ExportBenchSize['selections'] = [];
       try {
         // One unmeasured export first: Neo4j's page cache and the service's JIT start cold.
         await drain(`http://127.0.0.1:${port}/export/node-link`);
@@ -288,10 +291,40 @@ export async function benchExport(options: ExportBenchOptions = {}): Promise<Exp
               `  service RSS now ${rssMiB(pid).now.toFixed(0)} MiB`,
           );
         }
-        // The other two selections, for scale: a seller's deals (about 1/200 of them) and a neighbourhood.
-        for (const query of [`seller=${countryId(3)}`, `around=${countryId(0)}&depth=2`]) {
-          const { bytes, seconds } = await drain(`http://127.0.0.1:${port}/export/graphml?${query}`);
-          log(`  graphml?${query}: ${(bytes / 1048576).toFixed(2)} MiB in ${seconds.toFixed(2)} s`);
+        // Selections: deals by filter (a seller: about 1/200 of them; a buyer in a period; a period
+        // alone: 2 of 35 years; a period and a status) and a neighbourhood, each against the baseline
+        // too, taking turns, so that an export by filter is compared with the same export before.
+        for (const query of [
+          `seller=${countryId(3)}`,
+          `buyer=${countryId(5)}&orderedFrom=2000&orderedTo=2010`,
+          'orderedFrom=2015&orderedTo=2016',
+          'status=COMPLETED&orderedFrom=2020&orderedTo=2020',
+          `around=${countryId(0)}&depth=2`,
+        ]) {
+          const times: number[] = [];
+          const baseTimes: number[] = [];
+          let bytes = 0;
+          for (let round = 0; round < rounds; round++) {
+            if (base)
+              baseTimes.push((await drain(`http://127.0.0.1:${basePort}/export/graphml?${query}`)).seconds);
+            const r = await drain(`http://127.0.0.1:${port}/export/graphml?${query}`);
+            bytes = r.bytes;
+            times.push(r.seconds);
+          }
+          const seconds = median(times);
+          const baselineSeconds = base ? median(baseTimes) : undefined;
+          selections.push({
+            query,
+            bytes,
+            seconds,
+            ...(baselineSeconds === undefined ? {} : { baselineSeconds }),
+          });
+          log(
+            `  graphml?${query}: ${(bytes / 1048576).toFixed(2)} MiB in ${seconds.toFixed(3)} s` +
+              (baselineSeconds === undefined
+                ? ''
+                : ` (baseline ${baselineSeconds.toFixed(3)} s: ${(baselineSeconds / seconds).toFixed(2)}x as fast)`),
+          );
         }
       } finally {
         const peak = rssMiB(pid).peak;
@@ -306,6 +339,7 @@ export async function benchExport(options: ExportBenchOptions = {}): Promise<Exp
           nodes,
           edges,
           rows,
+          selections,
           servicePeakRssMiB: peak,
           serviceIdleRssMiB: idle.now,
           ...(basePeak === undefined ? {} : { baselinePeakRssMiB: basePeak }),

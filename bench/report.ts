@@ -3,7 +3,7 @@ import path from 'node:path';
 import { SERVICE_HEAP_MIB } from './export';
 import { edgeFormat, type ExportResult } from './export-hook';
 import type { Measurement } from './load-loop';
-import type { BenchReport, DatasetResult, Measured, QueryResult, TargetName } from './run';
+import type { BenchReport, DatasetResult, Measured, QueryResult, TargetName } from './bench-results';
 
 /** The issue's targets (issue 7), checked on every run. */
 export const GOALS = {
@@ -178,6 +178,17 @@ function exportSection(e: ExportResult): string {
             edgeFormat(row.format) ? Math.round(row.edgesPerSecond).toLocaleString('en') : r2(row.seconds),
           )
           .join(' | ')} | ${Math.round(s.servicePeakRssMiB)} MiB |`,
+    ),
+    '',
+    'Selections (GraphML; median seconds; baseline: EXPORT_BENCH_BASELINE, when given):',
+    '',
+    '| deals | selection | MiB | s | baseline s | speed-up |',
+    '|---|---|---|---|---|---|',
+    ...e.sizes.flatMap((s) =>
+      (s.selections ?? []).map(
+        (x) =>
+          `| ${s.deals.toLocaleString('en')} | \`${x.query}\` | ${r2(x.bytes / 1048576)} | ${x.seconds.toFixed(3)} | ${x.baselineSeconds?.toFixed(3) ?? 'n/a'} | ${x.baselineSeconds ? `${(x.baselineSeconds / x.seconds).toFixed(2)}x` : 'n/a'} |`,
+      ),
     ),
     '',
   ].join('\n');

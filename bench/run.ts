@@ -30,96 +30,20 @@ import { importSipri } from '../src/import/sipri/import-register';
 import { readRegister } from '../src/import/sipri/read-register';
 import { silentLogger } from '../src/logger';
 import { startEmbeddedNeo4j, type EmbeddedNeo4j } from '../src/neo4j/embedded';
-import { projectRoot } from '../src/project-root';
 import { seedGraph } from '../src/seed/seeder';
 import { freePort } from './free-port';
-import { measureInterleaved, post, REQUEST_TIMEOUT_MS, type Measurement } from './load-loop';
-import { describeMachine, loadAverage, uptimeLine, type Machine } from './machine';
+import { measureInterleaved, post } from './load-loop';
+import { describeMachine, loadAverage, uptimeLine } from './machine';
 import { PeakTracker } from './proc-memory';
 import { QUERY_MIX, type MixParams, type MixQuery } from './query-mix';
 import { writeReport } from './report';
+import { SETTINGS } from './bench-settings';
+import type { BenchReport, DatasetResult, Measured, QueryResult, TargetName } from './bench-results';
 import { syntheticRegister } from './synthetic';
-import { exportBench, type ExportResult } from './export-hook';
+import { exportBench } from './export-hook';
 import http from 'node:http';
 
-export type TargetName = 'armsgraph' | 'floor' | 'peer' | 'baseline';
-
 const env = process.env;
-const num = (name: string, fallback: number) => {
-  const v = Number(env[name] ?? fallback);
-  return Number.isFinite(v) && v >= 0 ? v : fallback;
-};
-const SETTINGS = {
-  register:
-    env.SIPRI_REGISTER ??
-    path.join(projectRoot(), '..', 'shared', 'data', 'sipri-trade-register-2000-2023.csv'),
-  sizes: (env.BENCH_SIZES ?? '10000,50000')
-    .split(',')
-    .map((s) => Number(s.trim()))
-    .filter((n) => Number.isInteger(n) && n > 0),
-  /** Graph sizes of the export benchmark (deals): BENCH_EXPORT_SIZES, default the synthetic sizes. */
-  exportSizes: (env.BENCH_EXPORT_SIZES ?? env.BENCH_SIZES ?? '10000,50000')
-    .split(',')
-    .map((s) => Number(s.trim()))
-    .filter((n) => Number.isInteger(n) && n > 0),
-  latencyS: num('BENCH_LATENCY_S', 1.5),
-  throughputS: num('BENCH_THROUGHPUT_S', 1.5),
-  warmupS: num('BENCH_WARMUP_S', 0.5),
-  rounds: Math.max(1, Math.round(num('BENCH_ROUNDS', 4))),
-  connections: Math.max(1, Math.round(num('BENCH_CONNECTIONS', 4))),
-  heap: env.BENCH_NEO4J_HEAP ?? '3g',
-  pageCache: env.BENCH_NEO4J_PAGECACHE ?? '3g',
-  baseline: env.BENCH_BASELINE ?? null,
-  /** Only these queries of the mix (names, comma-separated), to look at one quickly; default all. */
-  // Names hold commas ("totals by supplier, 5 years"): the list is separated by semicolons.
-  queries: env.BENCH_QUERIES ? env.BENCH_QUERIES.split(';').map((s) => s.trim()) : null,
-  /** How long one request may take before it is abandoned and counted as a timeout. */
-  requestTimeoutS: REQUEST_TIMEOUT_MS / 1000,
-  out: env.BENCH_OUT ?? path.join(projectRoot(), 'bench', 'results'),
-};
-export type Settings = typeof SETTINGS;
-
-export type Measured = Measurement | { notMeasured: string };
-
-export interface QueryResult {
-  name: string;
-  what: string;
-  /** Whether every target gave armsgraph's answer (ids, order, counts). */
-  sameAnswer: Partial<Record<TargetName, boolean>>;
-  answerMismatch: string | null;
-  results: Partial<Record<TargetName, Measured>>;
-}
-
-export interface DatasetResult {
-  name: string;
-  deals: number;
-  rows: number;
-  generateSeconds: number | null;
-  import: {
-    rows: number;
-    seconds: number;
-    rowsPerSecond: number;
-    peakRssMiB: { importer: number | null; neo4j: number | null };
-  };
-  params: MixParams;
-  queries: QueryResult[];
-  peakRssMiB: Partial<Record<TargetName | 'neo4j', number | null>>;
-  loadBefore: [number, number, number];
-  loadAfter: [number, number, number];
-  seconds: number;
-}
-
-export interface BenchReport {
-  startedAt: string;
-  finishedAt: string;
-  machine: Machine;
-  uptimeAtStart: string;
-  uptimeAtEnd: string;
-  settings: Settings;
-  datasets: DatasetResult[];
-  exports: ExportResult;
-  skipped: string[];
-}
 
 const mib = (bytes: number | null | undefined) => (bytes == null ? null : Math.round(bytes / 1024 / 1024));
 const log = (msg: string) =>
@@ -248,7 +172,7 @@ async function benchDataset(
     heap: SETTINGS.heap,
     pageCache: SETTINGS.pageCache,
     java: env.NEO4J_LOCAL_JAVA ?? 'java',
-    startTimeoutMs: num('BENCH_NEO4J_START_TIMEOUT_S', 180) * 1000,
+    startTimeoutMs: SETTINGS.neo4jStartTimeoutS * 1000,
     logger: silentLogger(),
   });
   const driver = neo4j.driver(neo.connection.uri, neo4j.auth.basic('neo4j', neo.connection.password), {

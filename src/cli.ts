@@ -1,20 +1,11 @@
 import { Command, CommanderError } from 'commander';
 import 'dotenv/config';
-import fs from 'node:fs';
-import path from 'node:path';
 import { EXIT, exitCodeOf, failureMessage } from './cli/exit-codes';
 import { registerExport } from './cli/export-command';
 import { registerImport } from './cli/import-command';
 import { registerSeed } from './cli/seed-command';
 import { registerServe } from './cli/serve-command';
-import { projectRoot } from './project-root';
-
-function packageVersion(): string {
-  const pkg = JSON.parse(fs.readFileSync(path.join(projectRoot(), 'package.json'), 'utf8')) as {
-    version?: string;
-  };
-  return pkg.version ?? 'unknown';
-}
+import { packageVersion } from './config';
 
 export function buildCli(): Command {
   const program = new Command('armsgraph')

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from './project-root';
 
@@ -7,6 +8,10 @@ export interface Config {
   port: number;
   host: string;
   logLevel: string;
+  /** LOG_LEVEL as the command-line tool reads it: by default it speaks only of problems (warn). */
+  cliLogLevel: string;
+  /** The package's version (package.json), as `armsgraph --version` and Query.version give it. */
+  version: string;
   /** Logs every Cypher statement with its parameters at debug level. */
   debugCypher: boolean;
   /**
@@ -53,6 +58,19 @@ export interface Config {
     /** Distinct operation documents kept parsed, with their limit walk compiled (least recently used out). */
     operationCacheEntries: number;
   };
+}
+
+let version: string | undefined;
+
+/** The version package.json states (read once): for `--version`, which must work without a valid environment. */
+export function packageVersion(): string {
+  if (version === undefined) {
+    const pkg = JSON.parse(fs.readFileSync(path.join(projectRoot(), 'package.json'), 'utf8')) as {
+      version?: string;
+    };
+    version = pkg.version ?? 'unknown';
+  }
+  return version;
 }
 
 export class ConfigError extends Error {
@@ -105,6 +123,8 @@ export function loadConfig(env: Env = process.env): Config {
     port: int(env, 'PORT', 4000, 0, 65535),
     host: env.HOST ?? '0.0.0.0',
     logLevel: env.LOG_LEVEL ?? (mode === 'test' ? 'silent' : 'info'),
+    cliLogLevel: env.LOG_LEVEL ?? 'warn',
+    version: packageVersion(),
     debugCypher: env.ARMSGRAPH_DEBUG_CYPHER === '1' || env.ARMSGRAPH_DEBUG_CYPHER === 'true',
     // An unset NODE_ENV is production for stack traces, but the local analyst tool keeps its schema
     // browsable: only an explicit NODE_ENV=production turns introspection off by default.

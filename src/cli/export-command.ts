@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { loadConfig } from '../config';
 import type { Database } from '../db/database';
+import { cliFlag, DEAL_FILTER_FIELDS } from '../db/deal-filter';
 import type { ExportFormat } from '../export/format';
 import { EXPORT_FORMATS, EXPORT_FORMAT_NAMES } from '../export/registry';
 import {
@@ -25,14 +26,8 @@ interface ExportOptions {
   out?: string;
   progress: boolean;
   bom: boolean;
-  buyer?: string;
-  seller?: string;
-  system?: string;
-  status?: string;
-  category?: string;
-  orderedFrom?: string;
-  orderedTo?: string;
-  source?: string;
+  /** The deal filter's options (DEAL_FILTER_FIELDS), by field name. */
+  [filterField: string]: unknown;
   around?: string;
   depth?: string;
   first?: string;
@@ -77,7 +72,7 @@ async function exportOne(
 }
 
 export function registerExport(program: Command): void {
-  program
+  const command = program
     .command('export')
     .description(
       'stream the graph, a filtered set of deals (with their parties, systems and the relations among them) ' +
@@ -91,18 +86,9 @@ export function registerExport(program: Command): void {
         .choices([...CLI_FORMATS])
         .makeOptionMandatory(),
     )
-    .option('--out <path>', 'file to write (a folder for --format csv); stdout when absent')
-    .option('--buyer <id>', 'deals bought by this country or organisation (id, name or alias)')
-    .option('--seller <id>', 'deals sold by this country or organisation')
-    .option('--system <id>', 'deals covering this weapon system')
-    .option(
-      '--status <list>',
-      'deal statuses, comma-separated (OFFERED,PENDING,DELIVERING,COMPLETED,CANCELLED)',
-    )
-    .option('--category <name>', 'SIPRI armament category')
-    .option('--ordered-from <year>', 'deals ordered in or after this year')
-    .option('--ordered-to <year>', 'deals ordered in or before this year')
-    .option('--source <id>', 'deals stated by this source')
+    .option('--out <path>', 'file to write (a folder for --format csv); stdout when absent');
+  for (const f of DEAL_FILTER_FIELDS) command.option(cliFlag(f), f.cli.help);
+  command
     .option('--around <id>', 'the neighbourhood of this entity instead of deals')
     .option('--depth <n>', 'neighbourhood depth, 1 to 3 (with --around)')
     .option('--first <n>', 'most nodes in the neighbourhood, up to 1000 (with --around)')
@@ -128,14 +114,8 @@ export function registerExport(program: Command): void {
     )
     .action(async (opts: ExportOptions) => {
       const params: SelectionParams = {
-        buyer: opts.buyer,
-        seller: opts.seller,
-        system: opts.system,
-        status: opts.status,
-        category: opts.category,
-        orderedFrom: opts.orderedFrom,
-        orderedTo: opts.orderedTo,
-        source: opts.source,
+        // Commander names `--ordered-from` orderedFrom: the field's own name (cliFlag).
+        ...Object.fromEntries(DEAL_FILTER_FIELDS.map((f) => [f.name, opts[f.name] as string | undefined])),
         around: opts.around,
         depth: opts.depth,
         first: opts.first,
@@ -148,7 +128,7 @@ export function registerExport(program: Command): void {
       if (opts.format === 'csv' && !opts.out)
         throw new UsageError('--format csv writes three files: give a folder with --out');
       const config = loadConfig();
-      const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
+      const logger = createLogger(config.cliLogLevel);
       const store = await openStore(config, logger);
       const how = { progress: opts.progress, bom: opts.bom };
       const summary: string[] = [];

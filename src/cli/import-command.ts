@@ -103,7 +103,7 @@ export function registerImport(program: Command): void {
         throw new UsageError(`${file}: ${(err as Error).message}`);
       }
       const config = loadConfig();
-      const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
+      const logger = createLogger(config.cliLogLevel);
       // Progress is on stderr, so stdout stays the report (or the JSON) alone.
       const progress = opts.progress ? createProgress({ label: 'import', unit: 'rows' }) : silentProgress;
       progress.phase('counting', undefined, 'rows');
@@ -142,7 +142,7 @@ export function registerImport(program: Command): void {
       // (ReferenceDataError, exit 1, every problem with its file and line).
       const data = readReference(dir ?? DEFAULT_REFERENCE_DIR());
       const config = loadConfig();
-      const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
+      const logger = createLogger(config.cliLogLevel);
       const store = await openStore(config, logger);
       try {
         const report = await writeReferenceData(store.db, data);

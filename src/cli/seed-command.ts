@@ -11,7 +11,7 @@ export function registerSeed(program: Command): void {
     .option('--dir <folder>', 'seed folder', DEFAULT_SEED_DIR())
     .action(async (opts: { dir: string }) => {
       const config = loadConfig();
-      const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
+      const logger = createLogger(config.cliLogLevel);
       const store = await openStore(config, logger);
       try {
         const report = await seedGraph(store.db, opts.dir);

@@ -1,6 +1,7 @@
 import { DEAL_PARTY_TYPES, ENTITY_LABELS } from '../model';
 import type { Database } from './database';
 import { buildMissingDealSlots } from './deal-slots';
+import { keyUnkeyedDealRelations } from './relation-key-migration';
 import { buildMissingTivRollups, TIV_ROLLUP_SCHEMA } from './tiv-rollups';
 
 export { ENTITY_LABELS, type EntityLabel } from '../model';
@@ -65,6 +66,9 @@ export async function applySchema(db: Database, extra: string[] = []): Promise<v
   }
   // Waits up to 300 s for the indexes: the call needs that long as its transaction time too.
   await db.write('CALL db.awaitIndexes(300)', {}, 310_000);
+  // A database whose older importer wrote deal relationships without a key gets them keyed once, before
+  // anything derived from them (later starts: one lookup).
+  await keyUnkeyedDealRelations(db);
   // A database written before deal slots existed gets them once (later starts: one lookup).
   await buildMissingDealSlots(db);
   // Likewise the TIV rollups: until they are built, the transfer tables sum deliveries.

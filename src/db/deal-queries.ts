@@ -1,45 +1,31 @@
-import { canonicalCategory } from './categories';
-import type { Database } from './database';
+import type { Database, Statement } from './database';
+import {
+  checkResolved,
+  compileDealFilter,
+  partyResolutions,
+  type DealFilter,
+  type PartyField,
+} from './deal-filter';
 import {
   dealPartyIds,
   keysParam,
   projectionFor,
   propsFromValues,
   type PropertyKeys,
-  resolveCypher,
-  resolveId,
-  resolveParams,
   toEntities,
   type EntityRecord,
 } from './entities';
 import type { Plain } from './mapper';
 import { DEAL_ITEM } from './relation-queries';
-import { badInput, notFound } from '../errors';
-import { int, type Integer } from './integers';
+import { badInput } from '../errors';
+import { int } from './integers';
 import { NO_YEAR } from './deal-slots';
-import { LIVE_DELIVERY } from './tiv-rollups';
-import { SIPRI_STATUS, type DealCondition } from '../model';
 import { DEAL_PARTY_PATTERN } from '../model';
 
 export type { DealStatus } from '../model';
-import type { DealStatus } from '../model';
 export type DealOrderBy = 'ORDER_YEAR_ASC' | 'ORDER_YEAR_DESC' | 'TIV_DELIVERED_DESC' | 'ID_ASC';
 
-export interface DealFilter {
-  buyer?: string | null;
-  seller?: string | null;
-  system?: string | null;
-  status?: DealStatus[] | null;
-  category?: string | null;
-  orderedFrom?: number | null;
-  orderedTo?: number | null;
-  source?: string | null;
-  /** Deals with live deliveries in these years (either end open). */
-  deliveredFrom?: number | null;
-  deliveredTo?: number | null;
-  condition?: DealCondition[] | null;
-  localProduction?: boolean | null;
-}
+export type { DealFilter } from './deal-filter';
 
 export const MAX_DEAL_PAGE = 500;
 
@@ -75,115 +61,6 @@ export function decodeCursor(text: string): Cursor {
 }
 
 /**
- * The filters that name a party: what the name may resolve to, and the relationship (and the label of
- * its end) a deal reaches it by. In anchor order: the first one given starts a page's MATCH.
- */
-const PARTY_FILTERS = [
-  { field: 'buyer', labels: ['Country', 'Organization'], role: 'BUYER', node: 'Entity' },
-  { field: 'seller', labels: ['Country', 'Organization'], role: 'SELLER', node: 'Entity' },
-  { field: 'system', labels: ['WeaponSystem'], role: 'COVERS', node: 'WeaponSystem' },
-] as const;
-
-/** A family's deals are its variants' too (F-35 reaches F-35A and F-35B deals): one VARIANT_OF step. */
-const familyStep = (p: { field: string }) =>
-  p.field === 'system' ? '<-[:VARIANT_OF*0..1]-(:WeaponSystem)' : '';
-type PartyFilter = (typeof PARTY_FILTERS)[number];
-
-/** The deals `d` that reach the party whose id is the Cypher expression `id`. */
-const partyMatch = (p: PartyFilter, id: string) =>
-  `MATCH (:${p.node} {id: ${id}})${familyStep(p)}<-[${p.field}Rel:${p.role} WHERE coalesce(${p.field}Rel.retired, false) = false]-(d:Deal)`;
-
-/** Whether `d` reaches the party the page statement resolved into `<field>Id`. */
-const partyExists = (p: PartyFilter) =>
-  `EXISTS { (:${p.node} {id: ${p.field}Id})${familyStep(p)}<-[r:${p.role}]-(d) WHERE coalesce(r.retired, false) = false }`;
-
-/** Checks the filter's plain values; names (buyer, seller, system) are resolved inside the page query. */
-function checkFilter(filter: DealFilter) {
-  let category: string | null = null;
-  if (filter.category !== undefined && filter.category !== null) {
-    category = canonicalCategory(filter.category) ?? null;
-    if (!category)
-      throw badInput(`"${filter.category}" is not a SIPRI armament category`, { field: 'category' });
-  }
-  if (filter.orderedFrom != null && filter.orderedTo != null && filter.orderedFrom > filter.orderedTo) {
-    throw badInput('orderedFrom is after orderedTo');
-  }
-  if (
-    filter.deliveredFrom != null &&
-    filter.deliveredTo != null &&
-    filter.deliveredFrom > filter.deliveredTo
-  ) {
-    throw badInput('deliveredFrom is after deliveredTo');
-  }
-  const delivered = filter.deliveredFrom != null || filter.deliveredTo != null;
-  return {
-    delivered,
-    deliveredFrom: int(delivered ? (filter.deliveredFrom ?? 0) : null),
-    deliveredTo: int(delivered ? (filter.deliveredTo ?? 9999) : null),
-    condition:
-      filter.condition && filter.condition.length > 0 ? filter.condition.map((c) => SIPRI_STATUS[c]) : null,
-    localProduction: filter.localProduction ?? null,
-    status: filter.status && filter.status.length > 0 ? filter.status : null,
-    category,
-    orderedFrom: filter.orderedFrom ?? null,
-    orderedTo: filter.orderedTo ?? null,
-    source: filter.source ?? null,
-  };
-}
-
-/** Resolves the filter's names to ids; a name that matches nothing is NOT_FOUND, not an empty page. */
-export async function resolveDealFilter(db: Database, filter: DealFilter) {
-  const resolve = async (field: 'buyer' | 'seller' | 'system', kinds: Parameters<typeof resolveId>[2]) => {
-    const input = filter[field];
-    if (input === undefined || input === null) return null;
-    const id = await resolveId(db, input, kinds);
-    if (id === null) throw notFound(`No entity matches ${field} "${input}"`, { field, value: input });
-    return id;
-  };
-  const checked = checkFilter(filter);
-  return {
-    buyer: await resolve('buyer', ['Country', 'Organization']),
-    seller: await resolve('seller', ['Country', 'Organization']),
-    system: await resolve('system', ['WeaponSystem']),
-    ...checked,
-  };
-}
-
-/** The parameters resolveDealFilter returns: what dealWhere and dealAnchor read. */
-export type ResolvedDealFilter = Awaited<ReturnType<typeof resolveDealFilter>>;
-
-/**
- * The filter as a Cypher condition on the deal variable `v` (parameters from resolveDealFilter), so
- * the exports select exactly the deals Query.deals does. `v` is a constant of the caller's. Its own
- * variables (party, hd, x) must not be the caller's: an export's edge statement binds `r`.
- */
-export function dealWhere(v: string): string {
-  return `coalesce(${v}.retired, false) = false
-      AND ($buyer IS NULL OR EXISTS { (${v})-[party:BUYER]->(:Entity {id: $buyer}) WHERE coalesce(party.retired, false) = false })
-      AND ($seller IS NULL OR EXISTS { (${v})-[party:SELLER]->(:Entity {id: $seller}) WHERE coalesce(party.retired, false) = false })
-      AND ($system IS NULL OR EXISTS { (${v})-[party:COVERS]->(:WeaponSystem)-[:VARIANT_OF*0..1]->(:WeaponSystem {id: $system}) WHERE coalesce(party.retired, false) = false })
-      AND ($status IS NULL OR ${v}.status IN $status)
-      AND ($category IS NULL OR ${v}.category = $category)
-      AND ($orderedFrom IS NULL OR ${v}.orderYear >= $orderedFrom)
-      AND ($orderedTo IS NULL OR ${v}.orderYear <= $orderedTo)
-      AND ($source IS NULL OR $source IN ${v}.sourceIds)
-      AND ($condition IS NULL OR ${v}.sipriStatus IN $condition)
-      AND ($localProduction IS NULL OR ${v}.localProduction = $localProduction)
-      AND (NOT $delivered OR ${deliveredIn(v)})`;
-}
-
-/** Whether deal `v` has a live delivery in [$deliveredFrom, $deliveredTo]. */
-const deliveredIn = (v: string) => `EXISTS {
-  MATCH ${LIVE_DELIVERY(v, 'x')} AND x.year >= $deliveredFrom AND x.year <= $deliveredTo }`;
-
-/** The MATCH that starts from the most selective anchor given (buyer, seller or system), binding `d`. */
-export function dealAnchor(f: ResolvedDealFilter): string {
-  // The anchor is chosen from which filters are present, never from their text.
-  const lead = PARTY_FILTERS.find((p) => f[p.field]);
-  return lead ? partyMatch(lead, `$${lead.field}`) : 'MATCH (d:Deal)';
-}
-
-/**
  * A page in order-year order that reads about a page of index entries, however many deals match:
  * the years are walked one at a time in page order (from the cursor's), and each year's deals are
  * read in id order from an index, each year stopping at the page's size. With a buyer, seller or
@@ -196,8 +73,8 @@ function yearOrderedSelect(
   asc: boolean,
   where: string,
   hasYear: boolean,
-  /** The party filter the page starts from (PARTY_FILTERS' first given), if any. */
-  anchor: PartyFilter | undefined,
+  /** The party field the page starts from (the filter's lead party), if any. */
+  anchor: PartyField | undefined,
   imports: string,
 ): string {
   const step = asc ? 1 : -1;
@@ -206,8 +83,8 @@ function yearOrderedSelect(
   const fromCursor = `($cursorYear IS NULL OR ($cursorYear <> ${NO_YEAR} AND y ${asc ? '>=' : '<='} $cursorYear))`;
   const lowerId = `CASE WHEN y = $cursorYear THEN $afterId ELSE '' END`;
   if (anchor) {
-    const party = `${anchor.field}Id`;
-    const slot = `s.role = '${anchor.role}' AND s.partyId = ${party}`;
+    const party = `${anchor.name}Id`;
+    const slot = `s.role = '${anchor.party.type}' AND s.partyId = ${party}`;
     const bound = (order: 'ASC' | 'DESC', name: string) =>
       `CALL (${party}) {
          MATCH (s:DealSlot) USING INDEX s:DealSlot(role, partyId, sortYear, dealId)
@@ -274,93 +151,55 @@ export interface DealPage {
   entities: EntityRecord[];
 }
 
+/** What a deal page asks for besides its filter and order. */
+export interface DealPageOptions {
+  /** Whether to count every match (totalCount); a page alone costs its size, a count does not. */
+  count: boolean;
+  /** The properties the caller reads of each deal and entity (null: all; see PropertyKeys). */
+  keys?: PropertyKeys;
+}
+
 /**
- * One page of deals, the count of all that match and the entities the page names, in ONE statement:
- * the filter's names (buyer, seller, system) are resolved inside it (a name that matches nothing is
- * NOT_FOUND, not an empty page). In order-year order (the default) a page reads about its size from
- * an index, however many deals match (yearOrderedSelect); in the other orders the query starts from
- * the most selective anchor given (buyer, seller or system, through their relationships) and sorts
- * the matches. The count is made only when asked for (`options.count`). Only the filters given become
- * predicates: a `$x IS NULL OR ...` predicate hides the indexes (order year, status) from the
- * planner. The statement's shape follows which filters are present, never their text; values are
- * always parameters.
+ * The one statement of a deal page (see findDeals) and its parameters: pure, so its shape can be
+ * tested without a database.
  */
-export async function findDeals(
-  db: Database,
+export function dealPageStatement(
   filter: DealFilter,
   orderBy: DealOrderBy,
   first: number,
   after: string | null | undefined,
-  options?: { count: true; keys?: PropertyKeys },
-): Promise<DealPage & { totalCount: number }>;
-export async function findDeals(
-  db: Database,
-  filter: DealFilter,
-  orderBy: DealOrderBy,
-  first: number,
-  after: string | null | undefined,
-  options: { count: boolean; keys?: PropertyKeys },
-): Promise<DealPage>;
-export async function findDeals(
-  db: Database,
-  filter: DealFilter,
-  orderBy: DealOrderBy,
-  first: number,
-  after: string | null | undefined,
-  /**
-   * count: whether to count every match (totalCount); a page alone costs its size, a count does not.
-   * keys: the properties the caller reads of each deal and entity (null: all; see PropertyKeys).
-   */
-  options: { count: boolean; keys?: PropertyKeys } = { count: true },
-): Promise<DealPage> {
+  options: DealPageOptions = { count: true },
+): Statement {
   const keys = options.keys ?? null;
   if (!Number.isInteger(first) || first < 0 || first > MAX_DEAL_PAGE) {
     throw badInput(`first must be between 0 and ${MAX_DEAL_PAGE}`, { first });
   }
   const cursor = after ? decodeCursor(after) : null;
-  const f = checkFilter(filter);
-  const parties = PARTY_FILTERS.filter((p) => filter[p.field] !== undefined && filter[p.field] !== null);
-  for (const p of parties) if (filter[p.field] === '') throw notFound(`No entity matches ${p.field} ""`);
-  const [lead, ...others] = parties;
+  const c = compileDealFilter(filter);
+  const { lead, parties } = c;
   // Each name becomes a variable (`buyerId`, ...): null when nothing matches, which the caller reports.
-  const resolutions = parties
-    .map(
-      (p) =>
-        `CALL () { CALL () { ${resolveCypher(`${p.field}_`, 'r')} RETURN r.id AS id } RETURN collect(id)[0] AS ${p.field}Id }`,
-    )
-    .join('\n');
-  const vars = parties.map((p) => `${p.field}Id`);
-  const anchor = lead ? partyMatch(lead, `${lead.field}Id`) : 'MATCH (d:Deal)';
-  // The other parties given are conditions on the anchor's deals.
-  const conditions: string[] = others.map(partyExists);
-  if (f.status) conditions.push('d.status IN $status');
-  if (f.category) conditions.push('d.category = $category');
-  if (f.orderedFrom !== null) conditions.push('d.orderYear >= $orderedFrom');
-  if (f.orderedTo !== null) conditions.push('d.orderYear <= $orderedTo');
-  if (f.source) conditions.push('$source IN d.sourceIds');
-  if (f.condition) conditions.push('d.sipriStatus IN $condition');
-  if (f.localProduction !== null) conditions.push('d.localProduction = $localProduction');
-  if (f.delivered) conditions.push(deliveredIn('d'));
+  const resolutions = partyResolutions(filter, c);
+  const vars = parties.map((p) => `${p.name}Id`);
+  const anchor = c.anchor('d');
+  // The other fields given are conditions on the anchor's deals.
+  const conditions = c.conditions('d', { withoutLead: true });
   const where = `WHERE ${['coalesce(d.retired, false) = false', ...conditions].join(' AND ')}`;
   const { key, dir } = ORDER[orderBy];
   // With a period filter every deal has an order year: no tail of deals without one.
-  const hasYear = f.orderedFrom !== null || f.orderedTo !== null;
+  const hasYear = c.hasYear;
   const afterCursor = cursor ? `WHERE k ${dir === 'ASC' ? '>' : '<'} $k OR (k = $k AND d.id > $afterId)` : '';
+  // The cursor's year as the slots and the year loop see it: -1 for the deals without one.
+  const nullKey = orderBy === 'ORDER_YEAR_ASC' ? NULL_KEY_ASC : NULL_KEY_DESC;
   const params = {
-    ...f,
-    orderedFrom: int(f.orderedFrom),
-    orderedTo: int(f.orderedTo),
+    ...c.params,
+    ...resolutions.params,
     k: cursor?.k ?? null,
     afterId: cursor?.id ?? '',
-    cursorYear: null as Integer | null,
+    cursorYear: cursor ? int(cursor.k === nullKey ? NO_YEAR : cursor.k) : null,
     // The years a year-ordered page walks: the filter's, within those any deal has.
-    yearFrom: int(f.orderedFrom ?? 0),
-    yearTo: int(f.orderedTo ?? NULL_KEY_ASC),
+    yearFrom: int(filter.orderedFrom ?? 0),
+    yearTo: int(filter.orderedTo ?? NULL_KEY_ASC),
     limit: int(first + 1),
-    ...Object.assign(
-      {},
-      ...parties.map((p) => resolveParams(String(filter[p.field]), p.labels, `${p.field}_`)),
-    ),
   };
   const imports = vars.join(', ');
   const select = orderBy.startsWith('ORDER_YEAR')
@@ -368,36 +207,32 @@ export async function findDeals(
     : `${anchor} ${where}
        WITH d, ${key} AS k ${afterCursor}
        ORDER BY k ${dir}, d.id ASC LIMIT $limit`;
-  // The cursor's year as the slots and the year loop see it: -1 for the deals without one.
-  const nullKey = orderBy === 'ORDER_YEAR_ASC' ? NULL_KEY_ASC : NULL_KEY_DESC;
-  params.cursorYear = cursor ? int(cursor.k === nullKey ? NO_YEAR : cursor.k) : null;
   // Counted as all matches less the retired ones: the first needs no property read where an index or
   // the count store answers (a period, no filter), the second starts from the index of retired deals
   // (few). `coalesce(d.retired, false) = false` in the count would read every matching deal.
-  const anchorExists = lead ? [partyExists(lead)] : [];
   // One party and nothing else: its degree, which Neo4j keeps per relationship type (no deal read).
   const only = parties.length === 1 && conditions.length === 0 ? lead : undefined;
   const matched = only
-    ? only.field === 'system'
+    ? only.party.family
       ? // A system's deals include its variants' (a family): its slots hold both, one per live deal.
         // Every slot has a year (NO_YEAR when none) and a deal: the existence predicates let the
         // planner count from the (role, partyId, sortYear, dealId) index alone.
         `MATCH (s:DealSlot) USING INDEX s:DealSlot(role, partyId, sortYear, dealId)
-         WHERE s.role = '${only.role}' AND s.partyId = ${only.field}Id AND s.sortYear IS NOT NULL AND s.dealId IS NOT NULL
+         WHERE s.role = '${only.party.type}' AND s.partyId = ${only.name}Id AND s.sortYear IS NOT NULL AND s.dealId IS NOT NULL
          RETURN count(s) AS matched`
       : // Its degree less its retired relationships of the role (few: found by index, as retired deals are).
-        `MATCH (p:Entity {id: ${only.field}Id})
+        `MATCH (p:Entity {id: ${only.name}Id})
        CALL (p) {
-         MATCH ()-[r:${only.role}]->(q) USING INDEX r:${only.role}(retired) WHERE r.retired = true AND q = p
+         MATCH ()-[r:${only.party.type}]->(q) USING INDEX r:${only.party.type}(retired) WHERE r.retired = true AND q = p
          RETURN count(r) AS gone
        }
-       RETURN COUNT { (p)<-[:${only.role}]-() } - gone AS matched`
+       RETURN COUNT { (p)<-[:${only.party.type}]-() } - gone AS matched`
     : `${anchor} ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''} RETURN count(d) AS matched`;
   const count = !options.count
     ? 'RETURN null AS total'
     : `CALL (${imports}) { ${matched} }
      CALL (${imports}) {
-       MATCH (d:Deal) WHERE ${['d.retired = true', ...anchorExists, ...conditions].join(' AND ')}
+       MATCH (d:Deal) WHERE ${['d.retired = true', ...c.conditions('d')].join(' AND ')}
        RETURN count(d) AS retired
      }
      RETURN matched - retired AS total`;
@@ -414,19 +249,52 @@ export async function findDeals(
            RETURN collect(${projectionFor('n', keys)}) AS entities
          }
          RETURN rows, entities`;
-  const [row] = await db.read(
-    `${resolutions}
+  return {
+    cypher: `${resolutions.cypher}
      CALL (${imports}) { ${count} }
      CALL (${imports}) { ${page} }
      RETURN ${vars.map((v) => `${v}, `).join('')}total, rows, entities`,
-    { ...params, ...keysParam(keys) },
-  );
-  for (const p of parties) {
-    if (row?.[`${p.field}Id`] === null || row?.[`${p.field}Id`] === undefined) {
-      const value = filter[p.field];
-      throw notFound(`No entity matches ${p.field} "${value}"`, { field: p.field, value });
-    }
-  }
+    params: { ...params, ...keysParam(keys) },
+  };
+}
+
+/**
+ * One page of deals, the count of all that match and the entities the page names, in ONE statement
+ * (dealPageStatement): the filter's names (buyer, seller, system) are resolved inside it (a name that
+ * matches nothing is NOT_FOUND, not an empty page). In order-year order (the default) a page reads
+ * about its size from an index, however many deals match (yearOrderedSelect); in the other orders the
+ * query starts from the filter's lead party (buyer, seller or system, through their relationships) and
+ * sorts the matches. The count is made only when asked for (`options.count`). The filter is compiled
+ * by compileDealFilter (src/db/deal-filter.ts), as the exports' is.
+ */
+export async function findDeals(
+  db: Database,
+  filter: DealFilter,
+  orderBy: DealOrderBy,
+  first: number,
+  after: string | null | undefined,
+  options?: { count: true; keys?: PropertyKeys },
+): Promise<DealPage & { totalCount: number }>;
+export async function findDeals(
+  db: Database,
+  filter: DealFilter,
+  orderBy: DealOrderBy,
+  first: number,
+  after: string | null | undefined,
+  options: DealPageOptions,
+): Promise<DealPage>;
+export async function findDeals(
+  db: Database,
+  filter: DealFilter,
+  orderBy: DealOrderBy,
+  first: number,
+  after: string | null | undefined,
+  options: DealPageOptions = { count: true },
+): Promise<DealPage> {
+  const keys = options.keys ?? null;
+  const statement = dealPageStatement(filter, orderBy, first, after, options);
+  const [row] = await db.read(statement.cypher, statement.params);
+  checkResolved(filter, compileDealFilter(filter), row);
   const rows = (row?.rows ?? []) as Array<{ deal: Record<string, Plain>; k: Plain }>;
   const shown = rows.slice(0, first);
   const deals = shown.map((r) => (keys ? dealFromValues(r.deal, keys) : r.deal));

@@ -20,7 +20,7 @@ const INTERNAL = new Set(['nameKeys', 'nameKeysText', 'searchText']);
 
 /**
  * Which properties an entity projection brings: every one (null), or the listed ones, which the API
- * layer derives from what the operation selects (src/graphql/selection.ts).
+ * layer derives from what the operation selects (src/graphql/selected-fields.ts).
  */
 export type PropertyKeys = readonly string[] | null;
 

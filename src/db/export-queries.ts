@@ -1,6 +1,9 @@
 import type { Params, Statement } from './database';
-import { dealAnchor, dealWhere, type ResolvedDealFilter } from './deal-queries';
+import { compileDealFilter, resolveDealParties, type DealFilter } from './deal-filter';
+import type { Database } from './database';
+import { cypherList } from './cypher-text';
 import { int } from './integers';
+import { DEAL_PARTY_PATTERN, DEAL_PARTY_TYPES } from '../model';
 import { edgeIdCypher, live } from './subgraph-queries';
 
 /**
@@ -150,42 +153,61 @@ export function wholeGraphStatements(): SelectionStatements {
 }
 
 /**
- * The deals a DealFilter selects (Query.deals' own condition), their buyers, sellers and systems, and
- * every relationship among those nodes. The node set is a UNION (Neo4j removes duplicates); an edge is
- * kept when it leaves a node of the set for another node of the set, tested by the same condition.
+ * The deals a DealFilter selects (Query.deals' own condition: the same compiled filter, the same
+ * anchor), their buyers, sellers and systems, and every relationship among those nodes. The node set
+ * is a UNION (Neo4j removes duplicates); an edge is kept when it leaves a node of the set for another
+ * node of the set, tested by the same condition. `ids`: the filter's parties resolved
+ * (resolveDealParties), which the statements take as parameters.
  */
-export function dealSelectionStatements(f: ResolvedDealFilter): SelectionStatements {
-  const anchor = dealAnchor(f);
+export function dealSelectionStatements(
+  filter: DealFilter,
+  ids: Record<string, string>,
+): SelectionStatements {
+  const c = compileDealFilter(filter, 'parameter');
+  const anchor = c.anchor('d');
+  const where = (v: string, options?: { withoutLead?: boolean }) =>
+    [live(v), ...c.conditions(v, options)].join(' AND ');
+  // The anchor has matched the lead party: the deals it binds need only the other conditions.
+  const selected = `${anchor} WHERE ${where('d', { withoutLead: true })}`;
   const nodeSet = `CALL () {
-      ${anchor} WHERE ${dealWhere('d')} RETURN d AS n
+      ${selected} RETURN d AS n
       UNION
-      ${anchor} WHERE ${dealWhere('d')}
-      MATCH (d)-[p:BUYER|SELLER|COVERS]->(n:Entity) WHERE ${live('p')} AND ${live('n')} RETURN n
+      ${selected}
+      MATCH (d)-[p:${DEAL_PARTY_PATTERN}]->(n:Entity) WHERE ${live('p')} AND ${live('n')} RETURN n
     }`;
-  const inSet = (v: string) => `${live(v)} AND ((${v}:Deal AND ${dealWhere(v)}) OR EXISTS {
-      MATCH (${v})<-[p2:BUYER|SELLER|COVERS]-(d2:Deal) WHERE ${live('p2')} AND ${dealWhere('d2')} })`;
+  const inSet = (v: string) => `${live(v)} AND ((${v}:Deal AND ${where(v)}) OR EXISTS {
+      MATCH (${v})<-[p2:${DEAL_PARTY_PATTERN}]-(d2:Deal) WHERE ${live('p2')} AND ${where('d2')} })`;
   // A deal of the set reaches its parties and system by definition of the set, so those edges need no
   // test; only the other edges (among parties and systems) pay for the membership test. Two branches,
   // because the planner evaluates both sides of an OR.
   const edges = `${nodeSet} WITH n AS a
     CALL (a) {
       WITH a WHERE a:Deal
-      MATCH (a)-[r:BUYER|SELLER|COVERS]->(b:Entity) WHERE ${live('r')} AND ${live('b')}
+      MATCH (a)-[r:${DEAL_PARTY_PATTERN}]->(b:Entity) WHERE ${live('r')} AND ${live('b')}
       RETURN r, b
       UNION
       MATCH (a)-[r]->(b:Entity)
-      WHERE NOT (a:Deal AND type(r) IN ['BUYER', 'SELLER', 'COVERS']) AND ${live('r')} AND ${inSet('b')}
+      WHERE NOT (a:Deal AND type(r) IN ${cypherList(DEAL_PARTY_TYPES)}) AND ${live('r')} AND ${inSet('b')}
       RETURN r, b
     }
     WITH a, r, b`;
-  const params = { ...f };
+  const params = { ...c.params, ...ids };
   return {
     nodeKeys: { cypher: `${nodeSet} ${keysOf('n')}`, params },
     edgeKeys: { cypher: `${edges} ${keysOf('r')}`, params },
     nodes: (keys) => nodeRow(nodeSet, keys, params),
     edges: (keys, time) => edgeRowOf(edges, keys, time, params),
-    deals: { cypher: `${anchor} WHERE ${dealWhere('d')} ${DEAL_ROW}`, params },
+    deals: { cypher: `${selected} ${DEAL_ROW}`, params },
   };
+}
+
+/** The statements of a filtered export, the filter checked and its names resolved first (one round trip). */
+export async function prepareDealSelection(
+  db: Database,
+  filter: DealFilter,
+): Promise<{ statements: SelectionStatements; ids: Record<string, string> }> {
+  const ids = await resolveDealParties(db, filter, compileDealFilter(filter, 'parameter'));
+  return { statements: dealSelectionStatements(filter, ids), ids };
 }
 
 /**

@@ -1,13 +1,23 @@
 import type { Database, Statement } from '../db/database';
-import { resolveDealFilter, type DealFilter, type DealStatus } from '../db/deal-queries';
+import {
+  booleanText,
+  checkCategory,
+  DEAL_FILTER_FIELDS,
+  DEAL_FILTER_PARAMS,
+  dealFilterFromText,
+  fieldFromText,
+  intText,
+  listParam,
+  type DealFilter,
+} from '../db/deal-filter';
 import {
   DEAL_COLUMN_NAMES,
-  dealSelectionStatements,
   EDGE_ROW,
   HIDDEN_NODE_KEYS,
   neighborhoodStatements,
   networkStatements,
   NODE_ROW,
+  prepareDealSelection,
   wholeGraphStatements,
   type SelectionStatements,
 } from '../db/export-queries';
@@ -17,7 +27,7 @@ import { MAX_DEPTH, MAX_NODES, neighborhood, type SubgraphCap } from '../db/subg
 import { transferNetwork, type NetworkArgs } from '../db/transfer-network';
 import type { TransferFilter } from '../db/transfer-totals';
 import { badInput } from '../errors';
-import { DEAL_CONDITIONS, DEAL_STATUSES, type DealCondition } from '../model';
+import type { DealCondition } from '../model';
 import { interval, type Interval } from './intervals';
 
 /**
@@ -131,38 +141,16 @@ export interface PreparedSelection {
 /** Exports run longer than API requests: one read transaction may stream a whole graph. */
 export const EXPORT_TIMEOUT_MS = 30 * 60_000;
 
-const FILTER_PARAMS = [
-  'buyer',
-  'seller',
-  'system',
-  'status',
-  'category',
-  'orderedFrom',
-  'orderedTo',
-  'source',
-  'deliveredFrom',
-  'deliveredTo',
-  'condition',
-  'localProduction',
-] as const;
+/** A deal selection's parameters: the deal filter's fields (src/db/deal-filter.ts), by name. */
+const FILTER_PARAMS = DEAL_FILTER_PARAMS;
 const AROUND_PARAMS = ['around', 'depth', 'first', 'types', 'labels'] as const;
 
 export type SelectionParams = Record<string, string | undefined>;
 
-function intParam(params: SelectionParams, name: string, fallback: number | null): number | null {
-  const text = params[name];
-  if (text === undefined || text === '') return fallback;
-  if (!/^-?\d+$/.test(text)) throw badInput(`${name} must be an integer`, { field: name, value: text });
-  return Number(text);
-}
+const intParam = (params: SelectionParams, name: string, fallback: number | null) =>
+  intText(name, params[name]) ?? fallback;
 
-const list = (text: string | undefined): string[] | null =>
-  text === undefined || text.trim() === ''
-    ? null
-    : text
-        .split(',')
-        .map((s) => s.trim())
-        .filter((s) => s !== '');
+const list = listParam;
 
 /**
  * Reads a selection from flat parameters (HTTP query or CLI options): `around` (+ depth, first,
@@ -202,29 +190,7 @@ export function selectionFromParams(params: SelectionParams): Selection {
     };
   }
   if (filters.length === 0) return { kind: 'all' };
-  const status = list(params.status);
-  const badStatus = (status ?? []).filter((s) => !(DEAL_STATUSES as readonly string[]).includes(s));
-  if (badStatus.length > 0)
-    throw badInput(`Unknown status ${badStatus.join(', ')}; known: ${DEAL_STATUSES.join(', ')}`, {
-      field: 'status',
-    });
-  return {
-    kind: 'deals',
-    filter: {
-      buyer: params.buyer ?? null,
-      seller: params.seller ?? null,
-      system: params.system ?? null,
-      status: status as DealStatus[] | null,
-      category: params.category ?? null,
-      orderedFrom: intParam(params, 'orderedFrom', null),
-      orderedTo: intParam(params, 'orderedTo', null),
-      source: params.source ?? null,
-      deliveredFrom: intParam(params, 'deliveredFrom', null),
-      deliveredTo: intParam(params, 'deliveredTo', null),
-      condition: conditionParam(params),
-      localProduction: booleanParam(params, 'localProduction'),
-    },
-  };
+  return { kind: 'deals', filter: dealFilterFromText(params) };
 }
 
 const NETWORK_LISTS = [
@@ -245,23 +211,13 @@ const NETWORK_PARAMS = [
   'minTiv',
 ] as const;
 
-/** `condition`: a comma-separated list of DealCondition values. */
+/** `condition`: a comma-separated list of DealCondition values (read as the deal filter reads it). */
 function conditionParam(params: SelectionParams): DealCondition[] | null {
-  const condition = list(params.condition);
-  const bad = (condition ?? []).filter((c) => !(DEAL_CONDITIONS as readonly string[]).includes(c));
-  if (bad.length > 0)
-    throw badInput(`Unknown condition ${bad.join(', ')}; known: ${DEAL_CONDITIONS.join(', ')}`, {
-      field: 'condition',
-    });
-  return condition as DealCondition[] | null;
+  const field = DEAL_FILTER_FIELDS.find((f) => f.name === 'condition');
+  return field ? (fieldFromText(field, params.condition) as DealCondition[] | null) : null;
 }
 
-function booleanParam(params: SelectionParams, name: string): boolean | null {
-  const text = params[name];
-  if (text === undefined || text === '') return null;
-  if (text !== 'true' && text !== 'false') throw badInput(`${name} must be true or false`, { field: name });
-  return text === 'true';
-}
+const booleanParam = (params: SelectionParams, name: string) => booleanText(name, params[name]);
 
 /**
  * `network=true` (+ the TransferFilter fields as comma lists, deliveredFrom, deliveredTo, minTiv):
@@ -328,6 +284,28 @@ function safeName(parts: (string | number | null | undefined)[]): string {
     .slice(0, 120);
 }
 
+/** A filtered export's file name: the fields given, parties by the ids their names resolved to. */
+function dealSelectionName(f: DealFilter, ids: Record<string, string>): string {
+  const given = (v: unknown) => v !== undefined && v !== null;
+  const range = (from: number | null | undefined, to: number | null | undefined) =>
+    given(from) || given(to) ? `${from ?? ''}_${to ?? ''}` : null;
+  return safeName([
+    'deals',
+    ids.buyerId && `buyer-${ids.buyerId}`,
+    ids.sellerId && `seller-${ids.sellerId}`,
+    ids.systemId && `system-${ids.systemId}`,
+    f.status?.join('+'),
+    f.category && checkCategory(f.category),
+    range(f.orderedFrom, f.orderedTo),
+    f.source && `source-${f.source}`,
+    given(f.deliveredFrom) || given(f.deliveredTo)
+      ? `delivered-${f.deliveredFrom ?? 0}_${f.deliveredTo ?? 9999}`
+      : null,
+    f.condition?.join('+'),
+    given(f.localProduction) ? `local-${String(f.localProduction)}` : null,
+  ]);
+}
+
 /**
  * Checks and resolves a selection (unknown names are NOT_FOUND, bad values BAD_USER_INPUT) before
  * anything is written, so an HTTP export can still answer with an error status.
@@ -351,21 +329,9 @@ export async function prepareSelection(db: Database, selection: Selection): Prom
     const { deliveredFrom: from, deliveredTo: to } = selection.args;
     name = safeName(['network', from != null || to != null ? `${from ?? ''}_${to ?? ''}` : null]);
   } else if (selection.kind === 'deals') {
-    const f = await resolveDealFilter(db, selection.filter);
-    statements = dealSelectionStatements(f);
-    name = safeName([
-      'deals',
-      f.buyer && `buyer-${f.buyer}`,
-      f.seller && `seller-${f.seller}`,
-      f.system && `system-${f.system}`,
-      f.status?.join('+'),
-      f.category,
-      f.orderedFrom !== null || f.orderedTo !== null ? `${f.orderedFrom ?? ''}_${f.orderedTo ?? ''}` : null,
-      f.source && `source-${f.source}`,
-      f.delivered ? `delivered-${String(f.deliveredFrom)}_${String(f.deliveredTo)}` : null,
-      f.condition?.join('+'),
-      f.localProduction === null ? null : `local-${String(f.localProduction)}`,
-    ]);
+    const prepared = await prepareDealSelection(db, selection.filter);
+    statements = prepared.statements;
+    name = dealSelectionName(selection.filter, prepared.ids);
   } else {
     // A neighbourhood is bounded (at most MAX_NODES nodes): computed first, then streamed by id.
     if (!Number.isInteger(selection.depth) || selection.depth < 1 || selection.depth > MAX_DEPTH)

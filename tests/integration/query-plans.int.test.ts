@@ -1,6 +1,8 @@
 import neo4j, { type ManagedTransaction } from 'neo4j-driver';
 import type { Database, Params } from '../../src/db/database';
+import { resolveDealParties, compileDealFilter, type DealFilter } from '../../src/db/deal-filter';
 import { findDeals } from '../../src/db/deal-queries';
+import { dealSelectionStatements } from '../../src/db/export-queries';
 import { entitiesByIds, lookupEntity } from '../../src/db/entities';
 import { relatedBatch } from '../../src/db/relation-queries';
 import { searchEntities } from '../../src/db/search-queries';
@@ -209,6 +211,49 @@ describe('query plans of the key queries', () => {
         }
       });
     }
+  }
+
+  /** The indexes index operators read in these plans (`:Deal(orderYear, id)`, ...). */
+  const indexesOf = (plans: PlanOp[][]) =>
+    new Set(
+      plans
+        .flat()
+        .filter((o) => INDEX_OPS.includes(o.operator))
+        .flatMap((o) => [...o.details.matchAll(/:\w+\([\w, ]+\)/g)].map((m) => m[0])),
+    );
+
+  // An export by filter and a page of the same filter are compiled by one compiler: they start from
+  // the same index. (A page in order-year order reads the deal slots instead; by id, the anchor.)
+  const exported: { what: string; filter: DealFilter; index: string }[] = [
+    { what: 'a buyer', filter: { buyer: 'ZB1' }, index: ':Entity(id)' },
+    { what: 'a system', filter: { system: 'zsys-2' }, index: ':WeaponSystem(id)' },
+    { what: 'a period', filter: { orderedFrom: 2003, orderedTo: 2005 }, index: ':Deal(orderYear)' },
+    { what: 'a status', filter: { status: ['PENDING'] }, index: ':Deal(status)' },
+  ];
+  for (const { what, filter, index } of exported) {
+    it(`an export of the deals of ${what} reads the index a page of them reads (${index}), and scans nothing`, async () => {
+      const page = await plansOf(() => findDeals(db, filter, 'ID_ASC', 20, null));
+      let ids: Record<string, string> = {};
+      const statements = dealSelectionStatements(filter, ids);
+      const plans = await plansOf(async () => {
+        ids = await resolveDealParties(db, filter, compileDealFilter(filter, 'parameter'));
+        const s = dealSelectionStatements(filter, ids);
+        // The statements an export streams, run as the export runs them (one read transaction).
+        await db.readTx(async (tx) => {
+          for (const st of [s.deals, s.nodes(null), s.edges(null, true)])
+            await db.run(tx, st.cypher, st.params);
+        });
+      });
+      expect(statements.deals.cypher).not.toMatch(/IS NULL OR/);
+      const pageIndexes = indexesOf(page);
+      expect([...pageIndexes].some((i) => i.startsWith(index.slice(0, -1)))).toBe(true);
+      // The name resolution (one statement, when names are given), then the three export statements.
+      expect(plans).toHaveLength(compileDealFilter(filter).parties.length > 0 ? 4 : 3);
+      for (const plan of plans.slice(-3)) {
+        expect(plan.filter((o) => SCANS.includes(o.operator) && (o.rows > 0 || o.dbHits > 0))).toEqual([]);
+        expect([...indexesOf([plan])].some((i) => i.startsWith(index.slice(0, -1)))).toBe(true);
+      }
+    });
   }
 
   it("a buyer's count is the entity's degree: no deal is read", async () => {

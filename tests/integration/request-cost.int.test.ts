@@ -4,7 +4,7 @@ import { writeSyntheticDeals } from '../helpers/synthetic-deals';
 
 /**
  * The cheaper request path (issue 7) answers exactly what the full one did: lookups, search, totals
- * and neighbourhoods fetch only the properties the operation can read (src/graphql/selection.ts), and
+ * and neighbourhoods fetch only the properties the operation can read (src/graphql/selected-fields.ts), and
  * single reads run as auto-commit queries. Each answer here is checked against the same entities read
  * through a path that still fetches every property (the deals page, the loader, `properties`).
  */

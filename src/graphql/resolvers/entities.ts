@@ -2,7 +2,7 @@ import { ENTITY_LABELS, type EntityLabel } from '../../db/constraints';
 import { lookupEntity, type EntityRecord } from '../../db/entities';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { Context } from '../context';
-import { propertyKeys } from '../selection';
+import { propertyKeys } from '../selected-fields';
 
 /** Resolves an id, name or alias to an entity of the given kinds (all kinds when omitted), or null. */
 export async function lookup(

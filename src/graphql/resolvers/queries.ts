@@ -5,7 +5,7 @@ import { findDeals, type DealFilter, type DealOrderBy } from '../../db/deal-quer
 import { listEntities, MAX_LIST } from '../../db/list-queries';
 import { searchEntities } from '../../db/search-queries';
 import type { Context } from '../context';
-import { propertyKeys, selectsChildField } from '../selection';
+import { propertyKeys, selectsChildField } from '../selected-fields';
 
 /** The analyst queries: thin wrappers over the data layer. */
 export const queryResolvers = {

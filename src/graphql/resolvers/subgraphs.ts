@@ -10,7 +10,7 @@ import {
 } from '../../db/subgraph-queries';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { Context } from '../context';
-import { selectsField } from '../selection';
+import { selectsField } from '../selected-fields';
 
 /** Subgraphs for graph-visualisation clients : thin wrappers over src/db/subgraph-queries.ts. */
 export const subgraphResolvers = {

@@ -1,5 +1,5 @@
 import { Kind, parse, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
-import { propertyKeys, selectsField } from '../../src/graphql/selection';
+import { propertyKeys, selectsField } from '../../src/graphql/selected-fields';
 
 /** What a resolver's info holds about the operation: the operation and its fragments by name. */
 function infoOf(query: string) {
