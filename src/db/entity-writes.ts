@@ -7,6 +7,7 @@ import type { Database } from './database';
 import { refreshDealSlots } from './deal-slots';
 import { refreshTivRollups } from './tiv-rollups';
 import type { Plain } from './mapper';
+import { INTEGER_PROPERTIES } from '../model';
 import { nameFields } from './names';
 import {
   AddAliases,
@@ -43,8 +44,6 @@ export async function loadEntity(db: Database, tx: ManagedTransaction, id: strin
   return { elementId: String(row.eid), label, props: row.props as Record<string, Plain> };
 }
 
-const INTEGER_FIELDS = new Set(['founded', 'startYear']);
-
 const union = (...lists: Array<readonly string[] | null | undefined>): string[] => [
   ...new Set(lists.flatMap((l) => l ?? [])),
 ];
@@ -56,7 +55,7 @@ function storedFields(input: Record<string, unknown>): Record<string, Plain> {
     if (v === undefined || v === null) continue;
     if (['kind', 'id', 'name', 'aliases', 'sourceIds', 'country'].includes(k)) continue;
     // Years are integers in the graph (JavaScript numbers would be stored as floats).
-    out[k === 'subtype' ? 'kind' : k] = INTEGER_FIELDS.has(k)
+    out[k === 'subtype' ? 'kind' : k] = INTEGER_PROPERTIES.has(k)
       ? (int(v as number) as unknown as Plain)
       : (v as Plain);
   }

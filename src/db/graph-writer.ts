@@ -2,6 +2,7 @@ import type { ManagedTransaction } from 'neo4j-driver';
 import {
   DEAL_PARTY_TYPES,
   ENTITY_LABELS,
+  INTEGER_PROPERTIES,
   type NodeLabel,
   RELATIONS,
   relationKey,
@@ -10,6 +11,7 @@ import {
   type RelationType,
 } from '../model';
 import type { Database, Params, Row } from './database';
+import { int } from './integers';
 import type { DeliveryInput } from './write-inputs';
 import { DEAL_SLOTS_CYPHER } from './deal-slots';
 import { refreshTivRollups, refreshTivRollupsOf } from './tiv-rollups';
@@ -68,6 +70,14 @@ export function mergeNodesCypher(label: NodeLabel, mode: 'set' | 'fill'): string
     RETURN sum(CASE WHEN created THEN 1 ELSE 0 END) AS created`;
 }
 
+/** The properties with the model's integer properties (INTEGER_PROPERTIES) as Neo4j integers. */
+export function withIntegers(props: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(props))
+    out[k] = typeof v === 'number' && INTEGER_PROPERTIES.has(k) ? int(v) : v;
+  return out;
+}
+
 /** MERGEs nodes of one label on their id (see mergeNodesCypher); returns how many were created. */
 export async function mergeNodes(
   db: Database,
@@ -78,7 +88,11 @@ export async function mergeNodes(
 ): Promise<number> {
   if (rows.length === 0) return 0;
   const out = await db.run(tx, mergeNodesCypher(label, mode), {
-    rows: rows.map((r) => ({ id: r.id, props: r.props, sourceIds: r.sourceIds ? [...r.sourceIds] : null })),
+    rows: rows.map((r) => ({
+      id: r.id,
+      props: withIntegers(r.props),
+      sourceIds: r.sourceIds ? [...r.sourceIds] : null,
+    })),
   });
   return Number(out[0]?.created ?? 0);
 }

@@ -35,3 +35,19 @@ export type NodeLabel = EntityLabel | FactLabel;
 
 /** What may buy or sell in a deal. */
 export const PARTY_LABELS = ['Country', 'Organization'] as const satisfies readonly EntityLabel[];
+
+/**
+ * Properties that are whole numbers in the graph (years, counts). Writers store them as integers: a
+ * JavaScript number would be stored as a float, and one float among integers makes every export
+ * declare the property `double`.
+ */
+export const INTEGER_PROPERTIES: ReadonlySet<string> = new Set([
+  'orderYear',
+  'deliveryStartYear',
+  'deliveryEndYear',
+  'quantity',
+  'delivered',
+  'founded',
+  'startYear',
+  'year',
+]);
