@@ -325,6 +325,8 @@ function streamRows(result: Result, onRow: (row: Plain[]) => void | Promise<void
       if (failed) return;
       failed = true;
       control?.cancel();
+      // A paused stream would keep the cancel (and so the transaction's end) waiting: let it go on.
+      control?.resume();
       reject(err instanceof Error ? err : new Error(String(err)));
     };
     const settled = () => {
