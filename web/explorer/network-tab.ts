@@ -1,3 +1,4 @@
+import { formTexts, formYear } from './form-values';
 // The Network tab: who supplies whom, at the level of countries. transferNetwork's supplier →
 // recipient pairs of a period and filter drawn as one arrow per pair, as thick as the TIV delivered
 // under it, and each party as a node as large as the TIV it supplied and received. A click on a
@@ -85,15 +86,8 @@ export class NetworkTab {
     this.form.addEventListener('submit', (e) => {
       e.preventDefault();
       const data = new FormData(this.form);
-      const year = (k: string) => {
-        const v = String(data.get(k) ?? '').trim();
-        return /^\d{4}$/.test(v) ? Number(v) : undefined;
-      };
-      const filter: NetworkFilter = {};
-      for (const k of NETWORK_TEXT_FIELDS) {
-        const v = String(data.get(k) ?? '').trim();
-        if (v !== '') filter[k] = v;
-      }
+      const year = (k: string) => formYear(data, k);
+      const filter: NetworkFilter = formTexts(data, NETWORK_TEXT_FIELDS);
       const min = Number(String(data.get('minTiv') ?? '').trim());
       host.update((s) => {
         s.network = {

@@ -1,3 +1,4 @@
+import { formTexts, formYear } from './form-values';
 // The Tables & charts tab: SIPRI-style TIV tables from transferTotals (a recipient's suppliers with
 // their shares, top suppliers or recipients, rows × years), a top-N bar chart or trend lines drawn
 // with Observable Plot, and downloads of the table as CSV and of the chart as SVG or PNG.
@@ -41,15 +42,8 @@ export class TablesTab {
     this.form.addEventListener('submit', (e) => {
       e.preventDefault();
       const data = new FormData(this.form);
-      const year = (k: string) => {
-        const v = String(data.get(k) ?? '').trim();
-        return /^\d{4}$/.test(v) ? Number(v) : undefined;
-      };
-      const filter: TablesFilter = {};
-      for (const k of TABLES_TEXT_FIELDS) {
-        const v = String(data.get(k) ?? '').trim();
-        if (v !== '') filter[k] = v;
-      }
+      const year = (k: string) => formYear(data, k);
+      const filter: TablesFilter = formTexts(data, TABLES_TEXT_FIELDS);
       host.update((s) => {
         s.tables.by = (TOTALS_BY as readonly string[]).includes(String(data.get('by')))
           ? (String(data.get('by')) as TotalsBy)
