@@ -35,7 +35,7 @@ import { buildOnceForAllDeals, built } from './build-once';
  */
 
 /** Marks a database whose rollups were built (databases written before rollups existed get them once). */
-const BUILT_LABEL = 'TivRollupsBuilt';
+export const BUILT_LABEL = 'TivRollupsBuilt';
 
 /** A live relationship or node (retired facts count nowhere). */
 const live = (v: string) => `coalesce(${v}.retired, false) = false`;
