@@ -139,7 +139,7 @@ export interface RelationRow {
 }
 
 /** The label an end is matched by: its only allowed label, or `Entity` when several are allowed. */
-function endLabel(labels: readonly string[]): string {
+export function endLabel(labels: readonly string[]): string {
   return labels.length === 1 ? labels[0]! : 'Entity';
 }
 
