@@ -287,11 +287,6 @@ function fromDeliveries(p: Plan): string {
     WITH g1, g2, sum(v.tiv) AS tiv, count(DISTINCT d) AS deals`;
 }
 
-export interface TotalsRowKey {
-  key: string;
-  entity: EntityRecord | null;
-}
-
 export interface TransferTotalRow {
   key: string;
   label: string;
