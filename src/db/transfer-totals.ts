@@ -1,4 +1,5 @@
 import { badInput, notFound } from '../errors';
+import type { DealCondition } from '../model';
 import { countriesIn, regionByCountry } from '../model/regions';
 import type { Database } from './database';
 import {
@@ -35,8 +36,6 @@ import {
 
 export type TotalsBy =
   'SUPPLIER' | 'RECIPIENT' | 'YEAR' | 'SYSTEM' | 'CATEGORY' | 'SUPPLIER_REGION' | 'RECIPIENT_REGION';
-
-import type { DealCondition } from '../model';
 
 export type { DealCondition };
 
