@@ -9,16 +9,11 @@ export class ExportAborted extends Error {
   }
 }
 
-/** Text gathered before it is encoded (UTF-16 units): long enough that encoding costs little per row. */
-const BATCH_CHARS = 16 * 1024;
-
 /**
  * Where an export writes: text is encoded straight into a chunk buffer of `chunkBytes` (UTF-8) and
  * each full chunk written to the stream; when the stream's buffer is full the export waits for
- * 'drain' (backpressure), so a slow reader slows the Neo4j reads instead of filling memory. Rows are
- * gathered into a short string (BATCH_CHARS) before they are encoded: one Buffer.write per row cost
- * more than the row's own text. Encoding as it goes leaves no string of a whole chunk to build, copy
- * and collect. `beforeFirstWrite` runs once,
+ * 'drain' (backpressure), so a slow reader slows the Neo4j reads instead of filling memory. Encoding as
+ * it goes leaves no string of a whole chunk to build, copy and collect. `beforeFirstWrite` runs once,
  * right before the first byte leaves: an HTTP export sets its status and headers there, so an error
  * raised before that point can still be answered with an error status.
  */
@@ -30,9 +25,6 @@ export class ExportSink {
   private sealedBytes = 0;
   private chunk: Buffer;
   private used = 0;
-  /** Text written since the last encoding, and the length at which it is encoded. */
-  private pending = '';
-  private readonly batchChars: number;
   private started = false;
   /** Bytes handed to the stream so far. */
   written = 0;
@@ -47,30 +39,16 @@ export class ExportSink {
     private readonly chunkBytes = 256 * 1024,
   ) {
     this.chunk = Buffer.allocUnsafe(chunkBytes);
-    this.batchChars = Math.min(BATCH_CHARS, Math.max(1, chunkBytes >> 2));
     out.once('close', () => {
       this.closed = true;
     });
   }
 
   write(text: string): void {
-    this.pending += text;
-    if (this.pending.length >= this.batchChars) this.encode();
-  }
-
-  /** Encodes the pending text into the current chunk, or into a new one when it may not fit. */
-  private encode(): void {
-    const text = this.pending;
-    if (text === '') return;
-    this.pending = '';
-    // A UTF-16 code unit takes at most 3 bytes in UTF-8 (a surrogate pair, two units, takes 4); only
-    // text that might not fit is measured exactly.
+    // A UTF-16 code unit takes at most 3 bytes in UTF-8 (a surrogate pair, two units, takes 4).
     if (this.used + text.length * 3 > this.chunk.length) {
-      const bytes = Buffer.byteLength(text);
-      if (this.used + bytes > this.chunk.length) {
-        this.seal();
-        if (bytes > this.chunk.length) this.chunk = Buffer.allocUnsafe(bytes);
-      }
+      this.seal();
+      if (text.length * 3 > this.chunk.length) this.chunk = Buffer.allocUnsafe(text.length * 3);
     }
     this.used += this.chunk.write(text, this.used);
   }
@@ -85,8 +63,7 @@ export class ExportSink {
   }
 
   get full(): boolean {
-    // The pending text's length in UTF-16 units is at most its length in bytes.
-    return this.sealedBytes + this.used + this.pending.length >= this.chunkBytes;
+    return this.sealedBytes + this.used >= this.chunkBytes;
   }
 
   async flush(): Promise<void> {
@@ -94,7 +71,6 @@ export class ExportSink {
       this.started = true;
       this.beforeFirstWrite();
     }
-    this.encode();
     this.seal();
     if (this.sealed.length === 0) return;
     const chunks = this.sealed;
