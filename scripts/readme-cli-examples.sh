@@ -10,7 +10,11 @@ scratch=$(mktemp -d)
 serve_pid=""
 cleanup() {
   if [[ -n "$serve_pid" ]]; then
-    kill "$serve_pid" 2>/dev/null || true
+    # npx does not pass a SIGTERM on to the service it started: signal the whole process group (npx,
+    # the service, and through the service's own shutdown its Neo4j), then wait until all are gone.
+    kill -TERM -- "-$serve_pid" 2>/dev/null || true
+    for _ in $(seq 60); do kill -0 -- "-$serve_pid" 2>/dev/null || break; sleep 1; done
+    kill -KILL -- "-$serve_pid" 2>/dev/null || true
     wait "$serve_pid" 2>/dev/null || true
   fi
   rm -rf "$scratch"
@@ -31,7 +35,8 @@ PORT=$(free_port)
 NEO4J_LOCAL_BOLT_PORT=$(free_port)
 export LOG_LEVEL=warn
 
-npx armsgraph serve >"$scratch/serve.log" 2>&1 &
+# Its own process group (setsid), so that cleanup can stop npx and everything it started.
+setsid npx armsgraph serve >"$scratch/serve.log" 2>&1 &
 serve_pid=$!
 # Starting the JVM takes seconds on an idle machine and minutes on a loaded one.
 deadline=$((SECONDS + 600))
