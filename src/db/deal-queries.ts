@@ -299,7 +299,7 @@ export async function findDeals(
   checkResolved(filter, compileDealFilter(filter), row);
   const rows = (row?.rows ?? []) as Array<{ deal: Record<string, Plain>; k: Plain }>;
   const shown = rows.slice(0, first);
-  const deals = shown.map((r) => (keys ? dealFromValues(r.deal, keys) : r.deal));
+  const deals = shown.map((r) => (keys ? dealFromValues(r.deal, keys.keys) : r.deal));
   return {
     totalCount: row?.total === null || row?.total === undefined ? null : Number(row.total),
     deals,
