@@ -1,4 +1,5 @@
 import { badInput, notFound } from '../errors';
+import type { DealCondition } from '../model';
 import { countriesIn, regionByCountry } from '../model/regions';
 import type { Database } from './database';
 import {
@@ -35,8 +36,6 @@ import {
 
 export type TotalsBy =
   'SUPPLIER' | 'RECIPIENT' | 'YEAR' | 'SYSTEM' | 'CATEGORY' | 'SUPPLIER_REGION' | 'RECIPIENT_REGION';
-
-import type { DealCondition } from '../model';
 
 export type { DealCondition };
 
@@ -285,11 +284,6 @@ function fromDeliveries(p: Plan): string {
     ${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''}
     WITH d, v, ${p.g1.key('v')} AS g1, ${p.g2 ? p.g2.key('v') : "''"} AS g2
     WITH g1, g2, sum(v.tiv) AS tiv, count(DISTINCT d) AS deals`;
-}
-
-export interface TotalsRowKey {
-  key: string;
-  entity: EntityRecord | null;
 }
 
 export interface TransferTotalRow {
