@@ -126,6 +126,18 @@ function queryRow(q: QueryResult, targets: TargetName[]): string {
   return `| ${q.name} | ${cells.join(' | ')} | ${vsFloor ?? 'n/a'}x | ${vsPeer ?? 'n/a'}x | ${baseline.map((b) => `${b} | `).join('')}${same} |`;
 }
 
+/** The importer's split, each part's seconds and share of the import (the TIV rollups' cost is one). */
+function importSplit(t: NonNullable<DatasetResult['import']['timingsMs']>, seconds: number): string {
+  const part = (label: string, ms: number) =>
+    `${label} ${(ms / 1000).toFixed(1)} s (${seconds > 0 ? Math.round(ms / 10 / seconds) : 0}%)`;
+  return `import split: ${[
+    part('batches', t.batchesMs),
+    part('reconciling releases', t.reconcileMs),
+    part('statuses', t.statusMs),
+    part('TIV rollups', t.rollupsMs),
+  ].join(', ')}`;
+}
+
 function datasetSection(d: DatasetResult, targets: TargetName[]): string {
   const lines = [
     `### ${d.name}: ${d.deals.toLocaleString('en')} deals, ${d.rows.toLocaleString('en')} rows`,
@@ -133,6 +145,7 @@ function datasetSection(d: DatasetResult, targets: TargetName[]): string {
     `- import: ${d.import.rows.toLocaleString('en')} rows in ${d.import.seconds} s = **${d.import.rowsPerSecond.toLocaleString('en')} rows/s**` +
       ` (peak RSS: importer ${d.import.peakRssMiB.importer ?? 'n/a'} MiB, Neo4j ${d.import.peakRssMiB.neo4j ?? 'n/a'} MiB)` +
       (d.generateSeconds !== null ? `; generating the register took ${d.generateSeconds} s` : ''),
+    ...(d.import.timingsMs ? [`- ${importSplit(d.import.timingsMs, d.import.seconds)}`] : []),
     `- peak RSS while serving the queries: ${Object.entries(d.peakRssMiB)
       .map(([k, v]) => `${k} ${v ?? 'n/a'} MiB`)
       .join(', ')}`,

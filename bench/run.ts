@@ -173,7 +173,9 @@ async function benchDataset(
     const report = await importSipri(db, await readRegister(register));
     const importPeak = importPeaks.stop();
     const importSeconds = report.durationMs / 1000;
-    log(`${name}: ${report.rowsRead} rows, ${report.deals} deals in ${importSeconds.toFixed(1)} s`);
+    log(
+      `${name}: ${report.rowsRead} rows, ${report.deals} deals in ${importSeconds.toFixed(1)} s ${JSON.stringify(report.timings)}`,
+    );
 
     const params = await pickParams(db);
     log(`${name}: params ${JSON.stringify(params)}`);
@@ -233,6 +235,7 @@ async function benchDataset(
         seconds: Math.round(importSeconds * 10) / 10,
         rowsPerSecond: Math.round(report.rowsRead / Math.max(importSeconds, 0.001)),
         peakRssMiB: { importer: mib(importPeak.get(process.pid)), neo4j: mib(importPeak.get(neo.pid)) },
+        timingsMs: report.timings,
       },
       params,
       queries,

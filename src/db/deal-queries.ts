@@ -20,7 +20,6 @@ import { DEAL_ITEM } from './relation-queries';
 import { badInput } from '../errors';
 import { int } from './integers';
 import { NO_YEAR } from './deal-slots';
-import { DEAL_PARTY_PATTERN } from '../model';
 
 export type { DealStatus } from '../model';
 export type DealOrderBy = 'ORDER_YEAR_ASC' | 'ORDER_YEAR_DESC' | 'TIV_DELIVERED_DESC' | 'ID_ASC';
@@ -237,15 +236,18 @@ export function dealPageStatement(
      }
      RETURN matched - retired AS total`;
   // The page also brings every entity it names (parties, systems), once each, for the request's loader.
+  // Found by the ids its rows hold (their live parties, read once for the rows): expanding the deals'
+  // relationships again would read every relationship and its `retired` a second time.
   const page =
     first === 0
       ? 'RETURN [] AS rows, [] AS entities'
       : `${select}
-         WITH collect({ deal: ${keys ? DEAL_VALUES : DEAL_ITEM}, k: k }) AS rows, collect(d) AS page
-         CALL (page) {
-           UNWIND page AS d
-           MATCH (d)-[r:${DEAL_PARTY_PATTERN}]->(n:Entity) WHERE coalesce(r.retired, false) = false
-           WITH DISTINCT n
+         WITH collect({ deal: ${keys ? DEAL_VALUES : DEAL_ITEM}, k: k }) AS rows
+         CALL (rows) {
+           UNWIND rows AS row
+           UNWIND [row.deal.buyerId, row.deal.sellerId, row.deal.systemId] AS id
+           WITH DISTINCT id
+           MATCH (n:Entity {id: id})
            RETURN collect(${projectionFor('n', keys)}) AS entities
          }
          RETURN rows, entities`;
@@ -297,7 +299,7 @@ export async function findDeals(
   checkResolved(filter, compileDealFilter(filter), row);
   const rows = (row?.rows ?? []) as Array<{ deal: Record<string, Plain>; k: Plain }>;
   const shown = rows.slice(0, first);
-  const deals = shown.map((r) => (keys ? dealFromValues(r.deal, keys) : r.deal));
+  const deals = shown.map((r) => (keys ? dealFromValues(r.deal, keys.keys) : r.deal));
   return {
     totalCount: row?.total === null || row?.total === undefined ? null : Number(row.total),
     deals,

@@ -19,10 +19,12 @@ export interface EntityRecord {
 const INTERNAL = new Set(['nameKeys', 'nameKeysText', 'searchText']);
 
 /**
- * Which properties an entity projection brings: every one (null), or the listed ones, which the API
- * layer derives from what the operation selects (src/graphql/selected-fields.ts).
+ * Which properties an entity projection brings: every one (null), or the stored properties listed in
+ * `keys` and, with `parties`, a deal's party ids. The API layer derives both from what the operation
+ * selects (src/graphql/selected-fields.ts). Each key costs a property read per entity, present or
+ * not, so `keys` holds property names only, never a field that is not stored.
  */
-export type PropertyKeys = readonly string[] | null;
+export type PropertyKeys = { readonly keys: readonly string[]; readonly parties: boolean } | null;
 
 /**
  * The Cypher projection every entity query returns: `v` becomes { labels, props }, and a deal also
@@ -57,29 +59,25 @@ export function propsFromValues(values: readonly Plain[], keys: readonly string[
 
 export const ENTITY_PROJECTION = entityProjection('n');
 
-/** Fields that read a deal's parties (Deal.buyer, seller, system). */
-const PARTY_FIELDS = ['buyer', 'seller', 'system'];
-
 /**
  * The projection of `v` for `keys`, reading them from the parameter `$keys` (see keysParam). A deal's
- * party ids come along only when the keys name a party field (Deal.buyer and the others find them
- * through a loader otherwise), so a search or a list of names reads no relationships.
+ * party ids come along only when the operation selects a party field (Deal.buyer and the others find
+ * them through a loader otherwise), so a search or a list of names reads no relationships.
  */
 export const projectionFor = (v: string, keys: PropertyKeys) =>
   entityProjection(v, keys ? 'keys' : null, readsParties(keys));
 
 /** Whether an operation reading `keys` may ask for a deal's parties. */
-export const readsParties = (keys: PropertyKeys) =>
-  keys === null || PARTY_FIELDS.some((f) => keys.includes(f));
+export const readsParties = (keys: PropertyKeys) => keys === null || keys.parties;
 
 /** The `$keys` parameter for projectionFor (unused when every property is asked for). */
-export const keysParam = (keys: PropertyKeys) => ({ keys: keys ?? [] });
+export const keysParam = (keys: PropertyKeys) => ({ keys: keys?.keys ?? [] });
 
 export function toEntity(projected: Plain, keys: PropertyKeys = null): EntityRecord | null {
   if (projected === null || typeof projected !== 'object' || Array.isArray(projected)) return null;
   const labels = projected.labels as string[];
   const props = Array.isArray(projected.props)
-    ? propsFromValues(projected.props, keys ?? [])
+    ? propsFromValues(projected.props, keys?.keys ?? [])
     : (projected.props as Record<string, Plain>);
   const typename = ENTITY_LABELS.find((l) => labels.includes(l));
   if (!typename) return null;

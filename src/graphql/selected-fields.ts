@@ -1,5 +1,18 @@
-import { Kind, type GraphQLResolveInfo, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import {
+  getNamedType,
+  isAbstractType,
+  isInterfaceType,
+  isLeafType,
+  isObjectType,
+  Kind,
+  type GraphQLNamedType,
+  type GraphQLResolveInfo,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
 import type { PropertyKeys } from '../db/entities';
+import { DEAL_PARTY_FIELDS, ENTITY_LABELS } from '../model';
 
 /**
  * Which entity properties an operation can read, so the data layer fetches those rather than every
@@ -7,13 +20,17 @@ import type { PropertyKeys } from '../db/entities';
  * several times the few fields a page or a lookup shows).
  *
  * The answer is per operation, not per field: entities fetched for one field are primed into the
- * request's loader and may serve any other field of the same operation, so the keys are every field
- * name the operation selects anywhere (fragments included), plus the properties that fields derived
- * from other properties read. A field that reads every property (Deal.disagreements) asks for all.
+ * request's loader and may serve any other field of the same operation, so the keys are the stored
+ * properties that any entity type's fields read anywhere in the operation (fragments included). A
+ * field of an entity type (the model's entity labels, and the interfaces and unions of them) reads
+ * the property of its own name when it is a scalar or an enum (the resolvers' default), and the
+ * properties DERIVED lists when it is derived from others; the other fields (Deal.buyer, a
+ * connection's edges and cursors) are no properties, and each key would cost a property read per
+ * entity, present or not. A field that reads every property (Deal.disagreements) asks for all.
  * Apollo keeps one parsed document per query text, so the answer is computed once per query text.
  */
 
-/** Fields whose resolvers read properties of another name (src/graphql/resolvers/*). */
+/** Fields of entity types whose resolvers read properties of another name (src/graphql/resolvers/*). */
 const DERIVED: Record<string, readonly string[]> = {
   sources: ['sourceIds'],
   tivDelivered: ['tivTotal'],
@@ -27,31 +44,74 @@ const ALL_PROPERTIES = new Set(['disagreements']);
 /** What toEntity and every resolver may read whatever the selection. */
 const ALWAYS = ['id', 'name', 'aliases', 'sourceIds'];
 
+/** Deal fields that read the deal's party ids (Deal.buyer, seller, system). */
+const PARTY_FIELDS: ReadonlySet<string> = new Set(DEAL_PARTY_FIELDS);
+
+const ENTITY_TYPES: ReadonlySet<string> = new Set(ENTITY_LABELS);
+
 const cache = new WeakMap<OperationDefinitionNode, PropertyKeys>();
 
-type Info = Pick<GraphQLResolveInfo, 'operation' | 'fragments'>;
+type Info = Pick<GraphQLResolveInfo, 'operation' | 'fragments' | 'schema'>;
+type Operation = Pick<GraphQLResolveInfo, 'operation' | 'fragments'>;
 
 export function propertyKeys(info: Info): PropertyKeys {
   const cached = cache.get(info.operation);
   if (cached !== undefined) return cached;
-  const selected = fieldNamesOf(info);
-  let keys: PropertyKeys = null;
-  if (![...ALL_PROPERTIES].some((f) => selected.has(f))) {
-    const names = new Set<string>(ALWAYS);
-    for (const name of selected) {
-      if (!name.startsWith('__')) names.add(name);
-      for (const derived of DERIVED[name] ?? []) names.add(derived);
-    }
-    keys = [...names].sort();
-  }
+  const read = entityFieldsOf(info);
+  const keys: PropertyKeys = read.all
+    ? null
+    : { keys: [...new Set([...ALWAYS, ...read.properties])].sort(), parties: read.parties };
   cache.set(info.operation, keys);
   return keys;
+}
+
+/** Whether values of this type are entity records: an entity type, or an interface or union of them. */
+function isEntityType(schema: GraphQLSchema, type: GraphQLNamedType): boolean {
+  if (ENTITY_TYPES.has(type.name)) return true;
+  return isAbstractType(type) && schema.getPossibleTypes(type).some((t) => ENTITY_TYPES.has(t.name));
+}
+
+/** The stored properties the operation's fields of entity types read, and whether any reads parties. */
+function entityFieldsOf(info: Info): { properties: Set<string>; parties: boolean; all: boolean } {
+  const { schema } = info;
+  const read = { properties: new Set<string>(), parties: false, all: false };
+  const seenFragments = new Set<string>();
+  const walk = (set: SelectionSetNode, parent: GraphQLNamedType | undefined): void => {
+    for (const sel of set.selections) {
+      if (sel.kind === Kind.FIELD) {
+        const name = sel.name.value;
+        const field =
+          parent && (isObjectType(parent) || isInterfaceType(parent)) ? parent.getFields()[name] : undefined;
+        // An unknown field fails validation; meta fields (__typename) read no property.
+        if (!parent || !field) continue;
+        const type = getNamedType(field.type);
+        if (isEntityType(schema, parent)) {
+          if (ALL_PROPERTIES.has(name)) read.all = true;
+          const derived = DERIVED[name];
+          if (derived) for (const p of derived) read.properties.add(p);
+          else if (isLeafType(type)) read.properties.add(name);
+          if (PARTY_FIELDS.has(name)) read.parties = true;
+        }
+        if (sel.selectionSet) walk(sel.selectionSet, type);
+      } else if (sel.kind === Kind.INLINE_FRAGMENT) {
+        const condition = sel.typeCondition ? schema.getType(sel.typeCondition.name.value) : parent;
+        walk(sel.selectionSet, condition ?? undefined);
+      } else if (!seenFragments.has(sel.name.value)) {
+        seenFragments.add(sel.name.value);
+        const fragment = info.fragments[sel.name.value];
+        if (fragment)
+          walk(fragment.selectionSet, schema.getType(fragment.typeCondition.name.value) ?? undefined);
+      }
+    }
+  };
+  walk(info.operation.selectionSet, schema.getRootType(info.operation.operation) ?? undefined);
+  return read;
 }
 
 const fieldNames = new WeakMap<OperationDefinitionNode, ReadonlySet<string>>();
 
 /** Every field name the operation selects, anywhere (fragments included). */
-function fieldNamesOf(info: Info): ReadonlySet<string> {
+function fieldNamesOf(info: Operation): ReadonlySet<string> {
   let names = fieldNames.get(info.operation);
   if (names) return names;
   const found = new Set<string>();
@@ -80,7 +140,7 @@ function fieldNamesOf(info: Info): ReadonlySet<string> {
  * Whether the operation selects a field of this name anywhere: a conservative test, for data that
  * only one field reads (GraphNode.properties, GraphEdge.properties).
  */
-export function selectsField(info: Info, name: string): boolean {
+export function selectsField(info: Operation, name: string): boolean {
   return fieldNamesOf(info).has(name);
 }
 

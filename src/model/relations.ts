@@ -96,6 +96,12 @@ export const DEAL_PARTY_TYPES = RELATION_TYPES.filter(
 ) as ('BUYER' | 'SELLER' | 'COVERS')[];
 export type DealPartyType = 'BUYER' | 'SELLER' | 'COVERS';
 
+/** The Deal fields that name its parties (buyer, seller, system), in the order of DEAL_PARTY_TYPES. */
+export const DEAL_PARTY_FIELDS = DEAL_PARTY_TYPES.flatMap((t) => {
+  const party = (RELATIONS[t] as RelationSpec).dealParty;
+  return party ? [party.field] : [];
+});
+
 /** `BUYER|SELLER|COVERS`: the deal-party types as one Cypher relationship pattern. */
 export const DEAL_PARTY_PATTERN = DEAL_PARTY_TYPES.join('|');
 
