@@ -8,6 +8,7 @@ import { projectRoot } from '../../src/project-root';
 import { seedGraph } from '../../src/seed/seeder';
 import { startExplorer, type Explorer, type ExplorerWindow } from '../helpers/explorer-browser';
 import { resetGraph, startTestServer, type TestServer } from '../helpers/test-app';
+import { savedDownload } from '../helpers/test-browser';
 
 /**
  * The explorer as an analyst's workbench, in Debian's Chromium, on a service that holds the curated
@@ -188,9 +189,10 @@ describe('explorer workbench on an imported register', () => {
       page.waitForEvent('download'),
       page.getByTestId('register-csv').click(),
     ]);
-    const rows = parse(fs.readFileSync(await download.path(), 'utf8'), { columns: true, bom: true }) as Array<
-      Record<string, string>
-    >;
+    const rows = parse(fs.readFileSync(await savedDownload(download), 'utf8'), {
+      columns: true,
+      bom: true,
+    }) as Array<Record<string, string>>;
     expect(rows).toHaveLength(total);
     await page.close();
     await photograph(
@@ -219,19 +221,20 @@ describe('explorer workbench on an imported register', () => {
     expect(shown).toEqual(expected.map((r) => ({ key: r.key, share: r.share })));
     await expect(page.locator('#tables-chart svg').count()).resolves.toBe(1);
     const [csv] = await Promise.all([page.waitForEvent('download'), page.getByTestId('tables-csv').click()]);
-    const rows = parse(fs.readFileSync(await csv.path(), 'utf8'), { columns: true, bom: true }) as Array<
-      Record<string, string>
-    >;
+    const rows = parse(fs.readFileSync(await savedDownload(csv), 'utf8'), {
+      columns: true,
+      bom: true,
+    }) as Array<Record<string, string>>;
     expect(rows.map((r) => [r.key, Number(r.share)])).toEqual(expected.map((r) => [r.key, r.share]));
     const [png] = await Promise.all([page.waitForEvent('download'), page.getByTestId('tables-png').click()]);
     expect(
       fs
-        .readFileSync(await png.path())
+        .readFileSync(await savedDownload(png))
         .subarray(1, 4)
         .toString(),
     ).toBe('PNG');
     const [svg] = await Promise.all([page.waitForEvent('download'), page.getByTestId('tables-svg').click()]);
-    expect(fs.readFileSync(await svg.path(), 'utf8')).toMatch(
+    expect(fs.readFileSync(await savedDownload(svg), 'utf8')).toMatch(
       /^<svg[^>]+xmlns="http:\/\/www.w3.org\/2000\/svg"/,
     );
     await page.close();
@@ -405,10 +408,12 @@ describe('explorer workbench on an imported register', () => {
       net.edges.flatMap((e) => (e.target === 'IND' ? [e.source] : e.source === 'IND' ? [e.target] : [])),
     );
     expect(lit).toEqual(['IND', ...partners].sort());
-    // A click on the canvas focuses as well.
-    await page.evaluate(() =>
-      (window as unknown as ExplorerWindow).armsgraphExplorer.network()!.getElementById('RUS').emit('tap'),
-    );
+    // A click on the canvas focuses as well. The block body returns nothing: an arrow that returned
+    // emit()'s collection made Playwright serialise the whole cytoscape instance (renderer caches
+    // included), which kept the page's main thread busy for minutes.
+    await page.evaluate(() => {
+      (window as unknown as ExplorerWindow).armsgraphExplorer.network()!.getElementById('RUS').emit('tap');
+    });
     expect(new URL(page.url()).searchParams.get('n.focus')).toBe('RUS');
     await page.close();
     await photograph('/?tab=network&n.from=2015&n.to=2024', 'network-2015-2024');
@@ -466,7 +471,7 @@ describe('explorer workbench on an imported register', () => {
       page.waitForEvent('download'),
       page.getByTestId('register-csv').click(),
     ]);
-    const rows = parse(fs.readFileSync(await download.path(), 'utf8'), {
+    const rows = parse(fs.readFileSync(await savedDownload(download), 'utf8'), {
       columns: true,
       bom: true,
     }) as unknown[];

@@ -3,7 +3,7 @@ import { createApp, type App } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { silentLogger } from '../../src/logger';
 import { openStore, type Store } from '../../src/store';
-import { freePort, startTestNeo4j } from '../helpers/test-neo4j';
+import { freePort, SHORT_LIVED_JVM, startTestNeo4j } from '../helpers/test-neo4j';
 import { seedThroughApi, WRITER, WRITE_TOKEN } from '../helpers/write-helpers';
 
 /**
@@ -48,6 +48,8 @@ async function until(check: () => Promise<boolean>, timeoutMs: number, what: str
 const ready = async () => (await fetch(`${url}/readyz`)).status === 200;
 
 beforeAll(async () => {
+  // This file's copy of the environment (jest gives each file its own): its three Neo4j starts only.
+  Object.assign(process.env, SHORT_LIVED_JVM);
   neo = await startTestNeo4j();
   dataDir = neo.dataDir;
   boltPort = Number(neo.connection.uri.split(':').pop());
