@@ -73,39 +73,50 @@ function isEntityType(schema: GraphQLSchema, type: GraphQLNamedType): boolean {
 
 /** The stored properties the operation's fields of entity types read, and whether any reads parties. */
 function entityFieldsOf(info: Info): { properties: Set<string>; parties: boolean; all: boolean } {
-  const { schema } = info;
   const read = { properties: new Set<string>(), parties: false, all: false };
+  eachField(info, info.schema, (name, parent, type) => {
+    // An unknown field fails validation; meta fields (__typename) read no property.
+    if (!parent || !type || !isEntityType(info.schema, parent)) return;
+    if (ALL_PROPERTIES.has(name)) read.all = true;
+    const derived = DERIVED[name];
+    if (derived) for (const p of derived) read.properties.add(p);
+    else if (isLeafType(type)) read.properties.add(name);
+    if (PARTY_FIELDS.has(name)) read.parties = true;
+  });
+  return read;
+}
+
+/**
+ * Calls `visit` for every field the operation selects, anywhere (inline fragments, and each named
+ * fragment once). With a schema, `parent` is the type the field is selected on and `type` its own
+ * named type, both undefined when the schema does not know the field.
+ */
+function eachField(
+  info: Operation,
+  schema: GraphQLSchema | undefined,
+  visit: (name: string, parent: GraphQLNamedType | undefined, type: GraphQLNamedType | undefined) => void,
+): void {
   const seenFragments = new Set<string>();
+  const named = (name: string) => schema?.getType(name) ?? undefined;
   const walk = (set: SelectionSetNode, parent: GraphQLNamedType | undefined): void => {
     for (const sel of set.selections) {
       if (sel.kind === Kind.FIELD) {
         const name = sel.name.value;
         const field =
           parent && (isObjectType(parent) || isInterfaceType(parent)) ? parent.getFields()[name] : undefined;
-        // An unknown field fails validation; meta fields (__typename) read no property.
-        if (!parent || !field) continue;
-        const type = getNamedType(field.type);
-        if (isEntityType(schema, parent)) {
-          if (ALL_PROPERTIES.has(name)) read.all = true;
-          const derived = DERIVED[name];
-          if (derived) for (const p of derived) read.properties.add(p);
-          else if (isLeafType(type)) read.properties.add(name);
-          if (PARTY_FIELDS.has(name)) read.parties = true;
-        }
+        const type = field ? getNamedType(field.type) : undefined;
+        visit(name, field ? parent : undefined, type);
         if (sel.selectionSet) walk(sel.selectionSet, type);
       } else if (sel.kind === Kind.INLINE_FRAGMENT) {
-        const condition = sel.typeCondition ? schema.getType(sel.typeCondition.name.value) : parent;
-        walk(sel.selectionSet, condition ?? undefined);
+        walk(sel.selectionSet, sel.typeCondition ? named(sel.typeCondition.name.value) : parent);
       } else if (!seenFragments.has(sel.name.value)) {
         seenFragments.add(sel.name.value);
         const fragment = info.fragments[sel.name.value];
-        if (fragment)
-          walk(fragment.selectionSet, schema.getType(fragment.typeCondition.name.value) ?? undefined);
+        if (fragment) walk(fragment.selectionSet, named(fragment.typeCondition.name.value));
       }
     }
   };
-  walk(info.operation.selectionSet, schema.getRootType(info.operation.operation) ?? undefined);
-  return read;
+  walk(info.operation.selectionSet, schema?.getRootType(info.operation.operation) ?? undefined);
 }
 
 const fieldNames = new WeakMap<OperationDefinitionNode, ReadonlySet<string>>();
@@ -115,22 +126,7 @@ function fieldNamesOf(info: Operation): ReadonlySet<string> {
   let names = fieldNames.get(info.operation);
   if (names) return names;
   const found = new Set<string>();
-  const seenFragments = new Set<string>();
-  const walk = (set: SelectionSetNode): void => {
-    for (const sel of set.selections) {
-      if (sel.kind === Kind.FIELD) {
-        found.add(sel.name.value);
-        if (sel.selectionSet) walk(sel.selectionSet);
-      } else if (sel.kind === Kind.INLINE_FRAGMENT) {
-        walk(sel.selectionSet);
-      } else if (!seenFragments.has(sel.name.value)) {
-        seenFragments.add(sel.name.value);
-        const fragment = info.fragments[sel.name.value];
-        if (fragment) walk(fragment.selectionSet);
-      }
-    }
-  };
-  walk(info.operation.selectionSet);
+  eachField(info, undefined, (name) => found.add(name));
   names = found;
   fieldNames.set(info.operation, names);
   return names;
