@@ -152,8 +152,10 @@ function cpuTable(d: DatasetResult, targets: TargetName[]): string[] {
     ...d.queries.map((q) => {
       const ours = cpu(q.results.armsgraph);
       const cells = targets.map((t) => cpu(q.results[t]) ?? 'n/a');
-      const vsBase = base ? ` | ${ratioOf(ours, cpu(q.results.baseline))}` : '';
-      return `| ${q.name} | ${cells.join(' | ')} | ${ratioOf(ours, cpu(q.results.floor))}${vsBase} |`;
+      // A ratio only against a target that gave the same answer: an error costs what it costs.
+      const vs = (t: TargetName) => (q.sameAnswer[t] ? ratioOf(ours, cpu(q.results[t])) : 'n/a');
+      const vsBase = base ? ` | ${vs('baseline')}` : '';
+      return `| ${q.name} | ${cells.join(' | ')} | ${vs('floor')}${vsBase} |`;
     }),
   ];
 }
