@@ -138,6 +138,28 @@ function importSplit(t: NonNullable<DatasetResult['import']['timingsMs']>, secon
   ].join(', ')}`;
 }
 
+const cpu = (m: Measured | undefined) => (ok(m) ? (m.cpuUsPerRequest ?? null) : null);
+
+/** Each target's CPU per request: the fixed cost, steadier than latency on a shared machine. */
+function cpuTable(d: DatasetResult, targets: TargetName[]): string[] {
+  const base = targets.includes('baseline');
+  const ratioOf = (a: number | null, b: number | null) => (a !== null && b ? `${r2(a / b)}x` : 'n/a');
+  return [
+    `CPU time of each target's process per answered request (µs: user + system from /proc over the throughput phase):`,
+    '',
+    `| query | ${targets.join(' | ')} | armsgraph ÷ floor${base ? ' | armsgraph ÷ baseline' : ''} |`,
+    `|---|${targets.map(() => '---|').join('')}---|${base ? '---|' : ''}`,
+    ...d.queries.map((q) => {
+      const ours = cpu(q.results.armsgraph);
+      const cells = targets.map((t) => cpu(q.results[t]) ?? 'n/a');
+      // A ratio only against a target that gave the same answer: an error costs what it costs.
+      const vs = (t: TargetName) => (q.sameAnswer[t] ? ratioOf(ours, cpu(q.results[t])) : 'n/a');
+      const vsBase = base ? ` | ${vs('baseline')}` : '';
+      return `| ${q.name} | ${cells.join(' | ')} | ${vs('floor')}${vsBase} |`;
+    }),
+  ];
+}
+
 function datasetSection(d: DatasetResult, targets: TargetName[]): string {
   const lines = [
     `### ${d.name}: ${d.deals.toLocaleString('en')} deals, ${d.rows.toLocaleString('en')} rows`,
@@ -160,6 +182,7 @@ function datasetSection(d: DatasetResult, targets: TargetName[]): string {
     `|---|${targets.map(() => '---|').join('')}---|---|${targets.includes('baseline') ? '---|' : ''}---|`,
     ...d.queries.map((q) => queryRow(q, targets)),
   ];
+  lines.push('', ...cpuTable(d, targets));
   const failures = d.queries.flatMap((q) =>
     targets.flatMap((t) => {
       const m = q.results[t];
