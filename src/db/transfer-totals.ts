@@ -305,6 +305,11 @@ export interface TotalsOptions {
   after?: string | null;
   /** The properties of the entities to bring; null: every one. */
   keys?: PropertyKeys;
+  /**
+   * Whether to bring the rows' entities (default true). A caller that reads neither `entity` nor
+   * `label` says false and saves their look-ups; its entity groups are then labelled by their key.
+   */
+  entities?: boolean;
   /** Where the sums come from: the rollups when built (auto, the default), the rollups, or the deliveries. */
   source?: 'auto' | 'rollups' | 'deliveries';
 }
@@ -362,8 +367,13 @@ export async function transferTotals(
   const after = cursor
     ? `WHERE g1tiv < $c0 OR (g1tiv = $c0 AND (pair.g1 > $c1 OR (pair.g1 = $c1 AND (s2 < $c2 OR (s2 = $c2 AND pair.g2 > $c3)))))`
     : '';
-  const entity = (g: Grouping | null, v: string) =>
-    g?.entity ? `COLLECT { MATCH (n:Entity {id: pair.${v}}) RETURN ${projectionFor('n', keys)} }[0]` : 'null';
+  // Each entity once, however many rows it heads (a supplier × year table repeats every supplier).
+  const ids = (o.entities ?? true) ? [p.g1.entity ? 'r[0]' : null, p.g2?.entity ? 'r[1]' : null] : [];
+  const idList = ids.filter((x) => x !== null).join(', ');
+  const entities = idList
+    ? `COLLECT { UNWIND page AS r UNWIND [${idList}] AS id WITH DISTINCT id
+         MATCH (n:Entity {id: id}) RETURN ${projectionFor('n', keys)} }`
+    : '[]';
   const [result] = await db.read(
     `${p.head}
      CALL (${p.imports}) {
@@ -377,10 +387,11 @@ export async function transferTotals(
        WITH total, g1tiv, pair, ${second} AS s2
        ${after}
        WITH total, g1tiv, pair, s2 ORDER BY g1tiv DESC, pair.g1 ASC, s2 DESC, pair.g2 ASC LIMIT $first
-       RETURN collect({ g1: pair.g1, g2: pair.g2, tiv: pair.tiv, deals: pair.deals, total: total, g1tiv: g1tiv, s2: s2,
-         e1: ${entity(p.g1, 'g1')}, e2: ${entity(p.g2, 'g2')} }) AS page
+       // Rows as lists, not maps, and the total once: a page of 500 rows is read back in half the time.
+       WITH collect([pair.g1, pair.g2, pair.tiv, pair.deals, g1tiv, s2]) AS page, max(total) AS total
+       RETURN page, total, ${entities} AS entities
      }
-     RETURN ${[...p.resolutions.map((r) => r.name), 'page'].join(', ')}`,
+     RETURN ${[...p.resolutions.map((r) => r.name), 'page', 'total', 'entities'].join(', ')}`,
     {
       ...p.params,
       first: int(o.first),
@@ -389,21 +400,26 @@ export async function transferTotals(
     },
   );
   checkResolved(p, result);
-  const rows = (result?.page ?? []) as Record<string, Plain>[];
-  return rows.map((r) => {
-    const tiv = Number(r.tiv);
-    const total = Number(r.total);
-    const g1 = String(r.g1);
-    const g2 = String(r.g2);
-    const e1 = toEntity(r.e1 ?? null, keys);
-    const e2 = toEntity(r.e2 ?? null, keys);
+  const rows = (result?.page ?? []) as Plain[][];
+  const total = Number(result?.total ?? 0);
+  const byId = new Map<string, EntityRecord>();
+  for (const projected of (result?.entities ?? []) as Plain[]) {
+    const e = toEntity(projected, keys);
+    if (e) byId.set(e.id, e);
+  }
+  return rows.map(([g1Key, g2Key, tivSum, deals, g1tiv, s2]) => {
+    const tiv = Number(tivSum);
+    const g1 = String(g1Key);
+    const g2 = String(g2Key);
+    const e1 = p.g1.entity ? (byId.get(g1) ?? null) : null;
+    const e2 = p.g2?.entity ? (byId.get(g2) ?? null) : null;
     return {
       ...describe(q.by, g1, e1),
       then: q.then ? describe(q.then, g2, e2) : null,
       tivDelivered: tiv / 1000,
-      deals: Number(r.deals),
+      deals: Number(deals),
       share: total === 0 ? 0 : tiv / total,
-      cursor: encodeCursor([Number(r.g1tiv), g1, Number(r.s2), g2]),
+      cursor: encodeCursor([Number(g1tiv), g1, Number(s2), g2]),
     };
   });
 }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { Database } from '../../src/db/database';
+import { entitiesByIds } from '../../src/db/entities';
 import { transferNetwork } from '../../src/db/transfer-network';
 import { transferTotals, type TotalsQuery, type TransferFilter } from '../../src/db/transfer-totals';
 import { ErrorCode } from '../../src/errors';
@@ -161,6 +162,54 @@ describe('transfer tables', () => {
     const totals = sums(india, (r) => r.supplier);
     expect(suppliers.map((s) => totals.get(s)?.tiv)).toEqual(
       suppliers.map((s) => totals.get(s)?.tiv).sort((a, b) => (b ?? 0) - (a ?? 0)),
+    );
+  });
+
+  it('names the entities of both groupings; a table showing neither has the same rows', async () => {
+    interface Group {
+      key: string;
+      label?: string;
+      entity?: { id: string; name: string } | null;
+    }
+    type Table = { transferTotals: (Group & { then: Group; tivDelivered: number; deals: number })[] };
+    const table = `transferTotals(by: SUPPLIER, then: RECIPIENT, filter: { supplier: ["Russia", "FRA"] },
+      deliveredFrom: 2010, first: 300)`;
+    const named = await server.gql<Table>(
+      `{ ${table} { key label entity { id name } then { key label entity { id name } } tivDelivered deals share cursor } }`,
+    );
+    const bare = await server.gql<Table>(`{ ${table} { key then { key } tivDelivered deals share cursor } }`);
+    const rowsNamed = named.body.data?.transferTotals ?? [];
+    const suppliers = new Set(rowsNamed.map((r) => r.key));
+    expect(suppliers).toEqual(new Set(['RUS', 'FRA']));
+    expect(rowsNamed.length).toBeGreaterThan(suppliers.size);
+    expect(bare.body.data?.transferTotals).toEqual(
+      rowsNamed.map(({ label: _l, entity: _e, then, ...r }) => ({ ...r, then: { key: then.key } })),
+    );
+    // Every row's entities, repeated suppliers included, are the entities of its keys.
+    const ids = [...new Set(rowsNamed.flatMap((r) => [r.key, r.then.key]))];
+    const names = new Map((await entitiesByIds(db, ids)).map((e, i) => [ids[i], e?.name]));
+    for (const g of rowsNamed.flatMap((r) => [r, r.then])) {
+      expect([g.key, g.entity]).toEqual([g.key, { id: g.key, name: names.get(g.key) }]);
+      expect(g.label).toBe(names.get(g.key));
+    }
+    // The data layer without entities: the same rows, no entity looked up.
+    const q: TotalsQuery = {
+      by: 'SUPPLIER',
+      then: 'RECIPIENT',
+      filter: { supplier: ['RUS', 'FRA'] },
+      deliveredFrom: 2010,
+    };
+    const without = await transferTotals(db, q, { first: 300, entities: false });
+    expect(without.every((r) => r.entity === null && r.then?.entity === null)).toBe(true);
+    expect(without.map((r) => [r.key, r.then?.key, r.tivDelivered, r.deals, r.share, r.cursor])).toEqual(
+      (await transferTotals(db, q, { first: 300 })).map((r) => [
+        r.key,
+        r.then?.key,
+        r.tivDelivered,
+        r.deals,
+        r.share,
+        r.cursor,
+      ]),
     );
   });
 
