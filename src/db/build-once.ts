@@ -29,7 +29,7 @@ export async function buildOnceForAllDeals(
 }
 
 /** Whether the marker of a derivation is there. */
-export async function built(db: Database, marker: string): Promise<boolean> {
+async function built(db: Database, marker: string): Promise<boolean> {
   const [row] = await db.read(`MATCH (m:${marker}) RETURN count(m) > 0 AS built`);
   return row?.built === true;
 }

@@ -1,7 +1,7 @@
 import type { ManagedTransaction } from 'neo4j-driver';
 import { SIPRI_STATUS } from '../model';
 import type { Database } from './database';
-import { buildOnceForAllDeals, built } from './build-once';
+import { buildOnceForAllDeals } from './build-once';
 
 /**
  * TIV rollups: SIPRI's tables (TIV delivered per supplier, recipient, system, ... and year) read from
@@ -185,16 +185,6 @@ export const TIV_ROLLUP_SCHEMA = [
   'CREATE INDEX tiv_rollup_system IF NOT EXISTS FOR (t:TivRollup) ON (t.level, t.systemId, t.year)',
   'CREATE CONSTRAINT tiv_contribution_deal_unique IF NOT EXISTS FOR (c:TivContribution) REQUIRE c.dealId IS UNIQUE',
 ];
-
-/**
- * Whether the rollups of this database are complete (built once, then kept by every writer). Asked of
- * the database on every table query (one marker look-up), never remembered in this process: an import
- * in another process (the CLI) takes the marker away while it settles its deals, and a service that
- * remembered "built" would read rollups lagging behind the deals for the whole import.
- */
-export function tivRollupsBuilt(db: Database): Promise<boolean> {
-  return built(db, BUILT_LABEL);
-}
 
 /**
  * For a bulk writer that settles its deals' rollups once at its end instead of in each batch (the

@@ -19,7 +19,7 @@ import {
   LEVELS,
   LIVE_DELIVERY,
   MILLI_TIV,
-  tivRollupsBuilt,
+  BUILT_LABEL,
   type KeyField,
   type Level,
 } from './tiv-rollups';
@@ -338,10 +338,36 @@ function decodeCursor(text: string): Cursor {
   throw badInput('after is not a cursor of transferTotals', { field: 'after' });
 }
 
-async function useRollups(db: Database, source: TotalsOptions['source']): Promise<boolean> {
-  if (source === 'deliveries') return false;
-  if (source === 'rollups') return true;
-  return tivRollupsBuilt(db);
+/**
+ * A table's statement, read from the rollups when they are complete (built once, then kept by every
+ * writer), else from the deliveries. The marker is asked of the database by the statement that reads
+ * the rollups, never remembered in this process: an import in another process (the CLI) takes it away
+ * while it settles its deals. Asked inside the statement: one round trip, and no writer can suspend the
+ * rollups between the check and a read in another transaction. The statement
+ * returns `built`; only when the rollups were asked for and are not built does it run again, summing
+ * deliveries.
+ */
+async function readTable(
+  db: Database,
+  p: Plan,
+  source: TotalsOptions['source'],
+  statement: (sums: string, imports: string) => string,
+  params: Record<string, unknown>,
+): Promise<Record<string, unknown> | undefined> {
+  // `built` from the count the database keeps of the marker's label: no node is read.
+  const marker = `CALL () { MATCH (m:${BUILT_LABEL}) RETURN count(m) > 0 AS built }`;
+  const run = async (sums: string, check: boolean) => {
+    const carried = p.imports === '' ? [] : [p.imports];
+    const imports = [...carried, 'built'].join(', ');
+    const head = check
+      ? `${p.head}\n${marker}\nWITH ${imports}`
+      : `${p.head}\nWITH ${[...carried, 'true AS built'].join(', ')}`;
+    const [row] = await db.read(`${head}\n${statement(sums, imports)}`, { ...p.params, ...params });
+    return row;
+  };
+  if (source === 'deliveries') return run(fromDeliveries(p), false);
+  const row = await run(`WITH * WHERE built ${fromRollups(p)}`, source !== 'rollups');
+  return row?.built === false ? run(fromDeliveries(p), false) : row;
 }
 
 /**
@@ -360,7 +386,6 @@ export async function transferTotals(
   const cursor = o.after ? decodeCursor(o.after) : null;
   const p = plan(q);
   const keys = o.keys ?? null;
-  const sums = (await useRollups(db, o.source)) ? fromRollups(p) : fromDeliveries(p);
   const thenYear = q.then === 'YEAR';
   // Within a first group: years ascending, other groups largest first.
   const second = thenYear ? '-toInteger(pair.g2)' : p.g2 ? 'pair.tiv' : '0';
@@ -374,10 +399,12 @@ export async function transferTotals(
     ? `COLLECT { UNWIND page AS r UNWIND [${idList}] AS id WITH DISTINCT id
          MATCH (n:Entity {id: id}) RETURN ${projectionFor('n', keys)} }`
     : '[]';
-  const [result] = await db.read(
-    `${p.head}
-     CALL (${p.imports}) {
-       CALL (${p.imports}) { ${sums} RETURN g1, g2, tiv, deals }
+  const result = await readTable(
+    db,
+    p,
+    o.source,
+    (sums, imports) => `CALL (${imports}) {
+       CALL (${imports}) { ${sums} RETURN g1, g2, tiv, deals }
        WITH g1, g2, tiv, deals WHERE g1 IS NOT NULL AND g2 IS NOT NULL
        WITH collect({ g1: g1, g2: g2, tiv: tiv, deals: deals }) AS rows
        WITH rows, reduce(s = 0, x IN rows | s + x.tiv) AS total
@@ -391,9 +418,8 @@ export async function transferTotals(
        WITH collect([pair.g1, pair.g2, pair.tiv, pair.deals, g1tiv, s2]) AS page, max(total) AS total
        RETURN page, total, ${entities} AS entities
      }
-     RETURN ${[...p.resolutions.map((r) => r.name), 'page', 'total', 'entities'].join(', ')}`,
+     RETURN ${[...p.resolutions.map((r) => r.name), 'page', 'total', 'entities', 'built'].join(', ')}`,
     {
-      ...p.params,
       first: int(o.first),
       ...(cursor ? { c0: int(cursor[0]), c1: cursor[1], c2: int(cursor[2]), c3: cursor[3] } : {}),
       ...keysParam(keys),
@@ -454,17 +480,18 @@ export async function transferNetworkEdges(
 ): Promise<{ edges: NetworkEdge[]; truncated: boolean }> {
   if (!Number.isFinite(minTiv) || minTiv < 0) throw badInput('minTiv must be 0 or more', { field: 'minTiv' });
   const p = plan({ ...q, by: 'SUPPLIER', then: 'RECIPIENT' });
-  const sums = (await useRollups(db, source)) ? fromRollups(p) : fromDeliveries(p);
-  const [result] = await db.read(
-    `${p.head}
-     CALL (${p.imports}) {
-       CALL (${p.imports}) { ${sums} RETURN g1, g2, tiv, deals }
+  const result = await readTable(
+    db,
+    p,
+    source,
+    (sums, imports) => `CALL (${imports}) {
+       CALL (${imports}) { ${sums} RETURN g1, g2, tiv, deals }
        WITH g1, g2, tiv, deals WHERE g1 IS NOT NULL AND g2 IS NOT NULL AND tiv >= $minTiv
        WITH g1, g2, tiv, deals ORDER BY tiv DESC, g1, g2 LIMIT $limit
        RETURN collect({ g1: g1, g2: g2, tiv: tiv, deals: deals }) AS page
      }
-     RETURN ${[...p.resolutions.map((r) => r.name), 'page'].join(', ')}`,
-    { ...p.params, minTiv: int(Math.ceil(minTiv * 1000)), limit: int(cap + 1) },
+     RETURN ${[...p.resolutions.map((r) => r.name), 'page', 'built'].join(', ')}`,
+    { minTiv: int(Math.ceil(minTiv * 1000)), limit: int(cap + 1) },
   );
   checkResolved(p, result);
   const rows = (result?.page ?? []) as Record<string, Plain>[];
