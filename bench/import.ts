@@ -4,7 +4,9 @@
  * starts a fresh embedded Neo4j (temporary data folder, free port), seeds the curated graph so SIPRI
  * records merge onto curated deals as in real use, imports the register, and (IMPORT_REIMPORT=1)
  * imports it again. Prints rows/s, time, peak RSS of node and of the JVM, and the load average.
- * `benchImport()` is the same, for bench/run.ts.
+ * Node's memory is sampled after every batch (RSS, V8 heap used); run node with --expose-gc and
+ * IMPORT_LIVE_HEAP=1 to collect garbage before each sample, so the heap figures are what the importer
+ * keeps (what grows with rows shows there first). `benchImport()` is the same, for bench/run.ts.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -16,6 +18,7 @@ import { seedGraph } from '../src/seed/seeder';
 import { openStore } from '../src/store';
 import { generateSipriRegister } from './generate-sipri';
 import { embeddedBenchConfig } from './bench-config';
+import { PeakTracker } from './proc-memory';
 
 export interface BenchImportOptions {
   /** Rows of the synthetic register (ignored when `file` is given). */
@@ -34,6 +37,20 @@ export interface BenchImportOptions {
   cacheDir?: string;
   /** Prints rows and rows/s so far to stderr every this many rows (0: never). */
   progressEvery?: number;
+  /** Collects garbage before each memory sample (needs node --expose-gc): the heap the import keeps. */
+  liveHeap?: boolean;
+}
+
+/** Node's memory over the first import, sampled after each committed batch (MiB). */
+export interface MemoryProfile {
+  /** Highest resident set of node over the first import (polled, and the kernel's peak counter). */
+  peakRssMb: number;
+  /** Highest V8 heap used seen after a batch (after a collection when `live`). */
+  peakHeapUsedMb: number;
+  /** Whether garbage was collected before each sample. */
+  live: boolean;
+  /** Heap used and RSS after the batches that ended a quarter, half, three quarters and all of the rows. */
+  samples: { rows: number; heapUsedMb: number; rssMb: number }[];
 }
 
 export interface ImportRun {
@@ -61,6 +78,7 @@ export interface BenchImportResult {
   reimport: ImportRun | undefined;
   peakRssNodeMb: number;
   peakRssJvmMb: number | undefined;
+  memory: MemoryProfile;
   /** 1-minute load average before and after the run. */
   loadBefore: number;
   loadAfter: number;
@@ -112,7 +130,7 @@ async function measured(work: () => Promise<ImportReport>, jvmPid: number | unde
 const run = (r: ImportReport) => ({
   rowsRead: r.rowsRead,
   rowsImported: r.rowsImported,
-  rejected: r.rejected.length,
+  rejected: r.rejectedRows,
   deals: r.deals,
   deliveries: r.deliveries,
   seconds: Math.round(r.durationMs / 100) / 10,
@@ -149,7 +167,20 @@ export async function benchImport(opts: BenchImportOptions = {}): Promise<BenchI
     const loadBefore = os.loadavg()[0] ?? 0;
     let next = opts.progressEvery ?? 0;
     let started = Date.now();
+    const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
+    const gc = opts.liveHeap ? (globalThis as { gc?: () => void }).gc : undefined;
+    if (opts.liveHeap && !gc) throw new Error('liveHeap needs node --expose-gc');
+    const memory: MemoryProfile = { peakRssMb: 0, peakHeapUsedMb: 0, live: Boolean(gc), samples: [] };
+    const sampling = { on: true, sampled: [] as { rows: number; heapUsedMb: number; rssMb: number }[] };
+    const sample = (rows: number) => {
+      if (!sampling.on) return;
+      gc?.();
+      const m = process.memoryUsage();
+      memory.peakHeapUsedMb = Math.max(memory.peakHeapUsedMb, mb(m.heapUsed));
+      sampling.sampled.push({ rows, heapUsedMb: mb(m.heapUsed), rssMb: mb(m.rss) });
+    };
     const onProgress = (rows: number) => {
+      sample(rows);
       if (!next || rows < next) return;
       next += opts.progressEvery ?? 0;
       const s = (Date.now() - started) / 1000;
@@ -164,7 +195,15 @@ export async function benchImport(opts: BenchImportOptions = {}): Promise<BenchI
       next = opts.progressEvery ?? 0;
       return importSipri(store.db, await readRegister(file), importOpts);
     };
+    const peaks = new PeakTracker([process.pid]);
     const first = await measured(importOnce, pid);
+    memory.peakRssMb = mb(peaks.stop().get(process.pid) ?? 0);
+    sampling.on = false;
+    // The samples nearest to each quarter of the rows: enough to see a slope, short enough to print.
+    memory.samples = [0.25, 0.5, 0.75, 1].flatMap((q) => {
+      const at = sampling.sampled.find((s) => s.rows >= q * first.rowsRead) ?? sampling.sampled.at(-1);
+      return at ? [at] : [];
+    });
     const again = opts.reimport ? await measured(importOnce, pid) : undefined;
     const jvm = store.embedded ? peakRssMb(store.embedded.pid) : undefined;
     return {
@@ -175,6 +214,7 @@ export async function benchImport(opts: BenchImportOptions = {}): Promise<BenchI
       reimport: again,
       peakRssNodeMb: Math.round(process.resourceUsage().maxRSS / 1024),
       peakRssJvmMb: jvm,
+      memory,
       loadBefore: Math.round(loadBefore * 100) / 100,
       loadAfter: Math.round((os.loadavg()[0] ?? 0) * 100) / 100,
       heap,
@@ -198,6 +238,7 @@ if (require.main === module) {
     reimport: env.IMPORT_REIMPORT === '1',
     seedCurated: env.IMPORT_SEED_CURATED !== '0',
     progressEvery: Number(env.IMPORT_PROGRESS_EVERY ?? 0),
+    liveHeap: env.IMPORT_LIVE_HEAP === '1',
   }).then(
     (r) => process.stdout.write(`${JSON.stringify(r, null, 2)}\n`),
     (err: unknown) => {

@@ -100,6 +100,7 @@ function emptyReport(
     reconciled,
     rowsRead: 0,
     rowsImported: 0,
+    rejectedRows: 0,
     rejected: [],
     deals: 0,
     deliveries: 0,

@@ -83,6 +83,26 @@ export class SipriMapper {
     this.parties = new PartyResolver(countries, new Set(lookup.takenIds));
   }
 
+  /**
+   * How many entries the mapper holds in all its maps, sets and lists: the export's vocabulary
+   * (spellings of parties, designations, systems, curated deals matched). Rows of a vocabulary already
+   * seen add none (a unit test holds it to that).
+   */
+  retainedEntries(): number {
+    return (
+      this.parties.cached +
+      this.systemByKey.size +
+      this.systemByDesignation.size +
+      this.mergedOnto.size +
+      this.claimed.size +
+      this.written.size +
+      this.merged.length +
+      this.partiesSeen.size +
+      this.systemsSeen.size +
+      this.nonState.size
+    );
+  }
+
   map(line: RegisterLine): Mapped<PlannedRow> {
     const mapped = mapRow(this.layout, line);
     if (!mapped.ok) return { ok: false, rejected: { line: mapped.line, reason: mapped.reason } };
