@@ -234,7 +234,7 @@ export async function importSipri(
   const parties = [...mapper.partiesSeen.values()];
   report.countries = parties.filter((p) => p.label === 'Country').length;
   report.organizations = parties.length - report.countries;
-  report.systems = mapper.systemsSeen.size;
+  report.systems = mapper.systemsUsed;
   report.nonStateParties = [...mapper.nonState.values()].sort((a, b) => a.name.localeCompare(b.name));
   report.durationMs = Date.now() - started;
   return report;
