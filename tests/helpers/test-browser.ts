@@ -40,12 +40,16 @@ export async function connectTestBrowser(): Promise<Browser> {
 }
 
 /**
- * A download's file. Over a connection to a browser server Playwright does not hand out the browser's
- * own path (download.path() throws): the file is copied into a scratch folder instead.
+ * A download's bytes. Over a connection to a browser server Playwright does not hand out the browser's
+ * own path (download.path() throws): the file is saved into a scratch folder, read, and removed.
  */
-export async function savedDownload(download: Download): Promise<string> {
+export async function downloadBytes(download: Download): Promise<Buffer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'armsgraph-download-'));
-  const file = path.join(dir, download.suggestedFilename());
-  await download.saveAs(file);
-  return file;
+  try {
+    const file = path.join(dir, download.suggestedFilename());
+    await download.saveAs(file);
+    return fs.readFileSync(file);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -1,5 +1,4 @@
 import { parse } from 'csv-parse/sync';
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { importSipri } from '../../src/import/sipri/import-register';
@@ -8,7 +7,7 @@ import { projectRoot } from '../../src/project-root';
 import { seedGraph } from '../../src/seed/seeder';
 import { startExplorer, type Explorer, type ExplorerWindow } from '../helpers/explorer-browser';
 import { resetGraph, startTestServer, type TestServer } from '../helpers/test-app';
-import { savedDownload } from '../helpers/test-browser';
+import { downloadBytes } from '../helpers/test-browser';
 
 /**
  * The explorer as an analyst's workbench, in Debian's Chromium, on a service that holds the curated
@@ -189,7 +188,7 @@ describe('explorer workbench on an imported register', () => {
       page.waitForEvent('download'),
       page.getByTestId('register-csv').click(),
     ]);
-    const rows = parse(fs.readFileSync(await savedDownload(download), 'utf8'), {
+    const rows = parse((await downloadBytes(download)).toString('utf8'), {
       columns: true,
       bom: true,
     }) as Array<Record<string, string>>;
@@ -221,20 +220,15 @@ describe('explorer workbench on an imported register', () => {
     expect(shown).toEqual(expected.map((r) => ({ key: r.key, share: r.share })));
     await expect(page.locator('#tables-chart svg').count()).resolves.toBe(1);
     const [csv] = await Promise.all([page.waitForEvent('download'), page.getByTestId('tables-csv').click()]);
-    const rows = parse(fs.readFileSync(await savedDownload(csv), 'utf8'), {
+    const rows = parse((await downloadBytes(csv)).toString('utf8'), {
       columns: true,
       bom: true,
     }) as Array<Record<string, string>>;
     expect(rows.map((r) => [r.key, Number(r.share)])).toEqual(expected.map((r) => [r.key, r.share]));
     const [png] = await Promise.all([page.waitForEvent('download'), page.getByTestId('tables-png').click()]);
-    expect(
-      fs
-        .readFileSync(await savedDownload(png))
-        .subarray(1, 4)
-        .toString(),
-    ).toBe('PNG');
+    expect((await downloadBytes(png)).subarray(1, 4).toString()).toBe('PNG');
     const [svg] = await Promise.all([page.waitForEvent('download'), page.getByTestId('tables-svg').click()]);
-    expect(fs.readFileSync(await savedDownload(svg), 'utf8')).toMatch(
+    expect((await downloadBytes(svg)).toString('utf8')).toMatch(
       /^<svg[^>]+xmlns="http:\/\/www.w3.org\/2000\/svg"/,
     );
     await page.close();
@@ -471,7 +465,7 @@ describe('explorer workbench on an imported register', () => {
       page.waitForEvent('download'),
       page.getByTestId('register-csv').click(),
     ]);
-    const rows = parse(fs.readFileSync(await savedDownload(download), 'utf8'), {
+    const rows = parse((await downloadBytes(download)).toString('utf8'), {
       columns: true,
       bom: true,
     }) as unknown[];

@@ -6,7 +6,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { projectRoot } from '../../src/project-root';
 import { seedGraph } from '../../src/seed/seeder';
 import { resetGraph, startTestServer, type TestServer } from '../helpers/test-app';
-import { connectTestBrowser, savedDownload } from '../helpers/test-browser';
+import { connectTestBrowser, downloadBytes } from '../helpers/test-browser';
 
 /**
  * The explorer page and the GraphQL IDE in a real browser: Debian's Chromium, driven by playwright-core
@@ -205,7 +205,7 @@ describe('explorer page in Chromium', () => {
       page.waitForEvent('download'),
       page.getByRole('link', { name: 'Cytoscape.js JSON' }).click(),
     ]);
-    const json = JSON.parse(fs.readFileSync(await savedDownload(download), 'utf8')) as {
+    const json = JSON.parse((await downloadBytes(download)).toString('utf8')) as {
       elements: { nodes: Array<{ data: { id: string } }> };
     };
     const expected = await neighborhood('s-400', 1);
@@ -273,8 +273,7 @@ describe('explorer page in Chromium', () => {
     ]);
     // Named for the view's focus.
     expect(download.suggestedFilename()).toBe('armsgraph-view-TUR.json');
-    const file = await savedDownload(download);
-    const json = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+    const json = JSON.parse((await downloadBytes(download)).toString('utf8')) as {
       elements: {
         nodes: Array<{ data: { id: string } }>;
         edges: Array<{ data: { id: string; type: string; source: string; target: string } }>;
