@@ -84,11 +84,15 @@ export type KeyField = (typeof LEVELS)['F'][number];
 const LEVEL_PARAM = Object.entries(LEVELS).map(([name, fields]) => ({ name, fields: [...fields] }));
 const KEY_FIELDS = LEVELS.F;
 
+/** A rollup row's id: its level, its key fields (empty when the level leaves them out) and its year. */
+const ROLLUP_ID = `level + '|' + ${KEY_FIELDS.map((f) => `coalesce(toString(${f}), '')`).join(" + '|' + ")} + '|' + toString(year)`;
+
 /**
- * The refresh of the deals whose ids `$dealIds` holds (each once), as one statement: see the module
- * comment. Parameters: `dealIds` (strings), `tivLevels` (LEVEL_PARAM).
+ * Per deal id `id`: `now`, the part the deal has now (null when it has no live deliveries), `before`,
+ * the part its contribution holds (null when it has none), and `c`, that contribution, for the deals
+ * whose part changed. Contributions are written (or deleted) to hold `now`.
  */
-export const TIV_ROLLUP_CYPHER = `
+const CONTRIBUTIONS_CYPHER = `
 UNWIND $dealIds AS id
 CALL (id) {
   OPTIONAL MATCH (d:Deal {id: id}) WHERE ${live('d')}
@@ -111,7 +115,13 @@ CALL (id, now, c) {
   FOREACH (_ IN CASE WHEN now IS NULL AND c IS NOT NULL THEN [1] ELSE [] END | DELETE c)
   FOREACH (_ IN CASE WHEN now IS NOT NULL THEN [1] ELSE [] END |
     MERGE (k:TivContribution {dealId: id}) SET k = now)
-}
+}`;
+
+/**
+ * The refresh of the deals whose ids `$dealIds` holds (each once), as one statement: see the module
+ * comment. Parameters: `dealIds` (strings), `tivLevels` (LEVEL_PARAM).
+ */
+export const TIV_ROLLUP_CYPHER = `${CONTRIBUTIONS_CYPHER}
 WITH [p IN [[before, -1], [now, 1]] WHERE p[0] IS NOT NULL] AS parts
 UNWIND parts AS part
 WITH part[0] AS c, part[1] AS sign
@@ -125,7 +135,7 @@ WITH level, ${KEY_FIELDS.join(', ')}, year, gap, sum(tiv) AS tiv, sum(n) AS n
 WITH level, ${KEY_FIELDS.join(', ')}, year, sum(tiv) AS tiv, sum(n) AS n,
   collect(CASE WHEN gap > 0 AND n <> 0 THEN [gap, n] END) AS gaps
 WHERE tiv <> 0 OR n <> 0 OR size(gaps) > 0
-MERGE (t:TivRollup {id: level + '|' + ${KEY_FIELDS.map((f) => `coalesce(toString(${f}), '')`).join(" + '|' + ")} + '|' + toString(year)})
+MERGE (t:TivRollup {id: ${ROLLUP_ID}})
 ON CREATE SET t.level = level, ${KEY_FIELDS.map((f) => `t.${f} = ${f}`).join(', ')}, t.year = year,
   t.tiv = 0, t.n = 0, t.gaps = []
 SET t.tiv = t.tiv + tiv, t.n = t.n + n,
@@ -134,6 +144,63 @@ SET t.tiv = t.tiv + tiv, t.n = t.n + n,
       coalesce(v[k], 0) + CASE WHEN k = g[0] - 1 THEN g[1] ELSE 0 END])
 WITH t WHERE t.n = 0
 DELETE t`;
+
+/**
+ * Every rollup row of one level (`$level`, its key fields `$fields`) summed from every contribution in
+ * one pass and created: the rows of a level are new (rebuildTivRollups deleted them first), so no row
+ * is looked up, and a row shared by many deals is written once instead of once per page of deals.
+ */
+const ROLLUPS_FROM_CONTRIBUTIONS_CYPHER = `
+MATCH (c:TivContribution)
+UNWIND range(0, size(c.years) - 1) AS i
+WITH ${KEY_FIELDS.map((f) => `CASE WHEN '${f}' IN $fields THEN c.${f} END AS ${f}`).join(',\n  ')},
+  c.years[i] AS year, c.gaps[i] AS gap, c.tivs[i] AS tiv
+WITH ${KEY_FIELDS.join(', ')}, year, gap, sum(tiv) AS tiv, count(*) AS n
+WITH ${KEY_FIELDS.join(', ')}, year, sum(tiv) AS tiv, sum(n) AS n,
+  collect(CASE WHEN gap > 0 THEN [gap, n] END) AS gaps
+WITH $level AS level, ${KEY_FIELDS.join(', ')}, year, tiv, n, gaps,
+  reduce(m = 0, g IN gaps | CASE WHEN g[0] > m THEN g[0] ELSE m END) AS longest
+CREATE (t:TivRollup)
+SET t = {id: ${ROLLUP_ID}, level: level, ${KEY_FIELDS.map((f) => `${f}: ${f}`).join(', ')}, year: year,
+  tiv: tiv, n: n,
+  gaps: [k IN range(0, longest - 1) | reduce(s = 0, g IN gaps | s + CASE WHEN g[0] = k + 1 THEN g[1] ELSE 0 END)]}`;
+
+/**
+ * Brings these deals' contributions up to date without touching the rollup rows: for a writer that
+ * rebuilds the rows from the contributions afterwards (rebuildTivRollups).
+ */
+export async function refreshTivContributions(
+  db: Database,
+  tx: ManagedTransaction,
+  dealIds: readonly string[],
+): Promise<void> {
+  if (dealIds.length === 0) return;
+  await db.run(tx, CONTRIBUTIONS_CYPHER, { dealIds: [...new Set(dealIds)] });
+}
+
+/**
+ * Replaces every rollup row by the sum of the contributions, one level per transaction. Costs every
+ * contribution in the graph once, where refreshing costs each refreshed deal's part a row look-up and
+ * a read-modify-write per level and year: cheaper when most contributions are new (a first load).
+ */
+export async function rebuildTivRollups(db: Database, timeoutMs?: number): Promise<void> {
+  for (;;) {
+    const [row] = await db.write(
+      'MATCH (t:TivRollup) WITH t LIMIT 20000 DELETE t RETURN count(*) AS n',
+      {},
+      timeoutMs,
+    );
+    if (Number(row?.n ?? 0) === 0) break;
+  }
+  for (const level of LEVEL_PARAM)
+    await db.write(ROLLUPS_FROM_CONTRIBUTIONS_CYPHER, { level: level.name, fields: level.fields }, timeoutMs);
+}
+
+/** How many deals have a contribution (a count the database keeps: no contribution is read). */
+export async function countTivContributions(db: Database): Promise<number> {
+  const rows = await db.read('MATCH (c:TivContribution) RETURN count(c) AS n');
+  return Number(rows[0]?.n ?? 0);
+}
 
 /** The parameters of TIV_ROLLUP_CYPHER for these deals. */
 export function tivRollupParams(dealIds: readonly string[]): {
@@ -207,10 +274,19 @@ export async function resumeTivRollups(db: Database, wereBuilt: boolean): Promis
 }
 
 /**
- * Builds the rollups of a database written before they existed, once, in batches of deals; queries
- * sum deliveries until the marker is written. Deals a writer already refreshed are skipped by the
- * refresh itself (their part is unchanged).
+ * Builds the rollups of a database written before they existed (or whose writer stopped before it
+ * settled them), once: each deal's contribution in batches of deals (a deal whose part is unchanged
+ * is skipped), then every row from the contributions; queries sum deliveries until the marker is
+ * written.
  */
 export async function buildMissingTivRollups(db: Database, batch = 5_000): Promise<void> {
-  await buildOnceForAllDeals(db, BUILT_LABEL, (tx, ids) => refreshTivRollups(db, tx, ids), batch);
+  // The rows from the contributions, whatever rows an interrupted writer left: contributions are
+  // written per deal, the rows are only their sum.
+  await buildOnceForAllDeals(
+    db,
+    BUILT_LABEL,
+    (tx, ids) => refreshTivContributions(db, tx, ids),
+    batch,
+    () => rebuildTivRollups(db),
+  );
 }

@@ -19,7 +19,7 @@ import {
   writeSipriBatch,
   yearsRecordedByRun,
 } from '../../db/sipri-writes';
-import { resumeTivRollups, suspendTivRollups } from '../../db/tiv-rollups';
+import { countTivContributions, resumeTivRollups, suspendTivRollups } from '../../db/tiv-rollups';
 import { importInBatches, type ImportCounts, type Importer, type Rejected } from '../importer';
 import { loadCountryTable, PartyResolver, type CountryEntry } from '../resolve-party';
 import type { Register, RegisterLine } from './read-register';
@@ -219,8 +219,13 @@ export async function importSipri(
   const settle = { release: seen, lastYear, pageSize: batchSize, timeoutMs: batchTimeoutMs };
   await settleReconciledDeals(db, settled, settle);
   report.timings.reconcileMs = Date.now() - t;
-  opts.onReconcile?.(await countReleaseDeals(db, seen));
-  const done = await settleReleaseDeals(db, settle);
+  const releaseDeals = await countReleaseDeals(db, seen);
+  opts.onReconcile?.(releaseDeals);
+  // A first load (fewer parts in the rollups than the release has deals), or rollups that were not
+  // complete: every row summed again from the contributions, rather than each deal's part looked up
+  // and added row by row.
+  const rebuildRollups = !rollupsWereBuilt || (await countTivContributions(db)) < releaseDeals;
+  const done = await settleReleaseDeals(db, { ...settle, rebuildRollups });
   report.timings.statusMs = done.statusMs;
   report.timings.rollupsMs = done.rollupsMs;
   await resumeTivRollups(db, rollupsWereBuilt);
