@@ -332,7 +332,7 @@ export async function settleReleaseDeals(
   }
   if (opts.rebuildRollups) {
     const t = Date.now();
-    await rebuildTivRollups(db, opts.timeoutMs);
+    await rebuildTivRollups(db, { timeoutMs: opts.timeoutMs, pageSize: opts.pageSize });
     out.rollupsMs += Date.now() - t;
   }
   return out;

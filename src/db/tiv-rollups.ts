@@ -2,6 +2,7 @@ import type { ManagedTransaction } from 'neo4j-driver';
 import { SIPRI_STATUS } from '../model';
 import type { Database } from './database';
 import { buildOnceForAllDeals } from './build-once';
+import { int } from './integers';
 
 /**
  * TIV rollups: SIPRI's tables (TIV delivered per supplier, recipient, system, ... and year) read from
@@ -146,24 +147,74 @@ WITH t WHERE t.n = 0
 DELETE t`;
 
 /**
- * Every rollup row of one level (`$level`, its key fields `$fields`) summed from every contribution in
- * one pass and created: the rows of a level are new (rebuildTivRollups deleted them first), so no row
- * is looked up, and a row shared by many deals is written once instead of once per page of deals.
+ * The rollup rows of the levels `$tivLevels` summed from the contributions that `match` binds to `c`,
+ * and created: the rows are new (rebuildTivRollups deleted them first), so no row is looked up, and a
+ * row shared by many deals is written once instead of once per page of deals. Every contribution of
+ * a row must be among those `match` binds (rebuildTivRollups chooses them so).
  */
-const ROLLUPS_FROM_CONTRIBUTIONS_CYPHER = `
-MATCH (c:TivContribution)
+const rollupsFromContributions = (match: string) => `${match}
 UNWIND range(0, size(c.years) - 1) AS i
-WITH ${KEY_FIELDS.map((f) => `CASE WHEN '${f}' IN $fields THEN c.${f} END AS ${f}`).join(',\n  ')},
+UNWIND $tivLevels AS level
+WITH level.name AS level,
+  ${KEY_FIELDS.map((f) => `CASE WHEN '${f}' IN level.fields THEN c.${f} END AS ${f}`).join(',\n  ')},
   c.years[i] AS year, c.gaps[i] AS gap, c.tivs[i] AS tiv
-WITH ${KEY_FIELDS.join(', ')}, year, gap, sum(tiv) AS tiv, count(*) AS n
-WITH ${KEY_FIELDS.join(', ')}, year, sum(tiv) AS tiv, sum(n) AS n,
+WITH level, ${KEY_FIELDS.join(', ')}, year, gap, sum(tiv) AS tiv, count(*) AS n
+WITH level, ${KEY_FIELDS.join(', ')}, year, sum(tiv) AS tiv, sum(n) AS n,
   collect(CASE WHEN gap > 0 THEN [gap, n] END) AS gaps
-WITH $level AS level, ${KEY_FIELDS.join(', ')}, year, tiv, n, gaps,
+WITH level, ${KEY_FIELDS.join(', ')}, year, tiv, n, gaps,
   reduce(m = 0, g IN gaps | CASE WHEN g[0] > m THEN g[0] ELSE m END) AS longest
 CREATE (t:TivRollup)
 SET t = {id: ${ROLLUP_ID}, level: level, ${KEY_FIELDS.map((f) => `${f}: ${f}`).join(', ')}, year: year,
   tiv: tiv, n: n,
   gaps: [k IN range(0, longest - 1) | reduce(s = 0, g IN gaps | s + CASE WHEN g[0] = k + 1 THEN g[1] ELSE 0 END)]}`;
+
+/** The levels whose key holds both parties: their rows are summed per page of supplier–recipient pairs. */
+const PAIR_LEVELS = LEVEL_PARAM.filter(
+  (l) => l.fields.some((f) => f === 'supplierId') && l.fields.some((f) => f === 'recipientId'),
+);
+/**
+ * The other levels (one party, or none): as many rows as parties times years, however large the
+ * register, so each is summed in one statement.
+ */
+const PARTY_LEVELS = LEVEL_PARAM.filter((l) => !PAIR_LEVELS.includes(l));
+
+/** Contributions per supplier–recipient pair (null where a deal has no live party of the kind). */
+const PAIR_COUNTS_CYPHER = `MATCH (c:TivContribution)
+RETURN c.supplierId AS s, c.recipientId AS r, count(*) AS n ORDER BY s, r`;
+
+/** The contributions of a page of pairs, each pair sought in the pair index. */
+const PAIR_PAGE_CYPHER = rollupsFromContributions(
+  'UNWIND $pairs AS p MATCH (c:TivContribution {supplierId: p.s, recipientId: p.r})',
+);
+/** The contributions a pair index leaves out: those of a deal without a live supplier or recipient. */
+const UNPAIRED_CYPHER = rollupsFromContributions(
+  'MATCH (c:TivContribution) WHERE c.supplierId IS NULL OR c.recipientId IS NULL',
+);
+const ALL_CYPHER = rollupsFromContributions('MATCH (c:TivContribution)');
+
+/**
+ * Pairs packed in key order into pages of at most `size` contributions (a pair larger than that is a
+ * page of its own): every row of a pair level is summed within one page.
+ */
+function pairPages(
+  counts: { s: string; r: string; n: number }[],
+  size: number,
+): { s: string; r: string }[][] {
+  const pages: { s: string; r: string }[][] = [];
+  let page: { s: string; r: string }[] = [];
+  let n = 0;
+  for (const c of counts) {
+    if (page.length > 0 && n + c.n > size) {
+      pages.push(page);
+      page = [];
+      n = 0;
+    }
+    page.push({ s: c.s, r: c.r });
+    n += c.n;
+  }
+  if (page.length > 0) pages.push(page);
+  return pages;
+}
 
 /**
  * Brings these deals' contributions up to date without touching the rollup rows: for a writer that
@@ -179,21 +230,38 @@ export async function refreshTivContributions(
 }
 
 /**
- * Replaces every rollup row by the sum of the contributions, one level per transaction. Costs every
- * contribution in the graph once, where refreshing costs each refreshed deal's part a row look-up and
- * a read-modify-write per level and year: cheaper when most contributions are new (a first load).
+ * Replaces every rollup row by the sum of the contributions. Costs every contribution in the graph
+ * once, where refreshing costs each refreshed deal's part a row look-up and a read-modify-write per
+ * level and year: cheaper when most contributions are new (a first load).
+ *
+ * Each transaction holds a bounded number of rows, so memory does not grow with the register: rows
+ * are deleted `pageSize` at a time; the pair levels (F, SR) are summed per page of supplier–recipient
+ * pairs holding about `pageSize` contributions (plus one page for the deals without a party); the
+ * one-party levels (S, R) have at most parties × years rows, each level in one transaction. A writer
+ * stopped between two transactions leaves the marker out, and the next start rebuilds the rows.
  */
-export async function rebuildTivRollups(db: Database, timeoutMs?: number): Promise<void> {
+export async function rebuildTivRollups(
+  db: Database,
+  opts: { timeoutMs?: number; pageSize?: number } = {},
+): Promise<void> {
+  const size = opts.pageSize ?? 50_000;
   for (;;) {
     const [row] = await db.write(
-      'MATCH (t:TivRollup) WITH t LIMIT 20000 DELETE t RETURN count(*) AS n',
-      {},
-      timeoutMs,
+      'MATCH (t:TivRollup) WITH t LIMIT $n DELETE t RETURN count(*) AS n',
+      { n: int(size) },
+      opts.timeoutMs,
     );
     if (Number(row?.n ?? 0) === 0) break;
   }
-  for (const level of LEVEL_PARAM)
-    await db.write(ROLLUPS_FROM_CONTRIBUTIONS_CYPHER, { level: level.name, fields: level.fields }, timeoutMs);
+  const counts = await db.read(PAIR_COUNTS_CYPHER, {}, opts.timeoutMs);
+  const paired = counts
+    .filter((c) => c.s !== null && c.r !== null)
+    .map((c) => ({ s: String(c.s), r: String(c.r), n: Number(c.n) }));
+  for (const pairs of pairPages(paired, size))
+    await db.write(PAIR_PAGE_CYPHER, { pairs, tivLevels: PAIR_LEVELS }, opts.timeoutMs);
+  if (paired.length < counts.length)
+    await db.write(UNPAIRED_CYPHER, { tivLevels: PAIR_LEVELS }, opts.timeoutMs);
+  for (const level of PARTY_LEVELS) await db.write(ALL_CYPHER, { tivLevels: [level] }, opts.timeoutMs);
 }
 
 /** How many deals have a contribution (a count the database keeps: no contribution is read). */
@@ -251,6 +319,8 @@ export const TIV_ROLLUP_SCHEMA = [
   'CREATE INDEX tiv_rollup_recipient IF NOT EXISTS FOR (t:TivRollup) ON (t.level, t.recipientId, t.year)',
   'CREATE INDEX tiv_rollup_system IF NOT EXISTS FOR (t:TivRollup) ON (t.level, t.systemId, t.year)',
   'CREATE CONSTRAINT tiv_contribution_deal_unique IF NOT EXISTS FOR (c:TivContribution) REQUIRE c.dealId IS UNIQUE',
+  // The contributions of a supplier–recipient pair, for rebuildTivRollups' pages.
+  'CREATE INDEX tiv_contribution_pair IF NOT EXISTS FOR (c:TivContribution) ON (c.supplierId, c.recipientId)',
 ];
 
 /**
@@ -287,6 +357,6 @@ export async function buildMissingTivRollups(db: Database, batch = 5_000): Promi
     BUILT_LABEL,
     (tx, ids) => refreshTivContributions(db, tx, ids),
     batch,
-    () => rebuildTivRollups(db),
+    () => rebuildTivRollups(db, { pageSize: batch }),
   );
 }
