@@ -10,7 +10,7 @@ import type { Database, Params, Statement } from './database';
 import { dealPartiesCypher, mergeNodesCypher, mergeRelationsCypher, relationRows } from './graph-writer';
 import { RECORD_CYPHER, RELEASE_SOURCE_PREFIX, releaseListed, SIPRI_SOURCE_ID, WINS } from './release-writes';
 import { int } from './integers';
-import { rebuildTivRollups, refreshTivContributions, refreshTivRollups } from './tiv-rollups';
+import { refreshTivRollups } from './tiv-rollups';
 
 export const SOURCE_ID = SIPRI_SOURCE_ID;
 
@@ -292,11 +292,6 @@ export async function settleReleaseDeals(
     lastYear: number;
     pageSize: number;
     timeoutMs: number;
-    /**
-     * Each page refreshes its deals' contributions only, and every rollup row is rebuilt from the
-     * contributions at the end (rebuildTivRollups): for a first load, where nearly every part is new.
-     */
-    rebuildRollups?: boolean;
   },
 ): Promise<Settled> {
   const out: Settled = { deals: 0, statusMs: 0, rollupsMs: 0 };
@@ -315,7 +310,7 @@ export async function settleReleaseDeals(
       await db.run(tx, STATUS_CYPHER, { ids, lastYear: int(opts.lastYear) });
       out.statusMs += Date.now() - t;
       t = Date.now();
-      await (opts.rebuildRollups ? refreshTivContributions : refreshTivRollups)(db, tx, ids);
+      await refreshTivRollups(db, tx, ids);
       out.rollupsMs += Date.now() - t;
       // The run's mark served to find repeated rows; a finished import leaves no trace of its run.
       await db.run(
@@ -329,11 +324,6 @@ export async function settleReleaseDeals(
     const last = ids[ids.length - 1];
     if (last === undefined || ids.length < opts.pageSize) break;
     after = last;
-  }
-  if (opts.rebuildRollups) {
-    const t = Date.now();
-    await rebuildTivRollups(db, { timeoutMs: opts.timeoutMs, pageSize: opts.pageSize });
-    out.rollupsMs += Date.now() - t;
   }
   return out;
 }

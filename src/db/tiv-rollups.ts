@@ -264,12 +264,6 @@ export async function rebuildTivRollups(
   for (const level of PARTY_LEVELS) await db.write(ALL_CYPHER, { tivLevels: [level] }, opts.timeoutMs);
 }
 
-/** How many deals have a contribution (a count the database keeps: no contribution is read). */
-export async function countTivContributions(db: Database): Promise<number> {
-  const rows = await db.read('MATCH (c:TivContribution) RETURN count(c) AS n');
-  return Number(rows[0]?.n ?? 0);
-}
-
 /** The parameters of TIV_ROLLUP_CYPHER for these deals. */
 export function tivRollupParams(dealIds: readonly string[]): {
   dealIds: string[];
