@@ -7,16 +7,17 @@ import {
   type PartyField,
 } from './deal-filter';
 import {
-  dealPartyIds,
+  boundPartyIds,
+  collectPartyNodes,
+  dealPartyNodes,
+  entityProjection,
   keysParam,
-  projectionFor,
   propsFromValues,
   type PropertyKeys,
   toEntities,
   type EntityRecord,
 } from './entities';
 import type { Plain } from './mapper';
-import { DEAL_ITEM } from './relation-queries';
 import { badInput } from '../errors';
 import { int } from './integers';
 import { NO_YEAR } from './deal-slots';
@@ -235,20 +236,21 @@ export function dealPageStatement(
        RETURN count(d) AS retired
      }
      RETURN matched - retired AS total`;
-  // The page also brings every entity it names (parties, systems), once each, for the request's loader.
-  // Found by the ids its rows hold (their live parties, read once for the rows): expanding the deals'
-  // relationships again would read every relationship and its `retired` a second time.
+  // The page also brings every entity it names (parties, systems), once each, for the request's loader:
+  // the live party nodes each row's ids come from (dealPartyNodes reads each relationship and its
+  // `retired` once), so neither the relationships nor an index are read a second time. They are never
+  // deals, so their projection needs no party ids of its own.
   const page =
     first === 0
       ? 'RETURN [] AS rows, [] AS entities'
       : `${select}
-         WITH collect({ deal: ${keys ? DEAL_VALUES : DEAL_ITEM}, k: k }) AS rows
-         CALL (rows) {
-           UNWIND rows AS row
-           UNWIND [row.deal.buyerId, row.deal.sellerId, row.deal.systemId] AS id
-           WITH DISTINCT id
-           MATCH (n:Entity {id: id})
-           RETURN collect(${projectionFor('n', keys)}) AS entities
+         WITH d, k, ${dealPartyNodes('d')}
+         WITH collect({ deal: ${keys ? DEAL_VALUES : DEAL_ROW}, k: k }) AS rows,
+           ${collectPartyNodes('d')} AS parties
+         CALL (parties) {
+           UNWIND parties AS n
+           WITH DISTINCT n
+           RETURN collect(${entityProjection('n', keys ? 'keys' : null, false)}) AS entities
          }
          RETURN rows, entities`;
   return {
@@ -313,7 +315,10 @@ export async function findDeals(
  * DEAL_ITEM for a page whose caller reads only `$keys`: their values in order (one plan whatever the
  * keys), zipped back by dealFromValues; a deal of a page is several times the fields a page shows.
  */
-const DEAL_VALUES = `{ values: [k IN $keys | d[k]], ${dealPartyIds('d')} }`;
+const DEAL_VALUES = `{ values: [k IN $keys | d[k]], ${boundPartyIds('d')} }`;
+
+/** DEAL_ITEM (every property) for a page row whose party nodes are bound (dealPartyNodes). */
+const DEAL_ROW = `d { .*, __typename: 'Deal', ${boundPartyIds('d')} }`;
 
 /** A DEAL_VALUES item as DEAL_ITEM has it: absent properties left out, as `d { .* }` leaves them out. */
 function dealFromValues(item: Record<string, Plain>, keys: readonly string[]): Record<string, Plain> {

@@ -39,12 +39,39 @@ export const entityProjection = (v: string, keysParam: string | null = null, wit
 
 const partiesCypher = (v: string) => `CASE WHEN ${v}:Deal THEN { ${dealPartyIds(v)} } END`;
 
+/** A deal's live buyer, seller and system: the field each fills and the relationship it is found by. */
+const DEAL_PARTIES = [
+  { field: 'buyer', type: 'BUYER', end: 'b' },
+  { field: 'seller', type: 'SELLER', end: 's' },
+  { field: 'system', type: 'COVERS', end: 'w' },
+] as const;
+
+/** The deal `v`'s live party of one kind as a node (`id` false) or its id: null if it has none. */
+const liveParty = (v: string, p: (typeof DEAL_PARTIES)[number], id: boolean) =>
+  `head([(${v})-[r:${p.type}]->(${p.end}) WHERE coalesce(r.retired, false) = false | ${p.end}${id ? '.id' : ''}])`;
+
 /** A deal's party and system ids as map entries (buyerId, sellerId, systemId) of the deal `v`. */
-export const dealPartyIds = (
-  v: string,
-) => `buyerId: head([(${v})-[r:BUYER]->(b) WHERE coalesce(r.retired, false) = false | b.id]),
-    sellerId: head([(${v})-[r:SELLER]->(s) WHERE coalesce(r.retired, false) = false | s.id]),
-    systemId: head([(${v})-[r:COVERS]->(w) WHERE coalesce(r.retired, false) = false | w.id])`;
+export const dealPartyIds = (v: string) =>
+  DEAL_PARTIES.map((p) => `${p.field}Id: ${liveParty(v, p, true)}`).join(',\n    ');
+
+/**
+ * The deal `v`'s live buyer, seller and system as the nodes `${v}Buyer`, `${v}Seller` and
+ * `${v}System` (null where it has none), for a `WITH` that keeps them: a statement that needs both
+ * the ids and the entities themselves (a deal page) reads each relationship once instead of finding
+ * the entities again by id.
+ */
+export const dealPartyNodes = (v: string) =>
+  DEAL_PARTIES.map((p) => `${liveParty(v, p, false)} AS ${partyNode(v, p.field)}`).join(',\n    ');
+
+/** dealPartyIds for a deal whose party nodes dealPartyNodes has bound. */
+export const boundPartyIds = (v: string) =>
+  DEAL_PARTIES.map((p) => `${p.field}Id: ${partyNode(v, p.field)}.id`).join(', ');
+
+/** The bound party nodes' collected list (every live party of every deal `v` of the rows, nulls left out). */
+export const collectPartyNodes = (v: string) =>
+  DEAL_PARTIES.map((p) => `collect(${partyNode(v, p.field)})`).join(' + ');
+
+const partyNode = (v: string, field: string) => `${v}${field[0]!.toUpperCase()}${field.slice(1)}`;
 
 /**
  * The values of a `[k IN $keys | v[k]]` projection as properties again: an absent property reads
