@@ -3,7 +3,7 @@
 # scratch checkout of HEAD, as a user who just cloned would: `npx armsgraph serve` starts the embedded
 # Neo4j, and the examples share it. The paths the examples name (path/to/export.csv, ...) are filled
 # with a test fixture first. Each example must exit 0, and each file it writes must not be empty.
-# Needs a built checkout (npm ci); .ci/run runs it last.
+# Needs a built checkout (npm ci); .ci/run runs it when its Node 24 test pass has ended.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 scratch=$(mktemp -d)

@@ -13,6 +13,8 @@ export async function buildOnceForAllDeals(
   marker: string,
   refresh: (tx: ManagedTransaction, dealIds: string[]) => Promise<void>,
   batch: number,
+  /** Runs once every deal is refreshed, before the marker is written. */
+  finish?: () => Promise<void>,
 ): Promise<void> {
   if (await built(db, marker)) return;
   for (let after = ''; ;) {
@@ -25,6 +27,7 @@ export async function buildOnceForAllDeals(
     await db.writeTx((tx) => refresh(tx, ids));
     after = ids[ids.length - 1] ?? after;
   }
+  await finish?.();
   await db.write(`MERGE (:${marker})`);
 }
 

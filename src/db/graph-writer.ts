@@ -216,8 +216,22 @@ export interface DealPartiesRow {
 export function dealPartiesCypher(
   /** A condition on the deal `d`: only deals meeting it get their parties (a SIPRI release that wins them). */
   where?: string,
+  /**
+   * The deals were created in this transaction: they have no relationship to find, join or retire,
+   * so each party is created (a first load's deals skip a relationship look-up and a retiring pass
+   * per party).
+   */
+  created = false,
 ): string {
-  const party = (type: DealPartyType) => `
+  const party = (type: DealPartyType) =>
+    created
+      ? `
+    CALL (d, row) {
+      WITH d, row, row.parties.${type} AS p WHERE p IS NOT NULL
+      MATCH (e:${endLabel(RELATIONS[type].to)} {id: p.id}) WHERE p.label IS NULL OR p.label IN labels(e)
+      CREATE (d)-[:${type} {key: p.key, sourceIds: row.sourceIds}]->(e)
+    }`
+      : `
     CALL (d, row) {
       WITH d, row, row.parties.${type} AS p WHERE p IS NOT NULL
       MATCH (e:${endLabel(RELATIONS[type].to)} {id: p.id}) WHERE p.label IS NULL OR p.label IN labels(e)

@@ -2,6 +2,7 @@ import type { ManagedTransaction } from 'neo4j-driver';
 import { SIPRI_STATUS } from '../model';
 import type { Database } from './database';
 import { buildOnceForAllDeals } from './build-once';
+import { int } from './integers';
 
 /**
  * TIV rollups: SIPRI's tables (TIV delivered per supplier, recipient, system, ... and year) read from
@@ -84,11 +85,15 @@ export type KeyField = (typeof LEVELS)['F'][number];
 const LEVEL_PARAM = Object.entries(LEVELS).map(([name, fields]) => ({ name, fields: [...fields] }));
 const KEY_FIELDS = LEVELS.F;
 
+/** A rollup row's id: its level, its key fields (empty when the level leaves them out) and its year. */
+const ROLLUP_ID = `level + '|' + ${KEY_FIELDS.map((f) => `coalesce(toString(${f}), '')`).join(" + '|' + ")} + '|' + toString(year)`;
+
 /**
- * The refresh of the deals whose ids `$dealIds` holds (each once), as one statement: see the module
- * comment. Parameters: `dealIds` (strings), `tivLevels` (LEVEL_PARAM).
+ * Per deal id `id`: `now`, the part the deal has now (null when it has no live deliveries), `before`,
+ * the part its contribution holds (null when it has none), and `c`, that contribution, for the deals
+ * whose part changed. Contributions are written (or deleted) to hold `now`.
  */
-export const TIV_ROLLUP_CYPHER = `
+const CONTRIBUTIONS_CYPHER = `
 UNWIND $dealIds AS id
 CALL (id) {
   OPTIONAL MATCH (d:Deal {id: id}) WHERE ${live('d')}
@@ -111,7 +116,13 @@ CALL (id, now, c) {
   FOREACH (_ IN CASE WHEN now IS NULL AND c IS NOT NULL THEN [1] ELSE [] END | DELETE c)
   FOREACH (_ IN CASE WHEN now IS NOT NULL THEN [1] ELSE [] END |
     MERGE (k:TivContribution {dealId: id}) SET k = now)
-}
+}`;
+
+/**
+ * The refresh of the deals whose ids `$dealIds` holds (each once), as one statement: see the module
+ * comment. Parameters: `dealIds` (strings), `tivLevels` (LEVEL_PARAM).
+ */
+export const TIV_ROLLUP_CYPHER = `${CONTRIBUTIONS_CYPHER}
 WITH [p IN [[before, -1], [now, 1]] WHERE p[0] IS NOT NULL] AS parts
 UNWIND parts AS part
 WITH part[0] AS c, part[1] AS sign
@@ -125,7 +136,7 @@ WITH level, ${KEY_FIELDS.join(', ')}, year, gap, sum(tiv) AS tiv, sum(n) AS n
 WITH level, ${KEY_FIELDS.join(', ')}, year, sum(tiv) AS tiv, sum(n) AS n,
   collect(CASE WHEN gap > 0 AND n <> 0 THEN [gap, n] END) AS gaps
 WHERE tiv <> 0 OR n <> 0 OR size(gaps) > 0
-MERGE (t:TivRollup {id: level + '|' + ${KEY_FIELDS.map((f) => `coalesce(toString(${f}), '')`).join(" + '|' + ")} + '|' + toString(year)})
+MERGE (t:TivRollup {id: ${ROLLUP_ID}})
 ON CREATE SET t.level = level, ${KEY_FIELDS.map((f) => `t.${f} = ${f}`).join(', ')}, t.year = year,
   t.tiv = 0, t.n = 0, t.gaps = []
 SET t.tiv = t.tiv + tiv, t.n = t.n + n,
@@ -134,6 +145,124 @@ SET t.tiv = t.tiv + tiv, t.n = t.n + n,
       coalesce(v[k], 0) + CASE WHEN k = g[0] - 1 THEN g[1] ELSE 0 END])
 WITH t WHERE t.n = 0
 DELETE t`;
+
+/**
+ * The rollup rows of the levels `$tivLevels` summed from the contributions that `match` binds to `c`,
+ * and created: the rows are new (rebuildTivRollups deleted them first), so no row is looked up, and a
+ * row shared by many deals is written once instead of once per page of deals. Every contribution of
+ * a row must be among those `match` binds (rebuildTivRollups chooses them so).
+ */
+const rollupsFromContributions = (match: string) => `${match}
+UNWIND range(0, size(c.years) - 1) AS i
+UNWIND $tivLevels AS level
+WITH level.name AS level,
+  ${KEY_FIELDS.map((f) => `CASE WHEN '${f}' IN level.fields THEN c.${f} END AS ${f}`).join(',\n  ')},
+  c.years[i] AS year, c.gaps[i] AS gap, c.tivs[i] AS tiv
+WITH level, ${KEY_FIELDS.join(', ')}, year, gap, sum(tiv) AS tiv, count(*) AS n
+WITH level, ${KEY_FIELDS.join(', ')}, year, sum(tiv) AS tiv, sum(n) AS n,
+  collect(CASE WHEN gap > 0 THEN [gap, n] END) AS gaps
+WITH level, ${KEY_FIELDS.join(', ')}, year, tiv, n, gaps,
+  reduce(m = 0, g IN gaps | CASE WHEN g[0] > m THEN g[0] ELSE m END) AS longest
+CREATE (t:TivRollup)
+SET t = {id: ${ROLLUP_ID}, level: level, ${KEY_FIELDS.map((f) => `${f}: ${f}`).join(', ')}, year: year,
+  tiv: tiv, n: n,
+  gaps: [k IN range(0, longest - 1) | reduce(s = 0, g IN gaps | s + CASE WHEN g[0] = k + 1 THEN g[1] ELSE 0 END)]}`;
+
+/** The levels whose key holds both parties: their rows are summed per page of supplier–recipient pairs. */
+const PAIR_LEVELS = LEVEL_PARAM.filter(
+  (l) => l.fields.some((f) => f === 'supplierId') && l.fields.some((f) => f === 'recipientId'),
+);
+/**
+ * The other levels (one party, or none): as many rows as parties times years, however large the
+ * register, so each is summed in one statement.
+ */
+const PARTY_LEVELS = LEVEL_PARAM.filter((l) => !PAIR_LEVELS.includes(l));
+
+/** Contributions per supplier–recipient pair (null where a deal has no live party of the kind). */
+const PAIR_COUNTS_CYPHER = `MATCH (c:TivContribution)
+RETURN c.supplierId AS s, c.recipientId AS r, count(*) AS n ORDER BY s, r`;
+
+/** The contributions of a page of pairs, each pair sought in the pair index. */
+const PAIR_PAGE_CYPHER = rollupsFromContributions(
+  'UNWIND $pairs AS p MATCH (c:TivContribution {supplierId: p.s, recipientId: p.r})',
+);
+/** The contributions a pair index leaves out: those of a deal without a live supplier or recipient. */
+const UNPAIRED_CYPHER = rollupsFromContributions(
+  'MATCH (c:TivContribution) WHERE c.supplierId IS NULL OR c.recipientId IS NULL',
+);
+const ALL_CYPHER = rollupsFromContributions('MATCH (c:TivContribution)');
+
+/**
+ * Pairs packed in key order into pages of at most `size` contributions (a pair larger than that is a
+ * page of its own): every row of a pair level is summed within one page.
+ */
+function pairPages(
+  counts: { s: string; r: string; n: number }[],
+  size: number,
+): { s: string; r: string }[][] {
+  const pages: { s: string; r: string }[][] = [];
+  let page: { s: string; r: string }[] = [];
+  let n = 0;
+  for (const c of counts) {
+    if (page.length > 0 && n + c.n > size) {
+      pages.push(page);
+      page = [];
+      n = 0;
+    }
+    page.push({ s: c.s, r: c.r });
+    n += c.n;
+  }
+  if (page.length > 0) pages.push(page);
+  return pages;
+}
+
+/**
+ * Brings these deals' contributions up to date without touching the rollup rows: for a writer that
+ * rebuilds the rows from the contributions afterwards (rebuildTivRollups).
+ */
+export async function refreshTivContributions(
+  db: Database,
+  tx: ManagedTransaction,
+  dealIds: readonly string[],
+): Promise<void> {
+  if (dealIds.length === 0) return;
+  await db.run(tx, CONTRIBUTIONS_CYPHER, { dealIds: [...new Set(dealIds)] });
+}
+
+/**
+ * Replaces every rollup row by the sum of the contributions. Costs every contribution in the graph
+ * once, where refreshing costs each refreshed deal's part a row look-up and a read-modify-write per
+ * level and year: cheaper when most contributions are new (a first load).
+ *
+ * Each transaction holds a bounded number of rows, so memory does not grow with the register: rows
+ * are deleted `pageSize` at a time; the pair levels (F, SR) are summed per page of supplier–recipient
+ * pairs holding about `pageSize` contributions (plus one page for the deals without a party); the
+ * one-party levels (S, R) have at most parties × years rows, each level in one transaction. A writer
+ * stopped between two transactions leaves the marker out, and the next start rebuilds the rows.
+ */
+export async function rebuildTivRollups(
+  db: Database,
+  opts: { timeoutMs?: number; pageSize?: number } = {},
+): Promise<void> {
+  const size = opts.pageSize ?? 50_000;
+  for (;;) {
+    const [row] = await db.write(
+      'MATCH (t:TivRollup) WITH t LIMIT $n DELETE t RETURN count(*) AS n',
+      { n: int(size) },
+      opts.timeoutMs,
+    );
+    if (Number(row?.n ?? 0) === 0) break;
+  }
+  const counts = await db.read(PAIR_COUNTS_CYPHER, {}, opts.timeoutMs);
+  const paired = counts
+    .filter((c) => c.s !== null && c.r !== null)
+    .map((c) => ({ s: String(c.s), r: String(c.r), n: Number(c.n) }));
+  for (const pairs of pairPages(paired, size))
+    await db.write(PAIR_PAGE_CYPHER, { pairs, tivLevels: PAIR_LEVELS }, opts.timeoutMs);
+  if (paired.length < counts.length)
+    await db.write(UNPAIRED_CYPHER, { tivLevels: PAIR_LEVELS }, opts.timeoutMs);
+  for (const level of PARTY_LEVELS) await db.write(ALL_CYPHER, { tivLevels: [level] }, opts.timeoutMs);
+}
 
 /** The parameters of TIV_ROLLUP_CYPHER for these deals. */
 export function tivRollupParams(dealIds: readonly string[]): {
@@ -184,6 +313,8 @@ export const TIV_ROLLUP_SCHEMA = [
   'CREATE INDEX tiv_rollup_recipient IF NOT EXISTS FOR (t:TivRollup) ON (t.level, t.recipientId, t.year)',
   'CREATE INDEX tiv_rollup_system IF NOT EXISTS FOR (t:TivRollup) ON (t.level, t.systemId, t.year)',
   'CREATE CONSTRAINT tiv_contribution_deal_unique IF NOT EXISTS FOR (c:TivContribution) REQUIRE c.dealId IS UNIQUE',
+  // The contributions of a supplier–recipient pair, for rebuildTivRollups' pages.
+  'CREATE INDEX tiv_contribution_pair IF NOT EXISTS FOR (c:TivContribution) ON (c.supplierId, c.recipientId)',
 ];
 
 /**
@@ -207,10 +338,19 @@ export async function resumeTivRollups(db: Database, wereBuilt: boolean): Promis
 }
 
 /**
- * Builds the rollups of a database written before they existed, once, in batches of deals; queries
- * sum deliveries until the marker is written. Deals a writer already refreshed are skipped by the
- * refresh itself (their part is unchanged).
+ * Builds the rollups of a database written before they existed (or whose writer stopped before it
+ * settled them), once: each deal's contribution in batches of deals (a deal whose part is unchanged
+ * is skipped), then every row from the contributions; queries sum deliveries until the marker is
+ * written.
  */
 export async function buildMissingTivRollups(db: Database, batch = 5_000): Promise<void> {
-  await buildOnceForAllDeals(db, BUILT_LABEL, (tx, ids) => refreshTivRollups(db, tx, ids), batch);
+  // The rows from the contributions, whatever rows an interrupted writer left: contributions are
+  // written per deal, the rows are only their sum.
+  await buildOnceForAllDeals(
+    db,
+    BUILT_LABEL,
+    (tx, ids) => refreshTivContributions(db, tx, ids),
+    batch,
+    () => rebuildTivRollups(db, { pageSize: batch }),
+  );
 }

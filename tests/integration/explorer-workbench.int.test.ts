@@ -24,8 +24,8 @@ describe('explorer workbench on an imported register', () => {
   const open = (url: string, width?: number) => explorer.open(url, width);
   const idle = (page: Page, loadsAbove?: number) => explorer.idle(page, loadsAbove);
   const settled = (page: Page, action: () => Promise<unknown>) => explorer.settled(page, action);
-  const photograph = (url: string, name: string, ready?: (p: Page) => Promise<void>) =>
-    explorer.photograph(url, name, ready);
+  const photograph = (url: string, name: string, opened?: Page) =>
+    explorer.photograph(url, name, undefined, opened);
 
   beforeAll(async () => {
     // Importing 3,453 rows on a busy two-core machine outlasts the default per-request timeout.
@@ -60,8 +60,8 @@ describe('explorer workbench on an imported register', () => {
     // The panel's facts carry their own sources: the exclusion from the F-35 programme names its statement.
     const exclusion = page.locator('.facts li', { hasText: 'Excluded from' });
     await expect(exclusion.locator('[data-source-id]').count()).resolves.toBeGreaterThan(0);
+    await photograph('/?focus=TUR', 'graph-turkey', page);
     await page.close();
-    await photograph('/?focus=TUR', 'graph-turkey');
   });
 
   it("draws the United States' deals as one weighted edge per partner, not 200 deal nodes", async () => {
@@ -73,6 +73,8 @@ describe('explorer workbench on an imported register', () => {
     expect(body.data!.deals.totalCount).toBeGreaterThan(200);
 
     const page = await open('/?focus=United%20States');
+    // Photographed as it opens, before the clicks below change it.
+    await photograph('/?focus=USA', 'graph-united-states', page);
     const status = page.getByTestId('status');
     const drawnGroups = Number(await status.getAttribute('data-groups'));
     const drawnDeals = Number(await status.getAttribute('data-deals'));
@@ -108,7 +110,6 @@ describe('explorer workbench on an imported register', () => {
     await page.getByTestId('undo').click();
     await expect(status.getAttribute('data-deals')).resolves.toBe(String(drawnDeals));
     await page.close();
-    await photograph('/?focus=USA', 'graph-united-states');
   });
 
   it('reopens a copied address as the same view', async () => {
@@ -219,6 +220,8 @@ describe('explorer workbench on an imported register', () => {
     );
     expect(shown).toEqual(expected.map((r) => ({ key: r.key, share: r.share })));
     await expect(page.locator('#tables-chart svg').count()).resolves.toBe(1);
+    // Photographed before the download buttons below are clicked (and focused).
+    await photograph('/?tab=tables&t.recipient=IND', 'tables-india-suppliers', page);
     const [csv] = await Promise.all([page.waitForEvent('download'), page.getByTestId('tables-csv').click()]);
     const rows = parse((await downloadBytes(csv)).toString('utf8'), {
       columns: true,
@@ -232,7 +235,6 @@ describe('explorer workbench on an imported register', () => {
       /^<svg[^>]+xmlns="http:\/\/www.w3.org\/2000\/svg"/,
     );
     await page.close();
-    await photograph('/?tab=tables&t.recipient=IND', 'tables-india-suppliers');
     await photograph('/?tab=tables&t.recipient=IND&t.years=1&t.top=5&t.chart=line', 'tables-trend');
   });
 
@@ -285,6 +287,7 @@ describe('explorer workbench on an imported register', () => {
         sources: c.sources.map((x) => x.id).sort(),
       })),
     );
+    await photograph('/?focus=chn-s-400-2014', 'graph-deal-sources', page);
     await page.close();
 
     // India's S-400 deal, merged with its SIPRI record: each delivery year with its own sources.
@@ -307,7 +310,6 @@ describe('explorer workbench on an imported register', () => {
       years.map((d) => ({ year: d.year, sources: d.sources.map((x) => x.id).sort() })),
     );
     await ind.close();
-    await photograph('/?focus=chn-s-400-2014', 'graph-deal-sources');
   });
 
   it('says what failed and offers to retry', async () => {
@@ -336,6 +338,8 @@ describe('explorer workbench on an imported register', () => {
       `${e.source}>${e.target}:${e.weight}:${e.deals}`;
 
     const page = await open('/?tab=network&n.from=2015&n.to=2024');
+    // Photographed as it opens, before the zooms and clicks below change it.
+    await photograph('/?tab=network&n.from=2015&n.to=2024', 'network-2015-2024', page);
     const summary = page.getByTestId('network-summary');
     await expect(summary.getAttribute('data-edges')).resolves.toBe(String(net.edges.length));
     await expect(summary.getAttribute('data-total')).resolves.toBe(String(net.edges.length));
@@ -410,7 +414,6 @@ describe('explorer workbench on an imported register', () => {
     });
     expect(new URL(page.url()).searchParams.get('n.focus')).toBe('RUS');
     await page.close();
-    await photograph('/?tab=network&n.from=2015&n.to=2024', 'network-2015-2024');
     await photograph('/?tab=network&n.from=2015&n.to=2024&n.focus=IND', 'network-india');
     // Four page loads with a layout each: longer than one view on a loaded machine.
   }, 900_000);
@@ -479,8 +482,8 @@ describe('explorer workbench on an imported register', () => {
     await expect(again.locator('input[name="deliveredFrom"]').inputValue()).resolves.toBe('2000');
     await expect(again.getByLabel('second hand, modernised').isChecked()).resolves.toBe(true);
     await expect(again.getByLabel('Local production').inputValue()).resolves.toBe('false');
+    await photograph(url.replace(server.url, ''), 'register-delivered-second-hand', again);
     await again.close();
-    await photograph(url.replace(server.url, ''), 'register-delivered-second-hand');
   });
 
   it('shows a long request as loading with its buttons disabled, and Cancel returns to the view before', async () => {
