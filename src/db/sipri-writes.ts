@@ -287,12 +287,7 @@ export interface Settled {
  */
 export async function settleReleaseDeals(
   db: Database,
-  opts: {
-    release: string;
-    lastYear: number;
-    pageSize: number;
-    timeoutMs: number;
-  },
+  opts: { release: string; lastYear: number; pageSize: number; timeoutMs: number },
 ): Promise<Settled> {
   const out: Settled = { deals: 0, statusMs: 0, rollupsMs: 0 };
   let after = '';
@@ -322,10 +317,9 @@ export async function settleReleaseDeals(
     }, opts.timeoutMs);
     out.deals += ids.length;
     const last = ids[ids.length - 1];
-    if (last === undefined || ids.length < opts.pageSize) break;
+    if (last === undefined || ids.length < opts.pageSize) return out;
     after = last;
   }
-  return out;
 }
 
 /**

@@ -230,9 +230,10 @@ export async function refreshTivContributions(
 }
 
 /**
- * Replaces every rollup row by the sum of the contributions. Costs every contribution in the graph
- * once, where refreshing costs each refreshed deal's part a row look-up and a read-modify-write per
- * level and year: cheaper when most contributions are new (a first load).
+ * Replaces every rollup row by the sum of the contributions: the repair at start, for a database
+ * whose rows are missing or were left incomplete (buildMissingTivRollups). It reads every
+ * contribution once per level, which on the real register cost more than the per-page refresh an
+ * import does, so imports do not use it.
  *
  * Each transaction holds a bounded number of rows, so memory does not grow with the register: rows
  * are deleted `pageSize` at a time; the pair levels (F, SR) are summed per page of supplier–recipient
