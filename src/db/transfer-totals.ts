@@ -29,8 +29,8 @@ import {
  * delivering, grouped once (`by`) or twice (`by`, then `then`), with each row's share of the
  * filtered total, in pages that reach every group. Read from the TIV rollups (src/db/tiv-rollups.ts)
  * at the smallest level that holds the groupings and filters, or from the deals' contributions when
- * no rollup level does (a system, a category, a condition, local production); summed from the deliveries themselves
- * when the rollups are not built yet, or when asked (`source: 'deliveries'`, the reference the tests
+ * no rollup level does (a system, a category, a condition, local production); summed from the
+ * deliveries themselves when the rollups are not built yet, or when asked (`source: 'deliveries'`, the reference the tests
  * and the benchmark compare with). Both paths share the deal key, the TIV arithmetic (thousandths,
  * integers: exact) and everything after the sums, so they give the same answers.
  */
@@ -262,9 +262,13 @@ function checkResolved(p: Plan, row: Record<string, unknown> | undefined): void 
   }
 }
 
-/** `g1`, `g2`, `tiv` (thousandths), `deals` per group, from the rollups or the contributions. */
-function fromRollups(p: Plan): string {
-  if (p.level === 'contributions') return fromContributions(p);
+/** `g1`, `g2`, `tiv` (thousandths), `deals` per group, from the plan's level. */
+function fromLevel(p: Plan): string {
+  return p.level === 'contributions' ? fromContributions(p) : fromRollupRows(p);
+}
+
+/** The sums from the rows of a rollup level. */
+function fromRollupRows(p: Plan): string {
   const where = [`t.level = $level`, 't.year >= $from', 't.year <= $to', ...p.conditions('t')];
   // Deals in a group: each deal once, at its first delivery of the period (see tiv-rollups.ts).
   const start = p.byYear ? 't.year' : '$from';
@@ -279,13 +283,13 @@ function fromRollups(p: Plan): string {
 }
 
 /**
- * The same from the contributions, one per deal (its key, its live deliveries' years and TIVs): each
+ * The sums from the contributions, one per deal (its key, its live deliveries' years and TIVs): each
  * year of the period summed into its group; deals are the distinct deals of a group (of a group and
  * year when grouped by year), as the deliveries count them.
  */
 function fromContributions(p: Plan): string {
   const conditions = p.conditions('c');
-  // A party or system filter seeks the contributions' index of that key (see fromRollups).
+  // A party or system filter seeks the contributions' index of that key (see fromRollupRows).
   const seek = p.anchor ? `USING INDEX c:TivContribution(${p.anchor})` : '';
   return `MATCH (c:TivContribution) ${seek} ${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''}
     UNWIND [i IN range(0, size(c.years) - 1) WHERE c.years[i] >= $from AND c.years[i] <= $to] AS i
@@ -294,7 +298,7 @@ function fromContributions(p: Plan): string {
     WITH g1, g2, sum(tiv) AS tiv, count(DISTINCT c) AS deals`;
 }
 
-/** The same, summed from the live deliveries of the period. */
+/** The sums from the live deliveries of the period. */
 function fromDeliveries(p: Plan): string {
   const conditions = p.conditions('v');
   return `MATCH (x:Delivery) WHERE x.year >= $from AND x.year <= $to
@@ -388,7 +392,7 @@ async function readTable(
     return row;
   };
   if (source === 'deliveries') return run(fromDeliveries(p), false);
-  const row = await run(`WITH * WHERE built ${fromRollups(p)}`, source !== 'rollups');
+  const row = await run(`WITH * WHERE built ${fromLevel(p)}`, source !== 'rollups');
   return row?.built === false ? run(fromDeliveries(p), false) : row;
 }
 
