@@ -15,6 +15,8 @@ export async function buildOnceForAllDeals(
   batch: number,
   /** Runs once every deal is refreshed, before the marker is written. */
   finish?: () => Promise<void>,
+  /** Properties of the marker (what was built, when a derivation has versions). */
+  props: Record<string, unknown> = {},
 ): Promise<void> {
   if (await built(db, marker)) return;
   for (let after = ''; ;) {
@@ -28,7 +30,7 @@ export async function buildOnceForAllDeals(
     after = ids[ids.length - 1] ?? after;
   }
   await finish?.();
-  await db.write(`MERGE (:${marker})`);
+  await db.write(`MERGE (m:${marker}) SET m += $props`, { props });
 }
 
 /** Whether the marker of a derivation is there. */

@@ -15,13 +15,16 @@ import { int } from './integers';
  * delivery inside [from, to] is the one whose previous delivery is before `from`, so the deals of a
  * group over a period are Σ (n − Σ_{g ≤ year − from} gaps[g − 1]) over its rows in the period.
  *
- * Rows exist at four levels, each keyed by a subset of (supplier, recipient, system, category,
- * condition, local production) plus the year: `F` (all of them: the finest), `SR` (supplier,
- * recipient), `S` (supplier), `R` (recipient). A query reads the smallest level whose key covers its
- * groupings and filters (src/db/transfer-totals.ts).
+ * Rows exist at three levels, each keyed by a subset of the deal key (supplier, recipient, system,
+ * category, condition, local production) plus the year: `SR` (supplier, recipient), `S` (supplier),
+ * `R` (recipient). A query reads the smallest level whose key covers its groupings and filters
+ * (src/db/transfer-totals.ts); one that needs more of the key (a system, a category, a condition, local
+ * production) reads the contributions below, one per deal.
  *
- * Each deal's part of the rollups is kept on a `(:TivContribution {dealId})` node: its key and its
- * live deliveries' years, TIVs and gaps. Refreshing a deal subtracts the part it had and adds the part
+ * Each deal's part of the rollups is kept on a `(:TivContribution {dealId})` node: its whole key and
+ * its live deliveries' years, TIVs and gaps. The contributions are also the finest level: a level keyed
+ * by the whole key would hold about one row per delivery (nine tenths of all rows, measured), each
+ * duplicating a contribution, so there is none. Refreshing a deal subtracts the part it had and adds the part
  * it has now (nothing when they are equal), so the refresh is idempotent, needs nothing from the write
  * that came before it, and any number of deals refresh in one statement whose rollup updates are
  * summed per row first (a row of the United States' deliveries in a year is written once per batch,
@@ -37,6 +40,14 @@ import { int } from './integers';
 
 /** Marks a database whose rollups were built (databases written before rollups existed get them once). */
 export const BUILT_LABEL = 'TivRollupsBuilt';
+
+/**
+ * The rows' layout, kept on the marker (`layout`): a database whose rows were written in another
+ * layout gets them summed again from the contributions once at start. 2: levels SR, S and R, ids
+ * `level|supplier|recipient|year` (before: also a level F keyed by the whole deal key, and ids holding
+ * every key field).
+ */
+export const ROLLUP_LAYOUT = 2;
 
 /** A live relationship or node (retired facts count nowhere). */
 const live = (v: string) => `coalesce(${v}.retired, false) = false`;
@@ -72,21 +83,45 @@ export const MILLI_TIV = (x: string) => `toInteger(round(coalesce(toFloat(${x}.t
 export const LIVE_DELIVERY = (d: string, x: string) =>
   `(${d})-[hd:HAS_DELIVERY]->(${x}:Delivery) WHERE ${live('hd')} AND ${live(x)}`;
 
-/** The rollup levels: which key fields each keeps (the others are null on its rows). */
+/** The fields of a deal's key (DEAL_KEY_CYPHER), each held by its contribution. */
+export const KEY_FIELDS = [
+  'supplierId',
+  'recipientId',
+  'systemId',
+  'category',
+  'condition',
+  'localProduction',
+] as const;
+export type KeyField = (typeof KEY_FIELDS)[number];
+
+/**
+ * Where a table's sums come from, finest first: the contributions (the whole key), then each rollup
+ * level with the key fields it keeps. A table reads the last whose fields cover its groupings and
+ * filters.
+ */
 export const LEVELS = {
-  F: ['supplierId', 'recipientId', 'systemId', 'category', 'condition', 'localProduction'],
+  contributions: KEY_FIELDS,
   SR: ['supplierId', 'recipientId'],
   S: ['supplierId'],
   R: ['recipientId'],
 } as const;
 export type Level = keyof typeof LEVELS;
-export type KeyField = (typeof LEVELS)['F'][number];
+export type RollupLevel = Exclude<Level, 'contributions'>;
 
-const LEVEL_PARAM = Object.entries(LEVELS).map(([name, fields]) => ({ name, fields: [...fields] }));
-const KEY_FIELDS = LEVELS.F;
+/** The key fields some rollup level keeps: a row holds them (null when its level leaves one out). */
+const ROLLUP_FIELDS = ['supplierId', 'recipientId'] as const;
+
+const LEVEL_PARAM = (Object.keys(LEVELS) as Level[])
+  .filter((name): name is RollupLevel => name !== 'contributions')
+  .map((name) => ({ name, fields: [...LEVELS[name]] as string[] }));
 
 /** A rollup row's id: its level, its key fields (empty when the level leaves them out) and its year. */
-const ROLLUP_ID = `level + '|' + ${KEY_FIELDS.map((f) => `coalesce(toString(${f}), '')`).join(" + '|' + ")} + '|' + toString(year)`;
+const ROLLUP_ID = `level + '|' + ${ROLLUP_FIELDS.map((f) => `coalesce(${f}, '')`).join(" + '|' + ")} + '|' + toString(year)`;
+
+/** A rollup level's fields of contribution `c` (null where the level leaves one out), as `level`. */
+const LEVEL_KEY = ROLLUP_FIELDS.map((f) => `CASE WHEN '${f}' IN level.fields THEN c.${f} END AS ${f}`).join(
+  ',\n  ',
+);
 
 /**
  * Per deal id `id`: `now`, the part the deal has now (null when it has no live deliveries), `before`,
@@ -128,16 +163,15 @@ UNWIND parts AS part
 WITH part[0] AS c, part[1] AS sign
 UNWIND range(0, size(c.years) - 1) AS i
 UNWIND $tivLevels AS level
-WITH level.name AS level,
-  ${KEY_FIELDS.map((f) => `CASE WHEN '${f}' IN level.fields THEN c.${f} END AS ${f}`).join(',\n  ')},
+WITH level.name AS level, ${LEVEL_KEY},
   c.years[i] AS year, c.gaps[i] AS gap, sign * c.tivs[i] AS tiv, sign AS n
 // Summed per row and gap, then per row: a deal's part that moved nowhere cancels out and is not written.
-WITH level, ${KEY_FIELDS.join(', ')}, year, gap, sum(tiv) AS tiv, sum(n) AS n
-WITH level, ${KEY_FIELDS.join(', ')}, year, sum(tiv) AS tiv, sum(n) AS n,
+WITH level, ${ROLLUP_FIELDS.join(', ')}, year, gap, sum(tiv) AS tiv, sum(n) AS n
+WITH level, ${ROLLUP_FIELDS.join(', ')}, year, sum(tiv) AS tiv, sum(n) AS n,
   collect(CASE WHEN gap > 0 AND n <> 0 THEN [gap, n] END) AS gaps
 WHERE tiv <> 0 OR n <> 0 OR size(gaps) > 0
 MERGE (t:TivRollup {id: ${ROLLUP_ID}})
-ON CREATE SET t.level = level, ${KEY_FIELDS.map((f) => `t.${f} = ${f}`).join(', ')}, t.year = year,
+ON CREATE SET t.level = level, ${ROLLUP_FIELDS.map((f) => `t.${f} = ${f}`).join(', ')}, t.year = year,
   t.tiv = 0, t.n = 0, t.gaps = []
 SET t.tiv = t.tiv + tiv, t.n = t.n + n,
   t.gaps = reduce(v = t.gaps, g IN gaps |
@@ -155,53 +189,45 @@ DELETE t`;
 const rollupsFromContributions = (match: string) => `${match}
 UNWIND range(0, size(c.years) - 1) AS i
 UNWIND $tivLevels AS level
-WITH level.name AS level,
-  ${KEY_FIELDS.map((f) => `CASE WHEN '${f}' IN level.fields THEN c.${f} END AS ${f}`).join(',\n  ')},
+WITH level.name AS level, ${LEVEL_KEY},
   c.years[i] AS year, c.gaps[i] AS gap, c.tivs[i] AS tiv
-WITH level, ${KEY_FIELDS.join(', ')}, year, gap, sum(tiv) AS tiv, count(*) AS n
-WITH level, ${KEY_FIELDS.join(', ')}, year, sum(tiv) AS tiv, sum(n) AS n,
+WITH level, ${ROLLUP_FIELDS.join(', ')}, year, gap, sum(tiv) AS tiv, count(*) AS n
+WITH level, ${ROLLUP_FIELDS.join(', ')}, year, sum(tiv) AS tiv, sum(n) AS n,
   collect(CASE WHEN gap > 0 THEN [gap, n] END) AS gaps
-WITH level, ${KEY_FIELDS.join(', ')}, year, tiv, n, gaps,
+WITH level, ${ROLLUP_FIELDS.join(', ')}, year, tiv, n, gaps,
   reduce(m = 0, g IN gaps | CASE WHEN g[0] > m THEN g[0] ELSE m END) AS longest
 CREATE (t:TivRollup)
-SET t = {id: ${ROLLUP_ID}, level: level, ${KEY_FIELDS.map((f) => `${f}: ${f}`).join(', ')}, year: year,
+SET t = {id: ${ROLLUP_ID}, level: level, ${ROLLUP_FIELDS.map((f) => `${f}: ${f}`).join(', ')}, year: year,
   tiv: tiv, n: n,
   gaps: [k IN range(0, longest - 1) | reduce(s = 0, g IN gaps | s + CASE WHEN g[0] = k + 1 THEN g[1] ELSE 0 END)]}`;
 
-/** The levels whose key holds both parties: their rows are summed per page of supplier–recipient pairs. */
-const PAIR_LEVELS = LEVEL_PARAM.filter(
-  (l) => l.fields.some((f) => f === 'supplierId') && l.fields.some((f) => f === 'recipientId'),
-);
 /**
- * The other levels (one party, or none): as many rows as parties times years, however large the
- * register, so each is summed in one statement.
+ * The levels whose key holds the supplier: their rows are summed per page of suppliers, every row of
+ * such a level within one page.
  */
-const PARTY_LEVELS = LEVEL_PARAM.filter((l) => !PAIR_LEVELS.includes(l));
+const SUPPLIER_LEVELS = LEVEL_PARAM.filter((l) => l.fields.includes('supplierId'));
+/** The others (the recipient's): at most parties × years rows however large the register, each level summed in one statement. */
+const OTHER_LEVELS = LEVEL_PARAM.filter((l) => !SUPPLIER_LEVELS.includes(l));
 
-/** Contributions per supplier–recipient pair (null where a deal has no live party of the kind). */
-const PAIR_COUNTS_CYPHER = `MATCH (c:TivContribution)
-RETURN c.supplierId AS s, c.recipientId AS r, count(*) AS n ORDER BY s, r`;
+/** Contributions per supplier (null: the deals without a live supplier). */
+const SUPPLIER_COUNTS_CYPHER = `MATCH (c:TivContribution)
+RETURN c.supplierId AS s, count(*) AS n ORDER BY s`;
 
-/** The contributions of a page of pairs, each pair sought in the pair index. */
-const PAIR_PAGE_CYPHER = rollupsFromContributions(
-  'UNWIND $pairs AS p MATCH (c:TivContribution {supplierId: p.s, recipientId: p.r})',
+/** The contributions of a page of suppliers, each supplier sought in the supplier index. */
+const SUPPLIER_PAGE_CYPHER = rollupsFromContributions(
+  'UNWIND $suppliers AS s MATCH (c:TivContribution {supplierId: s})',
 );
-/** The contributions a pair index leaves out: those of a deal without a live supplier or recipient. */
-const UNPAIRED_CYPHER = rollupsFromContributions(
-  'MATCH (c:TivContribution) WHERE c.supplierId IS NULL OR c.recipientId IS NULL',
-);
+/** The contributions the supplier index leaves out: those of a deal without a live supplier. */
+const UNSUPPLIED_CYPHER = rollupsFromContributions('MATCH (c:TivContribution) WHERE c.supplierId IS NULL');
 const ALL_CYPHER = rollupsFromContributions('MATCH (c:TivContribution)');
 
 /**
- * Pairs packed in key order into pages of at most `size` contributions (a pair larger than that is a
- * page of its own): every row of a pair level is summed within one page.
+ * Suppliers packed in key order into pages of at most `size` contributions (a supplier with more is a
+ * page of its own).
  */
-function pairPages(
-  counts: { s: string; r: string; n: number }[],
-  size: number,
-): { s: string; r: string }[][] {
-  const pages: { s: string; r: string }[][] = [];
-  let page: { s: string; r: string }[] = [];
+function supplierPages(counts: { s: string; n: number }[], size: number): string[][] {
+  const pages: string[][] = [];
+  let page: string[] = [];
   let n = 0;
   for (const c of counts) {
     if (page.length > 0 && n + c.n > size) {
@@ -209,7 +235,7 @@ function pairPages(
       page = [];
       n = 0;
     }
-    page.push({ s: c.s, r: c.r });
+    page.push(c.s);
     n += c.n;
   }
   if (page.length > 0) pages.push(page);
@@ -236,10 +262,11 @@ export async function refreshTivContributions(
  * import does, so imports do not use it.
  *
  * Each transaction holds a bounded number of rows, so memory does not grow with the register: rows
- * are deleted `pageSize` at a time; the pair levels (F, SR) are summed per page of supplier–recipient
- * pairs holding about `pageSize` contributions (plus one page for the deals without a party); the
- * one-party levels (S, R) have at most parties × years rows, each level in one transaction. A writer
- * stopped between two transactions leaves the marker out, and the next start rebuilds the rows.
+ * are deleted `pageSize` at a time; the supplier's levels (SR, S) are summed per page of suppliers
+ * holding about `pageSize` contributions (a supplier's rows are at most its recipients × years,
+ * however many deals it has), plus one page for the deals without a live supplier; the recipient's
+ * level (R), at most parties × years rows, in one transaction. A writer stopped between two
+ * transactions leaves the marker out, and the next start rebuilds the rows.
  */
 export async function rebuildTivRollups(
   db: Database,
@@ -254,15 +281,13 @@ export async function rebuildTivRollups(
     );
     if (Number(row?.n ?? 0) === 0) break;
   }
-  const counts = await db.read(PAIR_COUNTS_CYPHER, {}, opts.timeoutMs);
-  const paired = counts
-    .filter((c) => c.s !== null && c.r !== null)
-    .map((c) => ({ s: String(c.s), r: String(c.r), n: Number(c.n) }));
-  for (const pairs of pairPages(paired, size))
-    await db.write(PAIR_PAGE_CYPHER, { pairs, tivLevels: PAIR_LEVELS }, opts.timeoutMs);
-  if (paired.length < counts.length)
-    await db.write(UNPAIRED_CYPHER, { tivLevels: PAIR_LEVELS }, opts.timeoutMs);
-  for (const level of PARTY_LEVELS) await db.write(ALL_CYPHER, { tivLevels: [level] }, opts.timeoutMs);
+  const counts = await db.read(SUPPLIER_COUNTS_CYPHER, {}, opts.timeoutMs);
+  const supplied = counts.filter((c) => c.s !== null).map((c) => ({ s: String(c.s), n: Number(c.n) }));
+  for (const suppliers of supplierPages(supplied, size))
+    await db.write(SUPPLIER_PAGE_CYPHER, { suppliers, tivLevels: SUPPLIER_LEVELS }, opts.timeoutMs);
+  if (supplied.length < counts.length)
+    await db.write(UNSUPPLIED_CYPHER, { tivLevels: SUPPLIER_LEVELS }, opts.timeoutMs);
+  for (const level of OTHER_LEVELS) await db.write(ALL_CYPHER, { tivLevels: [level] }, opts.timeoutMs);
 }
 
 /** The parameters of TIV_ROLLUP_CYPHER for these deals. */
@@ -312,10 +337,15 @@ export const TIV_ROLLUP_SCHEMA = [
   'CREATE INDEX tiv_rollup_level_year IF NOT EXISTS FOR (t:TivRollup) ON (t.level, t.year)',
   'CREATE INDEX tiv_rollup_supplier IF NOT EXISTS FOR (t:TivRollup) ON (t.level, t.supplierId, t.year)',
   'CREATE INDEX tiv_rollup_recipient IF NOT EXISTS FOR (t:TivRollup) ON (t.level, t.recipientId, t.year)',
-  'CREATE INDEX tiv_rollup_system IF NOT EXISTS FOR (t:TivRollup) ON (t.level, t.systemId, t.year)',
   'CREATE CONSTRAINT tiv_contribution_deal_unique IF NOT EXISTS FOR (c:TivContribution) REQUIRE c.dealId IS UNIQUE',
-  // The contributions of a supplier–recipient pair, for rebuildTivRollups' pages.
-  'CREATE INDEX tiv_contribution_pair IF NOT EXISTS FOR (c:TivContribution) ON (c.supplierId, c.recipientId)',
+  // A table filtered by a party or a system that no rollup level keeps seeks these (and
+  // rebuildTivRollups its pages of suppliers); other filters read every contribution.
+  'CREATE INDEX tiv_contribution_supplier IF NOT EXISTS FOR (c:TivContribution) ON (c.supplierId)',
+  'CREATE INDEX tiv_contribution_recipient IF NOT EXISTS FOR (c:TivContribution) ON (c.recipientId)',
+  'CREATE INDEX tiv_contribution_system IF NOT EXISTS FOR (c:TivContribution) ON (c.systemId)',
+  // Indexes of the previous layout (ROLLUP_LAYOUT): every index costs the writers.
+  'DROP INDEX tiv_rollup_system IF EXISTS',
+  'DROP INDEX tiv_contribution_pair IF EXISTS',
 ];
 
 /**
@@ -335,16 +365,18 @@ export async function suspendTivRollups(db: Database): Promise<boolean> {
  * (buildMissingTivRollups), and the tables sum deliveries meanwhile.
  */
 export async function resumeTivRollups(db: Database, wereBuilt: boolean): Promise<void> {
-  if (wereBuilt) await db.write(`MERGE (:${BUILT_LABEL})`);
+  if (wereBuilt)
+    await db.write(`MERGE (m:${BUILT_LABEL}) SET m.layout = $layout`, { layout: int(ROLLUP_LAYOUT) });
 }
 
 /**
  * Builds the rollups of a database written before they existed (or whose writer stopped before it
  * settled them), once: each deal's contribution in batches of deals (a deal whose part is unchanged
  * is skipped), then every row from the contributions; queries sum deliveries until the marker is
- * written.
+ * written. Rows built in an older layout (ROLLUP_LAYOUT) are summed again from the contributions.
  */
 export async function buildMissingTivRollups(db: Database, batch = 5_000): Promise<void> {
+  await relayoutTivRollups(db, batch);
   // The rows from the contributions, whatever rows an interrupted writer left: contributions are
   // written per deal, the rows are only their sum.
   await buildOnceForAllDeals(
@@ -353,5 +385,20 @@ export async function buildMissingTivRollups(db: Database, batch = 5_000): Promi
     (tx, ids) => refreshTivContributions(db, tx, ids),
     batch,
     () => rebuildTivRollups(db, { pageSize: batch }),
+    { layout: int(ROLLUP_LAYOUT) },
   );
+}
+
+/**
+ * Rows built in an older layout, replaced once by the sum of the contributions (which every layout
+ * keeps alike): the rows of a level no longer kept go, the others get this layout's ids. The tables
+ * sum deliveries meanwhile; a start stopped half-way leaves the marker out, and the next one builds
+ * the rollups whole.
+ */
+async function relayoutTivRollups(db: Database, batch: number): Promise<void> {
+  const [row] = await db.read(`MATCH (m:${BUILT_LABEL}) RETURN m.layout AS layout`);
+  if (row === undefined || Number(row.layout) === ROLLUP_LAYOUT) return;
+  await suspendTivRollups(db);
+  await rebuildTivRollups(db, { pageSize: batch });
+  await resumeTivRollups(db, true);
 }

@@ -28,8 +28,9 @@ import {
  * SIPRI's TIV tables, filtered and cross-tabulated: the TIV delivered in a period and the deals
  * delivering, grouped once (`by`) or twice (`by`, then `then`), with each row's share of the
  * filtered total, in pages that reach every group. Read from the TIV rollups (src/db/tiv-rollups.ts)
- * at the smallest level that holds the groupings and filters; summed from the deliveries themselves
- * when the rollups are not built yet, or when asked (`source: 'deliveries'`, the reference the tests
+ * at the smallest level that holds the groupings and filters, or from the deals' contributions when
+ * no rollup level does (a system, a category, a condition, local production); summed from the
+ * deliveries themselves when the rollups are not built yet, or when asked (`source: 'deliveries'`, the reference the tests
  * and the benchmark compare with). Both paths share the deal key, the TIV arithmetic (thousandths,
  * integers: exact) and everything after the sums, so they give the same answers.
  */
@@ -61,9 +62,12 @@ export interface TotalsQuery {
 /** Most rows a page may hold; paging (a row's cursor as `after`) reaches the rest. */
 export const MAX_TOTALS_PAGE = 5000;
 
-/** A grouping: the Cypher of its key over a row `v` (a rollup row or a delivery with its deal's key). */
+/**
+ * A grouping: the Cypher of its key over `v` (a rollup row, a contribution, or a delivery with its
+ * deal's key) whose delivery year is `year`.
+ */
 interface Grouping {
-  key: (v: string) => string;
+  key: (v: string, year: string) => string;
   needs: KeyField[];
   /** The entity kind its keys are ids of, if any. */
   entity: boolean;
@@ -73,7 +77,7 @@ const GROUPINGS: Record<TotalsBy, Grouping> = {
   SUPPLIER: { key: (v) => `${v}.supplierId`, needs: ['supplierId'], entity: true },
   RECIPIENT: { key: (v) => `${v}.recipientId`, needs: ['recipientId'], entity: true },
   SYSTEM: { key: (v) => `${v}.systemId`, needs: ['systemId'], entity: true },
-  YEAR: { key: (v) => `toString(${v}.year)`, needs: [], entity: false },
+  YEAR: { key: (_, year) => `toString(${year})`, needs: [], entity: false },
   CATEGORY: { key: (v) => `coalesce(${v}.category, '')`, needs: ['category'], entity: false },
   // A party that is not a state has no region: its own group (''), not a silent omission.
   SUPPLIER_REGION: {
@@ -112,7 +116,7 @@ const REGION: FilterValue = { graphql: 'String', text: 'text' };
  * The filter's fields (schema.graphql's TransferFilter, a unit test compares the two): the key field each one tests, and how
  * its given values become the stored values (names and aliases to ids, inside the table's own
  * statement; region names to the ids of their countries; spellings of a category to SIPRI's). Every
- * field is a key field of the finest rollup level, so the rollups serve any combination.
+ * field is a field of the deal key the contributions hold, so they serve any combination.
  */
 export const TRANSFER_FILTER_FIELDS: readonly TransferFilterField[] = [
   { field: 'supplier', list: true, value: FILTER_VALUES.party, key: 'supplierId' },
@@ -133,7 +137,7 @@ export const TRANSFER_FILTER_FIELDS: readonly TransferFilterField[] = [
     values: (g) => regionCountries('recipientRegion', g),
   },
   { field: 'category', list: true, value: FILTER_VALUES.category, key: 'category' },
-  // The rollups store the DealCondition itself (CONDITION_CYPHER), not SIPRI's wording.
+  // The contributions store the DealCondition itself (CONDITION_CYPHER), not SIPRI's wording.
   { field: 'condition', list: true, value: FILTER_VALUES.condition, key: 'condition' },
   { field: 'localProduction', list: false, value: FILTER_VALUES.localProduction, key: 'localProduction' },
 ];
@@ -163,7 +167,7 @@ interface Resolution {
 
 interface Plan {
   level: Level;
-  /** The party or system key a filter names, whose rollup index a query seeks (null: none). */
+  /** The party or system key a filter names, whose index the rollups or contributions seek (null: none). */
   anchor: KeyField | null;
   conditions: (v: string) => string[];
   params: Record<string, unknown>;
@@ -224,9 +228,10 @@ function plan(q: TotalsQuery): Plan {
   }
   if ([q.by, q.then].some((b) => b === 'SUPPLIER_REGION' || b === 'RECIPIENT_REGION'))
     params.regionOf = regionByCountry();
-  const level = (Object.keys(LEVELS) as Level[])
-    .reverse()
-    .find((l) => [...needs].every((k) => (LEVELS[l] as readonly string[]).includes(k)));
+  const level =
+    (Object.keys(LEVELS) as Level[])
+      .reverse()
+      .find((l) => [...needs].every((k) => (LEVELS[l] as readonly string[]).includes(k))) ?? 'contributions';
   const head = resolutions
     .map(
       (r) =>
@@ -236,10 +241,10 @@ function plan(q: TotalsQuery): Plan {
   const carried = resolutions.map((r) => r.name);
   const anchors: KeyField[] = ['supplierId', 'recipientId', 'systemId'];
   return {
-    level: level ?? 'F',
+    level,
     anchor: tests.find((t) => anchors.includes(t.key))?.key ?? null,
     conditions: (v) => tests.map((t) => `${v}.${t.key} IN ${t.ref}`),
-    params: { ...params, level: level ?? 'F' },
+    params: level === 'contributions' ? params : { ...params, level },
     head: resolutions.length > 0 ? `${head}\nWITH ${[...carried, ...lists].join(', ')}` : '',
     imports: [...carried, ...lists.map((l) => l.split(' AS ')[1] ?? '')].join(', '),
     resolutions,
@@ -257,8 +262,13 @@ function checkResolved(p: Plan, row: Record<string, unknown> | undefined): void 
   }
 }
 
-/** `g1`, `g2`, `tiv` (thousandths), `deals` per group, from the rollups. */
-function fromRollups(p: Plan): string {
+/** `g1`, `g2`, `tiv` (thousandths), `deals` per group, from the plan's level. */
+function fromLevel(p: Plan): string {
+  return p.level === 'contributions' ? fromContributions(p) : fromRollupRows(p);
+}
+
+/** The sums from the rows of a rollup level. */
+function fromRollupRows(p: Plan): string {
   const where = [`t.level = $level`, 't.year >= $from', 't.year <= $to', ...p.conditions('t')];
   // Deals in a group: each deal once, at its first delivery of the period (see tiv-rollups.ts).
   const start = p.byYear ? 't.year' : '$from';
@@ -266,13 +276,29 @@ function fromRollups(p: Plan): string {
   // resolved is short; left alone it reads every row of the period).
   const seek = p.anchor ? `USING INDEX t:TivRollup(level, ${p.anchor}, year)` : '';
   return `MATCH (t:TivRollup) ${seek} WHERE ${where.join(' AND ')}
-    WITH t, ${p.g1.key('t')} AS g1, ${p.g2 ? p.g2.key('t') : "''"} AS g2,
+    WITH t, ${p.g1.key('t', 't.year')} AS g1, ${p.g2 ? p.g2.key('t', 't.year') : "''"} AS g2,
       t.n - reduce(a = 0, g IN range(1, CASE WHEN t.year - ${start} < size(t.gaps) THEN t.year - ${start} ELSE size(t.gaps) END) |
         a + t.gaps[g - 1]) AS deals
     WITH g1, g2, sum(t.tiv) AS tiv, sum(deals) AS deals`;
 }
 
-/** The same, summed from the live deliveries of the period. */
+/**
+ * The sums from the contributions, one per deal (its key, its live deliveries' years and TIVs): each
+ * year of the period summed into its group; deals are the distinct deals of a group (of a group and
+ * year when grouped by year), as the deliveries count them.
+ */
+function fromContributions(p: Plan): string {
+  const conditions = p.conditions('c');
+  // A party or system filter seeks the contributions' index of that key (see fromRollupRows).
+  const seek = p.anchor ? `USING INDEX c:TivContribution(${p.anchor})` : '';
+  return `MATCH (c:TivContribution) ${seek} ${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''}
+    UNWIND [i IN range(0, size(c.years) - 1) WHERE c.years[i] >= $from AND c.years[i] <= $to] AS i
+    WITH c, c.years[i] AS year, c.tivs[i] AS tiv
+    WITH c, tiv, ${p.g1.key('c', 'year')} AS g1, ${p.g2 ? p.g2.key('c', 'year') : "''"} AS g2
+    WITH g1, g2, sum(tiv) AS tiv, count(DISTINCT c) AS deals`;
+}
+
+/** The sums from the live deliveries of the period. */
 function fromDeliveries(p: Plan): string {
   const conditions = p.conditions('v');
   return `MATCH (x:Delivery) WHERE x.year >= $from AND x.year <= $to
@@ -282,7 +308,7 @@ function fromDeliveries(p: Plan): string {
     UNWIND xs AS x
     WITH d, x, k { .*, year: toInteger(x.year), tiv: ${MILLI_TIV('x')} } AS v
     ${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''}
-    WITH d, v, ${p.g1.key('v')} AS g1, ${p.g2 ? p.g2.key('v') : "''"} AS g2
+    WITH d, v, ${p.g1.key('v', 'v.year')} AS g1, ${p.g2 ? p.g2.key('v', 'v.year') : "''"} AS g2
     WITH g1, g2, sum(v.tiv) AS tiv, count(DISTINCT d) AS deals`;
 }
 
@@ -366,7 +392,7 @@ async function readTable(
     return row;
   };
   if (source === 'deliveries') return run(fromDeliveries(p), false);
-  const row = await run(`WITH * WHERE built ${fromRollups(p)}`, source !== 'rollups');
+  const row = await run(`WITH * WHERE built ${fromLevel(p)}`, source !== 'rollups');
   return row?.built === false ? run(fromDeliveries(p), false) : row;
 }
 

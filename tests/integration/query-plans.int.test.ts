@@ -286,6 +286,37 @@ describe('query plans of the key queries', () => {
       await plansOf(() => transferTotals(db, { ...q, filter: { recipient: ['ZB1'] } }, { first: 10 })),
       /:TivRollup\(level, recipientId, year\)/,
     );
+    // What no rollup level keeps is read from the contributions, a party's or a system's by index.
+    expectIndexed(
+      await plansOf(() =>
+        transferTotals(
+          db,
+          { ...q, by: 'YEAR', filter: { system: ['zsys-1'] } },
+          { first: 10, source: 'rollups' },
+        ),
+      ),
+      /:TivContribution\(systemId\)/,
+    );
+    expectIndexed(
+      await plansOf(() =>
+        transferTotals(
+          db,
+          { ...q, by: 'CATEGORY', filter: { recipient: ['ZB1'] } },
+          { first: 10, source: 'rollups' },
+        ),
+      ),
+      /:TivContribution\(recipientId\)/,
+    );
+    expectIndexed(
+      await plansOf(() =>
+        transferTotals(
+          db,
+          { ...q, by: 'SYSTEM', filter: { supplier: ['ZS1'] } },
+          { first: 10, source: 'rollups' },
+        ),
+      ),
+      /:TivContribution\(supplierId\)/,
+    );
   });
 
   it('search asks the full-text index and scans nothing', async () => {

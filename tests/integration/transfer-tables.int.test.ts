@@ -256,6 +256,27 @@ describe('transfer tables', () => {
     expect(whole.map((r) => r.key)).toEqual(paged.map((r) => r.key));
   });
 
+  it("India's locally produced imports by system and year, from the contributions", async () => {
+    // No rollup level keeps the system or local production: each deal's contribution is read.
+    const local = rows.filter((r) => r.recipient === 'IND' && r.local && r.year >= 2005);
+    expect(local.length).toBeGreaterThan(20);
+    const expected = sums(local, (r) => `${nameKey(cleanDesignation(r.system))} ${r.year}`);
+    const got = await allRows(
+      {
+        by: 'SYSTEM',
+        then: 'YEAR',
+        filter: { recipient: ['India'], localProduction: true },
+        deliveredFrom: 2005,
+      },
+      20,
+    );
+    expect(
+      new Map(got.map((r) => [`${nameKey(r.label)} ${r.then?.key}`, [r.tivDelivered, r.deals]])),
+    ).toEqual(new Map([...expected].map(([k, v]) => [k, [Math.round(v.tiv * 1000) / 1000, v.deals]])));
+    const total = [...expected.values()].reduce((t, v) => t + v.tiv, 0);
+    for (const r of got) expect(r.share).toBeCloseTo(r.tivDelivered / total, 12);
+  });
+
   it("the network's edge weights are the pairs' TIV and deals", async () => {
     const period = rows.filter((r) => r.year >= 2015 && r.year <= 2023);
     const expected = sums(period, (r) => `${r.supplier}->${r.recipient}`);
@@ -322,7 +343,9 @@ describe('transfer tables', () => {
     );
   });
 
-  describe('summing deliveries gives the answers the rollups give', () => {
+  describe('summing deliveries gives the answers the rollups and the contributions give', () => {
+    // A system, category, condition or local production (grouped or filtered) is read from the
+    // contributions; the rest from a rollup level.
     const filters: [string, TransferFilter][] = [
       ['supplier', { supplier: ['Russia', 'FRA'] }],
       ['recipient', { recipient: ['India'] }],
@@ -338,6 +361,9 @@ describe('transfer tables', () => {
         ['SUPPLIER', 'YEAR'],
         ['CATEGORY', null],
         ['RECIPIENT_REGION', 'SYSTEM'],
+        ['SYSTEM', 'YEAR'],
+        ['YEAR', 'CATEGORY'],
+        ['SYSTEM', null],
       ] as const) {
         const q: TotalsQuery = { by, then, filter, deliveredFrom: 2008, deliveredTo: 2020 };
         const fromRollups = await allRows(q, 1000);
