@@ -19,6 +19,7 @@ import { transferNetwork, type NetworkArgs } from '../db/transfer-network';
 import { TRANSFER_FILTER_FIELDS, type TransferFilter } from '../db/transfer-totals';
 import { badInput } from '../errors';
 import { interval, type Interval } from './intervals';
+import { keyRowsCache } from './key-cache';
 
 /**
  * What an export writes: the whole graph, the deals a filter selects (Query.deals' filter) with their
@@ -345,8 +346,12 @@ async function streamGraph(
   after: (kind: 'node' | 'edge') => void | Promise<void>,
 ): Promise<void> {
   const { parts } = writer;
-  const nodeKeyRows: Plain[][] = [];
-  const edgeKeyRows: Plain[][] = [];
+  // Key rows read since the graph last changed are taken from the cache (src/export/key-cache.ts).
+  const mark = parts.schema ? await db.stateMark() : null;
+  const cachedNodeKeys = parts.schema && parts.nodes ? keyRowsCache.get(mark, s.nodeKeys) : undefined;
+  const cachedEdgeKeys = parts.schema && parts.edges ? keyRowsCache.get(mark, s.edgeKeys) : undefined;
+  const nodeKeyRows: Plain[][] = cachedNodeKeys ?? [];
+  const edgeKeyRows: Plain[][] = cachedEdgeKeys ?? [];
   let schema: GraphSchema | null = null;
   let started = false;
   const start = () => {
@@ -378,8 +383,8 @@ async function streamGraph(
   // keys the schema statements found.
   type Pass = 'nodeKeys' | 'edgeKeys' | 'nodes' | 'edges';
   const passes: Pass[] = [];
-  if (parts.schema && parts.nodes) passes.push('nodeKeys');
-  if (parts.schema && parts.edges) passes.push('edgeKeys');
+  if (parts.schema && parts.nodes && !cachedNodeKeys) passes.push('nodeKeys');
+  if (parts.schema && parts.edges && !cachedEdgeKeys) passes.push('edgeKeys');
   if (parts.nodes) passes.push('nodes');
   if (parts.edges) passes.push('edges');
   function* statements(): Generator<Statement> {
@@ -401,7 +406,7 @@ async function streamGraph(
       }
     }
   }
-  await db.streamRowsTx(statements(), EXPORT_TIMEOUT_MS, (i, row) => {
+  const endMark = await db.streamRowsTx(statements(), EXPORT_TIMEOUT_MS, (i, row) => {
     const pass = passes[i];
     if (pass === 'nodes') {
       node.id = row[NODE_ROW.id] as string;
@@ -429,6 +434,12 @@ async function streamGraph(
     }
     (pass === 'nodeKeys' ? nodeKeyRows : edgeKeyRows).push(row);
   });
+  // Nothing was committed between the mark and the end of the transaction: the keys read are those of
+  // that state.
+  if (endMark === mark) {
+    if (passes.includes('nodeKeys')) keyRowsCache.set(mark, s.nodeKeys, nodeKeyRows);
+    if (passes.includes('edgeKeys')) keyRowsCache.set(mark, s.edgeKeys, edgeKeyRows);
+  }
   // An empty pass list (no nodes, no edges asked) still starts and ends the document.
   if (!started) start();
   if (!parts.edges) writer.edgesStart();
