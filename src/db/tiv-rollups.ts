@@ -108,12 +108,15 @@ export const LEVELS = {
 export type Level = keyof typeof LEVELS;
 export type RollupLevel = Exclude<Level, 'contributions'>;
 
-/** The key fields some rollup level keeps: a row holds them (null when its level leaves one out). */
-const ROLLUP_FIELDS = ['supplierId', 'recipientId'] as const;
-
 const LEVEL_PARAM = (Object.keys(LEVELS) as Level[])
   .filter((name): name is RollupLevel => name !== 'contributions')
   .map((name) => ({ name, fields: [...LEVELS[name]] as string[] }));
+
+/**
+ * The key fields some rollup level keeps, in the key's order: a row holds them (null when its level
+ * leaves one out). Read from LEVELS, so a level keyed by another field gets it in its rows and ids.
+ */
+const ROLLUP_FIELDS = KEY_FIELDS.filter((f) => LEVEL_PARAM.some((l) => l.fields.includes(f)));
 
 /** A rollup row's id: its level, its key fields (empty when the level leaves them out) and its year. */
 const ROLLUP_ID = `level + '|' + ${ROLLUP_FIELDS.map((f) => `coalesce(${f}, '')`).join(" + '|' + ")} + '|' + toString(year)`;
