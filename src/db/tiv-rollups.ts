@@ -22,7 +22,7 @@ import { int } from './integers';
  * production) reads the contributions below, one per deal.
  *
  * Each deal's part of the rollups is kept on a `(:TivContribution {dealId})` node: its whole key and
- * its live deliveries' years, TIVs and gaps. The contributions are also the finest level: a level keyed
+ * its live deliveries' years and TIVs (in year order, so each delivery's gap follows from the years). The contributions are also the finest level: a level keyed
  * by the whole key would hold about one row per delivery (nine tenths of all rows, measured), each
  * duplicating a contribution, so there is none. Refreshing a deal subtracts the part it had and adds the part
  * it has now (nothing when they are equal), so the refresh is idempotent, needs nothing from the write
@@ -42,12 +42,12 @@ import { int } from './integers';
 export const BUILT_LABEL = 'TivRollupsBuilt';
 
 /**
- * The rows' layout, kept on the marker (`layout`): a database whose rows were written in another
- * layout gets them summed again from the contributions once at start. 2: levels SR, S and R, ids
- * `level|supplier|recipient|year` (before: also a level F keyed by the whole deal key, and ids holding
- * every key field).
+ * The layout of the rows and contributions, kept on the marker (`layout`; none: 1): a database written
+ * in an older one is brought to this one once at start (relayoutTivRollups). 2: levels SR, S and R,
+ * ids `level|supplier|recipient|year` (1: also a level F keyed by the whole deal key, and ids holding
+ * every key field). 3: contributions without `gaps` and `signature` (derived from the fields they keep).
  */
-export const ROLLUP_LAYOUT = 2;
+export const ROLLUP_LAYOUT = 3;
 
 /** A live relationship or node (retired facts count nowhere). */
 const live = (v: string) => `coalesce(${v}.retired, false) = false`;
@@ -126,10 +126,24 @@ const LEVEL_KEY = ROLLUP_FIELDS.map((f) => `CASE WHEN '${f}' IN level.fields THE
   ',\n  ',
 );
 
+/** The gap before delivery `i` of contribution `c` (years since its previous delivery; 0 for the first). */
+const GAP = (c: string, i: string) =>
+  `CASE WHEN ${i} = 0 THEN 0 ELSE ${c}.years[${i}] - ${c}.years[${i} - 1] END`;
+
+/** Whether contribution parts `a` and `b` (maps, either may lack a field that is null) differ. */
+const DIFFERS = (a: string, b: string) =>
+  [
+    `${a}.years <> ${b}.years`,
+    `${a}.tivs <> ${b}.tivs`,
+    ...KEY_FIELDS.map((f) => `NOT coalesce(${a}.${f} = ${b}.${f}, ${a}.${f} IS NULL AND ${b}.${f} IS NULL)`),
+  ].join(' OR ');
+
 /**
  * Per deal id `id`: `now`, the part the deal has now (null when it has no live deliveries), `before`,
  * the part its contribution holds (null when it has none), and `c`, that contribution, for the deals
- * whose part changed. Contributions are written (or deleted) to hold `now`.
+ * whose part changed. Contributions are written (or deleted) to hold `now`: the key, `years` and
+ * `tivs`, nothing derived from them (the gaps follow from the years; an unchanged deal is recognised
+ * by comparing the fields themselves), which halved the cost of writing them.
  */
 const CONTRIBUTIONS_CYPHER = `
 UNWIND $dealIds AS id
@@ -139,22 +153,21 @@ CALL (id) {
   WITH id, d, x ORDER BY x.year
   WITH id, d, collect(toInteger(x.year)) AS years, collect(${MILLI_TIV('x')}) AS tivs
   WITH id, d, years, tivs, ${DEAL_KEY_CYPHER('d')} AS key
-  RETURN CASE WHEN d IS NULL OR size(years) = 0 THEN null ELSE key {
-    .*, dealId: id, years: years, tivs: tivs,
-    gaps: [i IN range(0, size(years) - 1) | CASE WHEN i = 0 THEN 0 ELSE years[i] - years[i - 1] END],
-    // What the part depends on, as one string: an unchanged deal is recognised and left alone.
-    signature: ${KEY_FIELDS.map((f) => `coalesce(toString(key.${f}), '')`).join(" + '|' + ")}
-      + reduce(s = '', j IN range(0, size(years) - 1) | s + '|' + toString(years[j]) + ':' + toString(tivs[j]))
-  } END AS now
+  RETURN CASE WHEN d IS NULL OR size(years) = 0 THEN null ELSE key { .*, dealId: id, years: years, tivs: tivs } END AS now
 }
 OPTIONAL MATCH (c:TivContribution {dealId: id})
 WITH id, now, CASE WHEN c IS NULL THEN null ELSE properties(c) END AS before, c
-WHERE before IS NULL OR now IS NULL OR before.signature <> now.signature
+WHERE before IS NULL OR now IS NULL OR ${DIFFERS('before', 'now')}
 CALL (id, now, c) {
   FOREACH (_ IN CASE WHEN now IS NULL AND c IS NOT NULL THEN [1] ELSE [] END | DELETE c)
   FOREACH (_ IN CASE WHEN now IS NOT NULL THEN [1] ELSE [] END |
     MERGE (k:TivContribution {dealId: id}) SET k = now)
 }`;
+
+/** Rollup row `t`'s gaps with `gaps` (a list of [gap, count]) added. */
+const ADD_GAPS = (t: string) => `reduce(v = ${t}, g IN gaps |
+    [k IN range(0, CASE WHEN size(v) >= g[0] THEN size(v) - 1 ELSE g[0] - 1 END) |
+      coalesce(v[k], 0) + CASE WHEN k = g[0] - 1 THEN g[1] ELSE 0 END])`;
 
 /**
  * The refresh of the deals whose ids `$dealIds` holds (each once), as one statement: see the module
@@ -167,19 +180,17 @@ WITH part[0] AS c, part[1] AS sign
 UNWIND range(0, size(c.years) - 1) AS i
 UNWIND $tivLevels AS level
 WITH level.name AS level, ${LEVEL_KEY},
-  c.years[i] AS year, c.gaps[i] AS gap, sign * c.tivs[i] AS tiv, sign AS n
+  c.years[i] AS year, ${GAP('c', 'i')} AS gap, sign * c.tivs[i] AS tiv, sign AS n
 // Summed per row and gap, then per row: a deal's part that moved nowhere cancels out and is not written.
 WITH level, ${ROLLUP_FIELDS.join(', ')}, year, gap, sum(tiv) AS tiv, sum(n) AS n
 WITH level, ${ROLLUP_FIELDS.join(', ')}, year, sum(tiv) AS tiv, sum(n) AS n,
   collect(CASE WHEN gap > 0 AND n <> 0 THEN [gap, n] END) AS gaps
 WHERE tiv <> 0 OR n <> 0 OR size(gaps) > 0
 MERGE (t:TivRollup {id: ${ROLLUP_ID}})
-ON CREATE SET t.level = level, ${ROLLUP_FIELDS.map((f) => `t.${f} = ${f}`).join(', ')}, t.year = year,
-  t.tiv = 0, t.n = 0, t.gaps = []
-SET t.tiv = t.tiv + tiv, t.n = t.n + n,
-  t.gaps = reduce(v = t.gaps, g IN gaps |
-    [k IN range(0, CASE WHEN size(v) >= g[0] THEN size(v) - 1 ELSE g[0] - 1 END) |
-      coalesce(v[k], 0) + CASE WHEN k = g[0] - 1 THEN g[1] ELSE 0 END])
+// A new row is written once, with its sums (most rows of a first load are new).
+ON CREATE SET t += {level: level, ${ROLLUP_FIELDS.map((f) => `${f}: ${f}`).join(', ')}, year: year,
+  tiv: tiv, n: n, gaps: ${ADD_GAPS('[]')}}
+ON MATCH SET t.tiv = t.tiv + tiv, t.n = t.n + n, t.gaps = ${ADD_GAPS('t.gaps')}
 WITH t WHERE t.n = 0
 DELETE t`;
 
@@ -193,7 +204,7 @@ const rollupsFromContributions = (match: string) => `${match}
 UNWIND range(0, size(c.years) - 1) AS i
 UNWIND $tivLevels AS level
 WITH level.name AS level, ${LEVEL_KEY},
-  c.years[i] AS year, c.gaps[i] AS gap, c.tivs[i] AS tiv
+  c.years[i] AS year, ${GAP('c', 'i')} AS gap, c.tivs[i] AS tiv
 WITH level, ${ROLLUP_FIELDS.join(', ')}, year, gap, sum(tiv) AS tiv, count(*) AS n
 WITH level, ${ROLLUP_FIELDS.join(', ')}, year, sum(tiv) AS tiv, sum(n) AS n,
   collect(CASE WHEN gap > 0 THEN [gap, n] END) AS gaps
@@ -392,16 +403,33 @@ export async function buildMissingTivRollups(db: Database, batch = 5_000): Promi
   );
 }
 
+/** Contribution properties of layouts before 3, derived from the others and no longer kept. */
+const STALE_CONTRIBUTION_CYPHER = `MATCH (c:TivContribution) WHERE c.dealId > $after
+WITH c ORDER BY c.dealId LIMIT $n
+REMOVE c.gaps, c.signature
+RETURN max(c.dealId) AS last`;
+
 /**
- * Rows built in an older layout, replaced once by the sum of the contributions (which every layout
- * keeps alike): the rows of a level no longer kept go, the others get this layout's ids. The tables
- * sum deliveries meanwhile; a start stopped half-way leaves the marker out, and the next one builds
- * the rollups whole.
+ * A database written in an older layout (ROLLUP_LAYOUT), brought to this one once: contributions lose
+ * what they no longer keep, a page of deals a transaction; rows of layout 1 (a level no longer kept,
+ * other ids) are replaced by the sum of the contributions (which every layout keeps alike), the tables
+ * summing deliveries meanwhile. A start stopped half-way leaves the marker's layout (or the marker)
+ * as it was, and the next one does it again.
  */
 async function relayoutTivRollups(db: Database, batch: number): Promise<void> {
-  const [row] = await db.read(`MATCH (m:${BUILT_LABEL}) RETURN m.layout AS layout`);
-  if (row === undefined || Number(row.layout) === ROLLUP_LAYOUT) return;
-  await suspendTivRollups(db);
-  await rebuildTivRollups(db, { pageSize: batch });
-  await resumeTivRollups(db, true);
+  const [row] = await db.read(`MATCH (m:${BUILT_LABEL}) RETURN coalesce(m.layout, 1) AS layout`);
+  if (row === undefined) return;
+  const layout = Number(row.layout);
+  if (layout === ROLLUP_LAYOUT) return;
+  if (layout < 3)
+    for (let after = ''; ;) {
+      const [page] = await db.write(STALE_CONTRIBUTION_CYPHER, { after, n: int(batch) });
+      if (page?.last === null || page?.last === undefined) break;
+      after = String(page.last);
+    }
+  if (layout < 2) {
+    await suspendTivRollups(db);
+    await rebuildTivRollups(db, { pageSize: batch });
+  }
+  await db.write(`MERGE (m:${BUILT_LABEL}) SET m.layout = $layout`, { layout: int(ROLLUP_LAYOUT) });
 }

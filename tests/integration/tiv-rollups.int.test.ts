@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { buildMissingTivRollups, suspendTivRollups } from '../../src/db/tiv-rollups';
+import { buildMissingTivRollups, ROLLUP_LAYOUT, suspendTivRollups } from '../../src/db/tiv-rollups';
 import { transferTotals, type TotalsQuery } from '../../src/db/transfer-totals';
 import { importSipri } from '../../src/import/sipri/import-register';
 import { readRegister } from '../../src/import/sipri/read-register';
@@ -199,7 +199,9 @@ describe('TIV rollups follow every write', () => {
     expect((await rowsBy()).map(([level]) => level)).toEqual(['F', 'R', 'S', 'SR']);
     await buildMissingTivRollups(server.db, 3);
     expect((await rowsBy()).map(([level]) => level)).toEqual(['R', 'S', 'SR']);
-    expect((await server.db.read('MATCH (m:TivRollupsBuilt) RETURN m.layout AS layout'))[0]?.layout).toBe(2);
+    expect((await server.db.read('MATCH (m:TivRollupsBuilt) RETURN m.layout AS layout'))[0]?.layout).toBe(
+      ROLLUP_LAYOUT,
+    );
     await expectConsistent();
     // Once: a later start finds the layout and leaves the rows as they are.
     const ids = async () =>
@@ -207,6 +209,38 @@ describe('TIV rollups follow every write', () => {
     const before = await ids();
     await buildMissingTivRollups(server.db, 3);
     expect(await ids()).toEqual(before);
+  });
+
+  it('contributions of layout 2 (with gaps and a signature) lose them once at start, the rows untouched', async () => {
+    // Layout 2 kept on each contribution its deliveries' gaps and a signature string of its key,
+    // years and TIVs, both derived from the fields every layout keeps.
+    await server.db.write(
+      `MATCH (m:TivRollupsBuilt) SET m.layout = 2
+       WITH count(*) AS _
+       MATCH (c:TivContribution)
+       SET c.gaps = [i IN range(0, size(c.years) - 1) | CASE WHEN i = 0 THEN 0 ELSE c.years[i] - c.years[i - 1] END],
+         c.signature = coalesce(c.supplierId, '') + '|' + toString(c.years[0])`,
+    );
+    const stale = async () =>
+      Number(
+        (
+          await server.db.read(
+            'MATCH (c:TivContribution) WHERE c.gaps IS NOT NULL OR c.signature IS NOT NULL RETURN count(c) AS n',
+          )
+        )[0]?.n,
+      );
+    expect(await stale()).toBeGreaterThan(3);
+    const rows = async () =>
+      (await server.db.read('MATCH (t:TivRollup) RETURN elementId(t) AS e ORDER BY e')).map((r) => r.e);
+    const before = await rows();
+    // Pages of 3 contributions: several transactions.
+    await buildMissingTivRollups(server.db, 3);
+    expect(await stale()).toBe(0);
+    expect(await rows()).toEqual(before);
+    expect((await server.db.read('MATCH (m:TivRollupsBuilt) RETURN m.layout AS layout'))[0]?.layout).toBe(
+      ROLLUP_LAYOUT,
+    );
+    await expectConsistent();
   });
 
   it('a database written before rollups existed gets them once at start', async () => {
