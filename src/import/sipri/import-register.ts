@@ -114,6 +114,15 @@ function emptyReport(
   };
 }
 
+/**
+ * Deals settled per transaction at the end of an import, in batches: a page writes each rollup row its
+ * deals share once (a supplier's or recipient's year is shared by most pages), so larger pages write
+ * fewer rows. At 200,000 deals, pages of 4 batches (20,000 deals) cost 0.68x the refresh's JVM CPU of
+ * pages of one (bench/results/2026-12-01-rollups-g.md); a transaction holds a page's deals and the rows
+ * they touch, however large the register.
+ */
+const SETTLE_BATCHES = 4;
+
 export async function importSipri(
   db: Database,
   register: Register,
@@ -226,7 +235,7 @@ export async function importSipri(
   // from the contributions after a first load (rebuildTivRollups) was measured against it on the real
   // register: it bounds memory as well, but re-reads the contributions once per level and cost more
   // of Neo4j's CPU, so it serves only the repair at start (buildMissingTivRollups).
-  const done = await settleReleaseDeals(db, settle);
+  const done = await settleReleaseDeals(db, { ...settle, pageSize: batchSize * SETTLE_BATCHES });
   report.timings.statusMs = done.statusMs;
   report.timings.rollupsMs = done.rollupsMs;
   await resumeTivRollups(db, rollupsWereBuilt);
