@@ -21,15 +21,15 @@ import { int } from './integers';
  * (src/db/transfer-totals.ts); one that needs more of the key (a system, a category, a condition, local
  * production) reads the contributions below, one per deal.
  *
- * Each deal's part of the rollups is kept on a `(:TivContribution {dealId})` node: its whole key and
- * its live deliveries' years and TIVs (in year order, so each delivery's gap follows from the years). The contributions are also the finest level: a level keyed
- * by the whole key would hold about one row per delivery (nine tenths of all rows, measured), each
- * duplicating a contribution, so there is none. Refreshing a deal subtracts the part it had and adds the part
- * it has now (nothing when they are equal), so the refresh is idempotent, needs nothing from the write
- * that came before it, and any number of deals refresh in one statement whose rollup updates are
- * summed per row first (a row of the United States' deliveries in a year is written once per batch,
- * not once per deal). Like the deal slots, rollups and contributions are derived data outside the
- * entity graph (no `:Entity` label).
+ * Each deal's part of the rollups is kept on a `(:TivContribution {dealId})` node: its whole key and its
+ * live deliveries' years and TIVs (in year order, so each delivery's gap follows from the years). The
+ * contributions are also the finest level: a level keyed by the whole key would hold about one row per
+ * delivery (nine tenths of all rows, measured), each duplicating a contribution, so there is none.
+ * Refreshing a deal subtracts the part it had and adds the part it has now (nothing when they are equal),
+ * so the refresh is idempotent, needs nothing from the write that came before it, and any number of deals
+ * refresh in one statement whose rollup updates are summed per row first (a row of the United States'
+ * deliveries in a year is written once per batch, not once per deal). Like the deal slots, rollups and
+ * contributions are derived data outside the entity graph (no `:Entity` label).
  *
  * How a writer keeps them: after changing anything a deal's part depends on (its deliveries, their
  * year or TIV, its BUYER/SELLER/COVERS relationships, category, SIPRI status, local production, or
