@@ -56,7 +56,9 @@ describe('TIV rollups follow every write', () => {
     server = await startTestServer({ ARMSGRAPH_WRITE_TOKEN: WRITE_TOKEN, ARMSGRAPH_READ_TOKEN: READ_TOKEN });
     await resetGraph(server.db);
     await seedThroughApi(server);
-    await importSipri(server.db, await readRegister(FIXTURE), { batchSize: 7 });
+    // Batches of 2 rows: the import settles its deals in pages of four batches (8 deals), so rollup
+    // rows are created by one page and added to by the next.
+    await importSipri(server.db, await readRegister(FIXTURE), { batchSize: 2 });
   });
 
   afterAll(async () => {
