@@ -117,9 +117,9 @@ function emptyReport(
 /**
  * Deals settled per transaction at the end of an import, in batches: a page writes each rollup row its
  * deals share once (a supplier's or recipient's year is shared by most pages), so larger pages write
- * fewer rows. At 200,000 deals, pages of 4 batches (20,000 deals) cost 0.68x the refresh's JVM CPU of
- * pages of one (bench/results/2026-12-01-rollups-g.md); a transaction holds a page's deals and the rows
- * they touch, however large the register.
+ * fewer rows. At 200,000 deals, pages of 4 batches (20,000 deals) looked up 426k rollup rows instead of
+ * 611k and set 0.88x the properties of pages of one (bench/results/2026-12-01-rollups-g.md); a
+ * transaction holds a page's deals and the rows they touch, however large the register.
  */
 const SETTLE_BATCHES = 4;
 
