@@ -3,6 +3,7 @@ import { DEAL_FILTER_PARAMS, dealFilterFromText, type DealFilter } from '../db/d
 import { checkCategory, intText, listParam, valueFromText } from '../db/filter-fields';
 import {
   DEAL_COLUMN_NAMES,
+  EDGE_RECORD,
   EDGE_ROW,
   HIDDEN_NODE_KEYS,
   neighborhoodStatements,
@@ -64,7 +65,10 @@ export interface NodeView {
   at: number;
 }
 
-/** An edge as the writers see it (EDGE_ROW), valid only during the writer's call, like NodeView. */
+/**
+ * An edge as the writers see it, valid only during the writer's call, like NodeView: `row` is the
+ * edge's own list in its record (EDGE_ROW), `source` and `time` come from the record's head.
+ */
 export interface EdgeView {
   id: string;
   type: string;
@@ -236,7 +240,7 @@ function toKeys(rows: Plain[][], skip: Set<string>): AttrKey[] {
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-/** The dates a deal edge carries (EDGE_ROW dealTime: orderDate, orderYear, deliveryEndYear). */
+/** The dates a deal's edge record carries (EDGE_RECORD dealTime: orderDate, orderYear, deliveryEndYear). */
 function dealTimeInterval(t: Plain[]): Interval | undefined {
   return interval(t[0], t[1], t[2]);
 }
@@ -419,18 +423,26 @@ async function streamGraph(
       return after('node');
     }
     if (pass === 'edges') {
-      edge.id = row[EDGE_ROW.id] as string;
-      edge.type = row[EDGE_ROW.type] as string;
-      edge.source = row[EDGE_ROW.source] as string;
-      edge.target = row[EDGE_ROW.target] as string;
-      edge.keys = edgeKeys ?? (row[EDGE_ROW.keys] as string[]);
-      edge.row = row;
-      if (edgeTime) {
-        const dealTime = row[EDGE_ROW.dealTime];
-        edge.time = dealTime ? dealTimeInterval(dealTime as Plain[]) : edgeInterval(edge);
+      // One source's edges: its id and its deal's interval are shared by all of them.
+      edge.source = row[EDGE_RECORD.source] as string;
+      const dealTime = row[EDGE_RECORD.dealTime];
+      const sourceTime = edgeTime && dealTime ? dealTimeInterval(dealTime as Plain[]) : undefined;
+      const edges = row[EDGE_RECORD.edges] as Plain[][];
+      let wait: Promise<void> | undefined;
+      for (let i = 0; i < edges.length; i++) {
+        const e = edges[i] as Plain[];
+        edge.id = e[EDGE_ROW.id] as string;
+        edge.type = e[EDGE_ROW.type] as string;
+        edge.target = e[EDGE_ROW.target] as string;
+        edge.keys = edgeKeys ?? (e[EDGE_ROW.keys] as string[]);
+        edge.row = e;
+        if (edgeTime) edge.time = dealTime ? sourceTime : edgeInterval(edge);
+        writer.edge(edge);
+        // Every wait is kept (none may reject unheard); the stream resumes when all have settled.
+        const pending = after('edge');
+        if (pending) wait = wait ? Promise.all([wait, pending]).then(() => undefined) : pending;
       }
-      writer.edge(edge);
-      return after('edge');
+      return wait;
     }
     (pass === 'nodeKeys' ? nodeKeyRows : edgeKeyRows).push(row);
   });
