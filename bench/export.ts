@@ -25,6 +25,7 @@ import { silentLogger } from '../src/logger';
 import { openStore } from '../src/store';
 import { embeddedBenchConfig } from './bench-config';
 import { freePort } from './free-port';
+import { cpuMicros } from './proc-cpu';
 
 export interface ExportBenchRow {
   deals: number;
@@ -34,8 +35,11 @@ export interface ExportBenchRow {
   bytes: number;
   seconds: number;
   edgesPerSecond: number;
+  /** CPU seconds of the service process and of Neo4j over the export (median of the rounds). */
+  serviceCpu: number;
+  neo4jCpu: number;
   /** The same export by the baseline service (EXPORT_BENCH_BASELINE), when one was given. */
-  baseline?: { seconds: number; edgesPerSecond: number };
+  baseline?: { seconds: number; edgesPerSecond: number; serviceCpu: number; neo4jCpu: number };
 }
 
 export interface ExportBenchSize {
@@ -197,6 +201,26 @@ const median = (xs: number[]) => {
     : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 };
 
+/**
+ * Streams one export into nothing; returns bytes, seconds, and the CPU seconds the service process
+ * (`servicePid`) and Neo4j (`neo4jPid`) spent meanwhile (NaN off Linux): on a shared machine the wall
+ * time moves with the load, the CPU an export costs much less.
+ */
+async function measured(
+  url: string,
+  servicePid: number | undefined,
+  neo4jPid: number | undefined,
+): Promise<{ bytes: number; seconds: number; serviceCpu: number; neo4jCpu: number }> {
+  const before = [cpuMicros(servicePid), cpuMicros(neo4jPid)];
+  const r = await drain(url);
+  const after = [cpuMicros(servicePid), cpuMicros(neo4jPid)];
+  const used = (i: number) => {
+    const [b, e] = [before[i], after[i]];
+    return b === null || b === undefined || e === null || e === undefined ? NaN : (e - b) / 1e6;
+  };
+  return { ...r, serviceCpu: used(0), neo4jCpu: used(1) };
+}
+
 /** Streams one export into nothing; returns bytes and seconds. */
 async function drain(url: string): Promise<{ bytes: number; seconds: number }> {
   const started = process.hrtime.bigint();
@@ -256,17 +280,21 @@ export async function benchExport(options: ExportBenchOptions = {}): Promise<Exp
         // One unmeasured export first: Neo4j's page cache and the service's JIT start cold.
         await drain(`http://127.0.0.1:${port}/export/node-link`);
         if (base) await drain(`http://127.0.0.1:${basePort}/export/node-link`);
+        const neo4jPid = store.embedded?.pid;
         for (const format of formats) {
-          const times: number[] = [];
-          const baseTimes: number[] = [];
-          let bytes = 0;
+          const runs: Awaited<ReturnType<typeof measured>>[] = [];
+          const baseRuns: Awaited<ReturnType<typeof measured>>[] = [];
           for (let round = 0; round < rounds; round++) {
-            if (base) baseTimes.push((await drain(`http://127.0.0.1:${basePort}/export/${format}`)).seconds);
-            const r = await drain(`http://127.0.0.1:${port}/export/${format}`);
-            bytes = r.bytes;
-            times.push(r.seconds);
+            if (base)
+              baseRuns.push(
+                await measured(`http://127.0.0.1:${basePort}/export/${format}`, base.pid, neo4jPid),
+              );
+            runs.push(await measured(`http://127.0.0.1:${port}/export/${format}`, pid, neo4jPid));
           }
-          const seconds = median(times);
+          const bytes = runs.at(-1)?.bytes ?? 0;
+          const of = (rs: typeof runs, field: 'seconds' | 'serviceCpu' | 'neo4jCpu') =>
+            median(rs.map((r) => r[field]));
+          const seconds = of(runs, 'seconds');
           const edgeRate = format === 'nodes.csv' || format === 'deals.csv' ? 0 : edges;
           const row: ExportBenchRow = {
             deals,
@@ -276,9 +304,16 @@ export async function benchExport(options: ExportBenchOptions = {}): Promise<Exp
             bytes,
             seconds,
             edgesPerSecond: edgeRate / seconds,
+            serviceCpu: of(runs, 'serviceCpu'),
+            neo4jCpu: of(runs, 'neo4jCpu'),
           };
           if (base)
-            row.baseline = { seconds: median(baseTimes), edgesPerSecond: edgeRate / median(baseTimes) };
+            row.baseline = {
+              seconds: of(baseRuns, 'seconds'),
+              edgesPerSecond: edgeRate / of(baseRuns, 'seconds'),
+              serviceCpu: of(baseRuns, 'serviceCpu'),
+              neo4jCpu: of(baseRuns, 'neo4jCpu'),
+            };
           rows.push(row);
           const rate = (secs: number) =>
             format === 'nodes.csv'
@@ -286,10 +321,12 @@ export async function benchExport(options: ExportBenchOptions = {}): Promise<Exp
               : format === 'deals.csv'
                 ? `${Math.round(deals / secs)} deals/s`
                 : `${Math.round(edges / secs)} edges/s`;
+          const cpu = (r: { serviceCpu: number; neo4jCpu: number }) =>
+            `CPU service ${r.serviceCpu.toFixed(2)} s, Neo4j ${r.neo4jCpu.toFixed(2)} s`;
           log(
-            `  ${format.padEnd(10)} ${(bytes / 1048576).toFixed(1).padStart(7)} MiB ${seconds.toFixed(2).padStart(7)} s  ${rate(seconds)}` +
+            `  ${format.padEnd(10)} ${(bytes / 1048576).toFixed(1).padStart(7)} MiB ${seconds.toFixed(2).padStart(7)} s  ${rate(seconds)}  ${cpu(row)}` +
               (row.baseline
-                ? `  (baseline ${row.baseline.seconds.toFixed(2)} s, ${rate(row.baseline.seconds)})`
+                ? `  (baseline ${row.baseline.seconds.toFixed(2)} s, ${rate(row.baseline.seconds)}, ${cpu(row.baseline)})`
                 : '') +
               `  service RSS now ${rssMiB(pid).now.toFixed(0)} MiB`,
           );
