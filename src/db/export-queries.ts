@@ -32,7 +32,16 @@ export interface SelectionStatements {
 /** Node properties that only serve lookups: never exported (as in the API). */
 export const HIDDEN_NODE_KEYS = ['nameKeys', 'nameKeysText', 'searchText'];
 
-/** Positions in a node row: id, labels (without `Entity`), name, key names (null when asked by key), values from VALUES on. */
+/** Node keys a format never declares as attributes: the lookup fields and the id (its own field). */
+export const NOT_DECLARED_NODE_KEYS = [...HIDDEN_NODE_KEYS, 'id'];
+/** An edge's `key` is its id (declared as such); an attribute named key also breaks NetworkX's GEXF reader. */
+export const NOT_DECLARED_EDGE_KEYS = ['key'];
+
+/**
+ * Positions in a node row: id, labels (without `Entity`), name, key names, values from VALUES on.
+ * Asked by key, the key names are those of the node's keys that were not asked for (and are not
+ * NOT_DECLARED_NODE_KEYS): none, unless a write added one after the keys were read.
+ */
 export const NODE_ROW = { id: 0, labels: 1, name: 2, keys: 3, values: 4 } as const;
 /**
  * Positions in an edge record: the source's id, its deal dates ([orderDate, orderYear,
@@ -43,7 +52,7 @@ export const NODE_ROW = { id: 0, labels: 1, name: 2, keys: 3, values: 4 } as con
  * source is split so that no record holds an unbounded list.
  */
 export const EDGE_RECORD = { source: 0, dealTime: 1, edges: 2 } as const;
-/** Positions in one edge of an edge record: id, type, target id, key names (null when asked by key), values. */
+/** Positions in one edge of an edge record: id, type, target id, key names (as in NODE_ROW), values. */
 export const EDGE_ROW = { id: 0, type: 1, target: 2, keys: 3, values: 4 } as const;
 /** The most edges one record carries. */
 export const EDGE_RECORD_MAX = 1000;
@@ -64,8 +73,9 @@ function nodeRow(match: string, keys: readonly string[] | null, params: Params):
   const head = `p.id, [l IN labels(n) WHERE l <> 'Entity'], p.name`;
   if (keys)
     return {
-      cypher: `${match} WITH n, properties(n) AS p RETURN [${head}, null] + [k IN $exportNodeKeys | p[k]] AS row`,
-      params: { ...params, exportNodeKeys: keys },
+      cypher: `${match} WITH n, properties(n) AS p
+        RETURN [${head}, [k IN keys(p) WHERE NOT k IN $exportNodeKnown]] + [k IN $exportNodeKeys | p[k]] AS row`,
+      params: { ...params, exportNodeKeys: keys, exportNodeKnown: [...keys, ...NOT_DECLARED_NODE_KEYS] },
     };
   return {
     cypher: `${match} WITH n, properties(n) AS p WITH n, p, [k IN keys(p) WHERE NOT k IN $exportHidden] AS ks
@@ -88,7 +98,7 @@ function edgeRecords(
 ): Statement {
   const edge = `${edgeIdCypher('r', 'a', 'b', 'p.key')}, type(r), b.id`;
   const row = keys
-    ? `[${edge}, null] + [k IN $exportEdgeKeys | p[k]]`
+    ? `[${edge}, [k IN keys(p) WHERE NOT k IN $exportEdgeKnown]] + [k IN $exportEdgeKeys | p[k]]`
     : `[${edge}, keys(p)] + [k IN keys(p) | p[k]]`;
   return {
     cypher: `${sources}
@@ -100,7 +110,11 @@ function edgeRecords(
     }
     UNWIND range(0, size(edges) - 1, $exportEdgeMax) AS at
     RETURN [source, dealTime, edges[at..at + $exportEdgeMax]] AS row`,
-    params: { ...params, exportEdgeMax: EDGE_RECORD_MAX, ...(keys ? { exportEdgeKeys: keys } : {}) },
+    params: {
+      ...params,
+      exportEdgeMax: EDGE_RECORD_MAX,
+      ...(keys ? { exportEdgeKeys: keys, exportEdgeKnown: [...keys, ...NOT_DECLARED_EDGE_KEYS] } : {}),
+    },
   };
 }
 
@@ -264,7 +278,7 @@ export function networkStatements(
     edges: (keys) =>
       keys
         ? {
-            cypher: `UNWIND $edges AS e RETURN [e.source, null, [[${head}, null] + [k IN $exportEdgeKeys | e[k]]]] AS row`,
+            cypher: `UNWIND $edges AS e RETURN [e.source, null, [[${head}, []] + [k IN $exportEdgeKeys | e[k]]]] AS row`,
             params: { ...params, exportEdgeKeys: keys },
           }
         : {

@@ -5,7 +5,8 @@ import {
   DEAL_COLUMN_NAMES,
   EDGE_RECORD,
   EDGE_ROW,
-  HIDDEN_NODE_KEYS,
+  NOT_DECLARED_EDGE_KEYS,
+  NOT_DECLARED_NODE_KEYS,
   neighborhoodStatements,
   networkStatements,
   NODE_ROW,
@@ -18,7 +19,7 @@ import type { Plain } from '../db/mapper';
 import { MAX_DEPTH, MAX_NODES, neighborhood, type SubgraphCap } from '../db/subgraph-queries';
 import { transferNetwork, type NetworkArgs } from '../db/transfer-network';
 import { TRANSFER_FILTER_FIELDS, type TransferFilter } from '../db/transfer-totals';
-import { badInput } from '../errors';
+import { ArmsgraphError, badInput, ErrorCode } from '../errors';
 import { interval, type Interval } from './intervals';
 import { keyRowsCache } from './key-cache';
 
@@ -334,6 +335,34 @@ export async function prepareSelection(db: Database, selection: Selection): Prom
   };
 }
 
+/** Whether a value may stand in an attribute declared as `type` (null: the row has no such value). */
+function fits(type: AttrKey['type'], v: Plain | undefined): boolean {
+  if (v === null || v === undefined || type === 'string') return true;
+  if (type === 'boolean') return typeof v === 'boolean';
+  if (type === 'double') return typeof v === 'number';
+  // An integer beyond 2^53 arrives as its digits (src/db/mapper.ts).
+  return (typeof v === 'number' && Number.isInteger(v)) || (typeof v === 'string' && /^-?\d+$/.test(v));
+}
+
+/**
+ * A row read with declared keys holds, at `undeclaredAt`, its property keys that were not declared,
+ * and its values from `at` on: both must agree with the declaration, which the writers have already
+ * written. They disagree only when a write committed while the export read (a key added, a value type
+ * widened): the export then stops rather than leave that property out or write a value its declared
+ * type cannot read. Exporting again reads the new keys.
+ */
+function checkDeclared(row: Plain[], undeclaredAt: number, at: number, types: AttrKey['type'][]): void {
+  const undeclared = row[undeclaredAt] as string[];
+  let ok = undeclared.length === 0;
+  for (let i = 0; ok && i < types.length; i++) ok = fits(types[i] as AttrKey['type'], row[at + i]);
+  if (!ok)
+    throw new ArmsgraphError(
+      ErrorCode.CONFLICT_RETRY,
+      'the graph changed while it was being exported (a property key or value type the export had ' +
+        'already declared differs); export it again',
+    );
+}
+
 /** Which passes a format needs: its declared keys (GraphML, GEXF, CSV), nodes, edges. */
 export interface GraphParts {
   schema: boolean;
@@ -350,21 +379,17 @@ async function streamGraph(
   after: (kind: 'node' | 'edge') => void | Promise<void>,
 ): Promise<void> {
   const { parts } = writer;
-  // Key rows read since the graph last changed are taken from the cache (src/export/key-cache.ts).
-  const mark = parts.schema ? await db.stateMark() : null;
-  const cachedNodeKeys = parts.schema && parts.nodes ? keyRowsCache.get(mark, s.nodeKeys) : undefined;
-  const cachedEdgeKeys = parts.schema && parts.edges ? keyRowsCache.get(mark, s.edgeKeys) : undefined;
-  const nodeKeyRows: Plain[][] = cachedNodeKeys ?? [];
-  const edgeKeyRows: Plain[][] = cachedEdgeKeys ?? [];
+  let mark: string | null = null;
+  let nodeKeyRows: Plain[][] = [];
+  let edgeKeyRows: Plain[][] = [];
   let schema: GraphSchema | null = null;
   let started = false;
   const start = () => {
     started = true;
     if (parts.schema) {
       schema = {
-        node: toKeys(nodeKeyRows, new Set([...HIDDEN_NODE_KEYS, 'id'])),
-        // An edge's `key` is its id (declared as such); an attribute named key also breaks NetworkX's GEXF reader.
-        edge: toKeys(edgeKeyRows, new Set(['key'])),
+        node: toKeys(nodeKeyRows, new Set(NOT_DECLARED_NODE_KEYS)),
+        edge: toKeys(edgeKeyRows, new Set(NOT_DECLARED_EDGE_KEYS)),
       };
     }
     writer.start(schema);
@@ -383,15 +408,28 @@ async function streamGraph(
   let nodeKeys: readonly string[] | null = null;
   let edgeKeys: readonly string[] | null = null;
   let edgeTime = false;
+  /** The declared types of the node and edge values, to check every row against (checkDeclared). */
+  let nodeTypes: AttrKey['type'][] = [];
+  let edgeTypes: AttrKey['type'][] = [];
   // The statements are made as the transaction reaches them: the node and edge statements ask for the
   // keys the schema statements found.
   type Pass = 'nodeKeys' | 'edgeKeys' | 'nodes' | 'edges';
   const passes: Pass[] = [];
-  if (parts.schema && parts.nodes && !cachedNodeKeys) passes.push('nodeKeys');
-  if (parts.schema && parts.edges && !cachedEdgeKeys) passes.push('edgeKeys');
-  if (parts.nodes) passes.push('nodes');
-  if (parts.edges) passes.push('edges');
-  function* statements(): Generator<Statement> {
+  async function* statements(): AsyncGenerator<Statement> {
+    // Key rows read since the graph last changed are taken from the cache (src/export/key-cache.ts).
+    // The mark is taken once the export's transaction has begun, right before its first statement: a
+    // write committed before it changes the mark, so its keys are read again. A write committed after
+    // it, while the export reads, can reach the rows (Neo4j reads committed data, statement by
+    // statement, with or without the cache): every row is checked against the declared keys.
+    mark = parts.schema ? await db.stateMark() : null;
+    const cachedNodeKeys = parts.schema && parts.nodes ? keyRowsCache.get(mark, s.nodeKeys) : undefined;
+    const cachedEdgeKeys = parts.schema && parts.edges ? keyRowsCache.get(mark, s.edgeKeys) : undefined;
+    nodeKeyRows = cachedNodeKeys ?? [];
+    edgeKeyRows = cachedEdgeKeys ?? [];
+    if (parts.schema && parts.nodes && !cachedNodeKeys) passes.push('nodeKeys');
+    if (parts.schema && parts.edges && !cachedEdgeKeys) passes.push('edgeKeys');
+    if (parts.nodes) passes.push('nodes');
+    if (parts.edges) passes.push('edges');
     for (const pass of passes) {
       if (pass === 'nodeKeys' || pass === 'edgeKeys') {
         yield s[pass];
@@ -401,10 +439,12 @@ async function streamGraph(
       const declared = schema as GraphSchema | null;
       if (pass === 'nodes') {
         nodeKeys = declared ? declared.node.map((k) => k.name) : null;
+        nodeTypes = declared ? declared.node.map((k) => k.type) : [];
         yield s.nodes(nodeKeys);
       } else {
         writer.edgesStart();
         edgeKeys = declared ? declared.edge.map((k) => k.name) : null;
+        edgeTypes = declared ? declared.edge.map((k) => k.type) : [];
         edgeTime = writer.edgeTime;
         yield s.edges(edgeKeys, edgeTime);
       }
@@ -417,6 +457,7 @@ async function streamGraph(
       node.labels = row[NODE_ROW.labels] as string[];
       const name = row[NODE_ROW.name];
       node.name = name === null ? node.id : String(name);
+      if (nodeKeys) checkDeclared(row, NODE_ROW.keys, NODE_ROW.values, nodeTypes);
       node.keys = nodeKeys ?? (row[NODE_ROW.keys] as string[]);
       node.row = row;
       writer.node(node);
@@ -434,6 +475,7 @@ async function streamGraph(
         edge.id = e[EDGE_ROW.id] as string;
         edge.type = e[EDGE_ROW.type] as string;
         edge.target = e[EDGE_ROW.target] as string;
+        if (edgeKeys) checkDeclared(e, EDGE_ROW.keys, EDGE_ROW.values, edgeTypes);
         edge.keys = edgeKeys ?? (e[EDGE_ROW.keys] as string[]);
         edge.row = e;
         if (edgeTime) edge.time = dealTime ? sourceTime : edgeInterval(edge);
