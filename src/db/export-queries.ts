@@ -108,6 +108,7 @@ function edgeRecords(
       WITH a, r, b, properties(r) AS p
       RETURN collect(${row}) AS edges
     }
+    WITH source, dealTime, edges WHERE size(edges) > 0
     UNWIND range(0, size(edges) - 1, $exportEdgeMax) AS at
     RETURN [source, dealTime, edges[at..at + $exportEdgeMax]] AS row`,
     params: {
