@@ -10,7 +10,8 @@
  * EXPORT_BENCH_ROUNDS (default 1) exports each format that many times and keeps the median. With
  * EXPORT_BENCH_BASELINE=<a built armsgraph checkout> a second service runs from that checkout on the
  * same Neo4j and graph, and the two take turns format by format, round by round, so that other load
- * on a shared machine falls on both: before/after in one run.
+ * on a shared machine falls on both: before/after in one run. EXPORT_BENCH_SAVE=<dir> also keeps one
+ * unmeasured export of each format by each service in <dir>, to compare them byte for byte.
  *
  * `benchExport()` is the same run as a function, for bench/run.ts to call.
  */
@@ -139,9 +140,15 @@ export async function writeDeals(db: Database, from: number, to: number): Promis
   }
 }
 
-/** The peak and current resident set of a process, from /proc (Linux). */
+/** The peak and current resident set of a process, from /proc (Linux); NaN once it has exited. */
 function rssMiB(pid: number): { peak: number; now: number } {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  let status: string;
+  try {
+    status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    // A service that died mid-run: the error that stopped the run is the one to report.
+    return { peak: NaN, now: NaN };
+  }
   const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
   return { peak: kb('VmHWM') / 1024, now: kb('VmRSS') / 1024 };
 }
@@ -178,6 +185,10 @@ async function startService(
       LOG_LEVEL: 'silent',
     },
     stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  // Said as it happens: a service that dies mid-run otherwise shows only as a failed fetch.
+  child.once('exit', (code, signal) => {
+    if (signal !== 'SIGTERM') process.stderr.write(`service ${cli} exited: code ${code}, signal ${signal}\n`);
   });
   const deadline = Date.now() + 120_000;
   for (;;) {
@@ -221,17 +232,23 @@ async function measured(
   return { ...r, serviceCpu: used(0), neo4jCpu: used(1) };
 }
 
-/** Streams one export into nothing; returns bytes and seconds. */
-async function drain(url: string): Promise<{ bytes: number; seconds: number }> {
+/** Streams one export into nothing (or into the file `saveTo`); returns bytes and seconds. */
+async function drain(url: string, saveTo?: string): Promise<{ bytes: number; seconds: number }> {
   const started = process.hrtime.bigint();
   const res = await fetch(url);
   if (!res.ok || !res.body) throw new Error(`${url}: HTTP ${res.status} ${await res.text()}`);
   let bytes = 0;
-  const reader = res.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    bytes += value.byteLength;
+  const file = saveTo === undefined ? undefined : fs.openSync(saveTo, 'w');
+  try {
+    const reader = res.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      bytes += value.byteLength;
+      if (file !== undefined) fs.writeSync(file, value);
+    }
+  } finally {
+    if (file !== undefined) fs.closeSync(file);
   }
   return { bytes, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
 }
@@ -243,6 +260,7 @@ export async function benchExport(options: ExportBenchOptions = {}): Promise<Exp
   const log = options.log ?? ((line: string) => process.stdout.write(line + '\n'));
   const rounds = Math.max(1, Number(process.env.EXPORT_BENCH_ROUNDS ?? 1));
   const baselineDir = process.env.EXPORT_BENCH_BASELINE;
+  const saveDir = process.env.EXPORT_BENCH_SAVE;
   if (baselineDir && !fs.existsSync(path.join(baselineDir, 'dist', 'src', 'cli.js')))
     throw new Error(`EXPORT_BENCH_BASELINE=${baselineDir} has no dist/src/cli.js: build it first`);
   const { config, dataDir } = await embeddedBenchConfig('export', {
@@ -282,6 +300,14 @@ export async function benchExport(options: ExportBenchOptions = {}): Promise<Exp
         if (base) await drain(`http://127.0.0.1:${basePort}/export/node-link`);
         const neo4jPid = store.embedded?.pid;
         for (const format of formats) {
+          // EXPORT_BENCH_SAVE=<dir>: one more, unmeasured, export of each format by each service, kept
+          // as <dir>/<deals>-{branch,baseline}.<format> to compare the two outputs byte for byte.
+          if (saveDir) {
+            fs.mkdirSync(saveDir, { recursive: true });
+            const file = (who: string) => path.join(saveDir, `${deals}-${who}.${format}`);
+            await drain(`http://127.0.0.1:${port}/export/${format}`, file('branch'));
+            if (base) await drain(`http://127.0.0.1:${basePort}/export/${format}`, file('baseline'));
+          }
           const runs: Awaited<ReturnType<typeof measured>>[] = [];
           const baseRuns: Awaited<ReturnType<typeof measured>>[] = [];
           for (let round = 0; round < rounds; round++) {
@@ -370,7 +396,7 @@ export async function benchExport(options: ExportBenchOptions = {}): Promise<Exp
         const peak = rssMiB(pid).peak;
         const basePeak = base?.pid ? rssMiB(base.pid).peak : undefined;
         for (const child of [service, base]) {
-          if (!child) continue;
+          if (!child || child.exitCode !== null || child.signalCode !== null) continue;
           child.kill('SIGTERM');
           await new Promise((r) => child.once('exit', r));
         }
