@@ -14,15 +14,18 @@ import { edgeIdCypher, live } from './subgraph-queries';
  * the edges. Nothing is collected or sorted on our side, so memory does not grow with the graph.
  *
  * Nodes and edges come back as flat lists, not maps: the driver decodes a map key by key with a
- * property definition each, and an export decodes hundreds of thousands of them. A node is a record;
- * edges come a source's edges to a record (EDGE_RECORD). A format that declared its keys asks for
- * exactly those values, in that order; one that did not gets each row's own key names alongside its
- * values.
+ * property definition each, and an export decodes hundreds of thousands of them. Nodes come many to a
+ * record (NODE_RECORD_MAX), edges a source's edges to a record (EDGE_RECORD). A format that declared
+ * its keys asks for exactly those values, in that order; one that did not gets each row's own key
+ * names alongside its values.
  */
 export interface SelectionStatements {
   nodeKeys: Statement;
   edgeKeys: Statement;
-  /** `keys`: the property values to return, in this order; null: every property, named (NODE_ROW). */
+  /**
+   * Records of up to NODE_RECORD_MAX node rows (NODE_ROW); `keys`: the property values to return, in
+   * this order; null: every property, named.
+   */
   nodes(keys: readonly string[] | null): Statement;
   /** As `nodes`, source by source (EDGE_RECORD); `time`: also the dates of a deal the edges leave. */
   edges(keys: readonly string[] | null, time: boolean): Statement;
@@ -44,6 +47,13 @@ export const NOT_DECLARED_EDGE_KEYS = ['key'];
  */
 export const NODE_ROW = { id: 0, labels: 1, name: 2, keys: 3, values: 4 } as const;
 /**
+ * The most node rows one record of the node pass carries (a record is a list of NODE_ROWs). Neo4j and
+ * the driver pay per record about what they pay for its values, so nodes travel in slices of the
+ * selection's node list, not one to a record. The driver holds up to a fetch (STREAM_FETCH_SIZE
+ * records) at a time: 100 to a record keeps that to 100,000 rows.
+ */
+export const NODE_RECORD_MAX = 100;
+/**
  * Positions in an edge record: the source's id, its deal dates ([orderDate, orderYear,
  * deliveryEndYear] when the source is a deal and times were asked, else null), and its edges, each a
  * list laid out as EDGE_ROW. The edges come source by source, at most EDGE_RECORD_MAX to a record:
@@ -54,8 +64,8 @@ export const NODE_ROW = { id: 0, labels: 1, name: 2, keys: 3, values: 4 } as con
 export const EDGE_RECORD = { source: 0, dealTime: 1, edges: 2 } as const;
 /** Positions in one edge of an edge record: id, type, target id, key names (as in NODE_ROW), values. */
 export const EDGE_ROW = { id: 0, type: 1, target: 2, keys: 3, values: 4 } as const;
-/** The most edges one record carries. */
-export const EDGE_RECORD_MAX = 1000;
+/** The most edges one record carries: as NODE_RECORD_MAX, a fetch holds at most 100,000 edges. */
+export const EDGE_RECORD_MAX = 100;
 
 /** Property keys with every Cypher value type they hold (valueType(): 'INTEGER NOT NULL', ...). */
 const keysOf = (v: string) =>
@@ -68,19 +78,33 @@ const DEAL_TIME = `CASE WHEN a:Deal THEN [a.orderDate, a.orderYear, a.deliveryEn
 // Values are read from `properties(...)` once, not with `n[k]` key by key: each of those walks the
 // entity's property chain again.
 
-/** `[id, labels, name, keys] + values` of node `n` (NODE_ROW); `$exportNodeKeys` when asked by key. */
-function nodeRow(match: string, keys: readonly string[] | null, params: Params): Statement {
+/**
+ * The node records of the nodes `match` binds as `n`: slices of at most NODE_RECORD_MAX rows, each
+ * `[id, labels, name, keys] + values` (NODE_ROW); `$exportNodeKeys` when asked by key. The nodes are
+ * collected first (references only, in the order the match found them) so that they can be sliced:
+ * Neo4j holds the selection's node list for the statement, the service one slice a record.
+ */
+function nodeRecords(match: string, keys: readonly string[] | null, params: Params): Statement {
   const head = `p.id, [l IN labels(n) WHERE l <> 'Entity'], p.name`;
-  if (keys)
-    return {
-      cypher: `${match} WITH n, properties(n) AS p
-        RETURN [${head}, [k IN keys(p) WHERE NOT k IN $exportNodeKnown]] + [k IN $exportNodeKeys | p[k]] AS row`,
-      params: { ...params, exportNodeKeys: keys, exportNodeKnown: [...keys, ...NOT_DECLARED_NODE_KEYS] },
-    };
+  const [props, row] = keys
+    ? ['', `[${head}, [k IN keys(p) WHERE NOT k IN $exportNodeKnown]] + [k IN $exportNodeKeys | p[k]]`]
+    : ['WITH n, p, [k IN keys(p) WHERE NOT k IN $exportHidden] AS ks', `[${head}, ks] + [k IN ks | p[k]]`];
   return {
-    cypher: `${match} WITH n, properties(n) AS p WITH n, p, [k IN keys(p) WHERE NOT k IN $exportHidden] AS ks
-      RETURN [${head}, ks] + [k IN ks | p[k]] AS row`,
-    params: { ...params, exportHidden: HIDDEN_NODE_KEYS },
+    cypher: `${match} WITH collect(n) AS ns
+    UNWIND range(0, size(ns) - 1, $exportNodeMax) AS at
+    CALL (ns, at) {
+      UNWIND ns[at..at + $exportNodeMax] AS n
+      WITH n, properties(n) AS p ${props}
+      RETURN collect(${row}) AS nodes
+    }
+    RETURN nodes AS row`,
+    params: {
+      ...params,
+      exportNodeMax: NODE_RECORD_MAX,
+      ...(keys
+        ? { exportNodeKeys: keys, exportNodeKnown: [...keys, ...NOT_DECLARED_NODE_KEYS] }
+        : { exportHidden: HIDDEN_NODE_KEYS }),
+    },
   };
 }
 
@@ -172,7 +196,7 @@ export function wholeGraphStatements(): SelectionStatements {
   return {
     nodeKeys: { cypher: `${nodes} ${keysOf('n')}`, params: {} },
     edgeKeys: { cypher: `${edges} ${keysOf('r')}`, params: {} },
-    nodes: (keys) => nodeRow(nodes, keys, {}),
+    nodes: (keys) => nodeRecords(nodes, keys, {}),
     edges: (keys, time) => edgeRecords(sources, out, keys, time, {}),
     deals: { cypher: `MATCH (d:Deal) WHERE ${live('d')} ${DEAL_ROW}`, params: {} },
   };
@@ -221,7 +245,7 @@ export function dealSelectionStatements(
   return {
     nodeKeys: { cypher: `${nodeSet} ${keysOf('n')}`, params },
     edgeKeys: { cypher: `${edges} ${keysOf('r')}`, params },
-    nodes: (keys) => nodeRow(nodeSet, keys, params),
+    nodes: (keys) => nodeRecords(nodeSet, keys, params),
     edges: (keys, time) => edgeRecords(sources, out, keys, time, params),
     deals: { cypher: `${selected} ${DEAL_ROW}`, params },
   };
@@ -248,7 +272,7 @@ export function neighborhoodStatements(nodeIds: string[], edgeIds: string[]): Se
   return {
     nodeKeys: { cypher: `${nodes} ${keysOf('n')}`, params },
     edgeKeys: { cypher: `${sources} ${out} ${keysOf('r')}`, params },
-    nodes: (keys) => nodeRow(nodes, keys, params),
+    nodes: (keys) => nodeRecords(nodes, keys, params),
     edges: (keys, time) => edgeRecords(sources, out, keys, time, params),
     deals: { cypher: `UNWIND $ids AS id MATCH (d:Deal {id: id}) WHERE ${live('d')} ${DEAL_ROW}`, params },
   };
@@ -275,7 +299,7 @@ export function networkStatements(
       cypher: `UNWIND CASE WHEN size($edges) > 0 THEN [['deals', ['INTEGER NOT NULL']], ['weight', ['FLOAT NOT NULL']]] ELSE [] END AS row RETURN row`,
       params,
     },
-    nodes: (keys) => nodeRow(nodes, keys, params),
+    nodes: (keys) => nodeRecords(nodes, keys, params),
     edges: (keys) =>
       keys
         ? {

@@ -363,6 +363,15 @@ function checkDeclared(row: Plain[], undeclaredAt: number, at: number, types: At
     );
 }
 
+/**
+ * The waits of the rows of one record as one (undefined: none): every wait is kept, since none may
+ * reject unheard, and the stream resumes when all have settled.
+ */
+function joined(wait: Promise<void> | undefined, pending: void | Promise<void>): Promise<void> | undefined {
+  if (!pending) return wait;
+  return wait ? Promise.all([wait, pending]).then(() => undefined) : pending;
+}
+
 /** Which passes a format needs: its declared keys (GraphML, GEXF, CSV), nodes, edges. */
 export interface GraphParts {
   schema: boolean;
@@ -453,15 +462,21 @@ async function streamGraph(
   const endMark = await db.streamRowsTx(statements(), EXPORT_TIMEOUT_MS, (i, row) => {
     const pass = passes[i];
     if (pass === 'nodes') {
-      node.id = row[NODE_ROW.id] as string;
-      node.labels = row[NODE_ROW.labels] as string[];
-      const name = row[NODE_ROW.name];
-      node.name = name === null ? node.id : String(name);
-      if (nodeKeys) checkDeclared(row, NODE_ROW.keys, NODE_ROW.values, nodeTypes);
-      node.keys = nodeKeys ?? (row[NODE_ROW.keys] as string[]);
-      node.row = row;
-      writer.node(node);
-      return after('node');
+      // A slice of the nodes (NODE_RECORD_MAX rows), each a NODE_ROW.
+      let wait: Promise<void> | undefined;
+      for (let i = 0; i < row.length; i++) {
+        const n = row[i] as Plain[];
+        node.id = n[NODE_ROW.id] as string;
+        node.labels = n[NODE_ROW.labels] as string[];
+        const name = n[NODE_ROW.name];
+        node.name = name === null ? node.id : String(name);
+        if (nodeKeys) checkDeclared(n, NODE_ROW.keys, NODE_ROW.values, nodeTypes);
+        node.keys = nodeKeys ?? (n[NODE_ROW.keys] as string[]);
+        node.row = n;
+        writer.node(node);
+        wait = joined(wait, after('node'));
+      }
+      return wait;
     }
     if (pass === 'edges') {
       // One source's edges: its id and its deal's interval are shared by all of them.
@@ -480,9 +495,7 @@ async function streamGraph(
         edge.row = e;
         if (edgeTime) edge.time = dealTime ? sourceTime : edgeInterval(edge);
         writer.edge(edge);
-        // Every wait is kept (none may reject unheard); the stream resumes when all have settled.
-        const pending = after('edge');
-        if (pending) wait = wait ? Promise.all([wait, pending]).then(() => undefined) : pending;
+        wait = joined(wait, after('edge'));
       }
       return wait;
     }

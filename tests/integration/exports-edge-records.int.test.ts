@@ -1,4 +1,4 @@
-import { EDGE_RECORD, EDGE_ROW, wholeGraphStatements } from '../../src/db/export-queries';
+import { EDGE_RECORD, EDGE_ROW, NODE_ROW, wholeGraphStatements } from '../../src/db/export-queries';
 import type { Database } from '../../src/db/database';
 import type { Plain } from '../../src/db/mapper';
 import { openTestDatabase, resetGraph } from '../helpers/test-app';
@@ -6,9 +6,10 @@ import { writeSyntheticDeals } from '../helpers/synthetic-deals';
 
 /**
  * The edge pass sends a source's edges as one record, a slice of at most EDGE_RECORD_MAX of them: a
- * dense source is split over several records, and together the records hold every edge once.
+ * dense source is split over several records, and together the records hold every edge once. The
+ * node pass sends slices of at most NODE_RECORD_MAX nodes.
  */
-describe('edge records', () => {
+describe('node and edge records', () => {
   let db: Database;
 
   beforeAll(async () => {
@@ -49,5 +50,27 @@ describe('edge records', () => {
     expect(deals.map((r) => r.ids.length).sort()).toEqual([1, 1, 1, 1, 1, 2, 2, 2, 2, 2]);
     // A source without edges sends no record.
     expect(new Set(records.map((r) => r.source)).size).toBe(Number(expected?.sources));
+  });
+
+  it('sends the nodes in slices of the record size, each node once', async () => {
+    const [expected] = await db.read(
+      `MATCH (n:Entity) WHERE coalesce(n.retired, false) = false RETURN count(n) AS nodes`,
+    );
+    for (const keys of [null, ['name']]) {
+      const statement = wholeGraphStatements().nodes(keys);
+      const records: string[][] = [];
+      await db.streamRowsTx(
+        [{ ...statement, params: { ...statement.params, exportNodeMax: 4 } }],
+        60_000,
+        (_, row) => void records.push((row as Plain[][]).map((n) => n[NODE_ROW.id] as string)),
+      );
+      const ids = records.flat();
+      expect(ids).toHaveLength(Number(expected?.nodes));
+      expect(new Set(ids).size).toBe(ids.length);
+      // Every record full but the last.
+      expect(records.slice(0, -1).every((r) => r.length === 4)).toBe(true);
+      expect(records.at(-1)?.length).toBeGreaterThan(0);
+      expect(records.length).toBe(Math.ceil(ids.length / 4));
+    }
   });
 });
