@@ -49,10 +49,15 @@ export const NODE_ROW = { id: 0, labels: 1, name: 2, keys: 3, values: 4 } as con
 /**
  * The most node rows one record of the node pass carries (a record is a list of NODE_ROWs). Neo4j and
  * the driver pay per record about what they pay for its values, so nodes travel in slices of the
- * selection's node list, not one to a record. The driver holds up to a fetch (STREAM_FETCH_SIZE
- * records) at a time: 100 to a record keeps that to 100,000 rows.
+ * selection's node list, not one to a record.
  */
-export const NODE_RECORD_MAX = 100;
+export const NODE_RECORD_MAX = 10;
+/**
+ * Records an export fetches a round trip. The driver hands over every record of a fetch even while
+ * the export waits for a slow client, so a fetch is what the service may hold beyond its chunks: with
+ * records of at most 10 rows (NODE_RECORD_MAX, EDGE_RECORD_MAX), at most 1,000 nodes or edges.
+ */
+export const EXPORT_FETCH_RECORDS = 100;
 /**
  * Positions in an edge record: the source's id, its deal dates ([orderDate, orderYear,
  * deliveryEndYear] when the source is a deal and times were asked, else null), and its edges, each a
@@ -64,8 +69,8 @@ export const NODE_RECORD_MAX = 100;
 export const EDGE_RECORD = { source: 0, dealTime: 1, edges: 2 } as const;
 /** Positions in one edge of an edge record: id, type, target id, key names (as in NODE_ROW), values. */
 export const EDGE_ROW = { id: 0, type: 1, target: 2, keys: 3, values: 4 } as const;
-/** The most edges one record carries: as NODE_RECORD_MAX, a fetch holds at most 100,000 edges. */
-export const EDGE_RECORD_MAX = 100;
+/** The most edges one record carries (see EXPORT_FETCH_RECORDS). */
+export const EDGE_RECORD_MAX = 10;
 
 /** Property keys with every Cypher value type they hold (valueType(): 'INTEGER NOT NULL', ...). */
 const keysOf = (v: string) =>

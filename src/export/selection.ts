@@ -5,6 +5,7 @@ import {
   DEAL_COLUMN_NAMES,
   EDGE_RECORD,
   EDGE_ROW,
+  EXPORT_FETCH_RECORDS,
   NOT_DECLARED_EDGE_KEYS,
   NOT_DECLARED_NODE_KEYS,
   neighborhoodStatements,
@@ -459,8 +460,9 @@ async function streamGraph(
       }
     }
   }
-  const endMark = await db.streamRowsTx(statements(), EXPORT_TIMEOUT_MS, (i, row) => {
-    const pass = passes[i];
+  /** One record of the pass `statement`: a few nodes, a source's edges, or a key row. */
+  function onRecord(statement: number, row: Plain[]): Promise<void> | undefined {
+    const pass = passes[statement];
     if (pass === 'nodes') {
       // A slice of the nodes (NODE_RECORD_MAX rows), each a NODE_ROW.
       let wait: Promise<void> | undefined;
@@ -500,7 +502,9 @@ async function streamGraph(
       return wait;
     }
     (pass === 'nodeKeys' ? nodeKeyRows : edgeKeyRows).push(row);
-  });
+    return undefined;
+  }
+  const endMark = await db.streamRowsTx(statements(), EXPORT_TIMEOUT_MS, onRecord, EXPORT_FETCH_RECORDS);
   // Nothing was committed between the mark and the end of the transaction: the keys read are those of
   // that state.
   if (endMark === mark) {
