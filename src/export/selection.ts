@@ -346,17 +346,22 @@ function fits(type: AttrKey['type'], v: Plain | undefined): boolean {
 }
 
 /**
- * A row read with declared keys holds, at `undeclaredAt`, its property keys that were not declared,
- * and its values from `at` on: both must agree with the declaration, which the writers have already
- * written. They disagree only when a write committed while the export read (a key added, a value type
- * widened): the export then stops rather than leave that property out or write a value its declared
- * type cannot read. Exporting again reads the new keys.
+ * A row read with declared keys holds, at `ownAt`, the number of its property keys a format may
+ * declare, and its values from `at` on: both must agree with the declaration, which the writers have
+ * already written. They disagree only when a write committed while the export read (a key added: more
+ * keys than declared values present; a value type widened): the export then stops rather than leave
+ * that property out or write a value its declared type cannot read. Exporting again reads the new keys.
  */
-function checkDeclared(row: Plain[], undeclaredAt: number, at: number, types: AttrKey['type'][]): void {
-  const undeclared = row[undeclaredAt] as string[];
-  let ok = undeclared.length === 0;
-  for (let i = 0; ok && i < types.length; i++) ok = fits(types[i] as AttrKey['type'], row[at + i]);
-  if (!ok)
+function checkDeclared(row: Plain[], ownAt: number, at: number, types: AttrKey['type'][]): void {
+  let present = 0;
+  let ok = true;
+  for (let i = 0; ok && i < types.length; i++) {
+    const v = row[at + i];
+    if (v === null || v === undefined) continue;
+    present++;
+    ok = fits(types[i] as AttrKey['type'], v);
+  }
+  if (!ok || present !== row[ownAt])
     throw new ArmsgraphError(
       ErrorCode.CONFLICT_RETRY,
       'the graph changed while it was being exported (a property key or value type the export had ' +
