@@ -219,7 +219,8 @@ describe('Neo4j hung (SIGSTOP): the service answers instead of waiting', () => {
 describe('Neo4j stopped and restarted under traffic', () => {
   it('fails fast with DATABASE_UNAVAILABLE meanwhile, recovers without a restart of the service, loses nothing', async () => {
     const load = traffic('stop');
-    await sleep(2000);
+    // Writes acknowledged before the stop, which must all survive it.
+    await until(async () => load.acknowledged.length >= 5, 60_000, 'writes before the stop');
     await neo.stop();
     await until(async () => !(await ready()), 30_000, '/readyz to say 503');
     const down = await gql('{ country(id: "TUR") { id } }');
@@ -230,7 +231,8 @@ describe('Neo4j stopped and restarted under traffic', () => {
       WRITER,
     );
     expect(downWrite.code).toBe('DATABASE_UNAVAILABLE');
-    await sleep(1500);
+    // The traffic, too, has met the database down before it comes back.
+    await until(async () => load.codes.includes('DATABASE_UNAVAILABLE'), 30_000, 'the traffic to be refused');
     neo = await startTestNeo4j(dataDir, boltPort);
     await until(ready, 60_000, '/readyz to return to 200');
     const before = load.acknowledged.length;
@@ -263,7 +265,12 @@ describe('Neo4j killed (SIGKILL) in the middle of writes', () => {
       await store.db.run(tx, 'CREATE (:Marker {id: "half-3"})');
     });
     await expect(halfway).rejects.toMatchObject({ code: 'DATABASE_UNAVAILABLE' });
-    await sleep(1000);
+    // The traffic, too, has met the database gone before it comes back.
+    await until(
+      async () => load.codes.some((c) => RETRYABLE_WHILE_DOWN.has(c)),
+      30_000,
+      'the traffic to be refused',
+    );
     neo = await startTestNeo4j(dataDir, boltPort);
     await until(ready, 60_000, '/readyz to return to 200');
     const before = load.acknowledged.length;

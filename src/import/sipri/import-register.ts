@@ -215,7 +215,10 @@ export async function importSipri(
   // The last year the export covers: the latest delivery year it lists.
   const lastYear = mapper.lastYear;
   await closeRelease(db, seen, undefined, lastYear);
-  const { dealIds: settled, ...reconciled } = await reconcileReleases(db);
+  const { dealIds: settled, ...reconciled } = await reconcileReleases(db, {
+    pageSize: batchSize,
+    timeoutMs: batchTimeoutMs,
+  });
   report.reconciled = reconciled;
   const settle = { release: seen, lastYear, pageSize: batchSize, timeoutMs: batchTimeoutMs };
   await settleReconciledDeals(db, settled, settle);
