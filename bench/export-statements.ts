@@ -3,9 +3,11 @@
  * graph (EXPORT_BENCH_DEALS deals, default 50 000, written as bench/export.ts writes it) in its own
  * embedded Neo4j, it prints
  * - per statement of a whole-graph export (the key passes, nodes, edges as each format asks for them):
- *   Neo4j's db hits (PROFILE, exact) and the seconds a bare driver session takes to stream its rows;
- * - per format: the wall time and the service's own CPU (`process.cpuUsage`) of `writeExport` into a
- *   stream that discards what it gets, in this process: what the service costs without HTTP and reader.
+ *   Neo4j's db hits (PROFILE, exact), and the seconds, this process's CPU (the driver's decoding) and
+ *   Neo4j's CPU to stream its records into nothing;
+ * - per format: the wall time, the service's own CPU (`process.cpuUsage`) and Neo4j's CPU of
+ *   `writeExport` into a stream that discards what it gets, in this process: what the service costs
+ *   without HTTP and reader. The service's CPU less its statements' decoding is the writers' share.
  *
  * EXPORT_BENCH_ROUNDS (default 3) runs of each, the minimum kept (on a shared machine the minimum is
  * the run least disturbed). EXPORT_STATEMENTS_DATA_DIR keeps the database in that folder between runs
@@ -24,6 +26,7 @@ import { silentLogger } from '../src/logger';
 import { openStore, type Store } from '../src/store';
 import { embeddedBenchConfig } from './bench-config';
 import { writeDeals, writeFixedNodes } from './export';
+import { cpuMicros } from './proc-cpu';
 
 const dbHits = (plan: ProfiledPlan): number =>
   plan.dbHits + plan.children.reduce((sum, child) => sum + dbHits(child), 0);
@@ -51,12 +54,26 @@ async function exportStatements(store: Store): Promise<[string, Statement][]> {
   ];
 }
 
-async function streamSeconds(store: Store, st: Statement): Promise<{ seconds: number; rows: number }> {
-  let rows = 0;
-  const t0 = process.hrtime.bigint();
-  await store.db.streamRowsTx([st], 600_000, () => void rows++);
-  return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, rows };
+/** Wall seconds, this process's CPU seconds and Neo4j's CPU seconds of `run`. */
+async function costOf(store: Store, run: () => Promise<unknown>) {
+  const neo4j = () => cpuMicros(store.embedded?.pid) ?? NaN;
+  const [c0, n0, t0] = [process.cpuUsage(), neo4j(), process.hrtime.bigint()];
+  await run();
+  const used = process.cpuUsage(c0);
+  return {
+    seconds: Number(process.hrtime.bigint() - t0) / 1e9,
+    cpu: (used.user + used.system) / 1e6,
+    neo4jCpu: (neo4j() - n0) / 1e6,
+  };
 }
+
+async function streamCost(store: Store, st: Statement) {
+  let rows = 0;
+  const cost = await costOf(store, () => store.db.streamRowsTx([st], 600_000, () => void rows++));
+  return { ...cost, rows };
+}
+
+const min = (xs: number[]) => Math.min(...xs).toFixed(2);
 
 const discard = () =>
   new Writable({
@@ -96,16 +113,13 @@ async function main(): Promise<void> {
       for (const [name, st] of statements) {
         const profiled = await session.run(`PROFILE ${st.cypher}`, st.params);
         const hits = profiled.summary.profile ? dbHits(profiled.summary.profile) : NaN;
-        const times: number[] = [];
-        let rows = 0;
-        for (let r = 0; r < rounds; r++) {
-          const t = await streamSeconds(store, st);
-          times.push(t.seconds);
-          rows = t.rows;
-        }
+        const runs: Awaited<ReturnType<typeof streamCost>>[] = [];
+        for (let r = 0; r < rounds; r++) runs.push(await streamCost(store, st));
+        const rows = runs[0]?.rows ?? 0;
         log(
-          `  ${name.padEnd(48)} ${String(hits).padStart(10)} db hits ${(hits / Math.max(1, rows)).toFixed(2).padStart(6)}/row` +
-            `  streamed ${Math.min(...times).toFixed(2)} s (${rows} rows)`,
+          `  ${name.padEnd(48)} ${String(hits).padStart(10)} db hits ${(hits / Math.max(1, rows)).toFixed(2).padStart(6)}/record` +
+            `  streamed ${min(runs.map((r) => r.seconds))} s (${rows} records), driver CPU ${min(runs.map((r) => r.cpu))} s,` +
+            ` Neo4j CPU ${min(runs.map((r) => r.neo4jCpu))} s`,
         );
       }
     } finally {
@@ -113,25 +127,20 @@ async function main(): Promise<void> {
     }
 
     for (const format of EXPORT_FORMATS) {
-      let wall = Infinity;
-      let cpu = Infinity;
+      const runs: Awaited<ReturnType<typeof costOf>>[] = [];
       let bytes = 0;
       for (let r = 0; r < rounds; r++) {
         const selection = await prepareSelection(store.db, { kind: 'all' });
         const sink = new ExportSink(discard());
-        const c0 = process.cpuUsage();
-        const t0 = process.hrtime.bigint();
-        await writeExport(selection, format, sink);
-        const used = process.cpuUsage(c0);
-        wall = Math.min(wall, Number(process.hrtime.bigint() - t0) / 1e9);
-        cpu = Math.min(cpu, (used.user + used.system) / 1e6);
+        runs.push(await costOf(store, () => writeExport(selection, format, sink)));
         bytes = sink.written;
       }
+      const wall = Math.min(...runs.map((r) => r.seconds));
       const perSecond =
         format.items === 'graph' || format.items === 'edges' ? `${Math.round(edges / wall)} edges/s` : '';
       log(
         `  ${format.name.padEnd(10)} ${(bytes / 1048576).toFixed(1).padStart(6)} MiB  wall ${wall.toFixed(2)} s` +
-          `  service CPU ${cpu.toFixed(2)} s  ${perSecond}`,
+          `  service CPU ${min(runs.map((r) => r.cpu))} s  Neo4j CPU ${min(runs.map((r) => r.neo4jCpu))} s  ${perSecond}`,
       );
     }
   } finally {

@@ -262,8 +262,8 @@ export class Database {
    * Streams read statements one after the other inside one read transaction, so an export's passes
    * (schema, nodes, edges) read one database. Each statement returns one column, a list; every
    * record's list reaches `onRow` as plain values (converted in place: no copy, no map). `statements`
-   * is read lazily, so a later statement may depend on the rows of an earlier one (an export's key
-   * lists). The driver fetches `fetchSize` records a round trip and hands each batch over
+   * is read lazily (and may wait: an async iterable), so a later statement may depend on the rows of
+   * an earlier one (an export's key lists). The driver fetches `fetchSize` records a round trip and hands each batch over
    * synchronously as it is decoded (no promise per record, which the result's async iterator costs);
    * when `onRow` returns a promise (the sink is waiting for its reader) no further batch is asked for
    * until every such promise has settled, so memory stays flat at about one batch. A consumer that
@@ -271,7 +271,7 @@ export class Database {
    * session. Resolves to the database's state mark (stateMark) at the commit.
    */
   async streamRowsTx(
-    statements: Iterable<Statement>,
+    statements: Iterable<Statement> | AsyncIterable<Statement>,
     timeoutMs: number,
     onRow: (statement: number, row: Plain[]) => void | Promise<void>,
     fetchSize = STREAM_FETCH_SIZE,
@@ -281,7 +281,7 @@ export class Database {
     try {
       tx = session.beginTransaction({ timeout: timeoutMs });
       let i = 0;
-      for (const s of statements) {
+      for await (const s of statements) {
         this.trace(s.cypher, s.params);
         await streamRows(tx.run(s.cypher, s.params), (row) => onRow(i, row));
         i++;

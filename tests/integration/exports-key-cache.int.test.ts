@@ -75,6 +75,48 @@ describe('exports reuse declared keys until the graph changes', () => {
     expect(widened.text).toContain('>high</data>');
   });
 
+  it('never writes rows that a write committed after the keys were taken has changed', async () => {
+    // The race made deterministic: another client's write commits right after the export has taken
+    // the database's mark (and found the keys kept for it), before its node and edge passes read.
+    const stateMark = server.db.stateMark.bind(server.db);
+    let write: string | null = null;
+    server.db.stateMark = async (timeoutMs?: number) => {
+      const mark = await stateMark(timeoutMs);
+      if (write) await other.write(write);
+      write = null;
+      return mark;
+    };
+    try {
+      for (const [change, declared] of [
+        // A key the kept keys lack, on an edge and on a node ...
+        [`MATCH (:Deal {id: 'zdeal-0002'})-[r:SELLER]->() SET r.grade = 'A'`, /attr.name="grade"/],
+        [`MATCH (n:Country {id: 'ZB1'}) SET n.founded = 1923`, /attr.name="founded"/],
+        // ... and a value its declared type cannot hold (`tivTotal` is declared a long).
+        [
+          `MATCH (d:Deal {id: 'zdeal-0003'}) SET d.tivTotal = 'unknown'`,
+          /attr.name="tivTotal" attr.type="string"/,
+        ],
+      ] as const) {
+        await exportOf('/export/graphml');
+        write = change;
+        const res = await fetch(`${server.url}/export/graphml`);
+        const text = await res.text();
+        expect(write).toBeNull();
+        // Refused with a code that says to export again, never a file that leaves the change out ...
+        if (res.status !== 200) {
+          expect(res.status).toBe(409);
+          expect(
+            (JSON.parse(text) as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code,
+          ).toBe('CONFLICT_RETRY');
+        } else expect(text).toMatch(declared);
+        // ... and the next export declares it.
+        expect((await exportOf('/export/graphml')).text).toMatch(declared);
+      }
+    } finally {
+      server.db.stateMark = stateMark;
+    }
+  });
+
   it('keeps the keys of each selection apart', async () => {
     // The whole graph holds the motto (ZB1) and the origin (zsys-2); ZB0's deals reach neither.
     await exportOf('/export/graphml');
