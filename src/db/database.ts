@@ -263,8 +263,8 @@ export class Database {
    * (schema, nodes, edges) read one database. Each statement returns one column, a list; every
    * record's list reaches `onRow` as plain values (converted in place: no copy, no map). `statements`
    * is read lazily (and may wait: an async iterable), so a later statement may depend on the rows of
-   * an earlier one (an export's key lists). The driver fetches `fetchSize` records a round trip and hands each batch over
-   * synchronously as it is decoded (no promise per record, which the result's async iterator costs);
+   * an earlier one (an export's key lists). The driver fetches `fetchSize` records a round trip and
+   * hands each batch over synchronously as it is decoded (no promise per record, which the result's async iterator costs);
    * when `onRow` returns a promise (the sink is waiting for its reader) no further batch is asked for
    * until every such promise has settled, so memory stays flat at about one batch. A consumer that
    * throws, or a promise that rejects, cancels the stream, rolls the transaction back and closes the

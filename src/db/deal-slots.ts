@@ -16,9 +16,10 @@ import { DEAL_PARTY_PATTERN, type DealPartyType } from '../model';
  * moves a deal's BUYER/SELLER/COVERS relationship or changes its orderYear calls `refreshDealSlots`
  * (or runs DEAL_SLOTS_CYPHER) for the deals it touched, in the same transaction (src/db/graph-writer.ts
  * does); a relationship just created from a deal created in the same transaction gets its slots from
- * NEW_PARTY_SLOTS_CYPHER instead (no relationships to read back). A retired party relationship gives no slot; a retired deal keeps its slots, since pages read
- * `retired` from the deal itself. A deal of a variant also has a COVERS slot for the variant's family
- * (VARIANT_OF), so a family's page lists its variants' deals.
+ * NEW_PARTY_SLOTS_CYPHER instead (no relationships to read back). A retired party relationship gives
+ * no slot; a retired deal keeps its slots, since pages read `retired` from the deal itself. A deal of
+ * a variant also has a COVERS slot for the variant's family (VARIANT_OF), so a family's page lists its
+ * variants' deals.
  */
 /** The sortYear of a deal without an order year: below every real year (1800 and later). */
 export const NO_YEAR = -1;
