@@ -106,10 +106,15 @@ describe('TIV rollups follow every write', () => {
     await seedThroughApi(server);
     // Batches of 2 rows: the import settles its deals in pages of four batches (8 deals), so rollup
     // rows are created by one page and added to by the next, and a deal's rows span batches.
-    // The batches' contributions are read just before the import settles them.
+    // The batches' contributions are read just before the import settles them; then a write lands on
+    // a deal whose contribution is not in the rows yet (its refresh must add it, and settling must not
+    // add it again).
     const settle = sipriWrites.settleReleaseDeals;
     const spy = jest.spyOn(sipriWrites, 'settleReleaseDeals').mockImplementationOnce(async (db, opts) => {
       batched = await batchedBesideReadBack(db);
+      await mutate(
+        'mutation { recordDeliveries(deal: "sipri-32127", deliveries: [{year: 2012, tiv: 2.5}], sourceIds: ["src-a"]) { deal { id } } }',
+      );
       return settle(db, opts);
     });
     try {
