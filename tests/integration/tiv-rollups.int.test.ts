@@ -133,13 +133,16 @@ describe('TIV rollups follow every write', () => {
     await expectConsistent();
   });
 
-  it("the contributions the import's batches wrote equal the deals read back (DEAL_KEY_CYPHER)", () => {
+  it("the contributions the import's batches wrote equal the deals read back (DEAL_KEY_CYPHER)", async () => {
     // Every SIPRI deal with deliveries is new to this database, so the batches wrote its contribution
     // from the parties they gave it: settling then only adds it to the rows.
     expect(batched?.pairs.length).toBeGreaterThan(10);
     expect(batched?.pairs.length).toBe(batched?.dealsWithDeliveries);
     for (const p of batched?.pairs ?? [])
       expect({ id: p.id, ...p.batched }).toEqual({ id: p.id, ...p.readBack });
+    // Settling added every one of them to the rows.
+    const [left] = await server.db.read('MATCH (c:TivContribution) WHERE c.unfolded RETURN count(c) AS n');
+    expect(Number(left?.n)).toBe(0);
   });
 
   it('after recording a deal with deliveries', async () => {
