@@ -12,7 +12,7 @@ export const edgesCsv = graphFormat({
   writer(out) {
     let columns = 0;
     return graphWriter(
-      { schema: true, nodes: false, edges: true },
+      { declares: true, nodes: false, edges: true },
       {
         start(schema) {
           const keys = schema?.edge ?? [];
