@@ -37,19 +37,20 @@ async function exportStatements(store: Store): Promise<[string, Statement][]> {
   const keysOf = async (st: Statement) => {
     const rows: string[] = [];
     await store.db.streamRowsTx([st], 600_000, (_, row) => void rows.push(String(row[0])));
-    return rows.filter((k) => k !== 'id' && !k.startsWith('name') && k !== 'searchText').sort();
+    return rows
+      .filter((k) => k !== 'key' && k !== 'id' && !k.startsWith('name') && k !== 'searchText')
+      .sort();
   };
   const nodeKeys = await keysOf(s.nodeKeys);
   const edgeKeys = await keysOf(s.edgeKeys);
-  // JSON reads the edge's `key` too; the formats that declare their keys declare it as the id.
-  const declaredEdgeKeys = edgeKeys.filter((k) => k !== 'key');
   return [
-    ['node keys (every format but edges.csv)', s.nodeKeys],
-    ['edge keys (every format but nodes.csv)', s.edgeKeys],
-    ['nodes (every format)', s.nodes(nodeKeys)],
-    ['edges + key + times (JSON)', s.edges(edgeKeys, true)],
-    ['edges, declared keys (graphml, edges.csv)', s.edges(declaredEdgeKeys, false)],
-    ['edges, declared keys + times (gexf)', s.edges(declaredEdgeKeys, true)],
+    ['node keys (graphml, gexf, nodes.csv)', s.nodeKeys],
+    ['edge keys (graphml, gexf, edges.csv)', s.edgeKeys],
+    ['nodes, named (JSON)', s.nodes(null)],
+    ['nodes, declared keys (graphml, gexf, nodes.csv)', s.nodes(nodeKeys)],
+    ['edges, named + times (JSON)', s.edges(null, true)],
+    ['edges, declared keys (graphml, edges.csv)', s.edges(edgeKeys, false)],
+    ['edges, declared keys + times (gexf)', s.edges(edgeKeys, true)],
   ];
 }
 

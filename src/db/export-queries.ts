@@ -15,20 +15,20 @@ import { edgeIdCypher, live } from './subgraph-queries';
  *
  * Nodes and edges come back as flat lists, not maps: the driver decodes a map key by key with a
  * property definition each, and an export decodes hundreds of thousands of them. Nodes come many to a
- * record (NODE_RECORD_MAX), edges a source's edges to a record (EDGE_RECORD). A format asks for the
- * values of the keys the key passes found, in its order: asking every row for its own key names cost
- * Neo4j about twice the CPU per row (the JSON formats did until they read the key passes too).
+ * record (NODE_RECORD_MAX), edges a source's edges to a record (EDGE_RECORD). A format that declared
+ * its keys asks for exactly those values, in that order; one that did not gets each row's own key
+ * names alongside its values.
  */
 export interface SelectionStatements {
   nodeKeys: Statement;
   edgeKeys: Statement;
   /**
    * Records of up to NODE_RECORD_MAX node rows (NODE_ROW); `keys`: the property values to return, in
-   * this order (the key passes' keys, less some: src/export/selection.ts).
+   * this order; null: every property, named.
    */
-  nodes(keys: readonly string[]): Statement;
+  nodes(keys: readonly string[] | null): Statement;
   /** As `nodes`, source by source (EDGE_RECORD); `time`: also the dates of a deal the edges leave. */
-  edges(keys: readonly string[], time: boolean): Statement;
+  edges(keys: readonly string[] | null, time: boolean): Statement;
   deals: Statement;
 }
 
@@ -41,11 +41,11 @@ export const NOT_DECLARED_NODE_KEYS = [...HIDDEN_NODE_KEYS, 'id'];
 export const NOT_DECLARED_EDGE_KEYS = ['key'];
 
 /**
- * Positions in a node row: id, labels (without `Entity`), name, `keys`, values from VALUES on. `keys`
- * is the number of the node's property keys the export may read (all but NOT_DECLARED_NODE_KEYS it
- * did not ask for): the number of values present, unless a write added a key after the keys were
- * read. A count, not the names: testing each key against the asked list cost Neo4j about 0.2 s of CPU
- * per 50,000 nodes.
+ * Positions in a node row: id, labels (without `Entity`), name, key names, values from VALUES on.
+ * Asked by key, `keys` holds instead the number of the node's keys a format may declare (all but
+ * NOT_DECLARED_NODE_KEYS): the number of values present, unless a write added a key after the keys
+ * were read. A count, not the names: testing each key against the declared list cost Neo4j about
+ * 0.2 s of CPU per 50,000 nodes.
  */
 export const NODE_ROW = { id: 0, labels: 1, name: 2, keys: 3, values: 4 } as const;
 /**
@@ -82,39 +82,38 @@ const keysOf = (v: string) =>
 /** When the edge leaves a deal, the deal's dates travel with it (GEXF gives such edges the deal's interval). */
 const DEAL_TIME = `CASE WHEN a:Deal THEN [a.orderDate, a.orderYear, a.deliveryEndYear] END`;
 
-/** The number of keys of the property map `p` an export may read: those not in `hidden` (NODE_ROW). */
+/** The number of keys of the property map `p` a format may declare: those not in `hidden` (NODE_ROW). */
 const ownKeys = (hidden: string) => `size(keys(p)) - size([k IN ${hidden} WHERE p[k] IS NOT NULL])`;
-
-/** The keys of `notDeclared` an export did not ask for: a row's count of its keys leaves them out. */
-const unasked = (notDeclared: readonly string[], keys: readonly string[]) =>
-  notDeclared.filter((k) => !keys.includes(k));
 
 // Values are read from `properties(...)` once, not with `n[k]` key by key: each of those walks the
 // entity's property chain again.
 
 /**
  * The node records of the nodes `match` binds as `n`: slices of at most NODE_RECORD_MAX rows, each
- * `[id, labels, name, keys] + values` (NODE_ROW), the values of `$exportNodeKeys`. The nodes are
+ * `[id, labels, name, keys] + values` (NODE_ROW); `$exportNodeKeys` when asked by key. The nodes are
  * collected first (references only, in the order the match found them) so that they can be sliced:
  * Neo4j holds the selection's node list for the statement, the service one slice a record.
  */
-function nodeRecords(match: string, keys: readonly string[], params: Params): Statement {
+function nodeRecords(match: string, keys: readonly string[] | null, params: Params): Statement {
   const head = `p.id, [l IN labels(n) WHERE l <> 'Entity'], p.name`;
-  const row = `[${head}, ${ownKeys('$exportNodeHidden')}] + [k IN $exportNodeKeys | p[k]]`;
+  const [props, row] = keys
+    ? ['', `[${head}, ${ownKeys('$exportNodeHidden')}] + [k IN $exportNodeKeys | p[k]]`]
+    : ['WITH n, p, [k IN keys(p) WHERE NOT k IN $exportHidden] AS ks', `[${head}, ks] + [k IN ks | p[k]]`];
   return {
     cypher: `${match} WITH collect(n) AS ns
     UNWIND range(0, size(ns) - 1, $exportNodeMax) AS at
     CALL (ns, at) {
       UNWIND ns[at..at + $exportNodeMax] AS n
-      WITH n, properties(n) AS p
+      WITH n, properties(n) AS p ${props}
       RETURN collect(${row}) AS nodes
     }
     RETURN nodes AS row`,
     params: {
       ...params,
       exportNodeMax: NODE_RECORD_MAX,
-      exportNodeKeys: keys,
-      exportNodeHidden: unasked(NOT_DECLARED_NODE_KEYS, keys),
+      ...(keys
+        ? { exportNodeKeys: keys, exportNodeHidden: NOT_DECLARED_NODE_KEYS }
+        : { exportHidden: HIDDEN_NODE_KEYS }),
     },
   };
 }
@@ -127,12 +126,14 @@ function nodeRecords(match: string, keys: readonly string[], params: Params): St
 function edgeRecords(
   sources: string,
   out: string,
-  keys: readonly string[],
+  keys: readonly string[] | null,
   time: boolean,
   params: Params,
 ): Statement {
   const edge = `${edgeIdCypher('r', 'a', 'b', 'p.key')}, type(r), b.id`;
-  const row = `[${edge}, ${ownKeys('$exportEdgeHidden')}] + [k IN $exportEdgeKeys | p[k]]`;
+  const row = keys
+    ? `[${edge}, ${ownKeys('$exportEdgeHidden')}] + [k IN $exportEdgeKeys | p[k]]`
+    : `[${edge}, keys(p)] + [k IN keys(p) | p[k]]`;
   return {
     cypher: `${sources}
     WITH a, a.id AS source, ${time ? DEAL_TIME : 'null'} AS dealTime
@@ -147,8 +148,7 @@ function edgeRecords(
     params: {
       ...params,
       exportEdgeMax: EDGE_RECORD_MAX,
-      exportEdgeKeys: keys,
-      exportEdgeHidden: unasked(NOT_DECLARED_EDGE_KEYS, keys),
+      ...(keys ? { exportEdgeKeys: keys, exportEdgeHidden: NOT_DECLARED_EDGE_KEYS } : {}),
     },
   };
 }
@@ -310,10 +310,16 @@ export function networkStatements(
       params,
     },
     nodes: (keys) => nodeRecords(nodes, keys, params),
-    edges: (keys) => ({
-      cypher: `UNWIND $edges AS e RETURN [e.source, null, [[${head}, size([k IN $exportEdgeKeys WHERE e[k] IS NOT NULL])] + [k IN $exportEdgeKeys | e[k]]]] AS row`,
-      params: { ...params, exportEdgeKeys: keys },
-    }),
+    edges: (keys) =>
+      keys
+        ? {
+            cypher: `UNWIND $edges AS e RETURN [e.source, null, [[${head}, size([k IN $exportEdgeKeys WHERE e[k] IS NOT NULL])] + [k IN $exportEdgeKeys | e[k]]]] AS row`,
+            params: { ...params, exportEdgeKeys: keys },
+          }
+        : {
+            cypher: `UNWIND $edges AS e RETURN [e.source, null, [[${head}, ['weight', 'deals'], e.weight, e.deals]]] AS row`,
+            params,
+          },
     deals: { cypher: 'UNWIND [] AS row RETURN row', params },
   };
 }

@@ -56,8 +56,7 @@ export interface GraphSchema {
 /**
  * A node as the writers see it: a view over the row Neo4j sent (`row`, laid out as NODE_ROW), valid
  * only during the writer's call (the stream reuses it for the next node). Property `keys[i]` has the
- * value `row[at + i]`, null when the node has no such property (`keys` are the selection's keys, the
- * same for every node: see GraphParts).
+ * value `row[at + i]`; `keys` is the declared key list when the format declared its keys.
  */
 export interface NodeView {
   id: string;
@@ -84,10 +83,13 @@ export interface EdgeView {
   at: number;
 }
 
-/** The value of property `name` in a view (null when it has none): for the few named lookups. */
-export function valueOf(v: { keys: readonly string[]; row: Plain[]; at: number }, name: string): Plain {
+/** The value of property `name` in a view (undefined when it has none): for the few named lookups. */
+export function valueOf(
+  v: { keys: readonly string[]; row: Plain[]; at: number },
+  name: string,
+): Plain | undefined {
   const i = v.keys.indexOf(name);
-  return i < 0 ? null : (v.row[v.at + i] ?? null);
+  return i < 0 ? undefined : v.row[v.at + i];
 }
 
 /**
@@ -247,9 +249,10 @@ function dealTimeInterval(t: Plain[]): Interval | undefined {
 
 /** A dated relationship's interval: since/until (memberships, participation), or its date. */
 function edgeInterval(e: EdgeView): Interval | undefined {
-  // An edge without `since` has null there when other edges of the selection have one: take its date.
+  // A declaring format's row has `since` null (not undefined) on an edge without it when other edges of
+  // the selection have one: that edge's date still counts.
   const since = valueOf(e, 'since');
-  return interval(since === null ? valueOf(e, 'date') : since, undefined, valueOf(e, 'until'));
+  return interval(since ?? valueOf(e, 'date'), undefined, valueOf(e, 'until'));
 }
 
 function safeName(parts: (string | number | null | undefined)[]): string {
@@ -345,12 +348,11 @@ function fits(type: AttrKey['type'], v: Plain | undefined): boolean {
 }
 
 /**
- * A row holds, at `ownAt`, the number of its property keys the format may read, and its values of the
- * keys taken from `at` on: both must agree with those keys (and the declared types), which the writers
- * may already have written out. They disagree only when a write committed while the export read (a key
- * added: more keys than values present; a declared value type widened): the export then stops rather
- * than leave that property out or write a value its declared type cannot read. Exporting again reads
- * the new keys.
+ * A row read with declared keys holds, at `ownAt`, the number of its property keys a format may
+ * declare, and its values from `at` on: both must agree with the declaration, which the writers have
+ * already written. They disagree only when a write committed while the export read (a key added: more
+ * keys than declared values present; a value type widened): the export then stops rather than leave
+ * that property out or write a value its declared type cannot read. Exporting again reads the new keys.
  */
 function checkDeclared(row: Plain[], ownAt: number, at: number, types: AttrKey['type'][]): void {
   let present = 0;
@@ -378,16 +380,9 @@ function joined(wait: Promise<void> | undefined, pending: void | Promise<void>):
   return wait ? Promise.all([wait, pending]).then(() => undefined) : pending;
 }
 
-/**
- * Which passes a format needs (nodes, edges) and which property keys it reads. Every format reads the
- * values of the keys its selection's key passes found (kept in the key cache while the graph does not
- * change), asked by name in the key order, so no row carries its key names. A format that `declares`
- * its attributes (GraphML, GEXF, CSV) gets the schema and reads exactly those keys, each value checked
- * against its declared type; the others (JSON) read every key the passes found, the edge's `key`
- * included, and any value type.
- */
+/** Which passes a format needs: its declared keys (GraphML, GEXF, CSV), nodes, edges. */
 export interface GraphParts {
-  declares: boolean;
+  schema: boolean;
   nodes: boolean;
   edges: boolean;
 }
@@ -404,25 +399,17 @@ async function streamGraph(
   let mark: string | null = null;
   let nodeKeyRows: Plain[][] = [];
   let edgeKeyRows: Plain[][] = [];
+  let schema: GraphSchema | null = null;
   let started = false;
-  /** The keys read of nodes and edges, in the order their values come in each row. */
-  let nodeKeys: readonly string[] = NO_KEYS;
-  let edgeKeys: readonly string[] = NO_KEYS;
-  /** The type every value of those keys must fit, to check every row against (checkDeclared). */
-  let nodeTypes: AttrKey['type'][] = [];
-  let edgeTypes: AttrKey['type'][] = [];
   const start = () => {
     started = true;
-    const node = toKeys(nodeKeyRows, new Set(NOT_DECLARED_NODE_KEYS));
-    // The edge's `key` is its id, which a declaring format declares as such; JSON writes it as found.
-    const edge = toKeys(edgeKeyRows, new Set(parts.declares ? NOT_DECLARED_EDGE_KEYS : []));
-    nodeKeys = node.map((k) => k.name);
-    edgeKeys = edge.map((k) => k.name);
-    // JSON writes a value of any type: only a declared type can be contradicted.
-    const typeOf = (k: AttrKey): AttrKey['type'] => (parts.declares ? k.type : 'string');
-    nodeTypes = node.map(typeOf);
-    edgeTypes = edge.map(typeOf);
-    writer.start(parts.declares ? { node, edge } : null);
+    if (parts.schema) {
+      schema = {
+        node: toKeys(nodeKeyRows, new Set(NOT_DECLARED_NODE_KEYS)),
+        edge: toKeys(edgeKeyRows, new Set(NOT_DECLARED_EDGE_KEYS)),
+      };
+    }
+    writer.start(schema);
   };
   const node: NodeView = { id: '', labels: [], name: '', keys: NO_KEYS, row: [], at: NODE_ROW.values };
   const edge: EdgeView = {
@@ -435,9 +422,14 @@ async function streamGraph(
     row: [],
     at: EDGE_ROW.values,
   };
+  let nodeKeys: readonly string[] | null = null;
+  let edgeKeys: readonly string[] | null = null;
   let edgeTime = false;
+  /** The declared types of the node and edge values, to check every row against (checkDeclared). */
+  let nodeTypes: AttrKey['type'][] = [];
+  let edgeTypes: AttrKey['type'][] = [];
   // The statements are made as the transaction reaches them: the node and edge statements ask for the
-  // keys the key statements found.
+  // keys the schema statements found.
   type Pass = 'nodeKeys' | 'edgeKeys' | 'nodes' | 'edges';
   const passes: Pass[] = [];
   async function* statements(): AsyncGenerator<Statement> {
@@ -445,14 +437,14 @@ async function streamGraph(
     // The mark is taken once the export's transaction has begun, right before its first statement: a
     // write committed before it changes the mark, so its keys are read again. A write committed after
     // it, while the export reads, can reach the rows (Neo4j reads committed data, statement by
-    // statement, with or without the cache): every row is checked against the keys taken.
-    mark = await db.stateMark();
-    const cachedNodeKeys = parts.nodes ? keyRowsCache.get(mark, s.nodeKeys) : undefined;
-    const cachedEdgeKeys = parts.edges ? keyRowsCache.get(mark, s.edgeKeys) : undefined;
+    // statement, with or without the cache): every row is checked against the declared keys.
+    mark = parts.schema ? await db.stateMark() : null;
+    const cachedNodeKeys = parts.schema && parts.nodes ? keyRowsCache.get(mark, s.nodeKeys) : undefined;
+    const cachedEdgeKeys = parts.schema && parts.edges ? keyRowsCache.get(mark, s.edgeKeys) : undefined;
     nodeKeyRows = cachedNodeKeys ?? [];
     edgeKeyRows = cachedEdgeKeys ?? [];
-    if (parts.nodes && !cachedNodeKeys) passes.push('nodeKeys');
-    if (parts.edges && !cachedEdgeKeys) passes.push('edgeKeys');
+    if (parts.schema && parts.nodes && !cachedNodeKeys) passes.push('nodeKeys');
+    if (parts.schema && parts.edges && !cachedEdgeKeys) passes.push('edgeKeys');
     if (parts.nodes) passes.push('nodes');
     if (parts.edges) passes.push('edges');
     for (const pass of passes) {
@@ -461,12 +453,15 @@ async function streamGraph(
         continue;
       }
       if (!started) start();
+      const declared = schema as GraphSchema | null;
       if (pass === 'nodes') {
-        node.keys = nodeKeys;
+        nodeKeys = declared ? declared.node.map((k) => k.name) : null;
+        nodeTypes = declared ? declared.node.map((k) => k.type) : [];
         yield s.nodes(nodeKeys);
       } else {
         writer.edgesStart();
-        edge.keys = edgeKeys;
+        edgeKeys = declared ? declared.edge.map((k) => k.name) : null;
+        edgeTypes = declared ? declared.edge.map((k) => k.type) : [];
         edgeTime = writer.edgeTime;
         yield s.edges(edgeKeys, edgeTime);
       }
@@ -484,7 +479,8 @@ async function streamGraph(
         node.labels = n[NODE_ROW.labels] as string[];
         const name = n[NODE_ROW.name];
         node.name = name === null ? node.id : String(name);
-        checkDeclared(n, NODE_ROW.keys, NODE_ROW.values, nodeTypes);
+        if (nodeKeys) checkDeclared(n, NODE_ROW.keys, NODE_ROW.values, nodeTypes);
+        node.keys = nodeKeys ?? (n[NODE_ROW.keys] as string[]);
         node.row = n;
         writer.node(node);
         wait = joined(wait, after('node'));
@@ -503,7 +499,8 @@ async function streamGraph(
         edge.id = e[EDGE_ROW.id] as string;
         edge.type = e[EDGE_ROW.type] as string;
         edge.target = e[EDGE_ROW.target] as string;
-        checkDeclared(e, EDGE_ROW.keys, EDGE_ROW.values, edgeTypes);
+        if (edgeKeys) checkDeclared(e, EDGE_ROW.keys, EDGE_ROW.values, edgeTypes);
+        edge.keys = edgeKeys ?? (e[EDGE_ROW.keys] as string[]);
         edge.row = e;
         if (edgeTime) edge.time = dealTime ? sourceTime : edgeInterval(edge);
         writer.edge(edge);

@@ -26,7 +26,7 @@ describe('node and edge records', () => {
     const [expected] = await db.read(
       `MATCH (a:Entity)-[r]->(b:Entity) RETURN count(r) AS edges, count(DISTINCT a) AS sources`,
     );
-    const statement = wholeGraphStatements().edges(['key'], true);
+    const statement = wholeGraphStatements().edges(null, true);
     // A record size of 2 makes every deal (3 edges) a dense source.
     const records: { source: string; ids: string[] }[] = [];
     await db.streamRowsTx(
@@ -56,7 +56,7 @@ describe('node and edge records', () => {
     const [expected] = await db.read(
       `MATCH (n:Entity) WHERE coalesce(n.retired, false) = false RETURN count(n) AS nodes`,
     );
-    for (const keys of [[], ['name']]) {
+    for (const keys of [null, ['name']]) {
       const statement = wholeGraphStatements().nodes(keys);
       const records: string[][] = [];
       await db.streamRowsTx(

@@ -76,4 +76,4 @@ export function declaredText(
 }
 
 /** What the formats that declare their attributes read: the schema first, then nodes and edges. */
-export const ALL_PARTS = { declares: true, nodes: true, edges: true } as const;
+export const ALL_PARTS = { schema: true, nodes: true, edges: true } as const;

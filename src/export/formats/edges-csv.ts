@@ -12,7 +12,7 @@ export const edgesCsv = graphFormat({
   writer(out) {
     let columns = 0;
     return graphWriter(
-      { declares: true, nodes: false, edges: true },
+      { schema: true, nodes: false, edges: true },
       {
         start(schema) {
           const keys = schema?.edge ?? [];

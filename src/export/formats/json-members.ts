@@ -18,21 +18,18 @@ function jsonName(name: string): string {
 export type OwnFields = (name: string) => boolean;
 
 /**
- * The JSON members of a node or edge's properties (in the order of the selection's keys; a null value
- * is a key this node or edge does not have), each followed by a comma, less the format's own fields
- * and, when `dated`, `start` and `end` (the interval wins), with `sourceIds` [] when it has none.
+ * The JSON members of a node or edge's properties, each followed by a comma, less the format's own
+ * fields and, when `dated`, `start` and `end` (the interval wins), with `sourceIds` [] when it has none.
  */
 function jsonProperties(v: NodeView | EdgeView, own: OwnFields, start: boolean, end: boolean): string {
   let s = '';
   let sources = false;
   const { keys, row, at } = v;
   for (let i = 0; i < keys.length; i++) {
-    const value = row[at + i];
-    if (value === null || value === undefined) continue;
     const name = keys[i] as string;
     if (own(name) || (start && name === 'start') || (end && name === 'end')) continue;
     if (name === 'sourceIds') sources = true;
-    s += jsonName(name) + JSON.stringify(value) + ',';
+    s += jsonName(name) + JSON.stringify(row[at + i]) + ',';
   }
   return sources ? s : s + '"sourceIds":[],';
 }
@@ -101,9 +98,8 @@ export interface JsonGraphShape {
 }
 
 /**
- * A JSON graph format (nodes, then edges, as two lists with commas between items); it declares
- * nothing up front (every property key the selection has, of any value type) and gives every edge its
- * time.
+ * A JSON graph format (nodes, then edges, as two lists with commas between items); it reads no schema
+ * (JSON declares nothing up front) and gives every edge its time.
  */
 export function jsonGraphFormat(shape: JsonGraphShape): ExportFormat {
   const { head, node, between, edge, tail, ...names } = shape;
@@ -113,7 +109,7 @@ export function jsonGraphFormat(shape: JsonGraphShape): ExportFormat {
     writer(out, meta) {
       const { prefix, reset } = listSeparator();
       return graphWriter(
-        { declares: false, nodes: true, edges: true },
+        { schema: false, nodes: true, edges: true },
         {
           edgeTime: true,
           start: () => out(head(meta)),

@@ -14,7 +14,7 @@ export const nodesCsv = graphFormat({
     /** Positions of the written properties among the declared values (`name` is the Label column). */
     let positions: number[] = [];
     return graphWriter(
-      { declares: true, nodes: true, edges: false },
+      { schema: true, nodes: true, edges: false },
       {
         start(schema) {
           const keys = schema?.node ?? [];
