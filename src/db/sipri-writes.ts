@@ -10,7 +10,7 @@ import type { Database, Params, Statement } from './database';
 import { dealPartiesCypher, mergeNodesCypher, mergeRelationsCypher, relationRows } from './graph-writer';
 import { RECORD_CYPHER, RELEASE_SOURCE_PREFIX, releaseListed, SIPRI_SOURCE_ID, WINS } from './release-writes';
 import { int } from './integers';
-import { refreshTivRollups } from './tiv-rollups';
+import { BATCHED_CONTRIBUTION_CYPHER, refreshTivRollups } from './tiv-rollups';
 
 export const SOURCE_ID = SIPRI_SOURCE_ID;
 
@@ -21,6 +21,8 @@ export interface DealParams {
   /** Old layout only: totals stated by a row spanning several delivery years. */
   totals: Props;
   props: Props;
+  /** The parties the batch gives a SIPRI deal (a curated deal keeps its own: none). */
+  parties?: { supplierId: string; recipientId: string; systemId: string };
 }
 
 export interface BatchParams {
@@ -78,23 +80,30 @@ const seenBy = (v: string) => `
 /**
  * A deal's totals follow from its live deliveries, so rows of one deal may arrive in different
  * batches and a delivery a release retires leaves them. `rows`: a list of `{id, totals}` (an old
- * layout's row totals, which count only from the release that wins the deal).
+ * layout's row totals, which count only from the release that wins the deal); a row with `parties`
+ * (the supplierId, recipientId and systemId its batch gave the deal) and `fresh` (the batch created
+ * the deal) also writes the deal's TIV contribution from the deliveries read here, for the settling
+ * refresh to add to the rollups without reading the deal back (BATCHED_CONTRIBUTION_CYPHER).
  */
 export const TOTALS_CYPHER = (rows: string) => `UNWIND ${rows} AS row
    MATCH (d:Deal {id: row.id})
-   OPTIONAL MATCH (d)-[:HAS_DELIVERY]->(x:Delivery) WHERE coalesce(x.retired, false) = false
+   OPTIONAL MATCH (d)-[h:HAS_DELIVERY]->(x:Delivery) WHERE coalesce(x.retired, false) = false
    // Summed in year order: a floating-point sum must not depend on the order deliveries were stored
    // in (a re-run after a failure stores them in another order than one uninterrupted import).
-   WITH d, CASE WHEN d.sipriRelease = $release THEN row.totals ELSE {} END AS totals, x ORDER BY x.year
-   WITH d, totals, collect(x) AS xs
-   WITH d, totals, xs, [v IN xs WHERE v.quantity IS NOT NULL | v.quantity] AS qs,
+   WITH d, row, CASE WHEN d.sipriRelease = $release THEN row.totals ELSE {} END AS totals, h, x ORDER BY x.year
+   WITH d, row, totals, collect(x) AS xs,
+     // The live deliveries (LIVE_DELIVERY) of a deal whose contribution is written here.
+     collect(CASE WHEN row.parties IS NULL THEN null WHEN coalesce(h.retired, false) THEN null ELSE x END) AS live
+   WITH d, row, totals, xs, live, [v IN xs WHERE v.quantity IS NOT NULL | v.quantity] AS qs,
      [v IN xs WHERE v.tiv IS NOT NULL | v.tiv] AS ts
    SET d.delivered = coalesce(totals.delivered, CASE WHEN size(qs) > 0 THEN reduce(a = 0, v IN qs | a + v) END),
      // Rounded as well: collect() after ORDER BY is not a promise the planner must keep.
      d.tivTotal = round(coalesce(totals.tivTotal, CASE WHEN size(ts) > 0 THEN reduce(a = 0, v IN ts | a + v) END), 6),
      d.deliveredEstimated = any(v IN xs WHERE v.quantityEstimated),
      d.deliveryStartYear = xs[0].year,
-     d.deliveryEndYear = xs[-1].year`;
+     d.deliveryEndYear = xs[-1].year
+   WITH d, row, live WHERE row.parties IS NOT NULL
+   ${BATCHED_CONTRIBUTION_CYPHER('d', 'row', 'live')}`;
 
 /** A statement over the batch's lists, left out when they are all empty. */
 const over = (cypher: string, lists: unknown[][], params: Params): Statement[] =>
@@ -185,12 +194,17 @@ function entityStatements(p: BatchParams): Statement[] {
  * The statements of one batch after its SIPRI deals are written (DEALS_CYPHER), which created the
  * deals `created`: their parties and deliveries are created rather than merged. The TIV rollups and
  * deal statuses are not among them: they follow from every row of a deal, and are settled once per
- * import (settleReleaseDeals).
+ * import (settleReleaseDeals). The TIV contributions of the deals this run created are (TOTALS_CYPHER):
+ * the batch has their parties and reads their deliveries anyway, so settling only adds them up.
  */
 function dealStatements(p: BatchParams, created: ReadonlySet<string>): Statement[] {
   const marks = { seen: p.seen, release: p.release, sourceId: p.sourceId };
-  const deals = [...p.deals, ...p.curatedDeals].map((d) => ({ id: d.id, totals: d.totals }));
   const isNew = (id: unknown) => typeof id === 'string' && created.has(id);
+  // A SIPRI deal's totals come with its parties: the statement writes its TIV contribution as well.
+  const deals = [
+    ...p.deals.map((d) => ({ id: d.id, totals: d.totals, parties: d.parties ?? null, fresh: isNew(d.id) })),
+    ...p.curatedDeals.map((d) => ({ id: d.id, totals: d.totals })),
+  ];
   const newRows = p.rows.filter((r) => isNew(r.dealId));
   const oldRows = p.rows.filter((r) => !isNew(r.dealId));
   const newDeliveries = p.deliveries.filter((d) => isNew(d.dealId));
@@ -305,7 +319,8 @@ export async function settleReleaseDeals(
       await db.run(tx, STATUS_CYPHER, { ids, lastYear: int(opts.lastYear) });
       out.statusMs += Date.now() - t;
       t = Date.now();
-      await refreshTivRollups(db, tx, ids);
+      // The batches wrote the contributions of the deals they created: those are only added to the rows.
+      await refreshTivRollups(db, tx, ids, { batched: true });
       out.rollupsMs += Date.now() - t;
       // The run's mark served to find repeated rows; a finished import leaves no trace of its run.
       await db.run(

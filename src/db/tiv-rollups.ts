@@ -36,6 +36,13 @@ import { int } from './integers';
  * retiring the deal, a delivery or one of those relationships), in the same transaction, call
  * `refreshTivRollups(db, tx, dealIds)`, or add `TIV_ROLLUP_CYPHER` (parameter `$dealIds`) to a batch
  * of statements. A merge passes the deals of both entities.
+ *
+ * A bulk writer that has a deal's key and live deliveries at hand anyway (the SIPRI import's batches)
+ * may instead write the contribution itself, marked `unfolded`: the deal's part now, in no rollup row
+ * yet (BATCHED_CONTRIBUTION_CYPHER). Its settling refresh (`batched`) then only adds unfolded
+ * contributions to the rows: reading each deal's deliveries and parties back was half of what
+ * settling a first load cost. Every other refresh reads the deal back and takes an unfolded
+ * contribution for no part at all, so a write in between folds the deal as it is and clears the mark.
  */
 
 /** Marks a database whose rollups were built (databases written before rollups existed get them once). */
@@ -138,30 +145,65 @@ const DIFFERS = (a: string, b: string) =>
     ...KEY_FIELDS.map((f) => `NOT coalesce(${a}.${f} = ${b}.${f}, ${a}.${f} IS NULL AND ${b}.${f} IS NULL)`),
   ].join(' OR ');
 
+/** A contribution's fields (a map projection of `c`): its key, deal, years and TIVs. */
+const CONTRIBUTION_FIELDS = (c: string) =>
+  `${c} {${[...KEY_FIELDS, 'dealId', 'years', 'tivs'].map((f) => `.${f}`).join(', ')}}`;
+
 /**
  * Per deal id `id`: `now`, the part the deal has now (null when it has no live deliveries), `before`,
- * the part its contribution holds (null when it has none), and `c`, that contribution, for the deals
- * whose part changed. Contributions are written (or deleted) to hold `now`: the key, `years` and
- * `tivs`, nothing derived from them (the gaps follow from the years; an unchanged deal is recognised
- * by comparing the fields themselves), which halved the cost of writing them.
+ * the part the rows hold (null when its contribution is missing or unfolded), and `c`, that
+ * contribution, for the deals whose part changed. Contributions are written (or deleted) to hold
+ * `now`: the key, `years` and `tivs`, nothing derived from them (the gaps follow from the years; an
+ * unchanged deal is recognised by comparing the fields themselves), which halved the cost of writing
+ * them. With `$batched`, an unfolded contribution is taken as `now` and only loses its mark (`kept`).
  */
 const CONTRIBUTIONS_CYPHER = `
 UNWIND $dealIds AS id
-CALL (id) {
+OPTIONAL MATCH (c:TivContribution {dealId: id})
+// Decided before either branch runs: the first one removes the mark.
+WITH id, c, $batched AND coalesce(c.unfolded, false) AS kept
+CALL (id, c, kept) {
+  WITH c WHERE kept
+  REMOVE c.unfolded
+  RETURN null AS before, ${CONTRIBUTION_FIELDS('c')} AS now
+  UNION ALL
+  WITH id, c WHERE NOT kept
   OPTIONAL MATCH (d:Deal {id: id}) WHERE ${live('d')}
   OPTIONAL MATCH ${LIVE_DELIVERY('d', 'x')}
-  WITH id, d, x ORDER BY x.year
-  WITH id, d, collect(toInteger(x.year)) AS years, collect(${MILLI_TIV('x')}) AS tivs
-  WITH id, d, years, tivs, ${DEAL_KEY_CYPHER('d')} AS key
-  RETURN CASE WHEN d IS NULL OR size(years) = 0 THEN null ELSE key { .*, dealId: id, years: years, tivs: tivs } END AS now
+  WITH id, c, d, x ORDER BY x.year
+  WITH id, c, d, collect(toInteger(x.year)) AS years, collect(${MILLI_TIV('x')}) AS tivs
+  WITH id, c, d, years, tivs, ${DEAL_KEY_CYPHER('d')} AS key
+  RETURN CASE WHEN c IS NULL OR coalesce(c.unfolded, false) THEN null ELSE properties(c) END AS before,
+    CASE WHEN d IS NULL OR size(years) = 0 THEN null ELSE key { .*, dealId: id, years: years, tivs: tivs } END AS now
 }
-OPTIONAL MATCH (c:TivContribution {dealId: id})
-WITH id, now, CASE WHEN c IS NULL THEN null ELSE properties(c) END AS before, c
+WITH id, now, before, kept, c
 WHERE before IS NULL OR now IS NULL OR ${DIFFERS('before', 'now')}
-CALL (id, now, c) {
+CALL (id, now, c, kept) {
   FOREACH (_ IN CASE WHEN now IS NULL AND c IS NOT NULL THEN [1] ELSE [] END | DELETE c)
-  FOREACH (_ IN CASE WHEN now IS NOT NULL THEN [1] ELSE [] END |
+  FOREACH (_ IN CASE WHEN now IS NOT NULL AND NOT kept THEN [1] ELSE [] END |
     MERGE (k:TivContribution {dealId: id}) SET k = now)
+}`;
+
+/**
+ * Writes deal `d`'s contribution from what a bulk writer's batch statement has at hand, unfolded (see
+ * the module comment): `row.parties`, the supplierId, recipientId and systemId the batch gave the
+ * deal, `xs`, its live deliveries in year order, and `row.fresh`, whether the batch created the deal.
+ * Only a deal whose part is in no row is written: one the batch created (it has no contribution), or
+ * one whose contribution is still unfolded; any other is left to the settling refresh's read-back.
+ * The rest of the key is read from the deal as DEAL_KEY_CYPHER reads it.
+ */
+export const BATCHED_CONTRIBUTION_CYPHER = (d: string, row: string, xs: string) => `
+CALL (${d}, ${row}, ${xs}) {
+  OPTIONAL MATCH (c:TivContribution {dealId: ${d}.id})
+  WITH ${d}, ${row}, ${xs}, c
+  WHERE CASE WHEN c IS NULL THEN ${row}.fresh ELSE coalesce(c.unfolded, false) END
+  FOREACH (_ IN CASE WHEN size(${xs}) = 0 AND c IS NOT NULL THEN [1] ELSE [] END | DELETE c)
+  FOREACH (_ IN CASE WHEN size(${xs}) > 0 THEN [1] ELSE [] END |
+    MERGE (k:TivContribution {dealId: ${d}.id})
+    SET k = {supplierId: ${row}.parties.supplierId, recipientId: ${row}.parties.recipientId,
+      systemId: ${row}.parties.systemId, category: ${d}.category, condition: ${CONDITION_CYPHER(d)},
+      localProduction: ${d}.localProduction, dealId: ${d}.id,
+      years: [x IN ${xs} | toInteger(x.year)], tivs: [x IN ${xs} | ${MILLI_TIV('x')}], unfolded: true})
 }`;
 
 /** Rollup row `t`'s gaps with `gaps` (a list of [gap, count]) added. */
@@ -266,7 +308,7 @@ export async function refreshTivContributions(
   dealIds: readonly string[],
 ): Promise<void> {
   if (dealIds.length === 0) return;
-  await db.run(tx, CONTRIBUTIONS_CYPHER, { dealIds: [...new Set(dealIds)] });
+  await db.run(tx, CONTRIBUTIONS_CYPHER, { dealIds: [...new Set(dealIds)], batched: false });
 }
 
 /**
@@ -304,22 +346,31 @@ export async function rebuildTivRollups(
   for (const level of OTHER_LEVELS) await db.write(ALL_CYPHER, { tivLevels: [level] }, opts.timeoutMs);
 }
 
-/** The parameters of TIV_ROLLUP_CYPHER for these deals. */
-export function tivRollupParams(dealIds: readonly string[]): {
+/**
+ * The parameters of TIV_ROLLUP_CYPHER for these deals. `batched`: the settling refresh of a bulk
+ * writer that wrote its deals' contributions (BATCHED_CONTRIBUTION_CYPHER), which adds the unfolded
+ * ones to the rows as they are; only that writer may pass it, before anything else wrote its deals.
+ */
+export function tivRollupParams(
+  dealIds: readonly string[],
+  batched = false,
+): {
   dealIds: string[];
   tivLevels: typeof LEVEL_PARAM;
+  batched: boolean;
 } {
-  return { dealIds: [...new Set(dealIds)], tivLevels: LEVEL_PARAM };
+  return { dealIds: [...new Set(dealIds)], tivLevels: LEVEL_PARAM, batched };
 }
 
-/** Brings the rollups of these deals up to date, inside the writer's transaction. */
+/** Brings the rollups of these deals up to date, inside the writer's transaction (see tivRollupParams). */
 export async function refreshTivRollups(
   db: Database,
   tx: ManagedTransaction,
   dealIds: readonly string[],
+  opts: { batched?: boolean } = {},
 ): Promise<void> {
   if (dealIds.length === 0) return;
-  await db.run(tx, TIV_ROLLUP_CYPHER, tivRollupParams(dealIds));
+  await db.run(tx, TIV_ROLLUP_CYPHER, tivRollupParams(dealIds, opts.batched));
 }
 
 /**

@@ -1,5 +1,15 @@
 import path from 'node:path';
-import { buildMissingTivRollups, ROLLUP_LAYOUT, suspendTivRollups } from '../../src/db/tiv-rollups';
+import type { Database } from '../../src/db/database';
+import * as sipriWrites from '../../src/db/sipri-writes';
+import {
+  buildMissingTivRollups,
+  DEAL_KEY_CYPHER,
+  KEY_FIELDS,
+  LIVE_DELIVERY,
+  MILLI_TIV,
+  ROLLUP_LAYOUT,
+  suspendTivRollups,
+} from '../../src/db/tiv-rollups';
 import { transferTotals, type TotalsQuery } from '../../src/db/transfer-totals';
 import { importSipri } from '../../src/import/sipri/import-register';
 import { readRegister } from '../../src/import/sipri/read-register';
@@ -31,8 +41,46 @@ const TABLES: TotalsQuery[] = [
   { by: 'RECIPIENT', filter: { condition: ['NEW'], localProduction: false }, deliveredFrom: 2016 },
 ];
 
+/**
+ * Each contribution the import's batches wrote and no refresh has added to the rows yet (unfolded),
+ * beside the deal's part as every other refresh reads it back (DEAL_KEY_CYPHER, LIVE_DELIVERY), and
+ * how many SIPRI deals have live deliveries.
+ */
+async function batchedBesideReadBack(db: Database): Promise<{
+  pairs: { id: string; batched: Record<string, unknown>; readBack: Record<string, unknown> }[];
+  dealsWithDeliveries: number;
+}> {
+  const rows = await db.read(
+    `MATCH (c:TivContribution) WHERE c.unfolded = true
+     MATCH (d:Deal {id: c.dealId})
+     OPTIONAL MATCH ${LIVE_DELIVERY('d', 'x')}
+     WITH c, d, x ORDER BY x.year
+     WITH c, d, collect(toInteger(x.year)) AS years, collect(${MILLI_TIV('x')}) AS tivs
+     WITH c, years, tivs, ${DEAL_KEY_CYPHER('d')} AS key
+     RETURN c.dealId AS id, c {${KEY_FIELDS.map((f) => `.${f}`).join(', ')}, .years, .tivs} AS batched,
+       key {.*, years: years, tivs: tivs} AS readBack
+     ORDER BY id`,
+  );
+  const [count] = await db.read(
+    `MATCH (d:Deal) WHERE d.id STARTS WITH 'sipri-' AND EXISTS { ${LIVE_DELIVERY('d', 'x')} }
+     RETURN count(d) AS n`,
+  );
+  const plain = (m: unknown): Record<string, unknown> =>
+    Object.fromEntries(
+      Object.entries(m as Record<string, unknown>).map(([k, v]) => [
+        k,
+        Array.isArray(v) ? v.map(Number) : (v ?? null),
+      ]),
+    );
+  return {
+    pairs: rows.map((r) => ({ id: String(r.id), batched: plain(r.batched), readBack: plain(r.readBack) })),
+    dealsWithDeliveries: Number(count?.n),
+  };
+}
+
 describe('TIV rollups follow every write', () => {
   let server: TestServer;
+  let batched: Awaited<ReturnType<typeof batchedBesideReadBack>> | undefined;
 
   async function expectConsistent(): Promise<void> {
     await expectRollupsMatchDeliveries(server.db);
@@ -57,8 +105,23 @@ describe('TIV rollups follow every write', () => {
     await resetGraph(server.db);
     await seedThroughApi(server);
     // Batches of 2 rows: the import settles its deals in pages of four batches (8 deals), so rollup
-    // rows are created by one page and added to by the next.
-    await importSipri(server.db, await readRegister(FIXTURE), { batchSize: 2 });
+    // rows are created by one page and added to by the next, and a deal's rows span batches.
+    // The batches' contributions are read just before the import settles them; then a write lands on
+    // a deal whose contribution is not in the rows yet (its refresh must add it, and settling must not
+    // add it again).
+    const settle = sipriWrites.settleReleaseDeals;
+    const spy = jest.spyOn(sipriWrites, 'settleReleaseDeals').mockImplementationOnce(async (db, opts) => {
+      batched = await batchedBesideReadBack(db);
+      await mutate(
+        'mutation { recordDeliveries(deal: "sipri-32127", deliveries: [{year: 2012, tiv: 2.5}], sourceIds: ["src-a"]) { deal { id } } }',
+      );
+      return settle(db, opts);
+    });
+    try {
+      await importSipri(server.db, await readRegister(FIXTURE), { batchSize: 2 });
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   afterAll(async () => {
@@ -68,6 +131,18 @@ describe('TIV rollups follow every write', () => {
   it('after an import', async () => {
     expect(await tivOf('RUS')).toBeGreaterThan(0);
     await expectConsistent();
+  });
+
+  it("the contributions the import's batches wrote equal the deals read back (DEAL_KEY_CYPHER)", async () => {
+    // Every SIPRI deal with deliveries is new to this database, so the batches wrote its contribution
+    // from the parties they gave it: settling then only adds it to the rows.
+    expect(batched?.pairs.length).toBeGreaterThan(10);
+    expect(batched?.pairs.length).toBe(batched?.dealsWithDeliveries);
+    for (const p of batched?.pairs ?? [])
+      expect({ id: p.id, ...p.batched }).toEqual({ id: p.id, ...p.readBack });
+    // Settling added every one of them to the rows.
+    const [left] = await server.db.read('MATCH (c:TivContribution) WHERE c.unfolded RETURN count(c) AS n');
+    expect(Number(left?.n)).toBe(0);
   });
 
   it('after recording a deal with deliveries', async () => {

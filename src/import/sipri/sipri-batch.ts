@@ -214,5 +214,7 @@ function dealParams(e: DealEntry): DealParams {
     id: e.id,
     totals: defined({ delivered: whole(row.deliveredTotal), tivTotal: row.tivDeliveredTotal }),
     props,
+    // The parties partiesRow gives a SIPRI deal, for its TIV contribution.
+    ...(cur ? {} : { parties: { supplierId: seller.id, recipientId: buyer.id, systemId: e.systemId } }),
   };
 }
