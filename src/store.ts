@@ -105,7 +105,7 @@ export async function openStore(
  */
 async function startBulkLoaded(config: Config, logger: Logger, argsFile: string): Promise<EmbeddedNeo4j> {
   if (config.neo4j.uri)
-    throw new ConfigError('A bulk load writes the embedded Neo4j\'s own folder: it cannot load NEO4J_URI');
+    throw new ConfigError("A bulk load writes the embedded Neo4j's own folder: it cannot load NEO4J_URI");
   const busy = embeddedInUse(config.embedded.dataDir);
   if (busy)
     throw new ConfigError(

@@ -17,7 +17,7 @@ export async function graphIsEmpty(db: Database): Promise<boolean> {
 
 /** Pages through the nodes of `label` in id order, `n` at a time, running `cypher` on each page (`$ids`). */
 async function byPage(db: Database, label: string, n: number, cypher: string, params = {}): Promise<void> {
-  for (let after = ''; ; ) {
+  for (let after = ''; ;) {
     const last = await db.writeTx(async (tx) => {
       const page = await db.run(
         tx,

@@ -77,7 +77,12 @@ const SPECS = {
     kind: 'string',
     ...SOURCED,
   }),
-  organizations: node(['Organization', 'Entity'], { ...NAMES, kind: 'string', countryId: 'string', ...SOURCED }),
+  organizations: node(['Organization', 'Entity'], {
+    ...NAMES,
+    kind: 'string',
+    countryId: 'string',
+    ...SOURCED,
+  }),
   systems: node(['WeaponSystem', 'Entity'], {
     ...NAMES,
     category: 'string',
@@ -274,7 +279,12 @@ export async function writeBulkFiles(
     for (const d of p.deals) add(files.deals, [d.id], { ...d.props, ...d.totals, ...marks });
     for (const r of p.records) {
       const id = `${r.dealId}@${ctx.release}`;
-      add(files.records, [id], { ...r.props, dealId: r.dealId, release: ctx.release, deliveries: r.deliveries });
+      add(files.records, [id], {
+        ...r.props,
+        dealId: r.dealId,
+        release: ctx.release,
+        deliveries: r.deliveries,
+      });
       add(files.hasRecord, [r.dealId, id], {});
     }
     for (const x of p.deliveries) {

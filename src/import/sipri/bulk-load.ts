@@ -115,12 +115,17 @@ export async function bulkImportSipri(
   const timeoutMs = opts.batchTimeoutMs ?? 600_000;
   const release = opts.release ?? releaseOf(register.variant);
   const seen = release.generated;
-  const report = emptyReport(register.variant, seen, { id: releaseSourceId(seen), ...release }, {
-    retiredDeals: 0,
-    revivedDeals: 0,
-    retiredDeliveries: 0,
-    revivedDeliveries: 0,
-  });
+  const report = emptyReport(
+    register.variant,
+    seen,
+    { id: releaseSourceId(seen), ...release },
+    {
+      retiredDeals: 0,
+      revivedDeals: 0,
+      retiredDeliveries: 0,
+      revivedDeliveries: 0,
+    },
+  );
   // An empty graph: no system to match a designation to, no curated deal to merge onto, no id taken.
   const mapper = new SipriMapper(
     register.variant.layout,
