@@ -128,3 +128,45 @@ describe('a first load at bulk speed', () => {
     expect(await totals(bulk!.db)).toEqual(await totals(shared));
   });
 });
+
+describe.each(['rejected-rows.csv', 'variant-old-layout.csv'])('a bulk first load of %s', (name) => {
+  // Repeated delivery years (refused by line, as the batches refuse them) and the older layout (one row
+  // per deal and delivery year, with totals of a row spanning several years).
+  const file = path.join(root, 'tests', 'fixtures', 'sipri', name);
+  let dataDir: string;
+  let shared: Database;
+  let bulk: Store | undefined;
+  beforeAll(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'armsgraph-bulk-'));
+    shared = await openTestDatabase();
+    await resetGraph(shared);
+  });
+  afterAll(async () => {
+    await bulk?.close();
+    await shared.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('rejects the rows the batches reject and writes the graph they write', async () => {
+    const env = {
+      NEO4J_URI: '',
+      NEO4J_LOCAL_DATA_DIR: dataDir,
+      NEO4J_LOCAL_BOLT_PORT: String(await freePort()),
+      NEO4J_LOCAL_HEAP: '512m',
+      NEO4J_LOCAL_PAGECACHE: '128m',
+      NEO4J_LOCAL_START_TIMEOUT_MS: '600000',
+    };
+    const { uri, password } = testNeo4j();
+    const batches = cli(['import', 'sipri', '--no-progress', file], {
+      NEO4J_URI: uri,
+      NEO4J_PASSWORD: password,
+    });
+    const loaded = cli(['import', 'sipri', '--no-progress', '--bulk', file], env);
+    // The same summary but for the time and rate line.
+    const summary = (out: string) => out.split('\n').filter((l) => !/ s, \d+ rows\/s/.test(l));
+    expect(loaded.stdout).toMatch(/\(bulk load into an empty graph\)/);
+    expect([loaded.status, summary(loaded.stdout)]).toEqual([batches.status, summary(batches.stdout)]);
+    bulk = await openStore(loadConfig({ ...process.env, ...env }), silentLogger());
+    expect(await dumpGraph(bulk.db)).toEqual(await dumpGraph(shared));
+  });
+});
