@@ -1,5 +1,6 @@
 import type { Database } from './database';
 import { int } from './integers';
+import { DEAL_SLOTS_CYPHER } from './deal-slots';
 import { TOTALS_CYPHER } from './sipri-writes';
 
 /**
@@ -62,4 +63,13 @@ export async function settleLoadedTotals(db: Database, release: string, pageSize
      CALL (rows) { ${TOTALS_CYPHER('rows')} }`,
     { release },
   );
+}
+
+/**
+ * Every deal's page slots (src/db/deal-slots.ts), built with the load's own time limit (the schema step
+ * of a start would build them under the per-query limit, which a large load on a busy machine exceeds:
+ * the load writes the schema step's marker instead).
+ */
+export async function buildLoadedDealSlots(db: Database, pageSize: number): Promise<void> {
+  await byPage(db, 'Deal', pageSize, `UNWIND $ids AS id ${DEAL_SLOTS_CYPHER('id')}`);
 }

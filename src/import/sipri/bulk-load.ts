@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, type Config } from '../../config';
-import { fillEmptyLists, graphIsEmpty, settleLoadedTotals } from '../../db/bulk-writes';
+import { buildLoadedDealSlots, fillEmptyLists, graphIsEmpty, settleLoadedTotals } from '../../db/bulk-writes';
+import { DEAL_SLOTS_BUILT } from '../../db/deal-slots';
 import { releaseSourceId } from '../../db/release-writes';
 import { DEAL_RELATION_KEYS_MARKER } from '../../db/relation-key-migration';
 import { suspendTivRollups, TIV_ROLLUPS_BUILT } from '../../db/tiv-rollups';
@@ -28,9 +29,9 @@ import { SipriMapper } from './sipri-mapper';
  * A first load at bulk speed. Into an empty embedded graph, a SIPRI export is mapped once (the
  * transactional path's mapper and batch builder: bulk-files.ts) to the files of Neo4j's offline
  * importer, which the launcher runs on the data folder before it starts Neo4j
- * (neo4j/src/main/java/armsgraph/BulkImport.java); then the schema step builds the deal slots, and
- * the release is settled by the transactional path's own statements (totals, release bookkeeping,
- * statuses, TIV rollups). The graph is the one the transactional path writes into an empty graph.
+ * (neo4j/src/main/java/armsgraph/BulkImport.java); then Neo4j starts with the schema step
+ * (constraints, indexes), and the rest is derived by the transactional path's own statements (totals,
+ * deal slots, release bookkeeping, statuses, TIV rollups). The graph is the one the transactional path writes into an empty graph.
  *
  * The offline importer replaces the database, so it only ever runs on a folder this process owns (no
  * other armsgraph process runs Neo4j on it; Neo4j's file lock refuses any other) and a graph found
@@ -138,13 +139,14 @@ export async function bulkImportSipri(
   let store: Store | undefined;
   try {
     let t = Date.now();
-    // The rollups are settled with the release (settleImportedRelease); the relationships carry keys.
+    // The rollups are settled with the release (settleImportedRelease), the slots below; the
+    // relationships carry their keys.
     const files = await writeBulkFiles(
       counted(register.lines, pageSize, opts.onProgress),
       mapper,
       dir,
       { release: seen, run: randomUUID() },
-      [TIV_ROLLUPS_BUILT, DEAL_RELATION_KEYS_MARKER],
+      [TIV_ROLLUPS_BUILT, DEAL_RELATION_KEYS_MARKER, DEAL_SLOTS_BUILT],
     );
     const argsFile = path.join(dir, 'import.args');
     fs.writeFileSync(argsFile, files.args.join('\n') + '\n');
@@ -158,6 +160,7 @@ export async function bulkImportSipri(
     for (const [label, props] of Object.entries(files.emptyLists))
       await fillEmptyLists(store.db, label, props, pageSize * 4);
     await settleLoadedTotals(store.db, seen, pageSize);
+    await buildLoadedDealSlots(store.db, pageSize);
     await writeSipriSources(store.db, seen, releaseNodeOf(release));
     const rollupsWereBuilt = await suspendTivRollups(store.db);
     const totalsMs = Date.now() - t;
