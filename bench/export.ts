@@ -18,6 +18,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Database } from '../src/db/database';
+import { mergeNodes, writeDealParties, type DealPartiesRow, type NodeRow } from '../src/db/graph-writer';
 import { nameFields } from '../src/db/names';
 import { EXPORT_FORMAT_NAMES } from '../src/export/registry';
 import { silentLogger } from '../src/logger';
@@ -65,70 +66,72 @@ const SYSTEMS = 500;
 const BATCH = 5000;
 const countryId = (i: number) => `C${String(i).padStart(3, '0')}`;
 
-/** Countries, systems and a source, once. */
+const SOURCE_IDS = ['bench-source'];
+
+/** Countries, systems and a source, once, through the graph writer. */
 export async function writeFixedNodes(db: Database): Promise<void> {
   const countries = Array.from({ length: COUNTRIES }, (_, i) => {
     const id = countryId(i);
-    return { id, ...nameFields(id, `Benchland ${i} & "Co" — Бенч ${i}`) };
+    return { id, props: { ...nameFields(id, `Benchland ${i} & "Co" — Бенч ${i}`) }, sourceIds: SOURCE_IDS };
   });
   const systems = Array.from({ length: SYSTEMS }, (_, i) => ({
     id: `bsys-${i}`,
-    ...nameFields(`bsys-${i}`, `Bench system ${i}`),
+    props: { ...nameFields(`bsys-${i}`, `Bench system ${i}`), category: 'Aircraft' },
+    sourceIds: SOURCE_IDS,
   }));
   await db.writeTx(async (tx) => {
-    await db.run(
-      tx,
-      `CREATE (:Source:Entity {id: 'bench-source', name: 'Bench source', aliases: [], kind: 'reference', sourceIds: []})`,
-    );
-    await db.run(
-      tx,
-      `UNWIND $rows AS r CREATE (c:Country:Entity) SET c = r, c.sourceIds = ['bench-source']`,
-      {
-        rows: countries,
-      },
-    );
-    await db.run(
-      tx,
-      `UNWIND $rows AS r CREATE (w:WeaponSystem:Entity) SET w = r, w.category = 'Aircraft', w.sourceIds = ['bench-source']`,
-      { rows: systems },
-    );
+    await mergeNodes(db, tx, 'Source', [
+      { id: 'bench-source', props: { name: 'Bench source', aliases: [], kind: 'reference' }, sourceIds: [] },
+    ]);
+    await mergeNodes(db, tx, 'Country', countries);
+    await mergeNodes(db, tx, 'WeaponSystem', systems);
   });
 }
 
-/** Deals from..to-1, each with buyer, seller, system and one delivery, in batches of BATCH. */
+/**
+ * Deals from..to-1, each with buyer, seller and system, in batches of BATCH, through the graph writer
+ * (parties on their keys, with the deals' page slots), as the importer writes them.
+ */
 export async function writeDeals(db: Database, from: number, to: number): Promise<void> {
   for (let start = from; start < to; start += BATCH) {
-    const rows = [];
+    const deals: NodeRow[] = [];
+    const parties: DealPartiesRow[] = [];
     for (let i = start; i < Math.min(to, start + BATCH); i++) {
       const buyer = countryId(i % COUNTRIES);
       const seller = countryId((i * 7 + 3) % COUNTRIES);
-      const system = `bsys-${(i * 13) % SYSTEMS}`;
       const id = `bdeal-${i}`;
-      rows.push({
+      deals.push({
         id,
-        name: `Bench deal ${i}`,
-        aliases: [],
-        orderYear: 1990 + (i % 35),
-        deliveryEndYear: 1991 + (i % 35),
-        quantity: 1 + (i % 50),
-        tivTotal: (i % 1000) / 10,
-        buyer,
-        seller: seller === buyer ? countryId((i + 1) % COUNTRIES) : seller,
-        system,
+        props: {
+          name: `Bench deal ${i}`,
+          aliases: [],
+          status: 'COMPLETED',
+          orderYear: 1990 + (i % 35),
+          deliveryEndYear: 1991 + (i % 35),
+          quantity: 1 + (i % 50),
+          tivTotal: (i % 1000) / 10,
+          category: 'Aircraft',
+        },
+        sourceIds: SOURCE_IDS,
+      });
+      parties.push({
+        dealId: id,
+        parties: {
+          BUYER: { id: buyer },
+          SELLER: { id: seller === buyer ? countryId((i + 1) % COUNTRIES) : seller },
+          COVERS: { id: `bsys-${(i * 13) % SYSTEMS}` },
+        },
+        sourceIds: SOURCE_IDS,
       });
     }
-    await db.write(
-      `UNWIND $rows AS r
-       MATCH (b:Country {id: r.buyer}), (s:Country {id: r.seller}), (w:WeaponSystem {id: r.system})
-       CREATE (d:Deal:Entity {id: r.id, name: r.name, aliases: r.aliases, status: 'COMPLETED',
-         orderYear: r.orderYear, deliveryEndYear: r.deliveryEndYear, quantity: r.quantity,
-         tivTotal: r.tivTotal, category: 'Aircraft', sourceIds: ['bench-source']})
-       CREATE (d)-[:BUYER {key: 'BUYER:' + r.id + ':' + r.buyer + ':', sourceIds: ['bench-source']}]->(b)
-       CREATE (d)-[:SELLER {key: 'SELLER:' + r.id + ':' + r.seller + ':', sourceIds: ['bench-source']}]->(s)
-       CREATE (d)-[:COVERS {key: 'COVERS:' + r.id + ':' + r.system + ':', sourceIds: ['bench-source']}]->(w)`,
-      { rows },
-      600_000,
-    );
+    await db.writeTx(async (tx) => {
+      await mergeNodes(db, tx, 'Deal', deals);
+      await writeDealParties(db, tx, parties, {
+        by: 'bench',
+        reason: 'the bench names another party',
+        sourceIds: SOURCE_IDS,
+      });
+    }, 600_000);
   }
 }
 

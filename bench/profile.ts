@@ -16,19 +16,13 @@ import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import neo4j from 'neo4j-driver';
-import { applySchema } from '../src/db/constraints';
-import { Database } from '../src/db/database';
 import { importSipri } from '../src/import/sipri/import-register';
 import { readRegister } from '../src/import/sipri/read-register';
-import { silentLogger } from '../src/logger';
-import { startEmbeddedNeo4j } from '../src/neo4j/embedded';
-import { seedGraph } from '../src/seed/seeder';
-import { freePort } from './free-port';
 import { emptyPhase, runPhase } from './load-loop';
 import { uptimeLine } from './machine';
 import { QUERY_MIX, type MixParams } from './query-mix';
 import { syntheticRegister } from './synthetic';
+import { startBenchNeo4j } from './bench-neo4j';
 
 const env = process.env;
 const SECONDS = Number(env.PROFILE_SECONDS ?? 10);
@@ -182,30 +176,15 @@ async function main(): Promise<void> {
   if (BASELINE && !fs.existsSync(path.join(BASELINE, 'dist', 'bench', 'target-server.js')))
     throw new Error(`PROFILE_BASELINE=${BASELINE} has no dist/bench/target-server.js: build it first`);
   const loadBefore = uptimeLine();
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'armsgraph-profile-neo4j-'));
-  const neo = await startEmbeddedNeo4j({
-    dataDir,
-    boltPort: await freePort(),
+  const { neo, db, close } = await startBenchNeo4j('profile', {
     heap: '1g',
     pageCache: '512m',
-    java: env.NEO4J_LOCAL_JAVA ?? 'java',
     // A busy shared machine may take minutes to start a JVM.
     startTimeoutMs: 900_000,
-    logger: silentLogger(),
-  });
-  const driver = neo4j.driver(neo.connection.uri, neo4j.auth.basic('neo4j', neo.connection.password), {
-    logging: { level: 'error', logger: () => undefined },
-  });
-  const db = new Database(driver, {
-    database: undefined,
-    logger: silentLogger(),
-    debugCypher: false,
-    timeoutMs: 600_000,
+    queryTimeoutMs: 600_000,
   });
   const runs: Run[] = [];
   try {
-    await applySchema(db);
-    await seedGraph(db);
     const register = await syntheticRegister(DEALS);
     await importSipri(db, await readRegister(register));
     fs.rmSync(path.dirname(register), { recursive: true, force: true });
@@ -232,9 +211,7 @@ async function main(): Promise<void> {
           await profileTarget(name, checkout, neo.connection.uri, neo.connection.password, body, round),
         );
   } finally {
-    await db.close();
-    await neo.stop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await close();
   }
   const report = {
     query: QUERY,

@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { transferTotals } from '../src/db/transfer-totals';
 import type { Database } from '../src/db/database';
+import { emptyGraph } from '../src/db/graph-writer';
 import { releaseChanges } from '../src/db/release-queries';
 import { importSipri } from '../src/import/sipri/import-register';
 import { readRegister } from '../src/import/sipri/read-register';
@@ -80,7 +81,7 @@ async function main(): Promise<void> {
     const changes = await releaseChanges(db, first ?? '', second ?? '', 0);
     const history = await db.read('MATCH (r:SipriRecord) RETURN count(r) AS records');
     const both = await tables(db);
-    await db.write('MATCH (n) DETACH DELETE n');
+    await emptyGraph(db);
     steps.push(await step(db, 'newer release alone (empty graph)', newer));
     const alone = await tables(db);
     process.stdout.write(

@@ -21,17 +21,11 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import neo4j from 'neo4j-driver';
-import { applySchema } from '../src/db/constraints';
-import { Database } from '../src/db/database';
+import type { Database } from '../src/db/database';
 import { importSipri } from '../src/import/sipri/import-register';
 import { readRegister } from '../src/import/sipri/read-register';
-import { silentLogger } from '../src/logger';
-import { startEmbeddedNeo4j, type EmbeddedNeo4j } from '../src/neo4j/embedded';
-import { seedGraph } from '../src/seed/seeder';
-import { freePort } from './free-port';
+import type { EmbeddedNeo4j } from '../src/neo4j/embedded';
 import { measureInterleaved, post } from './load-loop';
 import { describeMachine, loadAverage, uptimeLine } from './machine';
 import { PeakTracker } from './proc-memory';
@@ -41,6 +35,7 @@ import { SETTINGS } from './bench-settings';
 import type { BenchReport, DatasetResult, Measured, QueryResult, TargetName } from './bench-results';
 import { syntheticRegister } from './synthetic';
 import { exportBench } from './export-hook';
+import { startBenchNeo4j } from './bench-neo4j';
 import http from 'node:http';
 
 const env = process.env;
@@ -164,31 +159,15 @@ async function benchDataset(
 ): Promise<DatasetResult> {
   const started = Date.now();
   const loadBefore = loadAverage();
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'armsgraph-bench-neo4j-'));
-  log(`${name}: starting Neo4j (heap ${SETTINGS.heap}, page cache ${SETTINGS.pageCache}) in ${dataDir}`);
-  const neo = await startEmbeddedNeo4j({
-    dataDir,
-    boltPort: await freePort(),
+  log(`${name}: starting Neo4j (heap ${SETTINGS.heap}, page cache ${SETTINGS.pageCache})`);
+  const { neo, db, close } = await startBenchNeo4j('bench', {
     heap: SETTINGS.heap,
     pageCache: SETTINGS.pageCache,
-    java: env.NEO4J_LOCAL_JAVA ?? 'java',
     startTimeoutMs: SETTINGS.neo4jStartTimeoutS * 1000,
-    logger: silentLogger(),
-  });
-  const driver = neo4j.driver(neo.connection.uri, neo4j.auth.basic('neo4j', neo.connection.password), {
-    logging: { level: 'error', logger: () => undefined },
-  });
-  const db = new Database(driver, {
-    database: undefined,
-    logger: silentLogger(),
-    debugCypher: false,
-    timeoutMs: 3_600_000,
+    queryTimeoutMs: 3_600_000,
   });
   const running: RunningTarget[] = [];
   try {
-    await applySchema(db);
-    await seedGraph(db);
-
     log(`${name}: importing ${register}`);
     const importPeaks = new PeakTracker([process.pid, neo.pid]);
     const report = await importSipri(db, await readRegister(register));
@@ -264,9 +243,7 @@ async function benchDataset(
     };
   } finally {
     for (const t of running) await stopTarget(t);
-    await db.close();
-    await neo.stop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await close();
   }
 }
 

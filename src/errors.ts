@@ -1,4 +1,5 @@
 import { GraphQLError } from 'graphql';
+import { Neo4jError } from 'neo4j-driver';
 
 /** Every error a client can see carries one of these in `extensions.code`. */
 export const ErrorCode = {
@@ -93,7 +94,12 @@ export function translateDriverError(err: unknown): ArmsgraphError {
     code === 'SessionExpired' ||
     code.startsWith('Neo.TransientError.General.DatabaseUnavailable') ||
     code === 'Neo.ClientError.Database.DatabaseNotFound' ||
-    /ECONNREFUSED|connect ETIMEDOUT|Pool is closed|Connection was closed/i.test(e.message ?? '')
+    // A connection torn mid-exchange: bytes that are no Bolt message (ProtocolError), or answers
+    // IGNORED with no failure before them (the server reset the connection as it went away).
+    code === 'ProtocolError' ||
+    /ECONNREFUSED|ECONNRESET|EPIPE|connect ETIMEDOUT|Pool is closed|Connection was closed|Connection lost|Ignored either because of an error or RESET/i.test(
+      e.message ?? '',
+    )
   ) {
     return new ArmsgraphError(
       ErrorCode.DATABASE_UNAVAILABLE,
@@ -173,6 +179,28 @@ export function translateDriverError(err: unknown): ArmsgraphError {
     'Internal error.',
     { cause: code || e.name || 'unknown' },
     asError(err),
+  );
+}
+
+/**
+ * translateDriverError for a failure the caller can still look into: a driver error the translation
+ * does not know, raised while Neo4j does not answer `answers` (a ping) either, is the database going
+ * away (a JVM stopping or stopped can fail a request in ways that have no code of their own), so
+ * DATABASE_UNAVAILABLE, the original kept for the log. While Neo4j answers, an unknown error stays
+ * internal: a bug, logged once.
+ */
+export async function translateDriverFailure(
+  err: unknown,
+  answers: () => Promise<boolean>,
+): Promise<ArmsgraphError> {
+  const coded = translateDriverError(err);
+  if (coded.code !== ErrorCode.INTERNAL_SERVER_ERROR || !(err instanceof Neo4jError)) return coded;
+  if (await answers()) return coded;
+  return new ArmsgraphError(
+    ErrorCode.DATABASE_UNAVAILABLE,
+    'The graph database is not reachable right now; try again shortly.',
+    {},
+    err,
   );
 }
 

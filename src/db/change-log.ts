@@ -39,6 +39,13 @@ export async function checkSources(
     });
 }
 
+/** What a fact mutation did: the change it recorded, or the earlier one when the fact already stood so. */
+export interface FactWrite {
+  change: ChangeRecord;
+  /** False when the fact already stood exactly as stated: nothing about it was written. */
+  changed: boolean;
+}
+
 /** Resolves an id, name or alias inside the write's transaction; NOT_FOUND names the field. */
 export async function mustResolve(
   db: Database,
@@ -57,7 +64,8 @@ export async function mustResolve(
 
 /**
  * Records the change inside the same transaction as the write, linked by CHANGED to every node it
- * touched (given by elementId), so the log and the graph can never disagree.
+ * touched (given by elementId), so the log and the graph can never disagree. `statement` (see
+ * factStatement) marks the change of a fact mutation, so that stating the same fact again can find it.
  */
 export async function recordChange(
   db: Database,
@@ -67,6 +75,7 @@ export async function recordChange(
   summary: string,
   sourceIds: readonly string[],
   touched: readonly string[],
+  statement: string | null = null,
 ): Promise<ChangeRecord> {
   const change: ChangeRecord = {
     id: crypto.randomUUID(),
@@ -78,10 +87,42 @@ export async function recordChange(
   };
   await db.run(
     tx,
-    `CREATE (c:Change) SET c = $change
+    `CREATE (c:Change) SET c = $change, c.statement = $statement
      WITH c UNWIND $touched AS eid MATCH (n) WHERE elementId(n) = eid
      MERGE (c)-[:CHANGED]->(n)`,
-    { change, touched: [...new Set(touched)] },
+    { change, statement, touched: [...new Set(touched)] },
   );
   return change;
+}
+
+/**
+ * A digest of one statement of a fact: its relationship type and key, its properties and the sources
+ * cited. Two calls that state the same fact the same way have the same digest, whatever the order of
+ * their properties or sources.
+ */
+export function factStatement(
+  key: string,
+  props: Readonly<Record<string, unknown>>,
+  sourceIds: readonly string[],
+): string {
+  const sorted = Object.keys(props)
+    .sort()
+    .map((k) => [k, props[k] ?? null]);
+  const text = JSON.stringify([key, sorted, [...new Set(sourceIds)].sort()]);
+  return crypto.createHash('sha256').update(text).digest('hex');
+}
+
+/** The newest change that recorded this statement of a fact (factStatement), or null. */
+export async function findStatementChange(
+  db: Database,
+  tx: ManagedTransaction,
+  statement: string,
+): Promise<ChangeRecord | null> {
+  const rows = await db.run(
+    tx,
+    `MATCH (c:Change {statement: $statement})
+     RETURN c {.id, .at, .tokenName, .mutation, .summary, .sourceIds} AS change ORDER BY c.at DESC LIMIT 1`,
+    { statement },
+  );
+  return (rows[0]?.change as ChangeRecord | undefined) ?? null;
 }

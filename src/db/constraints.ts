@@ -54,6 +54,8 @@ export function schemaStatements(): string[] {
     statements.push(
       `CREATE INDEX ${type.toLowerCase()}_retired IF NOT EXISTS FOR ()-[r:${type}]-() ON (r.retired)`,
     );
+  // A fact stated again finds the change that recorded the same statement (src/db/fact-writes.ts).
+  statements.push('CREATE INDEX change_statement IF NOT EXISTS FOR (c:Change) ON (c.statement)');
   // The TIV tables' pre-summed rows (src/db/tiv-rollups.ts).
   statements.push(...TIV_ROLLUP_SCHEMA);
   return statements;

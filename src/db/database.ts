@@ -1,5 +1,5 @@
 import neo4j, { Driver, ManagedTransaction, Result, Session, Transaction } from 'neo4j-driver';
-import { ArmsgraphError, ErrorCode, isWriteConflict, translateDriverError } from '../errors';
+import { ArmsgraphError, ErrorCode, isWriteConflict, translateDriverFailure } from '../errors';
 import type { Logger } from '../logger';
 import { toPlainList, toPlainObject, type Plain } from './mapper';
 
@@ -61,6 +61,16 @@ const timedOut = () =>
   );
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** How long an unknown driver error waits to learn whether Neo4j still answers (see translate). */
+const UNKNOWN_ERROR_PING_MS = 500;
+
+/**
+ * Closes a session whose work has already succeeded or failed: that outcome is the answer, so a
+ * connection that breaks while being handed back to the pool (the driver drops it) must not replace
+ * it with a raw driver error.
+ */
+const closeQuietly = (session: Session): Promise<void> => session.close().catch(() => undefined);
 
 /**
  * The data layer's only door to Neo4j: reads go through executeRead (routable to cluster followers),
@@ -156,9 +166,9 @@ export class Database {
       try {
         return await this.run({ run: (c, p) => session.run(c, p, { timeout }) }, cypher, params);
       } catch (err) {
-        if (!neo4j.isRetryableError(err)) throw translateDriverError(err);
+        if (!neo4j.isRetryableError(err)) throw await this.translate(err);
       } finally {
-        await session.close();
+        await closeQuietly(session);
       }
       return this.transaction('READ', (tx) => this.run(tx, cypher, params), timeout);
     });
@@ -221,13 +231,17 @@ export class Database {
           await sleep(pause);
           continue;
         }
-        throw translateDriverError(err);
+        throw await this.translate(err);
       } finally {
-        await session.close();
+        await closeQuietly(session);
       }
     }
   }
 
+  /** A driver error as the client's coded answer; an unknown one is judged by whether Neo4j answers a ping. */
+  private translate(err: unknown): Promise<ArmsgraphError> {
+    return translateDriverFailure(err, () => this.ping(UNKNOWN_ERROR_PING_MS));
+  }
   /**
    * Takes the write locks of the given entities, in id order, before a write touches them: two writes
    * that share parties or systems then queue on the first shared node instead of each holding one and
@@ -274,10 +288,10 @@ export class Database {
       }
       await tx.commit();
     } catch (err) {
-      throw translateDriverError(err);
+      throw await this.translate(err);
     } finally {
       if (tx?.isOpen()) await tx.rollback().catch(() => undefined);
-      await session.close();
+      await closeQuietly(session);
     }
   }
 

@@ -1,24 +1,18 @@
 import { badInput, notFound } from '../errors';
-import {
-  DEAL_CONDITIONS,
-  DEAL_STATUSES,
-  SIPRI_STATUS,
-  type DealCondition,
-  type DealStatus,
-  type EntityLabel,
-} from '../model';
-import { canonicalCategory } from './categories';
+import { DEAL_CONDITIONS, DEAL_STATUSES, SIPRI_STATUS, type DealCondition, type DealStatus } from '../model';
 import type { Database, Params } from './database';
 import { resolveCypher, resolveParams } from './entities';
-import { int } from './integers';
 import { LIVE_DELIVERY } from './tiv-rollups';
+import { FILTER_VALUES, graphqlType, valueFromText, type FilterValue } from './filter-fields';
 
 /**
  * The deal filter: one table of its fields (DEAL_FILTER_FIELDS) and one compiler (compileDealFilter)
  * that turns the fields given into Cypher. Deal pages and counts (deal-queries.ts) and filtered
  * exports (export-queries.ts) read the same compiled filter, so they select the same deals through
  * the same indexes; the GraphQL input (schema.graphql's DealFilter, compared by a unit test), the
- * export URL parameters and the CLI's export options are derived from the table.
+ * export URL parameters and the CLI's export options are derived from the table. Its fields' kinds of
+ * value (GraphQL type, text form, check) are declared once in src/db/filter-fields.ts, which the
+ * transfer tables' filter shares.
  *
  * Only the fields given become predicates: a `$x IS NULL OR ...` predicate hides the indexes (order
  * year, status) from the planner. A statement's shape follows which fields are present, never their
@@ -43,26 +37,27 @@ export interface DealFilter {
 
 export type DealFilterName = keyof DealFilter;
 
-/** How a field's value is written as text (export URL parameters, CLI options). */
-type TextKind = 'name' | 'text' | 'year' | 'boolean' | 'statuses' | 'conditions';
-
 /** A filter field that names a party of the deal (resolved from an id, name or alias). */
 export interface PartyRole {
   /** The relationship from the deal. */
   type: 'BUYER' | 'SELLER' | 'COVERS';
-  /** The label the party is matched by, and the labels a name may resolve to. */
+  /** The label the party is matched by (the labels a name may resolve to are its value's). */
   node: 'Entity' | 'WeaponSystem';
-  labels: readonly EntityLabel[];
   /** A family's deals are its variants' too (F-35 reaches F-35A and F-35B deals): one VARIANT_OF step. */
   family: boolean;
 }
 
 export interface DealFilterField {
   name: DealFilterName;
+  /**
+   * The kind of its values (FILTER_VALUES, shared with the transfer tables' filter): its GraphQL type,
+   * its text form (the export URL parameter `name=`, the CLI option `--kebab-name <arg>`), its check.
+   */
+  value: FilterValue;
+  /** Whether it takes a list (any of the values). */
+  list: boolean;
   /** Its type in schema.graphql's `input DealFilter` (a unit test compares the two). */
   graphql: string;
-  /** Its text form: the export URL parameter `name=` and the CLI option `--kebab-name <arg>`. */
-  text: TextKind;
   /** The CLI option's argument and help. */
   cli: { arg: string; help: string };
   /** Which index serves it when it leads a statement (for the reader; the PROFILE tests check). */
@@ -73,9 +68,18 @@ export interface DealFilterField {
    * delivery years: see deliveredCondition).
    */
   predicate?: (v: string) => string;
-  /** Its value as the Cypher parameter (checked; BAD_USER_INPUT when it cannot be one). */
+  /** Its value as the Cypher parameter, when not the value's own stored form (FilterValue.stored). */
   param?: (value: never) => unknown;
 }
+
+type FieldDeclaration = Omit<DealFilterField, 'graphql' | 'list'> & { list?: boolean };
+
+/** A field with its GraphQL type derived from its kind of value. */
+const field = (f: FieldDeclaration): DealFilterField => ({
+  ...f,
+  list: f.list ?? false,
+  graphql: graphqlType(f.value, f.list ?? false),
+});
 
 const statusList = DEAL_STATUSES.join(',');
 const conditionList = DEAL_CONDITIONS.join(',');
@@ -84,124 +88,104 @@ const conditionList = DEAL_CONDITIONS.join(',');
  * Every field of the deal filter, in the order parties anchor a statement (the first party given
  * starts a page's MATCH) and the order of the CLI's options.
  */
-export const DEAL_FILTER_FIELDS: readonly DealFilterField[] = [
-  {
-    name: 'buyer',
-    graphql: 'ID',
-    text: 'name',
-    cli: { arg: 'id', help: 'deals bought by this country or organisation (id, name or alias)' },
-    index:
-      'Entity(id), then its BUYER relationships; in order-year pages DealSlot(role, partyId, sortYear, dealId)',
-    party: { type: 'BUYER', node: 'Entity', labels: ['Country', 'Organization'], family: false },
-  },
-  {
-    name: 'seller',
-    graphql: 'ID',
-    text: 'name',
-    cli: { arg: 'id', help: 'deals sold by this country or organisation' },
-    index:
-      'Entity(id), then its SELLER relationships; in order-year pages DealSlot(role, partyId, sortYear, dealId)',
-    party: { type: 'SELLER', node: 'Entity', labels: ['Country', 'Organization'], family: false },
-  },
-  {
-    name: 'system',
-    graphql: 'ID',
-    text: 'name',
-    cli: { arg: 'id', help: 'deals covering this weapon system (a family: its variants too)' },
-    index:
-      'WeaponSystem(id), then VARIANT_OF and COVERS; in order-year pages DealSlot(role, partyId, sortYear, dealId)',
-    party: { type: 'COVERS', node: 'WeaponSystem', labels: ['WeaponSystem'], family: true },
-  },
-  {
-    name: 'status',
-    graphql: '[DealStatus!]',
-    text: 'statuses',
-    cli: { arg: 'list', help: `deal statuses, comma-separated (${statusList})` },
-    index: 'Deal(status)',
-    predicate: (v) => `${v}.status IN $status`,
-  },
-  {
-    name: 'category',
-    graphql: 'String',
-    text: 'text',
-    cli: { arg: 'name', help: 'SIPRI armament category' },
-    index: 'none (tested on the deals the other fields reach)',
-    predicate: (v) => `${v}.category = $category`,
-    param: (value: string) => checkCategory(value),
-  },
-  {
-    name: 'orderedFrom',
-    graphql: 'Int',
-    text: 'year',
-    cli: { arg: 'year', help: 'deals ordered in or after this year' },
-    index: 'Deal(orderYear, id) (by range)',
-    predicate: (v) => `${v}.orderYear >= $orderedFrom`,
-    param: (value: number) => int(value),
-  },
-  {
-    name: 'orderedTo',
-    graphql: 'Int',
-    text: 'year',
-    cli: { arg: 'year', help: 'deals ordered in or before this year' },
-    index: 'Deal(orderYear, id) (by range)',
-    predicate: (v) => `${v}.orderYear <= $orderedTo`,
-    param: (value: number) => int(value),
-  },
-  {
-    name: 'source',
-    graphql: 'ID',
-    text: 'text',
-    cli: { arg: 'id', help: 'deals stated by this source' },
-    index: 'none (tested on the deals the other fields reach)',
-    predicate: (v) => `$source IN ${v}.sourceIds`,
-  },
-  {
-    name: 'deliveredFrom',
-    graphql: 'Int',
-    text: 'year',
-    cli: { arg: 'year', help: 'deals with live deliveries in or after this year' },
-    index: 'none: a deal reaches its deliveries by relationship',
-    param: (value: number) => int(value),
-  },
-  {
-    name: 'deliveredTo',
-    graphql: 'Int',
-    text: 'year',
-    cli: { arg: 'year', help: 'deals with live deliveries in or before this year' },
-    index: 'none: a deal reaches its deliveries by relationship',
-    param: (value: number) => int(value),
-  },
-  {
-    name: 'condition',
-    graphql: '[DealCondition!]',
-    text: 'conditions',
-    cli: { arg: 'list', help: `conditions, comma-separated (${conditionList})` },
-    index: 'none (tested on the deals the other fields reach)',
-    predicate: (v) => `${v}.sipriStatus IN $condition`,
-    param: (value: DealCondition[]) => value.map((c) => SIPRI_STATUS[c]),
-  },
-  {
-    name: 'localProduction',
-    graphql: 'Boolean',
-    text: 'boolean',
-    cli: { arg: 'bool', help: "licensed or local production in the buyer's country (true or false)" },
-    index: 'none (tested on the deals the other fields reach)',
-    predicate: (v) => `${v}.localProduction = $localProduction`,
-  },
-];
+export const DEAL_FILTER_FIELDS: readonly DealFilterField[] = (
+  [
+    {
+      name: 'buyer',
+      value: FILTER_VALUES.party,
+      cli: { arg: 'id', help: 'deals bought by this country or organisation (id, name or alias)' },
+      index:
+        'Entity(id), then its BUYER relationships; in order-year pages DealSlot(role, partyId, sortYear, dealId)',
+      party: { type: 'BUYER', node: 'Entity', family: false },
+    },
+    {
+      name: 'seller',
+      value: FILTER_VALUES.party,
+      cli: { arg: 'id', help: 'deals sold by this country or organisation' },
+      index:
+        'Entity(id), then its SELLER relationships; in order-year pages DealSlot(role, partyId, sortYear, dealId)',
+      party: { type: 'SELLER', node: 'Entity', family: false },
+    },
+    {
+      name: 'system',
+      value: FILTER_VALUES.system,
+      cli: { arg: 'id', help: 'deals covering this weapon system (a family: its variants too)' },
+      index:
+        'WeaponSystem(id), then VARIANT_OF and COVERS; in order-year pages DealSlot(role, partyId, sortYear, dealId)',
+      party: { type: 'COVERS', node: 'WeaponSystem', family: true },
+    },
+    {
+      name: 'status',
+      value: FILTER_VALUES.status,
+      list: true,
+      cli: { arg: 'list', help: `deal statuses, comma-separated (${statusList})` },
+      index: 'Deal(status)',
+      predicate: (v) => `${v}.status IN $status`,
+    },
+    {
+      name: 'category',
+      value: FILTER_VALUES.category,
+      cli: { arg: 'name', help: 'SIPRI armament category' },
+      index: 'none (tested on the deals the other fields reach)',
+      predicate: (v) => `${v}.category = $category`,
+    },
+    {
+      name: 'orderedFrom',
+      value: FILTER_VALUES.year,
+      cli: { arg: 'year', help: 'deals ordered in or after this year' },
+      index: 'Deal(orderYear, id) (by range)',
+      predicate: (v) => `${v}.orderYear >= $orderedFrom`,
+    },
+    {
+      name: 'orderedTo',
+      value: FILTER_VALUES.year,
+      cli: { arg: 'year', help: 'deals ordered in or before this year' },
+      index: 'Deal(orderYear, id) (by range)',
+      predicate: (v) => `${v}.orderYear <= $orderedTo`,
+    },
+    {
+      name: 'source',
+      value: FILTER_VALUES.id,
+      cli: { arg: 'id', help: 'deals stated by this source' },
+      index: 'none (tested on the deals the other fields reach)',
+      predicate: (v) => `$source IN ${v}.sourceIds`,
+    },
+    {
+      name: 'deliveredFrom',
+      value: FILTER_VALUES.year,
+      cli: { arg: 'year', help: 'deals with live deliveries in or after this year' },
+      index: 'none: a deal reaches its deliveries by relationship',
+    },
+    {
+      name: 'deliveredTo',
+      value: FILTER_VALUES.year,
+      cli: { arg: 'year', help: 'deals with live deliveries in or before this year' },
+      index: 'none: a deal reaches its deliveries by relationship',
+    },
+    {
+      name: 'condition',
+      value: FILTER_VALUES.condition,
+      list: true,
+      cli: { arg: 'list', help: `conditions, comma-separated (${conditionList})` },
+      index: 'none (tested on the deals the other fields reach)',
+      predicate: (v) => `${v}.sipriStatus IN $condition`,
+      param: (value: DealCondition[]) => value.map((c) => SIPRI_STATUS[c]),
+    },
+    {
+      name: 'localProduction',
+      value: FILTER_VALUES.localProduction,
+      cli: { arg: 'bool', help: "licensed or local production in the buyer's country (true or false)" },
+      index: 'none (tested on the deals the other fields reach)',
+      predicate: (v) => `${v}.localProduction = $localProduction`,
+    },
+  ] satisfies FieldDeclaration[]
+).map(field);
 
 /** Pairs of fields that bound one range: the first may not be after the second. */
 const RANGES: readonly (readonly [DealFilterName, DealFilterName])[] = [
   ['orderedFrom', 'orderedTo'],
   ['deliveredFrom', 'deliveredTo'],
 ];
-
-/** The canonical spelling of a SIPRI armament category, or BAD_USER_INPUT (every table's filter). */
-export function checkCategory(text: string): string {
-  const canonical = canonicalCategory(text);
-  if (!canonical) throw badInput(`"${text}" is not a SIPRI armament category`, { field: 'category' });
-  return canonical;
-}
 
 /** The CLI option of a field: `--ordered-from <year>` (commander hands it back as `orderedFrom`). */
 export function cliFlag(f: DealFilterField): string {
@@ -294,7 +278,8 @@ export function compileDealFilter(filter: DealFilter, ref: IdRef = 'variable'): 
       parties.push(field as PartyField);
       continue;
     }
-    params[field.name] = field.param ? field.param(value as never) : value;
+    const stored = field.param ?? field.value.stored;
+    params[field.name] = stored ? stored(value as never) : value;
   }
   const lead = parties[0];
   const has = (name: DealFilterName) => given.some((g) => g.field.name === name);
@@ -334,7 +319,7 @@ export function partyResolutions(
   const params: Params = {};
   const cypher = c.parties
     .map((p) => {
-      Object.assign(params, resolveParams(String(filter[p.name]), p.party.labels, `${p.name}_`));
+      Object.assign(params, resolveParams(String(filter[p.name]), p.value.labels ?? [], `${p.name}_`));
       return `CALL () { CALL () { ${resolveCypher(`${p.name}_`, 'found')} RETURN found.id AS id } RETURN collect(id)[0] AS ${p.name}Id }`;
     })
     .join('\n');
@@ -373,57 +358,9 @@ export async function resolveDealParties(
   return Object.fromEntries(names.map((n) => [n, String(row?.[n])]));
 }
 
-/** Parses a comma-separated list; empty text is no list. */
-export const listParam = (text: string | undefined): string[] | null =>
-  text === undefined || text.trim() === ''
-    ? null
-    : text
-        .split(',')
-        .map((s) => s.trim())
-        .filter((s) => s !== '');
-
-function enumList<T extends string>(
-  name: string,
-  text: string | undefined,
-  known: readonly T[],
-  what: string,
-): T[] | null {
-  const values = listParam(text);
-  const bad = (values ?? []).filter((v) => !(known as readonly string[]).includes(v));
-  if (bad.length > 0)
-    throw badInput(`Unknown ${what} ${bad.join(', ')}; known: ${known.join(', ')}`, { field: name });
-  return values as T[] | null;
-}
-
-/** An integer parameter's value, or BAD_USER_INPUT. */
-export function intText(name: string, text: string | undefined): number | null {
-  if (text === undefined || text === '') return null;
-  if (!/^-?\d+$/.test(text)) throw badInput(`${name} must be an integer`, { field: name, value: text });
-  return Number(text);
-}
-
-/** A boolean parameter's value (`true` or `false`), or BAD_USER_INPUT. */
-export function booleanText(name: string, text: string | undefined): boolean | null {
-  if (text === undefined || text === '') return null;
-  if (text !== 'true' && text !== 'false') throw badInput(`${name} must be true or false`, { field: name });
-  return text === 'true';
-}
-
 /** A field's value from its text (an export URL parameter or CLI option); null when absent. */
 export function fieldFromText(f: DealFilterField, text: string | undefined): unknown {
-  switch (f.text) {
-    case 'name':
-    case 'text':
-      return text ?? null;
-    case 'year':
-      return intText(f.name, text);
-    case 'boolean':
-      return booleanText(f.name, text);
-    case 'statuses':
-      return enumList(f.name, text, DEAL_STATUSES, 'status');
-    case 'conditions':
-      return enumList(f.name, text, DEAL_CONDITIONS, 'condition');
-  }
+  return valueFromText(f.name, f.value, f.list, text);
 }
 
 /** The deal filter that flat text parameters state (export URL, CLI), each field read by its kind. */

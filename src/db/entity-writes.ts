@@ -8,6 +8,7 @@ import { refreshDealSlots } from './deal-slots';
 import { refreshTivRollups } from './tiv-rollups';
 import type { Plain } from './mapper';
 import { INTEGER_PROPERTIES } from '../model';
+import { setNodeProps } from './graph-writer';
 import { nameFields } from './names';
 import {
   AddAliases,
@@ -144,10 +145,7 @@ export async function updateEntity(db: Database, actor: Actor, raw: unknown): Pr
         ? nameFields(id, input.name, union(aliases, [oldName]))
         : nameFields(id, oldName, aliases);
     const sourceIds = union(node.props.sourceIds as string[] | null, input.sourceIds);
-    await db.run(tx, 'MATCH (n) WHERE elementId(n) = $eid SET n += $props', {
-      eid: node.elementId,
-      props: { ...fields, ...names, sourceIds },
-    });
+    await setNodeProps(db, tx, node.elementId, { ...fields, ...names, sourceIds });
     // A deal's order year is its slots' sort key; its category, one of its rollups' keys.
     if (node.label === 'Deal') {
       await refreshDealSlots(db, tx, [id]);
@@ -175,9 +173,9 @@ export async function addAliases(db: Database, actor: Actor, raw: unknown): Prom
     const node = await loadEntity(db, tx, id);
     const aliases = union(node.props.aliases as string[] | null, input.aliases);
     const names = nameFields(id, String(node.props.name ?? id), aliases);
-    await db.run(tx, 'MATCH (n) WHERE elementId(n) = $eid SET n += $props', {
-      eid: node.elementId,
-      props: { ...names, sourceIds: union(node.props.sourceIds as string[] | null, input.sourceIds) },
+    await setNodeProps(db, tx, node.elementId, {
+      ...names,
+      sourceIds: union(node.props.sourceIds as string[] | null, input.sourceIds),
     });
     const change = await recordChange(
       db,

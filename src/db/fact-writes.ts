@@ -1,8 +1,24 @@
 import { int, type Integer, type ManagedTransaction } from './integers';
 import { ArmsgraphError, ErrorCode } from '../errors';
-import { checkSources, mustResolve, recordChange, type Actor, type ChangeRecord } from './change-log';
+import {
+  checkSources,
+  factStatement,
+  findStatementChange,
+  mustResolve,
+  recordChange,
+  type Actor,
+  type FactWrite,
+} from './change-log';
 import type { Database } from './database';
-import { mergeNodes, mergeRelations, writeDealParties, writeDeliveries } from './graph-writer';
+import { RELATIONS } from '../model';
+import {
+  endLabel,
+  mergeNodes,
+  mergeRelations,
+  relationRows,
+  writeDealParties,
+  writeDeliveries,
+} from './graph-writer';
 import { loadEntity, type EntityWrite } from './entity-writes';
 import type { Plain } from './mapper';
 import { nameFields } from './names';
@@ -118,111 +134,143 @@ export async function recordDeliveries(db: Database, actor: Actor, raw: unknown)
   });
 }
 
-/** MERGEs one relationship on its key (the writer's); returns the element ids of both ends. */
-async function mergeRelationship(
-  db: Database,
-  tx: ManagedTransaction,
-  type: 'MEMBER_OF' | 'EXCLUDED_FROM' | 'SANCTIONS',
-  from: string,
-  to: string,
-  props: Record<string, Plain>,
-  sourceIds: readonly string[],
-): Promise<string[]> {
-  const { ends } = await mergeRelations(db, tx, type, [{ from, to, props, sourceIds }]);
-  return ends[0] ?? [];
+/** A fact that links two entities, as a mutation states it (its ends already resolved). */
+interface FactInput {
+  mutation: 'recordMembership' | 'recordExclusion' | 'recordSanction';
+  type: 'MEMBER_OF' | 'EXCLUDED_FROM' | 'SANCTIONS';
+  from: string;
+  to: string;
+  props: Record<string, Plain>;
+  sourceIds: readonly string[];
+  summary: string;
 }
 
-export async function recordMembership(db: Database, actor: Actor, raw: unknown): Promise<ChangeRecord> {
+/**
+ * Whether the fact stands exactly as stated: live (not retired), with these properties (a null one
+ * absent) and citing at least these sources. Reads only, so it takes no lock.
+ */
+async function standsAsStated(db: Database, tx: ManagedTransaction, fact: FactInput, key: string) {
+  const spec = RELATIONS[fact.type];
+  const rows = await db.run(
+    tx,
+    `OPTIONAL MATCH (:${endLabel(spec.from)} {id: $from})-[r:${fact.type} {key: $key}]->(:${endLabel(spec.to)} {id: $to})
+     WHERE coalesce(r.retired, false) = false
+       AND all(k IN keys($props) WHERE CASE WHEN $props[k] IS NULL THEN r[k] IS NULL ELSE r[k] = $props[k] END)
+       AND all(s IN $sourceIds WHERE s IN coalesce(r.sourceIds, []))
+     RETURN count(r) > 0 AS stands`,
+    { from: fact.from, to: fact.to, key, props: fact.props, sourceIds: [...fact.sourceIds] },
+  );
+  return rows[0]?.stands === true;
+}
+
+/**
+ * Records a fact, MERGEd on its key like the seeder's, and its change. Stating a fact that already
+ * stands exactly so writes nothing: it reads, takes no lock, and answers with the change that recorded
+ * the same statement before (changed: false), so identical concurrent calls run side by side instead
+ * of queueing on the fact's locks, and repeating a fact does not grow the log. Only a fact the log has
+ * never recorded in these words (seeded or imported ones) gets one change, once, that says it changed
+ * nothing. A real change first locks the relationship (or, while it does not exist yet, its two ends in
+ * id order) and then looks again, so two identical writers record one change between them.
+ */
+async function recordFact(
+  db: Database,
+  tx: ManagedTransaction,
+  actor: Actor,
+  fact: FactInput,
+): Promise<FactWrite> {
+  const [row] = relationRows(fact.type, [fact]);
+  const key = String(row?.key);
+  const statement = factStatement(key, fact.props, fact.sourceIds);
+  const earlier = async () =>
+    (await standsAsStated(db, tx, fact, key)) ? await findStatementChange(db, tx, statement) : null;
+  const seen = await earlier();
+  if (seen) return { change: seen, changed: false };
+
+  const spec = RELATIONS[fact.type];
+  const locked = await db.run(
+    tx,
+    `MATCH (:${endLabel(spec.from)} {id: $from})-[r:${fact.type} {key: $key}]->(:${endLabel(spec.to)} {id: $to})
+     SET r.key = r.key RETURN count(r) AS n`,
+    { from: fact.from, to: fact.to, key },
+  );
+  if (Number(locked[0]?.n ?? 0) === 0) await db.lockEntities(tx, [fact.from, fact.to]);
+  const stands = await standsAsStated(db, tx, fact, key);
+  if (stands) {
+    const again = await findStatementChange(db, tx, statement);
+    if (again) return { change: again, changed: false };
+  }
+  const { ends } = await mergeRelations(db, tx, fact.type, [fact]);
+  const change = await recordChange(
+    db,
+    tx,
+    actor,
+    fact.mutation,
+    stands ? `${fact.summary} (already recorded so: nothing changed)` : fact.summary,
+    fact.sourceIds,
+    ends[0] ?? [],
+    statement,
+  );
+  return { change, changed: !stands };
+}
+
+export async function recordMembership(db: Database, actor: Actor, raw: unknown): Promise<FactWrite> {
   const input = parseInput(RecordMembership, raw);
   return db.writeTx(async (tx) => {
     await checkSources(db, tx, input.sourceIds);
     const country = await mustResolve(db, tx, 'country', input.country, ['Country']);
     const alliance = await mustResolve(db, tx, 'alliance', input.alliance, ['Alliance']);
-    const touched = await mergeRelationship(
-      db,
-      tx,
-      'MEMBER_OF',
-      country,
-      alliance,
-      {
-        since: input.since ?? null,
-        until: input.until ?? null,
-      },
-      input.sourceIds,
-    );
-    return recordChange(
-      db,
-      tx,
-      actor,
-      'recordMembership',
-      `${country} member of ${alliance}${input.since ? ` since ${input.since}` : ''}${input.until ? ` until ${input.until}` : ''}`,
-      input.sourceIds,
-      touched,
-    );
+    return recordFact(db, tx, actor, {
+      mutation: 'recordMembership',
+      type: 'MEMBER_OF',
+      from: country,
+      to: alliance,
+      props: { since: input.since ?? null, until: input.until ?? null },
+      sourceIds: input.sourceIds,
+      summary: `${country} member of ${alliance}${input.since ? ` since ${input.since}` : ''}${input.until ? ` until ${input.until}` : ''}`,
+    });
   });
 }
 
-export async function recordExclusion(db: Database, actor: Actor, raw: unknown): Promise<ChangeRecord> {
+export async function recordExclusion(db: Database, actor: Actor, raw: unknown): Promise<FactWrite> {
   const input = parseInput(RecordExclusion, raw);
   return db.writeTx(async (tx) => {
     await checkSources(db, tx, input.sourceIds);
     const country = await mustResolve(db, tx, 'country', input.country, ['Country']);
     const program = await mustResolve(db, tx, 'program', input.program, ['Program']);
     const cause = input.cause ? await mustResolve(db, tx, 'cause', input.cause, ['Deal']) : null;
-    const touched = await mergeRelationship(
-      db,
-      tx,
-      'EXCLUDED_FROM',
-      country,
-      program,
-      {
-        date: input.date ?? null,
-        causeDealId: cause,
-      },
-      input.sourceIds,
-    );
-    return recordChange(
-      db,
-      tx,
-      actor,
-      'recordExclusion',
-      `${country} excluded from ${program}${cause ? ` because of ${cause}` : ''}`,
-      input.sourceIds,
-      touched,
-    );
+    return recordFact(db, tx, actor, {
+      mutation: 'recordExclusion',
+      type: 'EXCLUDED_FROM',
+      from: country,
+      to: program,
+      props: { date: input.date ?? null, causeDealId: cause },
+      sourceIds: input.sourceIds,
+      summary: `${country} excluded from ${program}${cause ? ` because of ${cause}` : ''}`,
+    });
   });
 }
 
-export async function recordSanction(db: Database, actor: Actor, raw: unknown): Promise<ChangeRecord> {
+export async function recordSanction(db: Database, actor: Actor, raw: unknown): Promise<FactWrite> {
   const input = parseInput(RecordSanction, raw);
   return db.writeTx(async (tx) => {
     await checkSources(db, tx, input.sourceIds);
     const by = await mustResolve(db, tx, 'by', input.by, ['Country', 'Organization', 'Alliance']);
     const target = await mustResolve(db, tx, 'target', input.target, ['Country', 'Organization']);
     const cause = input.cause ? await mustResolve(db, tx, 'cause', input.cause, ['Deal']) : null;
-    const touched = await mergeRelationship(
-      db,
-      tx,
-      'SANCTIONS',
-      by,
-      target,
-      {
+    return recordFact(db, tx, actor, {
+      mutation: 'recordSanction',
+      type: 'SANCTIONS',
+      from: by,
+      to: target,
+      props: {
         status: input.status,
         since: input.since ?? null,
         instrument: input.instrument ?? null,
         description: input.description ?? null,
         causeDealId: cause,
       },
-      input.sourceIds,
-    );
-    return recordChange(
-      db,
-      tx,
-      actor,
-      'recordSanction',
-      `${by} sanctions ${target} (${input.status})${cause ? ` over ${cause}` : ''}`,
-      input.sourceIds,
-      touched,
-    );
+      sourceIds: input.sourceIds,
+      summary: `${by} sanctions ${target} (${input.status})${cause ? ` over ${cause}` : ''}`,
+    });
   });
 }

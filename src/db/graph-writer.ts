@@ -2,11 +2,15 @@ import type { ManagedTransaction } from 'neo4j-driver';
 import {
   DEAL_PARTY_TYPES,
   ENTITY_LABELS,
+  ID_REFERENCES,
   INTEGER_PROPERTIES,
+  INTERNAL_RELATIONS,
+  RELATION_TYPES,
   type NodeLabel,
   RELATIONS,
   relationKey,
   type DealPartyType,
+  type EntityLabel,
   type RelationSpec,
   type RelationType,
 } from '../model';
@@ -14,7 +18,7 @@ import type { Database, Params, Row } from './database';
 import { int } from './integers';
 import type { DeliveryInput } from './write-inputs';
 import { DEAL_SLOTS_CYPHER } from './deal-slots';
-import { refreshTivRollups, refreshTivRollupsOf } from './tiv-rollups';
+import { BUILT_LABEL, refreshTivRollups, refreshTivRollupsOf } from './tiv-rollups';
 
 /**
  * The one writer of the graph's shape. Relationships are MERGEd on their key (relationKey, from the
@@ -135,7 +139,7 @@ export interface RelationRow {
 }
 
 /** The label an end is matched by: its only allowed label, or `Entity` when several are allowed. */
-function endLabel(labels: readonly string[]): string {
+export function endLabel(labels: readonly string[]): string {
   return labels.length === 1 ? labels[0]! : 'Entity';
 }
 
@@ -359,4 +363,165 @@ export async function retireRelationship(
     tx,
     rows.map((r) => String(r.start)),
   );
+}
+
+/** Sets properties on a node by its element id (a merge's kept entity gets the merged one's). */
+export async function setNodeProps(
+  db: Database,
+  tx: ManagedTransaction,
+  elementId: string,
+  props: Record<string, unknown>,
+): Promise<void> {
+  await db.run(tx, 'MATCH (n) WHERE elementId(n) = $eid SET n += $props', {
+    eid: elementId,
+    props: withIntegers(props),
+  });
+}
+
+/** A node by its element id and its `id`. */
+export interface NodeRef {
+  elementId: string;
+  id: string;
+}
+
+/**
+ * A key for a relationship of a type outside the model (HAS_RECORD, MERGED_INTO) that carries one:
+ * its ends' parts (`TYPE:from:to:part`) naming `from` become `to`.
+ */
+export function rekey(key: string, from: string, to: string): string {
+  const parts = key.split(':');
+  return parts.map((p, i) => (i >= 1 && i <= 2 && p === from ? to : p)).join(':');
+}
+
+/**
+ * What a merge moves: every relationship type of the model, and the internal ones but the change
+ * log (a merged node's change history stays with its tombstone).
+ */
+const MOVED_TYPES: readonly string[] = [
+  ...RELATION_TYPES,
+  ...INTERNAL_RELATIONS.filter((t) => t !== 'CHANGED'),
+];
+
+/**
+ * Moves every relationship of `old` (but to `keep` itself, and loops) to `keep`: each is written again
+ * at `keep` on its key recomputed for its new ends (relationKey, from the model), joining an equal one
+ * there (which gains its sources) or created with all its properties, retired marks included; the
+ * old relationship is deleted, since it now stands at `keep`. Returns the element ids of the other
+ * ends (one per moved relationship).
+ */
+export async function moveRelationships(
+  db: Database,
+  tx: ManagedTransaction,
+  old: NodeRef,
+  keep: NodeRef,
+): Promise<string[]> {
+  const rels = await db.run(
+    tx,
+    `MATCH (o) WHERE elementId(o) = $old MATCH (o)-[r]-(x) WHERE elementId(x) <> $keep AND x <> o AND type(r) IN $types
+     RETURN elementId(r) AS rid, type(r) AS type, startNode(r) = o AS out, elementId(x) AS other,
+            x.id AS otherId, properties(r) AS props`,
+    { old: old.elementId, keep: keep.elementId, types: [...MOVED_TYPES] },
+  );
+  for (const r of rels) {
+    // The type is one of MOVED_TYPES (the model's), read back from the graph, before it is spliced in.
+    const type = String(r.type);
+    const out = r.out === true;
+    const props = { ...(r.props as Record<string, unknown>) };
+    const otherId = typeof r.otherId === 'string' ? r.otherId : null;
+    if ((RELATION_TYPES as readonly string[]).includes(type) && otherId !== null)
+      props.key = relationKey(type as RelationType, out ? keep.id : otherId, out ? otherId : keep.id, props);
+    else if (typeof props.key === 'string') props.key = rekey(props.key, old.id, keep.id);
+    const pattern = out ? `(k)-[e:${type}]->(x)` : `(k)<-[e:${type}]-(x)`;
+    const created = out ? `(k)-[n:${type}]->(x)` : `(k)<-[n:${type}]-(x)`;
+    await db.run(
+      tx,
+      `MATCH (k) WHERE elementId(k) = $keep MATCH (x) WHERE elementId(x) = $other
+       OPTIONAL MATCH ${pattern} WHERE e.key = $key OR (e.key IS NULL AND $key IS NULL)
+       WITH k, x, head(collect(e)) AS existing
+       FOREACH (_ IN CASE WHEN existing IS NOT NULL THEN [1] ELSE [] END |
+         SET existing.sourceIds = [s IN coalesce(existing.sourceIds, []) WHERE NOT s IN $sources] + $sources)
+       FOREACH (_ IN CASE WHEN existing IS NULL THEN [1] ELSE [] END | CREATE ${created} SET n = $props)
+       WITH DISTINCT k
+       MATCH ()-[moved]->() WHERE elementId(moved) = $rid DELETE moved`,
+      {
+        keep: keep.elementId,
+        other: r.other,
+        key: props.key ?? null,
+        sources: [...new Set(((props.sourceIds as unknown[] | null) ?? []).map(String))],
+        props,
+        rid: r.rid,
+      },
+    );
+  }
+  return rels.map((r) => String(r.other));
+}
+
+/**
+ * Rewrites the properties that name an entity of `label` by its id (ID_REFERENCES, from the model)
+ * from `from` to `to`; a list keeps each id once. Change-log nodes keep their history as it was.
+ */
+export async function replaceIdReferences(
+  db: Database,
+  tx: ManagedTransaction,
+  label: NodeLabel,
+  from: string,
+  to: string,
+): Promise<void> {
+  for (const ref of ID_REFERENCES.filter((r) => r.target === label)) {
+    const p = ref.property;
+    const where = ref.list ? `$from IN x.${p}` : `x.${p} = $from`;
+    const swap = `[s IN x.${p} | CASE WHEN s = $from THEN $to ELSE s END]`;
+    const set = ref.list
+      ? `x.${p} = reduce(a = [], s IN ${swap} | CASE WHEN s IN a THEN a ELSE a + s END)`
+      : `x.${p} = $to`;
+    const matches =
+      ref.on === 'relationships'
+        ? [`MATCH ()-[x]->() WHERE ${where}`]
+        : ref.on === 'anywhere'
+          ? [`MATCH (x) WHERE NOT x:Change AND ${where}`, `MATCH ()-[x]->() WHERE ${where}`]
+          : [`MATCH (x:${ref.on.label}) WHERE ${where}`];
+    for (const match of matches) await db.run(tx, `${match} SET ${set}`, { from, to });
+  }
+}
+
+/**
+ * Leaves `old` as a tombstone of its merge into `keep`: it loses its entity labels (and so the id
+ * constraint and the name index: its id now resolves to `keep` through an alias), becomes `:Merged`
+ * with `mergedInto` and the merge's marks, and is linked to `keep` by MERGED_INTO. Nothing is deleted.
+ */
+export async function writeMergeTombstone(
+  db: Database,
+  tx: ManagedTransaction,
+  label: EntityLabel,
+  old: NodeRef,
+  keep: NodeRef,
+  merge: { by: string; reason: string; sourceIds: readonly string[] },
+): Promise<void> {
+  // The label is from the model's closed list.
+  await db.run(
+    tx,
+    `MATCH (o) WHERE elementId(o) = $old MATCH (k) WHERE elementId(k) = $keep
+     REMOVE o:${label}:Entity
+     SET o:Merged, o.mergedInto = $keepId, o.mergedAt = $at, o.mergedBy = $by, o.mergedReason = $reason,
+         o.nameKeys = [], o.nameKeysText = '', o.searchText = ''
+     CREATE (o)-[:MERGED_INTO {sourceIds: $sources}]->(k)`,
+    {
+      old: old.elementId,
+      keep: keep.elementId,
+      keepId: keep.id,
+      at: new Date().toISOString(),
+      by: merge.by,
+      reason: merge.reason,
+      sources: [...merge.sourceIds],
+    },
+  );
+}
+
+/**
+ * Empties a scratch graph (a test's, a benchmark's; the schema stays): the one write that deletes.
+ * The rollups' marker stays: the rollups of an empty graph are complete, and every writer keeps them.
+ */
+export async function emptyGraph(db: Database): Promise<void> {
+  // Scratch graphs are small enough for one transaction (CALL ... IN TRANSACTIONS cannot run in a managed one).
+  await db.write(`MATCH (n) WHERE NOT n:${BUILT_LABEL} DETACH DELETE n`);
 }

@@ -6,21 +6,15 @@ import { refreshTivRollups } from './tiv-rollups';
 import { loadEntity, type EntityWrite } from './entity-writes';
 import type { Plain } from './mapper';
 import { nameFields } from './names';
+import { moveRelationships, replaceIdReferences, setNodeProps, writeMergeTombstone } from './graph-writer';
 import { MergeEntities, parseInput } from './write-inputs';
 
 /** Properties that are recomputed or kept per node, never copied from the merged node. */
 const OWN = new Set(['id', 'name', 'aliases', 'nameKeys', 'nameKeysText', 'searchText', 'sourceIds']);
-const RELATIONSHIP_TYPE = /^[A-Z][A-Z0-9_]*$/;
 
 const union = (...lists: Array<readonly Plain[] | null | undefined>): string[] => [
   ...new Set(lists.flatMap((l) => (l ?? []).map(String))),
 ];
-
-/** A relationship key names its ends (`TYPE:from:to:part`): the merged id is replaced by the kept one. */
-export function rekey(key: string, from: string, to: string): string {
-  const parts = key.split(':');
-  return parts.map((p, i) => (i >= 1 && i <= 2 && p === from ? to : p)).join(':');
-}
 
 /**
  * Merges `merge` into `keep` in one transaction: every relationship of the merged node moves to the
@@ -45,44 +39,10 @@ export async function mergeEntities(db: Database, actor: Actor, raw: unknown): P
         },
       );
 
-    // The merged node's change history (CHANGED) stays with its tombstone; every other fact moves.
-    const rels = await db.run(
-      tx,
-      `MATCH (o) WHERE elementId(o) = $old MATCH (o)-[r]-(x) WHERE elementId(x) <> $keep AND x <> o AND type(r) <> 'CHANGED'
-       RETURN elementId(r) AS rid, type(r) AS type, startNode(r) = o AS out, elementId(x) AS other,
-              properties(r) AS props`,
-      { old: old.elementId, keep: keep.elementId },
-    );
-    const touched = new Set([keep.elementId, old.elementId]);
-    for (const r of rels) {
-      const type = String(r.type);
-      if (!RELATIONSHIP_TYPE.test(type)) continue;
-      const props = { ...(r.props as Record<string, Plain>) };
-      if (typeof props.key === 'string') props.key = rekey(props.key, mergeId, keepId);
-      const pattern = r.out === true ? `(k)-[e:${type}]->(x)` : `(k)<-[e:${type}]-(x)`;
-      const created = r.out === true ? `(k)-[n:${type}]->(x)` : `(k)<-[n:${type}]-(x)`;
-      // The type was read from the graph and checked to be a plain name before it is spliced in.
-      await db.run(
-        tx,
-        `MATCH (k) WHERE elementId(k) = $keep MATCH (x) WHERE elementId(x) = $other
-         OPTIONAL MATCH ${pattern} WHERE e.key = $key OR (e.key IS NULL AND $key IS NULL)
-         WITH k, x, head(collect(e)) AS existing
-         FOREACH (_ IN CASE WHEN existing IS NOT NULL THEN [1] ELSE [] END |
-           SET existing.sourceIds = [s IN coalesce(existing.sourceIds, []) WHERE NOT s IN $sources] + $sources)
-         FOREACH (_ IN CASE WHEN existing IS NULL THEN [1] ELSE [] END | CREATE ${created} SET n = $props)
-         WITH DISTINCT k
-         MATCH ()-[moved]->() WHERE elementId(moved) = $rid DELETE moved`,
-        {
-          keep: keep.elementId,
-          other: r.other,
-          key: props.key ?? null,
-          sources: union(props.sourceIds as Plain[] | null),
-          props,
-          rid: r.rid,
-        },
-      );
-      touched.add(String(r.other));
-    }
+    const oldRef = { elementId: old.elementId, id: mergeId };
+    const keepRef = { elementId: keep.elementId, id: keepId };
+    const others = await moveRelationships(db, tx, oldRef, keepRef);
+    const touched = new Set([keep.elementId, old.elementId, ...others]);
 
     // The deals whose relationships moved get their page slots rebuilt: a merged deal's go, the kept
     // deal's follow its (possibly new) parties and order year, a merged party's deals name the kept one.
@@ -92,29 +52,7 @@ export async function mergeEntities(db: Database, actor: Actor, raw: unknown): P
     await refreshTivRollups(db, tx, moved);
 
     // References by id follow the merge (the change log keeps its history as it was).
-    if (old.label === 'Deal')
-      await db.run(tx, 'MATCH ()-[r]->() WHERE r.causeDealId = $from SET r.causeDealId = $to', {
-        from: mergeId,
-        to: keepId,
-      });
-    if (old.label === 'Country')
-      await db.run(tx, 'MATCH (o:Organization {countryId: $from}) SET o.countryId = $to', {
-        from: mergeId,
-        to: keepId,
-      });
-    if (old.label === 'Source') {
-      const swap = '[s IN x.sourceIds | CASE WHEN s = $from THEN $to ELSE s END]';
-      await db.run(
-        tx,
-        `MATCH (x) WHERE NOT x:Change AND $from IN x.sourceIds SET x.sourceIds = reduce(a = [], s IN ${swap} | CASE WHEN s IN a THEN a ELSE a + s END)`,
-        { from: mergeId, to: keepId },
-      );
-      await db.run(
-        tx,
-        `MATCH ()-[x]->() WHERE $from IN x.sourceIds SET x.sourceIds = reduce(a = [], s IN ${swap} | CASE WHEN s IN a THEN a ELSE a + s END)`,
-        { from: mergeId, to: keepId },
-      );
-    }
+    await replaceIdReferences(db, tx, old.label, mergeId, keepId);
 
     const filled: Record<string, Plain> = {};
     for (const [k, v] of Object.entries(old.props)) {
@@ -136,32 +74,18 @@ export async function mergeEntities(db: Database, actor: Actor, raw: unknown): P
         input.sourceIds,
       ).map((s) => (s === mergeId && old.label === 'Source' ? keepId : s)),
     };
-    await db.run(tx, 'MATCH (n) WHERE elementId(n) = $eid SET n += $props', { eid: keep.elementId, props });
-    // The tombstone leaves the entity labels (and so the id constraint and the name index): its id
-    // now resolves to the kept entity through the alias. The label is from our closed list.
-    await db.run(
-      tx,
-      `MATCH (o) WHERE elementId(o) = $old MATCH (k) WHERE elementId(k) = $keep
-       REMOVE o:${old.label}:Entity
-       SET o:Merged, o.mergedInto = $keepId, o.mergedAt = $at, o.mergedBy = $by, o.mergedReason = $reason,
-           o.nameKeys = [], o.nameKeysText = '', o.searchText = ''
-       CREATE (o)-[:MERGED_INTO {sourceIds: $sources}]->(k)`,
-      {
-        old: old.elementId,
-        keep: keep.elementId,
-        keepId,
-        at: new Date().toISOString(),
-        by: actor.tokenName,
-        reason: input.reason,
-        sources: input.sourceIds,
-      },
-    );
+    await setNodeProps(db, tx, keep.elementId, props);
+    await writeMergeTombstone(db, tx, old.label, oldRef, keepRef, {
+      by: actor.tokenName,
+      reason: input.reason,
+      sourceIds: input.sourceIds,
+    });
     const change = await recordChange(
       db,
       tx,
       actor,
       'mergeEntities',
-      `merged ${old.label} ${mergeId} into ${keepId} (${rels.length} relationships moved): ${input.reason}`,
+      `merged ${old.label} ${mergeId} into ${keepId} (${others.length} relationships moved): ${input.reason}`,
       input.sourceIds,
       [...touched],
     );

@@ -35,8 +35,7 @@ import { buildOnceForAllDeals, built } from './build-once';
  */
 
 /** Marks a database whose rollups were built (databases written before rollups existed get them once). */
-export const TIV_ROLLUPS_BUILT = 'TivRollupsBuilt';
-const BUILT_LABEL = TIV_ROLLUPS_BUILT;
+export const BUILT_LABEL = 'TivRollupsBuilt';
 
 /** A live relationship or node (retired facts count nowhere). */
 const live = (v: string) => `coalesce(${v}.retired, false) = false`;

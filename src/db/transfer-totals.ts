@@ -1,6 +1,5 @@
 import { badInput, notFound } from '../errors';
 import { countriesIn, regionByCountry } from '../model/regions';
-import { canonicalCategory } from './categories';
 import type { Database } from './database';
 import {
   keysParam,
@@ -11,7 +10,7 @@ import {
   type EntityRecord,
   type PropertyKeys,
 } from './entities';
-import type { EntityLabel } from './constraints';
+import { FILTER_VALUES, type FilterValue } from './filter-fields';
 import { int } from './integers';
 import type { Plain } from './mapper';
 import {
@@ -94,39 +93,58 @@ const GROUPINGS: Record<TotalsBy, Grouping> = {
 const NO_CATEGORY = 'No category stated';
 const NO_REGION = 'No region (not a state)';
 
-/**
- * The filter's fields: the key field each one tests, and how its given values become the stored
- * values (names and aliases to ids, region names to the ids of their countries, spellings of a
- * category to SIPRI's). Every field is a key field of the finest rollup level, so the rollups serve
- * any combination.
- */
-const FILTER_FIELDS: {
+/** A field of the transfer tables' filter (TransferFilter). */
+export interface TransferFilterField {
   field: keyof TransferFilter;
+  /** Whether it takes a list (any of its values): all but a yes-or-no field. */
+  list: boolean;
+  /** Its kind of value (FILTER_VALUES, shared with the deal filter), or a region (this filter's own). */
+  value: FilterValue;
+  /** The rollup key field it tests. */
   key: KeyField;
-  /** Entity fields: the kinds a name may resolve to (resolved inside the table's own statement). */
-  resolve?: EntityLabel[];
-  /** Other fields: the stored values of the given ones. */
+  /** The stored values of the given ones, when not each value's own (a region: its countries' ids). */
   values?: (given: unknown[]) => unknown[];
-}[] = [
-  { field: 'supplier', key: 'supplierId', resolve: ['Country', 'Organization'] },
-  { field: 'recipient', key: 'recipientId', resolve: ['Country', 'Organization'] },
-  { field: 'system', key: 'systemId', resolve: ['WeaponSystem'] },
-  { field: 'supplierRegion', key: 'supplierId', values: (g) => regionCountries('supplierRegion', g) },
-  { field: 'recipientRegion', key: 'recipientId', values: (g) => regionCountries('recipientRegion', g) },
+}
+
+/** A UN M49 region or sub-region: a name, matched against the countries' key. */
+const REGION: FilterValue = { graphql: 'String', text: 'text' };
+
+/**
+ * The filter's fields (schema.graphql's TransferFilter, a unit test compares the two): the key field each one tests, and how
+ * its given values become the stored values (names and aliases to ids, inside the table's own
+ * statement; region names to the ids of their countries; spellings of a category to SIPRI's). Every
+ * field is a key field of the finest rollup level, so the rollups serve any combination.
+ */
+export const TRANSFER_FILTER_FIELDS: readonly TransferFilterField[] = [
+  { field: 'supplier', list: true, value: FILTER_VALUES.party, key: 'supplierId' },
+  { field: 'recipient', list: true, value: FILTER_VALUES.party, key: 'recipientId' },
+  { field: 'system', list: true, value: FILTER_VALUES.system, key: 'systemId' },
   {
-    field: 'category',
-    key: 'category',
-    values: (g) =>
-      g.map((c) => {
-        const canonical = canonicalCategory(String(c));
-        if (!canonical)
-          throw badInput(`"${String(c)}" is not a SIPRI armament category`, { field: 'category' });
-        return canonical;
-      }),
+    field: 'supplierRegion',
+    list: true,
+    value: REGION,
+    key: 'supplierId',
+    values: (g) => regionCountries('supplierRegion', g),
   },
-  { field: 'condition', key: 'condition', values: (g) => g },
-  { field: 'localProduction', key: 'localProduction', values: (g) => g },
+  {
+    field: 'recipientRegion',
+    list: true,
+    value: REGION,
+    key: 'recipientId',
+    values: (g) => regionCountries('recipientRegion', g),
+  },
+  { field: 'category', list: true, value: FILTER_VALUES.category, key: 'category' },
+  // The rollups store the DealCondition itself (CONDITION_CYPHER), not SIPRI's wording.
+  { field: 'condition', list: true, value: FILTER_VALUES.condition, key: 'condition' },
+  { field: 'localProduction', list: false, value: FILTER_VALUES.localProduction, key: 'localProduction' },
 ];
+
+/** The stored values of a field's given ones (entity names are resolved by the statement instead). */
+function storedValues(f: TransferFilterField, given: unknown[]): unknown[] {
+  if (f.values) return f.values(given);
+  const stored = f.value.stored;
+  return stored ? given.map((g) => stored(g as never)) : given;
+}
 
 function regionCountries(field: string, given: unknown[]): string[] {
   return given.flatMap((g) => {
@@ -181,7 +199,7 @@ function plan(q: TotalsQuery): Plan {
   const resolutions: Resolution[] = [];
   const lists: string[] = [];
   const filter = q.filter ?? {};
-  for (const [i, f] of FILTER_FIELDS.entries()) {
+  for (const [i, f] of TRANSFER_FILTER_FIELDS.entries()) {
     const raw = filter[f.field];
     if (raw === undefined || raw === null) continue;
     const given: unknown[] = Array.isArray(raw) ? raw : [raw];
@@ -190,17 +208,18 @@ function plan(q: TotalsQuery): Plan {
         field: f.field,
       });
     needs.add(f.key);
-    if (f.resolve) {
+    const labels = f.value.labels;
+    if (labels) {
       const names = given.map((g, j) => {
         const name = `filter${i}_${j}`;
         resolutions.push({ field: f.field, input: String(g), name });
-        Object.assign(params, resolveParams(String(g), f.resolve, `${name}_`));
+        Object.assign(params, resolveParams(String(g), labels, `${name}_`));
         return name;
       });
       lists.push(`[${names.join(', ')}] AS filter${i}`);
       tests.push({ key: f.key, ref: `filter${i}` });
     } else {
-      params[`filter${i}`] = f.values?.(given) ?? given;
+      params[`filter${i}`] = storedValues(f, given);
       tests.push({ key: f.key, ref: `$filter${i}` });
     }
   }

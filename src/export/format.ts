@@ -1,5 +1,5 @@
 import type { Plain } from '../db/mapper';
-import type { GraphConsumer } from './selection';
+import type { GraphConsumer, GraphParts } from './selection';
 
 /** Where a writer puts its text (the sink, which encodes it into chunks). */
 export type Out = (text: string) => void;
@@ -54,4 +54,40 @@ export interface ExportFormat {
   csvBundle: boolean;
   /** A new writer for one export. */
   writer(out: Out, meta: ExportMeta): FormatWriter;
+}
+
+export const JSON_MEDIA_TYPE = 'application/json; charset=utf-8';
+export const CSV_MEDIA_TYPE = 'text/csv; charset=utf-8; header=present';
+
+/**
+ * A format of the graph: by default it lists nodes and edges, writes supplier → recipient networks,
+ * is offered for neighbourhoods and is not one of the CSV bundle's files; `f` says where it differs.
+ */
+export function graphFormat(
+  f: Omit<ExportFormat, 'items' | 'network' | 'neighbourhood' | 'csvBundle'> &
+    Partial<Pick<ExportFormat, 'items' | 'network' | 'neighbourhood' | 'csvBundle'>>,
+): ExportFormat {
+  return { items: 'graph', network: true, neighbourhood: true, csvBundle: false, ...f };
+}
+
+/**
+ * A graph writer reading `parts`: the steps it leaves out write nothing, and it needs no edge times
+ * unless it says so.
+ */
+export function graphWriter(
+  parts: GraphParts,
+  steps: Partial<Omit<GraphWriter, 'reads' | 'parts'>>,
+): GraphWriter {
+  const nothing = () => undefined;
+  return {
+    reads: 'graph',
+    parts,
+    edgeTime: false,
+    start: nothing,
+    node: nothing,
+    edgesStart: nothing,
+    edge: nothing,
+    end: nothing,
+    ...steps,
+  };
 }

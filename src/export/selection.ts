@@ -1,15 +1,6 @@
 import type { Database, Statement } from '../db/database';
-import {
-  booleanText,
-  checkCategory,
-  DEAL_FILTER_FIELDS,
-  DEAL_FILTER_PARAMS,
-  dealFilterFromText,
-  fieldFromText,
-  intText,
-  listParam,
-  type DealFilter,
-} from '../db/deal-filter';
+import { DEAL_FILTER_PARAMS, dealFilterFromText, type DealFilter } from '../db/deal-filter';
+import { checkCategory, intText, listParam, valueFromText } from '../db/filter-fields';
 import {
   DEAL_COLUMN_NAMES,
   EDGE_ROW,
@@ -25,9 +16,8 @@ import { resolveId } from '../db/entities';
 import type { Plain } from '../db/mapper';
 import { MAX_DEPTH, MAX_NODES, neighborhood, type SubgraphCap } from '../db/subgraph-queries';
 import { transferNetwork, type NetworkArgs } from '../db/transfer-network';
-import type { TransferFilter } from '../db/transfer-totals';
+import { TRANSFER_FILTER_FIELDS, type TransferFilter } from '../db/transfer-totals';
 import { badInput } from '../errors';
-import type { DealCondition } from '../model';
 import { interval, type Interval } from './intervals';
 
 /**
@@ -193,49 +183,29 @@ export function selectionFromParams(params: SelectionParams): Selection {
   return { kind: 'deals', filter: dealFilterFromText(params) };
 }
 
-const NETWORK_LISTS = [
-  'supplier',
-  'recipient',
-  'system',
-  'category',
-  'supplierRegion',
-  'recipientRegion',
-] as const;
-const NETWORK_PARAMS = [
+const NETWORK_PARAMS: readonly string[] = [
   'network',
-  ...NETWORK_LISTS,
-  'condition',
-  'localProduction',
+  ...TRANSFER_FILTER_FIELDS.map((f) => f.field),
   'deliveredFrom',
   'deliveredTo',
   'minTiv',
-] as const;
-
-/** `condition`: a comma-separated list of DealCondition values (read as the deal filter reads it). */
-function conditionParam(params: SelectionParams): DealCondition[] | null {
-  const field = DEAL_FILTER_FIELDS.find((f) => f.name === 'condition');
-  return field ? (fieldFromText(field, params.condition) as DealCondition[] | null) : null;
-}
-
-const booleanParam = (params: SelectionParams, name: string) => booleanText(name, params[name]);
+];
 
 /**
  * `network=true` (+ the TransferFilter fields as comma lists, deliveredFrom, deliveredTo, minTiv):
  * Query.transferNetwork's supplier → recipient network.
  */
 function networkFromParams(params: SelectionParams): Selection {
-  const unknown = Object.keys(params).filter(
-    (k) => params[k] !== undefined && !(NETWORK_PARAMS as readonly string[]).includes(k),
-  );
+  const unknown = Object.keys(params).filter((k) => params[k] !== undefined && !NETWORK_PARAMS.includes(k));
   if (unknown.length > 0)
     throw badInput(`Unknown parameter ${unknown.join(', ')}; a network takes ${NETWORK_PARAMS.join(', ')}`, {
       unknown,
     });
   if (params.network !== 'true') throw badInput('network must be true', { field: 'network' });
-  const filter: TransferFilter = {};
-  for (const k of NETWORK_LISTS) filter[k] = list(params[k]);
-  filter.condition = conditionParam(params);
-  filter.localProduction = booleanParam(params, 'localProduction');
+  // Each field read from its text as the transfer tables' filter declares it (lists comma-separated).
+  const filter = Object.fromEntries(
+    TRANSFER_FILTER_FIELDS.map((f) => [f.field, valueFromText(f.field, f.value, f.list, params[f.field])]),
+  ) as TransferFilter;
   const minTiv = params.minTiv === undefined || params.minTiv === '' ? 0 : Number(params.minTiv);
   if (!Number.isFinite(minTiv)) throw badInput('minTiv must be a number', { field: 'minTiv' });
   return {

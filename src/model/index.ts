@@ -5,4 +5,5 @@
  */
 export * from './enums';
 export * from './nodes';
+export * from './references';
 export * from './relations';

@@ -131,5 +131,8 @@ export function relationKey(
   return `${type}:${from}:${to}:${part}`;
 }
 
-/** Internal relationships (the change log, merge tombstones): outside the entity graph. */
-export const INTERNAL_RELATIONS = ['CHANGED', 'MERGED_INTO'] as const;
+/**
+ * Internal relationships, outside the entity graph: the change log (CHANGED), merge tombstones
+ * (MERGED_INTO) and each SIPRI release's record of a deal (HAS_RECORD).
+ */
+export const INTERNAL_RELATIONS = ['CHANGED', 'MERGED_INTO', 'HAS_RECORD'] as const;

@@ -3,6 +3,7 @@ import { createApp, type App } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config';
 import { applySchema } from '../../src/db/constraints';
 import { Database } from '../../src/db/database';
+import { emptyGraph } from '../../src/db/graph-writer';
 import { silentLogger } from '../../src/logger';
 import { TEST_ENV } from './test-neo4j';
 
@@ -50,11 +51,9 @@ export async function openTestDatabase(config: Config = testConfig()): Promise<D
   return db;
 }
 
-/** Empties the test graph (the schema stays). */
+/** Empties the test graph (the schema stays): see emptyGraph. */
 export async function resetGraph(db: Database): Promise<void> {
-  // Test graphs are small: one transaction is enough (CALL ... IN TRANSACTIONS cannot run in a managed one).
-  // The rollups' marker stays: the rollups of an empty graph are complete, and every writer keeps them.
-  await db.write('MATCH (n) WHERE NOT n:TivRollupsBuilt DETACH DELETE n');
+  await emptyGraph(db);
 }
 
 export interface TestServer {

@@ -1,3 +1,4 @@
+import { mergeRelationsCypher, relationRows } from '../../src/db/graph-writer';
 import { seedGraph } from '../../src/seed/seeder';
 import { resetGraph, startTestServer, type TestServer } from '../helpers/test-app';
 import { RECORD_DEAL, seedThroughApi, WRITE_TOKEN, WRITER } from '../helpers/write-helpers';
@@ -144,6 +145,118 @@ describe('concurrent writers on the same parties', () => {
     expect(written).toBeGreaterThan(8);
     const rows = await server.db.read("MATCH (d:Deal) WHERE d.id STARTS WITH 'load-' RETURN count(d) AS n");
     expect(rows[0]?.n).toBe(written);
+  });
+});
+
+describe('stating the same fact at once', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ ARMSGRAPH_WRITE_TOKEN: WRITE_TOKEN, ARMSGRAPH_RATE_LIMIT: '0' });
+    await resetGraph(server.db);
+    await seedThroughApi(server);
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  const MEMBERSHIP =
+    'mutation($input: RecordMembershipInput!) { recordMembership(input: $input) { changed change { id summary sources { id } } } }';
+  type Answer = { changed: boolean; change: { id: string; summary: string; sources: Array<{ id: string }> } };
+  const record = async (input: Record<string, unknown>): Promise<Answer> => {
+    const res = await post(server.url, { query: MEMBERSHIP, variables: { input } }, WRITER);
+    const body = res.body as Body;
+    expect(codesOf(body)).toEqual([]);
+    return (body.data as { recordMembership: Answer }).recordMembership;
+  };
+  const changesOf = async (country: string) =>
+    (
+      await server.db.read(
+        `MATCH (c:Change {mutation: 'recordMembership'})-[:CHANGED]->(:Country {id: $country})
+         RETURN c.id AS id, c.summary AS summary ORDER BY c.at`,
+        { country },
+      )
+    ).map((r) => ({ id: r.id, summary: r.summary }));
+  const membershipsOf = (country: string) =>
+    server.db.read(
+      'MATCH (:Country {id: $country})-[r:MEMBER_OF]->(:Alliance {id: "nato"}) RETURN r.since AS since, r.until AS until, r.sourceIds AS sources',
+      { country },
+    );
+
+  it('8 identical recordMembership calls at once: 0 errors, one fact, one change between them', async () => {
+    const input = { country: 'IND', alliance: 'nato', since: '2001-01-01', sourceIds: ['src-a'] };
+    const answers = await Promise.all(Array.from({ length: 8 }, () => record(input)));
+    expect(answers.filter((a) => a.changed)).toHaveLength(1);
+    expect(new Set(answers.map((a) => a.change.id)).size).toBe(1);
+    expect(await membershipsOf('IND')).toEqual([{ since: '2001-01-01', until: null, sources: ['src-a'] }]);
+    const log = await changesOf('IND');
+    expect(log).toEqual([{ id: answers[0]?.change.id, summary: 'IND member of nato since 2001-01-01' }]);
+
+    // Stated again: nothing is written, and the answer names the change that recorded it.
+    const writes = server.db.writes;
+    const again = await record(input);
+    expect(again).toEqual({ ...answers[0], changed: false });
+    expect(server.db.writes).toBe(writes);
+    expect(await changesOf('IND')).toEqual(log);
+  });
+
+  it('still records a real change: a new source, then a new end date, each once', async () => {
+    const base = { country: 'IND', alliance: 'nato', since: '2001-01-01' };
+    const first = await record({ ...base, sourceIds: ['src-a'] });
+    const sourced = await record({ ...base, sourceIds: ['src-b'] });
+    expect(sourced.changed).toBe(true);
+    expect(sourced.change.id).not.toBe(first.change.id);
+    expect(sourced.change.sources).toEqual([{ id: 'src-b' }]);
+    const ended = await Promise.all(
+      Array.from({ length: 4 }, () => record({ ...base, until: '2002-02-02', sourceIds: ['src-b'] })),
+    );
+    expect(ended.filter((a) => a.changed)).toHaveLength(1);
+    expect(ended[0]?.change.summary).toBe('IND member of nato since 2001-01-01 until 2002-02-02');
+    expect(await membershipsOf('IND')).toEqual([
+      { since: '2001-01-01', until: '2002-02-02', sources: ['src-a', 'src-b'] },
+    ]);
+    expect((await changesOf('IND')).map((c) => c.id)).toEqual([
+      first.change.id,
+      sourced.change.id,
+      ended[0]?.change.id,
+    ]);
+    // The earlier statement (no end date) no longer stands, so it is a change again.
+    expect((await record({ ...base, sourceIds: ['src-b'] })).changed).toBe(true);
+    expect(await membershipsOf('IND')).toEqual([
+      { since: '2001-01-01', until: null, sources: ['src-a', 'src-b'] },
+    ]);
+  });
+
+  it('a fact the log never recorded (the seed wrote it) gets one change that says nothing changed', async () => {
+    const fact = { from: 'USA', to: 'nato', props: { since: '1949-08-24' }, sourceIds: ['src-a'] };
+    await server.db.write(mergeRelationsCypher('MEMBER_OF'), { rows: relationRows('MEMBER_OF', [fact]) });
+    const input = { country: 'USA', alliance: 'nato', since: '1949-08-24', sourceIds: ['src-a'] };
+    const answers = await Promise.all(Array.from({ length: 4 }, () => record(input)));
+    expect(answers.map((a) => a.changed)).toEqual([false, false, false, false]);
+    expect(new Set(answers.map((a) => a.change.id)).size).toBe(1);
+    expect(answers[0]?.change.summary).toBe(
+      'USA member of nato since 1949-08-24 (already recorded so: nothing changed)',
+    );
+    expect(await changesOf('USA')).toHaveLength(1);
+    expect(await membershipsOf('USA')).toEqual([{ since: '1949-08-24', until: null, sources: ['src-a'] }]);
+  });
+
+  it('a retired fact stated again is revived, as a change', async () => {
+    const input = { country: 'USA', alliance: 'nato', since: '1949-08-24', sourceIds: ['src-a'] };
+    const res = await post(
+      server.url,
+      {
+        query: `mutation { retireFact(input: {relationship: {type: "MEMBER_OF", from: "USA", to: "nato"}, reason: "test", sourceIds: ["src-a"]}) { changed } }`,
+      },
+      WRITER,
+    );
+    expect((res.body as Body).data).toEqual({ retireFact: { changed: true } });
+    const revived = await record(input);
+    expect(revived.changed).toBe(true);
+    expect(revived.change.summary).toBe('USA member of nato since 1949-08-24');
+    const live = await server.db.read(
+      'MATCH (:Country {id: "USA"})-[r:MEMBER_OF]->() RETURN coalesce(r.retired, false) AS retired',
+    );
+    expect(live).toEqual([{ retired: false }]);
   });
 });
 

@@ -13,6 +13,8 @@ import {
 import { dealPageStatement } from '../../src/db/deal-queries';
 import { dealSelectionStatements } from '../../src/db/export-queries';
 import { selectionFromParams } from '../../src/export/selection';
+import { graphqlType } from '../../src/db/filter-fields';
+import { TRANSFER_FILTER_FIELDS } from '../../src/db/transfer-totals';
 
 /**
  * The Cypher the one compiled deal filter produces, without a database (in the manner of
@@ -175,6 +177,56 @@ describe('one table of filter fields', () => {
     );
     expect((input?.fields ?? []).map((f) => [f.name.value, print(f.type)])).toEqual(
       DEAL_FILTER_FIELDS.map((f) => [f.name, f.graphql]),
+    );
+  });
+
+  it("shares its fields' kinds with schema.graphql's TransferFilter, field for field and type for type", () => {
+    const sdl = fs.readFileSync(path.join(__dirname, '..', '..', 'schema.graphql'), 'utf8');
+    const input = parse(sdl).definitions.find(
+      (d): d is InputObjectTypeDefinitionNode =>
+        d.kind === Kind.INPUT_OBJECT_TYPE_DEFINITION && d.name.value === 'TransferFilter',
+    );
+    const sorted = (rows: string[][]) => [...rows].sort((a, b) => (a[0]! < b[0]! ? -1 : 1));
+    expect(sorted((input?.fields ?? []).map((f) => [f.name.value, print(f.type)]))).toEqual(
+      sorted(TRANSFER_FILTER_FIELDS.map((f) => [f.field, graphqlType(f.value, f.list)])),
+    );
+    // One declaration of a kind of value: the deal filter's system and the tables' are the same.
+    const dealSystem = DEAL_FILTER_FIELDS.find((f) => f.name === 'system');
+    expect(TRANSFER_FILTER_FIELDS.find((f) => f.field === 'system')?.value).toBe(dealSystem?.value);
+  });
+
+  it("reads a network export's filter from its text as the tables' filter declares it", () => {
+    expect(
+      selectionFromParams({
+        network: 'true',
+        supplier: 'RUS, USA',
+        category: 'Aircraft',
+        condition: 'SECOND_HAND',
+        localProduction: 'false',
+      }),
+    ).toEqual({
+      kind: 'network',
+      args: {
+        filter: {
+          supplier: ['RUS', 'USA'],
+          recipient: null,
+          system: null,
+          supplierRegion: null,
+          recipientRegion: null,
+          category: ['Aircraft'],
+          condition: ['SECOND_HAND'],
+          localProduction: false,
+        },
+        deliveredFrom: null,
+        deliveredTo: null,
+        minTiv: 0,
+      },
+    });
+    expect(() => selectionFromParams({ network: 'true', condition: 'USED' })).toThrow(
+      /Unknown condition USED/,
+    );
+    expect(() => selectionFromParams({ network: 'true', localProduction: 'maybe' })).toThrow(
+      /localProduction must be true or false/,
     );
   });
 

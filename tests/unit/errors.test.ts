@@ -1,4 +1,5 @@
-import { ArmsgraphError, ErrorCode, translateDriverError } from '../../src/errors';
+import { Neo4jError } from 'neo4j-driver';
+import { ArmsgraphError, ErrorCode, translateDriverError, translateDriverFailure } from '../../src/errors';
 
 describe('translateDriverError', () => {
   it.each([
@@ -52,6 +53,13 @@ describe('translateDriverError', () => {
       },
       ErrorCode.DATABASE_UNAVAILABLE,
     ],
+    // A connection torn as the JVM goes away: as neo4j-driver's channel and response handler word them.
+    [
+      { code: 'ProtocolError', message: 'Unknown packed value with marker 8f' },
+      ErrorCode.DATABASE_UNAVAILABLE,
+    ],
+    [{ code: 'N/A', message: 'Ignored either because of an error or RESET' }, ErrorCode.DATABASE_UNAVAILABLE],
+    [{ code: 'N/A', message: 'read ECONNRESET' }, ErrorCode.DATABASE_UNAVAILABLE],
     [
       { code: 'Neo.ClientError.Statement.SyntaxError', message: 'Invalid input' },
       ErrorCode.INTERNAL_SERVER_ERROR,
@@ -75,5 +83,37 @@ describe('translateDriverError', () => {
     const own = new ArmsgraphError(ErrorCode.NOT_FOUND, 'no such country');
     expect(translateDriverError(own)).toBe(own);
     expect(own.httpStatus).toBe(404);
+  });
+});
+
+describe('translateDriverFailure', () => {
+  // As the driver builds them (its own newError is not exported).
+  const newError = (message: string, code: string) =>
+    new Neo4jError(message, code, '50N42', 'error: general processing exception');
+  const unknown = () => newError('Kernel said something new', 'Neo.DatabaseError.General.UnknownError');
+
+  it('calls an unknown driver error DATABASE_UNAVAILABLE while Neo4j does not answer, keeping the original', async () => {
+    const err = unknown();
+    const translated = await translateDriverFailure(err, async () => false);
+    expect(translated.extensions.code).toBe(ErrorCode.DATABASE_UNAVAILABLE);
+    expect(translated.originalError).toBe(err);
+  });
+
+  it('keeps it internal while Neo4j answers: then it is a bug', async () => {
+    const translated = await translateDriverFailure(unknown(), async () => true);
+    expect(translated.extensions.code).toBe(ErrorCode.INTERNAL_SERVER_ERROR);
+  });
+
+  it("asks nothing for an error it knows, or one that is not the driver's", async () => {
+    let asked = 0;
+    const answers = async () => {
+      asked++;
+      return false;
+    };
+    const known = await translateDriverFailure(newError('gone', 'SessionExpired'), answers);
+    expect(known.extensions.code).toBe(ErrorCode.DATABASE_UNAVAILABLE);
+    const ours = await translateDriverFailure(new TypeError('x is undefined'), answers);
+    expect(ours.extensions.code).toBe(ErrorCode.INTERNAL_SERVER_ERROR);
+    expect(asked).toBe(0);
   });
 });

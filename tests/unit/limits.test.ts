@@ -3,7 +3,7 @@ import { buildSchema } from 'graphql';
 import { compileMeasure, measureOperation, runMeasure } from '../../src/http/limits';
 import { ArmsgraphError } from '../../src/errors';
 import { loadTypeDefs } from '../../src/graphql/schema';
-import { rekey } from '../../src/db/merge-writes';
+import { rekey } from '../../src/db/graph-writer';
 
 const schema = buildSchema(loadTypeDefs());
 const limits = { maxDepth: 6, maxCost: 1000, maxAliases: 3 };

@@ -2,16 +2,12 @@
 // every release that recorded it, each value that changed from one release to the next (old and new,
 // with the release Source that states each), and why it is retired when it is. The releases are
 // Sources (sipri-atdb@<date>); the API names them by their 'Data generated' date.
+import type { Revision } from '../../src/db/release-diff';
 import type { SourceRef } from './api';
 import { claimText, formatValue, humanLabel, type Fact } from './side-panel';
 
-export interface Revision {
-  release: string;
-  previousRelease: string;
-  field: string;
-  old: string | null;
-  new: string | null;
-}
+// The API's revision, as the data layer computes it (a type only: nothing of src/db is bundled).
+export type { Revision };
 
 export interface DealHistory {
   sipriRelease?: string | null;

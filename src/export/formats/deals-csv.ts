@@ -1,6 +1,6 @@
 import type { Plain } from '../../db/mapper';
 import { csvRow, UTF8_BOM } from '../csv';
-import type { DealsWriter, ExportFormat } from '../format';
+import { CSV_MEDIA_TYPE, type DealsWriter, type ExportFormat } from '../format';
 
 /**
  * deals.csv: one row per deal, for spreadsheets (the columns the selection names: DEAL_COLUMNS in
@@ -10,7 +10,7 @@ import type { DealsWriter, ExportFormat } from '../format';
 export const dealsCsv: ExportFormat = {
   name: 'deals.csv',
   label: 'CSV deals (spreadsheets)',
-  mediaType: 'text/csv; charset=utf-8; header=present',
+  mediaType: CSV_MEDIA_TYPE,
   extension: 'deals.csv',
   items: 'deals',
   network: false,

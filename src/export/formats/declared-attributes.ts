@@ -68,3 +68,6 @@ export function declaredText(
   }
   return s;
 }
+
+/** What the formats that declare their attributes read: the schema first, then nodes and edges. */
+export const ALL_PARTS = { schema: true, nodes: true, edges: true } as const;

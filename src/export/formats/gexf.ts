@@ -1,8 +1,8 @@
 import { xmlAttr, xmlText } from '../escape';
-import type { ExportFormat, GraphWriter } from '../format';
+import { graphFormat, type GraphWriter } from '../format';
 import { interval, type Interval } from '../intervals';
 import type { AttrKey, EdgeView, NodeView } from '../selection';
-import { declare, declaredText, EDGE_BUILTIN, LABELS, type Declared } from './declared-attributes';
+import { ALL_PARTS, declare, declaredText, EDGE_BUILTIN, LABELS, type Declared } from './declared-attributes';
 
 const spells = (t: Interval | undefined) =>
   t
@@ -15,15 +15,11 @@ const spells = (t: Interval | undefined) =>
  * dated facts, a dynamic graph: a deal and its edges live from the order to the last delivery,
  * memberships and other dated relations from `since` to `until`.
  */
-export const gexf: ExportFormat = {
+export const gexf = graphFormat({
   name: 'gexf',
   label: 'GEXF (Gephi)',
   mediaType: 'application/gexf+xml; charset=utf-8',
   extension: 'gexf',
-  items: 'graph',
-  network: true,
-  neighbourhood: true,
-  csvBundle: false,
   writer(out, meta): GraphWriter {
     let nodeKeys: Declared[] = [];
     let edgeKeys: Declared[] = [];
@@ -44,7 +40,8 @@ export const gexf: ExportFormat = {
     };
     return {
       reads: 'graph',
-      parts: { schema: true, nodes: true, edges: true },
+      parts: ALL_PARTS,
+      // Whether edges carry times is known once the schema is read (a dynamic graph).
       get edgeTime() {
         return dynamic;
       },
@@ -110,4 +107,4 @@ export const gexf: ExportFormat = {
       },
     };
   },
-};
+});

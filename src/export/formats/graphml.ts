@@ -1,26 +1,26 @@
 import { xmlAttr, xmlText } from '../escape';
-import type { ExportFormat, GraphWriter } from '../format';
-import { declare, declaredText, EDGE_BUILTIN, NODE_BUILTIN, type Declared } from './declared-attributes';
+import { graphFormat, graphWriter } from '../format';
+import {
+  ALL_PARTS,
+  declare,
+  declaredText,
+  EDGE_BUILTIN,
+  NODE_BUILTIN,
+  type Declared,
+} from './declared-attributes';
 
 /** GraphML (yEd, Gephi, NetworkX, graphology): declared keys with standard types, directed, edge ids. */
-export const graphml: ExportFormat = {
+export const graphml = graphFormat({
   name: 'graphml',
   label: 'GraphML (yEd, Gephi)',
   mediaType: 'application/graphml+xml; charset=utf-8',
   extension: 'graphml',
-  items: 'graph',
-  network: true,
-  neighbourhood: true,
-  csvBundle: false,
-  writer(out, meta): GraphWriter {
+  writer(out, meta) {
     let nodeKeys: Declared[] = [];
     let edgeKeys: Declared[] = [];
     let nodeOpens: string[] = [];
     let edgeOpens: string[] = [];
-    return {
-      reads: 'graph',
-      parts: { schema: true, nodes: true, edges: true },
-      edgeTime: false,
+    return graphWriter(ALL_PARTS, {
       start(schema) {
         nodeKeys = declare('d', NODE_BUILTIN, schema?.node ?? []);
         edgeKeys = declare('e', EDGE_BUILTIN, schema?.edge ?? []);
@@ -48,7 +48,6 @@ export const graphml: ExportFormat = {
           `<node id="${xmlAttr(n.id)}">${declaredText(nodeKeys, nodeOpens, '</data>', xmlText, n)}</node>\n`,
         );
       },
-      edgesStart() {},
       edge(e) {
         out(
           `<edge id="${xmlAttr(e.id)}" source="${xmlAttr(e.source)}" target="${xmlAttr(e.target)}">` +
@@ -58,6 +57,6 @@ export const graphml: ExportFormat = {
       end() {
         out('</graph>\n</graphml>\n');
       },
-    };
+    });
   },
-};
+});

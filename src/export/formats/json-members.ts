@@ -1,3 +1,4 @@
+import { graphFormat, graphWriter, JSON_MEDIA_TYPE, type ExportFormat, type ExportMeta } from '../format';
 import type { EdgeView, NodeView } from '../selection';
 
 /** What the JSON formats share: property members, a node's object, an edge's object, list commas. */
@@ -82,4 +83,45 @@ export function listSeparator(): { prefix: () => string; reset: () => void } {
       first = true;
     },
   };
+}
+
+/** A JSON graph format: its text before the nodes, between nodes and edges, after the edges, and each item's. */
+export interface JsonGraphShape {
+  name: string;
+  label: string;
+  extension: string;
+  head(meta: ExportMeta): string;
+  node(n: NodeView): string;
+  between: string;
+  edge(e: EdgeView): string;
+  tail: string;
+}
+
+/**
+ * A JSON graph format (nodes, then edges, as two lists with commas between items); it reads no schema
+ * (JSON declares nothing up front) and gives every edge its time.
+ */
+export function jsonGraphFormat(shape: JsonGraphShape): ExportFormat {
+  const { head, node, between, edge, tail, ...names } = shape;
+  return graphFormat({
+    ...names,
+    mediaType: JSON_MEDIA_TYPE,
+    writer(out, meta) {
+      const { prefix, reset } = listSeparator();
+      return graphWriter(
+        { schema: false, nodes: true, edges: true },
+        {
+          edgeTime: true,
+          start: () => out(head(meta)),
+          node: (n) => out(prefix() + node(n)),
+          edgesStart() {
+            out(between);
+            reset();
+          },
+          edge: (e) => out(prefix() + edge(e)),
+          end: () => out(tail),
+        },
+      );
+    },
+  });
 }

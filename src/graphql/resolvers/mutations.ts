@@ -1,4 +1,4 @@
-import type { Actor, ChangeRecord } from '../../db/change-log';
+import type { Actor, ChangeRecord, FactWrite } from '../../db/change-log';
 import { addAliases, createEntity, updateEntity, type EntityWrite } from '../../db/entity-writes';
 import {
   recordDeal,
@@ -41,9 +41,14 @@ const entityMutation =
     entityPayload(ctx, await write(ctx.db, actorOf(ctx), pick(args)), field);
 
 const factMutation =
-  (write: Write<ChangeRecord>) => async (_: unknown, args: { input: unknown }, ctx: Context) => ({
-    change: await write(ctx.db, actorOf(ctx), args.input),
-  });
+  (write: Write<FactWrite>) =>
+  async (_: unknown, args: { input: unknown }, ctx: Context): Promise<FactWrite> =>
+    write(ctx.db, actorOf(ctx), args.input);
+
+/** retireFact always marks what it names (an already retired fact is refused), so it always changed something. */
+const changes =
+  (write: Write<ChangeRecord>): Write<FactWrite> =>
+  async (db, actor, input) => ({ change: await write(db, actor, input), changed: true });
 
 const whole = (args: Record<string, unknown>) => args;
 
@@ -58,7 +63,7 @@ export const mutationResolvers = {
     recordExclusion: factMutation(recordExclusion),
     recordSanction: factMutation(recordSanction),
     mergeEntities: entityMutation(mergeEntities, 'entity', whole),
-    retireFact: factMutation(retireFact),
+    retireFact: factMutation(changes(retireFact)),
   },
   Change: {
     sources: (c: ChangeRecord, _: unknown, ctx: Context) => loadAll(ctx, c.sourceIds),

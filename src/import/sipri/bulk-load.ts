@@ -6,7 +6,7 @@ import { buildLoadedDealSlots, fillEmptyLists, graphIsEmpty, settleLoadedTotals 
 import { DEAL_SLOTS_BUILT } from '../../db/deal-slots';
 import { releaseSourceId } from '../../db/release-writes';
 import { DEAL_RELATION_KEYS_MARKER } from '../../db/relation-key-migration';
-import { suspendTivRollups, TIV_ROLLUPS_BUILT } from '../../db/tiv-rollups';
+import { BUILT_LABEL as TIV_ROLLUPS_BUILT, suspendTivRollups } from '../../db/tiv-rollups';
 import { ArmsgraphError, ErrorCode } from '../../errors';
 import type { Logger } from '../../logger';
 import { embeddedInUse, embeddedStoreExists } from '../../neo4j/embedded';
