@@ -29,6 +29,8 @@ export interface DatasetResult {
     seconds: number;
     rowsPerSecond: number;
     peakRssMiB: { importer: number | null; neo4j: number | null };
+    /** The importer's own split (ms): writing batches, reconciling releases, statuses, TIV rollups. */
+    timingsMs?: { batchesMs: number; reconcileMs: number; statusMs: number; rollupsMs: number };
   };
   params: MixParams;
   queries: QueryResult[];

@@ -10,7 +10,8 @@
  * EXPORT_BENCH_ROUNDS (default 1) exports each format that many times and keeps the median. With
  * EXPORT_BENCH_BASELINE=<a built armsgraph checkout> a second service runs from that checkout on the
  * same Neo4j and graph, and the two take turns format by format, round by round, so that other load
- * on a shared machine falls on both: before/after in one run.
+ * on a shared machine falls on both: before/after in one run. EXPORT_BENCH_SAVE=<dir> also keeps one
+ * unmeasured export of each format by each service in <dir>, to compare them byte for byte.
  *
  * `benchExport()` is the same run as a function, for bench/run.ts to call.
  */
@@ -25,6 +26,7 @@ import { silentLogger } from '../src/logger';
 import { openStore } from '../src/store';
 import { embeddedBenchConfig } from './bench-config';
 import { freePort } from './free-port';
+import { cpuMicros } from './proc-cpu';
 
 export interface ExportBenchRow {
   deals: number;
@@ -34,8 +36,11 @@ export interface ExportBenchRow {
   bytes: number;
   seconds: number;
   edgesPerSecond: number;
+  /** CPU seconds of the service process and of Neo4j over the export (median of the rounds). */
+  serviceCpu: number;
+  neo4jCpu: number;
   /** The same export by the baseline service (EXPORT_BENCH_BASELINE), when one was given. */
-  baseline?: { seconds: number; edgesPerSecond: number };
+  baseline?: { seconds: number; edgesPerSecond: number; serviceCpu: number; neo4jCpu: number };
 }
 
 export interface ExportBenchSize {
@@ -135,9 +140,15 @@ export async function writeDeals(db: Database, from: number, to: number): Promis
   }
 }
 
-/** The peak and current resident set of a process, from /proc (Linux). */
+/** The peak and current resident set of a process, from /proc (Linux); NaN once it has exited. */
 function rssMiB(pid: number): { peak: number; now: number } {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  let status: string;
+  try {
+    status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    // A service that died mid-run: the error that stopped the run is the one to report.
+    return { peak: NaN, now: NaN };
+  }
   const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
   return { peak: kb('VmHWM') / 1024, now: kb('VmRSS') / 1024 };
 }
@@ -175,6 +186,10 @@ async function startService(
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
+  // Said as it happens: a service that dies mid-run otherwise shows only as a failed fetch.
+  child.once('exit', (code, signal) => {
+    if (signal !== 'SIGTERM') process.stderr.write(`service ${cli} exited: code ${code}, signal ${signal}\n`);
+  });
   const deadline = Date.now() + 120_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the service exited with ${child.exitCode}`);
@@ -197,17 +212,43 @@ const median = (xs: number[]) => {
     : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 };
 
-/** Streams one export into nothing; returns bytes and seconds. */
-async function drain(url: string): Promise<{ bytes: number; seconds: number }> {
+/**
+ * Streams one export into nothing; returns bytes, seconds, and the CPU seconds the service process
+ * (`servicePid`) and Neo4j (`neo4jPid`) spent meanwhile (NaN off Linux): on a shared machine the wall
+ * time moves with the load, the CPU an export costs much less.
+ */
+async function measured(
+  url: string,
+  servicePid: number | undefined,
+  neo4jPid: number | undefined,
+): Promise<{ bytes: number; seconds: number; serviceCpu: number; neo4jCpu: number }> {
+  const before = [cpuMicros(servicePid), cpuMicros(neo4jPid)];
+  const r = await drain(url);
+  const after = [cpuMicros(servicePid), cpuMicros(neo4jPid)];
+  const used = (i: number) => {
+    const [b, e] = [before[i], after[i]];
+    return b === null || b === undefined || e === null || e === undefined ? NaN : (e - b) / 1e6;
+  };
+  return { ...r, serviceCpu: used(0), neo4jCpu: used(1) };
+}
+
+/** Streams one export into nothing (or into the file `saveTo`); returns bytes and seconds. */
+async function drain(url: string, saveTo?: string): Promise<{ bytes: number; seconds: number }> {
   const started = process.hrtime.bigint();
   const res = await fetch(url);
   if (!res.ok || !res.body) throw new Error(`${url}: HTTP ${res.status} ${await res.text()}`);
   let bytes = 0;
-  const reader = res.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    bytes += value.byteLength;
+  const file = saveTo === undefined ? undefined : fs.openSync(saveTo, 'w');
+  try {
+    const reader = res.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      bytes += value.byteLength;
+      if (file !== undefined) fs.writeSync(file, value);
+    }
+  } finally {
+    if (file !== undefined) fs.closeSync(file);
   }
   return { bytes, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
 }
@@ -219,6 +260,7 @@ export async function benchExport(options: ExportBenchOptions = {}): Promise<Exp
   const log = options.log ?? ((line: string) => process.stdout.write(line + '\n'));
   const rounds = Math.max(1, Number(process.env.EXPORT_BENCH_ROUNDS ?? 1));
   const baselineDir = process.env.EXPORT_BENCH_BASELINE;
+  const saveDir = process.env.EXPORT_BENCH_SAVE;
   if (baselineDir && !fs.existsSync(path.join(baselineDir, 'dist', 'src', 'cli.js')))
     throw new Error(`EXPORT_BENCH_BASELINE=${baselineDir} has no dist/src/cli.js: build it first`);
   const { config, dataDir } = await embeddedBenchConfig('export', {
@@ -256,17 +298,29 @@ export async function benchExport(options: ExportBenchOptions = {}): Promise<Exp
         // One unmeasured export first: Neo4j's page cache and the service's JIT start cold.
         await drain(`http://127.0.0.1:${port}/export/node-link`);
         if (base) await drain(`http://127.0.0.1:${basePort}/export/node-link`);
+        const neo4jPid = store.embedded?.pid;
         for (const format of formats) {
-          const times: number[] = [];
-          const baseTimes: number[] = [];
-          let bytes = 0;
-          for (let round = 0; round < rounds; round++) {
-            if (base) baseTimes.push((await drain(`http://127.0.0.1:${basePort}/export/${format}`)).seconds);
-            const r = await drain(`http://127.0.0.1:${port}/export/${format}`);
-            bytes = r.bytes;
-            times.push(r.seconds);
+          // EXPORT_BENCH_SAVE=<dir>: one more, unmeasured, export of each format by each service, kept
+          // as <dir>/<deals>-{branch,baseline}.<format> to compare the two outputs byte for byte.
+          if (saveDir) {
+            fs.mkdirSync(saveDir, { recursive: true });
+            const file = (who: string) => path.join(saveDir, `${deals}-${who}.${format}`);
+            await drain(`http://127.0.0.1:${port}/export/${format}`, file('branch'));
+            if (base) await drain(`http://127.0.0.1:${basePort}/export/${format}`, file('baseline'));
           }
-          const seconds = median(times);
+          const runs: Awaited<ReturnType<typeof measured>>[] = [];
+          const baseRuns: Awaited<ReturnType<typeof measured>>[] = [];
+          for (let round = 0; round < rounds; round++) {
+            if (base)
+              baseRuns.push(
+                await measured(`http://127.0.0.1:${basePort}/export/${format}`, base.pid, neo4jPid),
+              );
+            runs.push(await measured(`http://127.0.0.1:${port}/export/${format}`, pid, neo4jPid));
+          }
+          const bytes = runs.at(-1)?.bytes ?? 0;
+          const of = (rs: typeof runs, field: 'seconds' | 'serviceCpu' | 'neo4jCpu') =>
+            median(rs.map((r) => r[field]));
+          const seconds = of(runs, 'seconds');
           const edgeRate = format === 'nodes.csv' || format === 'deals.csv' ? 0 : edges;
           const row: ExportBenchRow = {
             deals,
@@ -276,9 +330,16 @@ export async function benchExport(options: ExportBenchOptions = {}): Promise<Exp
             bytes,
             seconds,
             edgesPerSecond: edgeRate / seconds,
+            serviceCpu: of(runs, 'serviceCpu'),
+            neo4jCpu: of(runs, 'neo4jCpu'),
           };
           if (base)
-            row.baseline = { seconds: median(baseTimes), edgesPerSecond: edgeRate / median(baseTimes) };
+            row.baseline = {
+              seconds: of(baseRuns, 'seconds'),
+              edgesPerSecond: edgeRate / of(baseRuns, 'seconds'),
+              serviceCpu: of(baseRuns, 'serviceCpu'),
+              neo4jCpu: of(baseRuns, 'neo4jCpu'),
+            };
           rows.push(row);
           const rate = (secs: number) =>
             format === 'nodes.csv'
@@ -286,10 +347,12 @@ export async function benchExport(options: ExportBenchOptions = {}): Promise<Exp
               : format === 'deals.csv'
                 ? `${Math.round(deals / secs)} deals/s`
                 : `${Math.round(edges / secs)} edges/s`;
+          const cpu = (r: { serviceCpu: number; neo4jCpu: number }) =>
+            `CPU service ${r.serviceCpu.toFixed(2)} s, Neo4j ${r.neo4jCpu.toFixed(2)} s`;
           log(
-            `  ${format.padEnd(10)} ${(bytes / 1048576).toFixed(1).padStart(7)} MiB ${seconds.toFixed(2).padStart(7)} s  ${rate(seconds)}` +
+            `  ${format.padEnd(10)} ${(bytes / 1048576).toFixed(1).padStart(7)} MiB ${seconds.toFixed(2).padStart(7)} s  ${rate(seconds)}  ${cpu(row)}` +
               (row.baseline
-                ? `  (baseline ${row.baseline.seconds.toFixed(2)} s, ${rate(row.baseline.seconds)})`
+                ? `  (baseline ${row.baseline.seconds.toFixed(2)} s, ${rate(row.baseline.seconds)}, ${cpu(row.baseline)})`
                 : '') +
               `  service RSS now ${rssMiB(pid).now.toFixed(0)} MiB`,
           );
@@ -333,7 +396,7 @@ export async function benchExport(options: ExportBenchOptions = {}): Promise<Exp
         const peak = rssMiB(pid).peak;
         const basePeak = base?.pid ? rssMiB(base.pid).peak : undefined;
         for (const child of [service, base]) {
-          if (!child) continue;
+          if (!child || child.exitCode !== null || child.signalCode !== null) continue;
           child.kill('SIGTERM');
           await new Promise((r) => child.once('exit', r));
         }

@@ -112,22 +112,30 @@ export const FLOOR_CYPHER = {
   dealById: `
     MATCH (d:Deal {id: $id})
     RETURN ${DEAL_ROW} AS deal`,
-  /** Query.neighborhood at depth 2 (src/db/subgraph-queries.ts): breadth first, id order, capped. */
+  /**
+   * Query.neighborhood at depth 2 (src/db/subgraph-queries.ts): breadth first, capped, each level's
+   * neighbours kept in the service's order of importance (entities by links, then deals by TIV, recency, id).
+   */
   neighborhood: `
     MATCH (s:Entity {id: $id})
     CALL (s) {
       MATCH (s)-[r]-(b:Entity)
       WHERE coalesce(r.retired, false) = false AND coalesce(b.retired, false) = false AND b <> s
-      WITH DISTINCT b.id AS id ORDER BY id LIMIT $first - 1
-      RETURN collect(id) AS l1
+      WITH b, count(r) AS links
+      ORDER BY CASE WHEN b:Deal THEN 1 ELSE 0 END, CASE WHEN b:Deal THEN 0 ELSE links END DESC,
+        coalesce(toFloat(b.tivTotal), -1.0) DESC, coalesce(b.orderYear, -1) DESC, b.id
+      LIMIT $first - 1
+      RETURN collect(b.id) AS l1
     }
     CALL (s, l1) {
       UNWIND l1 AS fid
       MATCH (a:Entity {id: fid})-[r]-(b:Entity)
       WHERE coalesce(r.retired, false) = false AND coalesce(b.retired, false) = false
         AND b <> s AND NOT b.id IN l1
-      WITH DISTINCT b.id AS id ORDER BY id
-      RETURN collect(id) AS l2
+      WITH b, count(r) AS links
+      ORDER BY CASE WHEN b:Deal THEN 1 ELSE 0 END, CASE WHEN b:Deal THEN 0 ELSE links END DESC,
+        coalesce(toFloat(b.tivTotal), -1.0) DESC, coalesce(b.orderYear, -1) DESC, b.id
+      RETURN collect(b.id) AS l2
     }
     WITH [s.id] + l1 + l2[..($first - 1 - size(l1))] AS ids
     CALL (ids) {

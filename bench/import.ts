@@ -7,7 +7,9 @@
  * IMPORT_PATH=bulk measures the bulk first load instead (src/import/sipri/bulk-load.ts: an empty graph,
  * so no seeding): from the first line read to the settled release, the offline import and the start
  * of Neo4j that follows it included.
- * `benchImport()` is the same, for bench/run.ts.
+ * Node's memory is sampled after every batch (RSS, V8 heap used); run node with --expose-gc and
+ * IMPORT_LIVE_HEAP=1 to collect garbage before each sample, so the heap figures are what the importer
+ * keeps (what grows with rows shows there first). `benchImport()` is the same, for bench/run.ts.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -21,6 +23,7 @@ import { seedGraph } from '../src/seed/seeder';
 import { openStore, type Store } from '../src/store';
 import { generateSipriRegister } from './generate-sipri';
 import { embeddedBenchConfig } from './bench-config';
+import { PeakTracker } from './proc-memory';
 
 export interface BenchImportOptions {
   /** Rows of the synthetic register (ignored when `file` is given). */
@@ -41,6 +44,20 @@ export interface BenchImportOptions {
   progressEvery?: number;
   /** Measure the bulk first load into an empty graph instead of the transactional batches. */
   bulk?: boolean;
+  /** Collects garbage before each memory sample (needs node --expose-gc): the heap the import keeps. */
+  liveHeap?: boolean;
+}
+
+/** Node's memory over the first import, sampled after each committed batch (MiB). */
+export interface MemoryProfile {
+  /** Highest resident set of node over the first import (polled, and the kernel's peak counter). */
+  peakRssMb: number;
+  /** Highest V8 heap used seen after a batch (after a collection when `live`). */
+  peakHeapUsedMb: number;
+  /** Whether garbage was collected before each sample. */
+  live: boolean;
+  /** Heap used and RSS after the batches that ended a quarter, half, three quarters and all of the rows. */
+  samples: { rows: number; heapUsedMb: number; rssMb: number }[];
 }
 
 export interface ImportRun {
@@ -48,6 +65,12 @@ export interface ImportRun {
   /** CPU time the JVM and node spent on the import: a measure of cost that a busy machine distorts less than wall time. */
   cpuSecondsJvm: number | undefined;
   cpuSecondsNode: number;
+  /**
+   * The JVM's CPU time from the end of reconciling to the end of the import: settling the release's
+   * deals (statuses, TIV rollups) and closing the release. Its part of both processes' CPU is the
+   * settling's share of the import as a busy machine distorts it less than the wall-time split.
+   */
+  cpuSecondsJvmSettle: number | undefined;
   /** Rows per CPU second of both processes together. */
   rowsPerCpuSecond: number;
   rowsImported: number;
@@ -68,6 +91,7 @@ export interface BenchImportResult {
   reimport: ImportRun | undefined;
   peakRssNodeMb: number;
   peakRssJvmMb: number | undefined;
+  memory: MemoryProfile;
   /** 1-minute load average before and after the run. */
   loadBefore: number;
   loadAfter: number;
@@ -101,19 +125,28 @@ function cpuSeconds(pid: number): number | undefined {
 }
 
 /** Runs one import, measuring wall time and the CPU time of node and of the JVM (when local). */
-async function measured(work: () => Promise<ImportReport>, jvmPid: number | undefined): Promise<ImportRun> {
-  const jvm0 = jvmPid === undefined ? undefined : cpuSeconds(jvmPid);
+async function measured(
+  work: (onReconcile: () => void) => Promise<ImportReport>,
+  jvmPid: number | undefined,
+): Promise<ImportRun> {
+  const jvmNow = () => (jvmPid === undefined ? undefined : cpuSeconds(jvmPid));
+  const since = (from: number | undefined, to: number | undefined) =>
+    from === undefined || to === undefined ? undefined : Math.round((to - from) * 10) / 10;
+  const jvm0 = jvmNow();
+  let jvmReconciled: number | undefined;
   const node0 = process.cpuUsage();
-  const r = await work();
-  const jvm1 = jvmPid === undefined ? undefined : cpuSeconds(jvmPid);
+  const r = await work(() => {
+    jvmReconciled = jvmNow();
+  });
+  const jvm1 = jvmNow();
   const node = process.cpuUsage(node0);
   const cpuSecondsNode = Math.round((node.user + node.system) / 1e5) / 10;
-  const cpuSecondsJvm =
-    jvm0 === undefined || jvm1 === undefined ? undefined : Math.round((jvm1 - jvm0) * 10) / 10;
+  const cpuSecondsJvm = since(jvm0, jvm1);
   return {
     ...run(r),
     cpuSecondsJvm,
     cpuSecondsNode,
+    cpuSecondsJvmSettle: since(jvmReconciled, jvm1),
     rowsPerCpuSecond: Math.round(r.rowsRead / Math.max(0.1, cpuSecondsNode + (cpuSecondsJvm ?? 0))),
   };
 }
@@ -121,7 +154,7 @@ async function measured(work: () => Promise<ImportReport>, jvmPid: number | unde
 const run = (r: ImportReport) => ({
   rowsRead: r.rowsRead,
   rowsImported: r.rowsImported,
-  rejected: r.rejected.length,
+  rejected: r.rejectedRows,
   deals: r.deals,
   deliveries: r.deliveries,
   seconds: Math.round(r.durationMs / 100) / 10,
@@ -159,7 +192,20 @@ export async function benchImport(opts: BenchImportOptions = {}): Promise<BenchI
     const loadBefore = os.loadavg()[0] ?? 0;
     let next = opts.progressEvery ?? 0;
     let started = Date.now();
+    const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
+    const gc = opts.liveHeap ? (globalThis as { gc?: () => void }).gc : undefined;
+    if (opts.liveHeap && !gc) throw new Error('liveHeap needs node --expose-gc');
+    const memory: MemoryProfile = { peakRssMb: 0, peakHeapUsedMb: 0, live: Boolean(gc), samples: [] };
+    const sampling = { on: true, sampled: [] as { rows: number; heapUsedMb: number; rssMb: number }[] };
+    const sample = (rows: number) => {
+      if (!sampling.on) return;
+      gc?.();
+      const m = process.memoryUsage();
+      memory.peakHeapUsedMb = Math.max(memory.peakHeapUsedMb, mb(m.heapUsed));
+      sampling.sampled.push({ rows, heapUsedMb: mb(m.heapUsed), rssMb: mb(m.rss) });
+    };
     const onProgress = (rows: number) => {
+      sample(rows);
       if (!next || rows < next) return;
       next += opts.progressEvery ?? 0;
       const s = (Date.now() - started) / 1000;
@@ -167,14 +213,25 @@ export async function benchImport(opts: BenchImportOptions = {}): Promise<BenchI
         `${rows} rows in ${s.toFixed(0)} s: ${Math.round(rows / s)} rows/s, load ${os.loadavg()[0]?.toFixed(1)}\n`,
       );
     };
-    const importOpts = { onProgress, ...(opts.batchSize ? { batchSize: opts.batchSize } : {}) };
     const pid = store.embedded?.pid;
-    const importOnce = async () => {
+    const importOnce = async (onReconcile: () => void) => {
       started = Date.now();
       next = opts.progressEvery ?? 0;
-      return importSipri(store.db, await readRegister(file), importOpts);
+      return importSipri(store.db, await readRegister(file), {
+        onProgress,
+        onReconcile,
+        ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),
+      });
     };
+    const peaks = new PeakTracker([process.pid]);
     const first = await measured(importOnce, pid);
+    memory.peakRssMb = mb(peaks.stop().get(process.pid) ?? 0);
+    sampling.on = false;
+    // The samples nearest to each quarter of the rows: enough to see a slope, short enough to print.
+    memory.samples = [0.25, 0.5, 0.75, 1].flatMap((q) => {
+      const at = sampling.sampled.find((s) => s.rows >= q * first.rowsRead) ?? sampling.sampled.at(-1);
+      return at ? [at] : [];
+    });
     const again = opts.reimport ? await measured(importOnce, pid) : undefined;
     const jvm = store.embedded ? peakRssMb(store.embedded.pid) : undefined;
     return {
@@ -185,6 +242,7 @@ export async function benchImport(opts: BenchImportOptions = {}): Promise<BenchI
       reimport: again,
       peakRssNodeMb: Math.round(process.resourceUsage().maxRSS / 1024),
       peakRssJvmMb: jvm,
+      memory,
       loadBefore: Math.round(loadBefore * 100) / 100,
       loadAfter: Math.round((os.loadavg()[0] ?? 0) * 100) / 100,
       heap,
@@ -206,6 +264,7 @@ async function benchBulk(
 ): Promise<BenchImportResult> {
   const loadBefore = os.loadavg()[0] ?? 0;
   const node0 = process.cpuUsage();
+  const peaks = new PeakTracker([process.pid]);
   let store: Store | undefined;
   try {
     const loaded = await bulkImportSipri(config, silentLogger(), await readRegister(file), {
@@ -214,6 +273,7 @@ async function benchBulk(
     store = loaded.store;
     const r = loaded.report;
     const node = process.cpuUsage(node0);
+    const peakRssNode = Math.round((peaks.stop().get(process.pid) ?? 0) / 2 ** 20);
     const pid = store.embedded?.pid;
     // The JVM was started by the load: all its CPU time is the load's.
     const cpuSecondsJvm = pid === undefined ? undefined : cpuSeconds(pid);
@@ -222,6 +282,7 @@ async function benchBulk(
       ...run(r),
       cpuSecondsJvm,
       cpuSecondsNode,
+      cpuSecondsJvmSettle: undefined,
       rowsPerCpuSecond: Math.round(r.rowsRead / Math.max(0.1, cpuSecondsNode + (cpuSecondsJvm ?? 0))),
     };
     return {
@@ -232,6 +293,7 @@ async function benchBulk(
       reimport: undefined,
       peakRssNodeMb: Math.round(process.resourceUsage().maxRSS / 1024),
       peakRssJvmMb: pid === undefined ? undefined : peakRssMb(pid),
+      memory: { peakRssMb: peakRssNode, peakHeapUsedMb: 0, live: false, samples: [] },
       loadBefore: Math.round(loadBefore * 100) / 100,
       loadAfter: Math.round((os.loadavg()[0] ?? 0) * 100) / 100,
       heap: o.heap,
@@ -257,6 +319,7 @@ if (require.main === module) {
     seedCurated: env.IMPORT_SEED_CURATED !== '0',
     progressEvery: Number(env.IMPORT_PROGRESS_EVERY ?? 0),
     bulk: env.IMPORT_PATH === 'bulk',
+    liveHeap: env.IMPORT_LIVE_HEAP === '1',
   }).then(
     (r) => process.stdout.write(`${JSON.stringify(r, null, 2)}\n`),
     (err: unknown) => {

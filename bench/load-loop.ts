@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { cpuMicros } from './proc-cpu';
 
 /**
  * A closed-loop load generator: `connections` keep-alive clients each send the same request again as
@@ -92,21 +93,31 @@ export interface Phase {
   /** Requests abandoned after REQUEST_TIMEOUT_MS (not in `errors`). */
   timeouts: number;
   errorSample: string | null;
+  /** CPU the target's process used during the phase (µs), when its pid is known; null otherwise. */
+  cpuUs: number | null;
 }
 
 export function emptyPhase(): Phase {
-  return { latencies: [], seconds: 0, errors: 0, timeouts: 0, errorSample: null };
+  return { latencies: [], seconds: 0, errors: 0, timeouts: 0, errorSample: null, cpuUs: null };
+}
+
+/** A target of the load: where to send what, and the process that answers (for its CPU time). */
+export interface LoadTarget {
+  url: string;
+  body: string;
+  pid?: number;
 }
 
 /** Runs `connections` closed-loop clients for `durationMs`, adding to `into`. */
 export async function runPhase(
-  target: { url: string; body: string },
+  target: LoadTarget,
   connections: number,
   durationMs: number,
   into: Phase = emptyPhase(),
 ): Promise<Phase> {
   const url = new URL(target.url);
   const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+  const cpuBefore = cpuMicros(target.pid);
   const started = process.hrtime.bigint();
   const deadline = started + BigInt(Math.round(durationMs)) * 1_000_000n;
   const client = async () => {
@@ -128,6 +139,8 @@ export async function runPhase(
   };
   await Promise.all(Array.from({ length: connections }, client));
   into.seconds += Number(process.hrtime.bigint() - started) / 1e9;
+  const cpuAfter = cpuMicros(target.pid);
+  if (cpuBefore !== null && cpuAfter !== null) into.cpuUs = (into.cpuUs ?? 0) + cpuAfter - cpuBefore;
   agent.destroy();
   return into;
 }
@@ -150,6 +163,19 @@ export interface Measurement {
   /** Requests abandoned after the per-request timeout. */
   timeouts: number;
   errorSample: string | null;
+  /**
+   * CPU time of the target's process per answered request (µs) with `connections` clients and with
+   * one: the service's fixed cost per request, which load elsewhere on the machine hardly changes
+   * (its latency does). Null when the process's CPU could not be read.
+   */
+  cpuUsPerRequest: number | null;
+  oneClientCpuUsPerRequest: number | null;
+}
+
+/** CPU per answered request (errors are answers too; timeouts are not) of a phase, in µs. */
+function cpuPerRequest(phase: Phase): number | null {
+  const answered = phase.latencies.length + phase.errors;
+  return phase.cpuUs === null || answered === 0 ? null : Math.round(phase.cpuUs / answered);
 }
 
 /** Pools a target's latency phase (one client) and throughput phase (`connections` clients). */
@@ -169,6 +195,8 @@ export function summarize(latency: Phase, throughput: Phase, connections: number
     errors: latency.errors + throughput.errors,
     timeouts: latency.timeouts + throughput.timeouts,
     errorSample: latency.errorSample ?? throughput.errorSample,
+    cpuUsPerRequest: cpuPerRequest(throughput),
+    oneClientCpuUsPerRequest: cpuPerRequest(latency),
   };
 }
 
@@ -188,7 +216,7 @@ export interface MeasureOptions {
 
 /** Measures the same question against several targets, interleaved; results in the targets' order. */
 export async function measureInterleaved(
-  targets: Array<{ url: string; body: string }>,
+  targets: LoadTarget[],
   opts: MeasureOptions,
 ): Promise<Measurement[]> {
   const rounds = Math.max(1, opts.rounds);

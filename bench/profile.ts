@@ -9,7 +9,8 @@
  *
  * Only the samples of the measured phase count (start-up and warm-up left out). Each sample goes to the innermost step on its stack (parse, validate, limits, execute, resolvers,
  * data layer, driver, serialisation, ...), so a helper of graphql-js that validation calls counts as
- * validation. Prints each step's share of the busy time (idle excluded) and requests per second, and
+ * validation. Prints each step's share of the busy time (idle excluded), requests per second and the
+ * service process's CPU time per request (from /proc: it hardly moves with load elsewhere), and
  * keeps the .cpuprofile files (open them in Chrome DevTools) under PROFILE_OUT ($TMPDIR/armsgraph-profiles).
  */
 import { fork } from 'node:child_process';
@@ -118,6 +119,8 @@ interface Run {
   target: string;
   requestsPerSecond: number;
   busyMsPerRequest: number;
+  /** The process's CPU time (user + system, all threads, /proc) per request: steadier than busyMs on a loaded machine. */
+  cpuUsPerRequest: number | null;
   shares: Record<string, number>;
   file: string;
 }
@@ -143,7 +146,7 @@ async function profileTarget(
   const target = { url: `http://127.0.0.1:${port}/graphql`, body };
   await runPhase(target, CONNECTIONS, 2000, emptyPhase());
   const fromUs = Number(process.hrtime.bigint() / 1000n);
-  const phase = await runPhase(target, CONNECTIONS, SECONDS * 1000, emptyPhase());
+  const phase = await runPhase({ ...target, pid: child.pid }, CONNECTIONS, SECONDS * 1000, emptyPhase());
   const toUs = Number(process.hrtime.bigint() / 1000n);
   if (phase.errors || phase.timeouts) throw new Error(`${name}: ${phase.errorSample}`);
   const exited = new Promise((r) => child.once('exit', r));
@@ -165,6 +168,7 @@ async function profileTarget(
     target: name,
     requestsPerSecond: Math.round(requests / phase.seconds),
     busyMsPerRequest: Math.round((busyMs / Math.max(1, requests)) * 1000) / 1000,
+    cpuUsPerRequest: phase.cpuUs === null ? null : Math.round(phase.cpuUs / Math.max(1, requests)),
     shares,
     file: kept,
   };

@@ -31,7 +31,7 @@ async function step(db: Database, name: string, file: string) {
     writes: db.writes - writes,
     alreadyImported: r.alreadyImported,
     rowsRead: r.rowsRead,
-    rejected: r.rejected.length,
+    rejected: r.rejectedRows,
     deals: r.deals,
     ...r.reconciled,
   };

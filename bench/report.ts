@@ -126,6 +126,40 @@ function queryRow(q: QueryResult, targets: TargetName[]): string {
   return `| ${q.name} | ${cells.join(' | ')} | ${vsFloor ?? 'n/a'}x | ${vsPeer ?? 'n/a'}x | ${baseline.map((b) => `${b} | `).join('')}${same} |`;
 }
 
+/** The importer's split, each part's seconds and share of the import (the TIV rollups' cost is one). */
+function importSplit(t: NonNullable<DatasetResult['import']['timingsMs']>, seconds: number): string {
+  const part = (label: string, ms: number) =>
+    `${label} ${(ms / 1000).toFixed(1)} s (${seconds > 0 ? Math.round(ms / 10 / seconds) : 0}%)`;
+  return `import split: ${[
+    part('batches', t.batchesMs),
+    part('reconciling releases', t.reconcileMs),
+    part('statuses', t.statusMs),
+    part('TIV rollups', t.rollupsMs),
+  ].join(', ')}`;
+}
+
+const cpu = (m: Measured | undefined) => (ok(m) ? (m.cpuUsPerRequest ?? null) : null);
+
+/** Each target's CPU per request: the fixed cost, steadier than latency on a shared machine. */
+function cpuTable(d: DatasetResult, targets: TargetName[]): string[] {
+  const base = targets.includes('baseline');
+  const ratioOf = (a: number | null, b: number | null) => (a !== null && b ? `${r2(a / b)}x` : 'n/a');
+  return [
+    `CPU time of each target's process per answered request (µs: user + system from /proc over the throughput phase):`,
+    '',
+    `| query | ${targets.join(' | ')} | armsgraph ÷ floor${base ? ' | armsgraph ÷ baseline' : ''} |`,
+    `|---|${targets.map(() => '---|').join('')}---|${base ? '---|' : ''}`,
+    ...d.queries.map((q) => {
+      const ours = cpu(q.results.armsgraph);
+      const cells = targets.map((t) => cpu(q.results[t]) ?? 'n/a');
+      // A ratio only against a target that gave the same answer: an error costs what it costs.
+      const vs = (t: TargetName) => (q.sameAnswer[t] ? ratioOf(ours, cpu(q.results[t])) : 'n/a');
+      const vsBase = base ? ` | ${vs('baseline')}` : '';
+      return `| ${q.name} | ${cells.join(' | ')} | ${vs('floor')}${vsBase} |`;
+    }),
+  ];
+}
+
 function datasetSection(d: DatasetResult, targets: TargetName[]): string {
   const lines = [
     `### ${d.name}: ${d.deals.toLocaleString('en')} deals, ${d.rows.toLocaleString('en')} rows`,
@@ -133,6 +167,7 @@ function datasetSection(d: DatasetResult, targets: TargetName[]): string {
     `- import: ${d.import.rows.toLocaleString('en')} rows in ${d.import.seconds} s = **${d.import.rowsPerSecond.toLocaleString('en')} rows/s**` +
       ` (peak RSS: importer ${d.import.peakRssMiB.importer ?? 'n/a'} MiB, Neo4j ${d.import.peakRssMiB.neo4j ?? 'n/a'} MiB)` +
       (d.generateSeconds !== null ? `; generating the register took ${d.generateSeconds} s` : ''),
+    ...(d.import.timingsMs ? [`- ${importSplit(d.import.timingsMs, d.import.seconds)}`] : []),
     `- peak RSS while serving the queries: ${Object.entries(d.peakRssMiB)
       .map(([k, v]) => `${k} ${v ?? 'n/a'} MiB`)
       .join(', ')}`,
@@ -147,6 +182,7 @@ function datasetSection(d: DatasetResult, targets: TargetName[]): string {
     `|---|${targets.map(() => '---|').join('')}---|---|${targets.includes('baseline') ? '---|' : ''}---|`,
     ...d.queries.map((q) => queryRow(q, targets)),
   ];
+  lines.push('', ...cpuTable(d, targets));
   const failures = d.queries.flatMap((q) =>
     targets.flatMap((t) => {
       const m = q.results[t];

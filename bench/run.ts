@@ -17,7 +17,9 @@
  * BENCH_EXPORT=0 (skip exports), BENCH_EXPORT_SIZES (deals of the export graphs, default BENCH_SIZES;
  * EXPORT_BENCH_BASELINE and EXPORT_BENCH_ROUNDS as for bench:export), BENCH_OUT (bench/results), BENCH_REQUEST_TIMEOUT_S (30: a request
  * that takes longer is abandoned and counted as a timeout of its target), BENCH_QUERIES (names from
- * the mix, semicolon-separated: only those).
+ * the mix, semicolon-separated: only those), BENCH_SERVICE_NODE_ARGS (node options for the armsgraph and
+ * baseline processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"). Each target's CPU time per request
+ * is read from /proc/<pid>/stat around its phases (bench/proc-cpu.ts).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -55,7 +57,11 @@ function startTarget(name: TargetName, neo: EmbeddedNeo4j): Promise<RunningTarge
     name === 'baseline'
       ? path.join(SETTINGS.baseline ?? '', 'dist', 'bench', 'target-server.js')
       : path.join(__dirname, 'target-server.js');
+  // BENCH_SERVICE_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") go to the service targets
+  // (armsgraph and the baseline), not to the floor or the peer.
+  const service = name === 'armsgraph' || name === 'baseline';
   const child = fork(script, [], {
+    execArgv: service ? (env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean) : [],
     env: {
       ...env,
       BENCH_TARGET: name === 'baseline' ? 'armsgraph' : name,
@@ -173,7 +179,9 @@ async function benchDataset(
     const report = await importSipri(db, await readRegister(register));
     const importPeak = importPeaks.stop();
     const importSeconds = report.durationMs / 1000;
-    log(`${name}: ${report.rowsRead} rows, ${report.deals} deals in ${importSeconds.toFixed(1)} s`);
+    log(
+      `${name}: ${report.rowsRead} rows, ${report.deals} deals in ${importSeconds.toFixed(1)} s ${JSON.stringify(report.timings)}`,
+    );
 
     const params = await pickParams(db);
     log(`${name}: params ${JSON.stringify(params)}`);
@@ -200,7 +208,7 @@ async function benchDataset(
       const results: Partial<Record<TargetName, Measured>> = {};
       const tracker = new PeakTracker([...running.map((t) => t.child.pid ?? -1), neo.pid]);
       const measured = await measureInterleaved(
-        running.map((t) => requestOf(q, t.name, params, t.port)),
+        running.map((t) => ({ ...requestOf(q, t.name, params, t.port), pid: t.child.pid })),
         {
           connections: SETTINGS.connections,
           latencyMs: SETTINGS.latencyS * 1000,
@@ -217,7 +225,8 @@ async function benchDataset(
         peaks.set(t.name, Math.max(peaks.get(t.name) ?? 0, p.get(t.child.pid ?? -1) ?? 0));
         results[t.name] = r;
         log(
-          `${name}: ${q.name} / ${t.name}: p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, ${r.requestsPerSecond}/s` +
+          `${name}: ${q.name} / ${t.name}: p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, ${r.requestsPerSecond}/s, ` +
+            `CPU ${r.cpuUsPerRequest ?? 'n/a'} µs/request (${r.oneClientCpuUsPerRequest ?? 'n/a'} with one client)` +
             (r.errors || r.timeouts ? `, ${r.errors} errors, ${r.timeouts} timeouts: ${r.errorSample}` : ''),
         );
       }
@@ -233,6 +242,7 @@ async function benchDataset(
         seconds: Math.round(importSeconds * 10) / 10,
         rowsPerSecond: Math.round(report.rowsRead / Math.max(importSeconds, 0.001)),
         peakRssMiB: { importer: mib(importPeak.get(process.pid)), neo4j: mib(importPeak.get(neo.pid)) },
+        timingsMs: report.timings,
       },
       params,
       queries,

@@ -9,6 +9,8 @@
  *   floor      FLOOR_CYPHER through neo4j-driver behind a bare node:http endpoint: POST /<query>
  *   peer       @neo4j/graphql's generated API for bench/peer/type-defs.graphql on @apollo/server
  */
+// As the command-line entry does (src/cli.ts), before graphql-js and express load.
+import '../src/node-env';
 import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { Neo4jGraphQL } from '@neo4j/graphql';

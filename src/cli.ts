@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import 'dotenv/config';
+// After .env is read, before graphql-js and express load (see node-env.ts).
+import './node-env';
 import { EXIT, exitCodeOf, failureMessage } from './cli/exit-codes';
 import { registerExport } from './cli/export-command';
 import { registerImport } from './cli/import-command';

@@ -79,6 +79,9 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
+/** Set (to '1') by node-env.ts when NODE_ENV was unset and it set it to production for the libraries. */
+export const NODE_ENV_DEFAULTED = 'ARMSGRAPH_NODE_ENV_DEFAULTED';
+
 function int(env: Env, key: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
   const raw = env[key];
   if (raw === undefined || raw === '') return fallback;
@@ -108,6 +111,11 @@ function nonEmpty(v: string | undefined): string | undefined {
   return v === undefined || v.trim() === '' ? undefined : v;
 }
 
+/** NODE_ENV=production as the user set it, not as node-env.ts set an unset one for the libraries. */
+function explicitProduction(env: Env): boolean {
+  return env.NODE_ENV === 'production' && env[NODE_ENV_DEFAULTED] !== '1';
+}
+
 export function loadConfig(env: Env = process.env): Config {
   // Development (stack traces in GraphQL errors) only when asked for: an unset NODE_ENV is production.
   const mode =
@@ -128,7 +136,7 @@ export function loadConfig(env: Env = process.env): Config {
     debugCypher: env.ARMSGRAPH_DEBUG_CYPHER === '1' || env.ARMSGRAPH_DEBUG_CYPHER === 'true',
     // An unset NODE_ENV is production for stack traces, but the local analyst tool keeps its schema
     // browsable: only an explicit NODE_ENV=production turns introspection off by default.
-    introspection: flag(env, 'ARMSGRAPH_INTROSPECTION', env.NODE_ENV !== 'production'),
+    introspection: flag(env, 'ARMSGRAPH_INTROSPECTION', !explicitProduction(env)),
     neo4j: {
       uri,
       username: env.NEO4J_USERNAME ?? 'neo4j',

@@ -21,10 +21,10 @@ export function formatImportCounts(
 ): { counts: string; rate: string; rejected: string[] } {
   const rate = r.durationMs > 0 ? Math.round((r.rowsRead * 1000) / r.durationMs) : r.rowsRead;
   const rejected = r.rejected.slice(0, maxRejected).map((x) => `rejected line ${x.line}: ${x.reason}`);
-  if (r.rejected.length > maxRejected)
-    rejected.push(`... and ${r.rejected.length - maxRejected} more rejected rows`);
+  if (r.rejectedRows > rejected.length)
+    rejected.push(`... and ${r.rejectedRows - rejected.length} more rejected rows`);
   return {
-    counts: `rows read ${r.rowsRead} = imported ${r.rowsImported} + rejected ${r.rejected.length}`,
+    counts: `rows read ${r.rowsRead} = imported ${r.rowsImported} + rejected ${r.rejectedRows}`,
     rate: `${(r.durationMs / 1000).toFixed(1)} s, ${rate} rows/s`,
     rejected,
   };
@@ -144,7 +144,7 @@ export function registerImport(program: Command): void {
       process.stdout.write(
         opts.json ? JSON.stringify(report, null, 2) + '\n' : formatImportSummary(file, report),
       );
-      process.exitCode = report.rejected.length > 0 ? EXIT.PARTIAL : EXIT.OK;
+      process.exitCode = report.rejectedRows > 0 ? EXIT.PARTIAL : EXIT.OK;
     });
   imp
     .command('reference [dir]')

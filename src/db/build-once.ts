@@ -13,6 +13,10 @@ export async function buildOnceForAllDeals(
   marker: string,
   refresh: (tx: ManagedTransaction, dealIds: string[]) => Promise<void>,
   batch: number,
+  /** Runs once every deal is refreshed, before the marker is written. */
+  finish?: () => Promise<void>,
+  /** Properties of the marker (what was built, when a derivation has versions). */
+  props: Record<string, unknown> = {},
 ): Promise<void> {
   if (await built(db, marker)) return;
   for (let after = ''; ;) {
@@ -25,11 +29,12 @@ export async function buildOnceForAllDeals(
     await db.writeTx((tx) => refresh(tx, ids));
     after = ids[ids.length - 1] ?? after;
   }
-  await db.write(`MERGE (:${marker})`);
+  await finish?.();
+  await db.write(`MERGE (m:${marker}) SET m += $props`, { props });
 }
 
 /** Whether the marker of a derivation is there. */
-export async function built(db: Database, marker: string): Promise<boolean> {
+async function built(db: Database, marker: string): Promise<boolean> {
   const [row] = await db.read(`MATCH (m:${marker}) RETURN count(m) > 0 AS built`);
   return row?.built === true;
 }

@@ -262,37 +262,59 @@ export class Database {
    * Streams read statements one after the other inside one read transaction, so an export's passes
    * (schema, nodes, edges) read one database. Each statement returns one column, a list; every
    * record's list reaches `onRow` as plain values (converted in place: no copy, no map). `statements`
-   * is read lazily, so a later statement may depend on the rows of an earlier one (an export's key
-   * lists). The driver fetches `fetchSize` records a round trip and hands each batch over
-   * synchronously as it is decoded (no promise per record, which the result's async iterator costs);
+   * is read lazily (and may wait: an async iterable), so a later statement may depend on the rows of
+   * an earlier one (an export's key lists). The driver fetches `fetchSize` records a round trip and
+   * hands each batch over synchronously as it is decoded (no promise per record, which the result's async iterator costs);
    * when `onRow` returns a promise (the sink is waiting for its reader) no further batch is asked for
    * until every such promise has settled, so memory stays flat at about one batch. A consumer that
    * throws, or a promise that rejects, cancels the stream, rolls the transaction back and closes the
-   * session.
+   * session. Resolves to the database's state mark (stateMark) at the commit.
    */
   async streamRowsTx(
-    statements: Iterable<Statement>,
+    statements: Iterable<Statement> | AsyncIterable<Statement>,
     timeoutMs: number,
     onRow: (statement: number, row: Plain[]) => void | Promise<void>,
     fetchSize = STREAM_FETCH_SIZE,
-  ): Promise<void> {
+  ): Promise<string | null> {
     const session = this.session('READ', fetchSize);
     let tx: Transaction | undefined;
     try {
       tx = session.beginTransaction({ timeout: timeoutMs });
       let i = 0;
-      for (const s of statements) {
+      for await (const s of statements) {
         this.trace(s.cypher, s.params);
         await streamRows(tx.run(s.cypher, s.params), (row) => onRow(i, row));
         i++;
       }
       await tx.commit();
+      return stateMarkOf(session);
     } catch (err) {
       throw await this.translate(err);
     } finally {
       if (tx?.isOpen()) await tx.rollback().catch(() => undefined);
       await closeQuietly(session);
     }
+  }
+
+  /**
+   * The database's state as an opaque mark: Neo4j's bookmark, which names the last transaction
+   * committed (by any client: this service, an import run from the CLI). Two equal marks mean nothing
+   * was committed between them, so what was read at one still holds at the other (the export's key
+   * cache). Null when the server gives no bookmark: nothing may then be kept.
+   */
+  async stateMark(timeoutMs?: number): Promise<string | null> {
+    return this.bounded(timeoutMs ?? this.opts.timeoutMs, async () => {
+      const session = this.session('READ');
+      try {
+        this.trace('RETURN 1', {});
+        await session.run('RETURN 1');
+        return stateMarkOf(session);
+      } catch (err) {
+        throw await this.translate(err);
+      } finally {
+        await closeQuietly(session);
+      }
+    });
   }
 
   /**
@@ -318,6 +340,12 @@ export class Database {
   async close(): Promise<void> {
     await this.driver.close();
   }
+}
+
+/** The bookmark a session's last transaction left (Database.stateMark), or null. */
+function stateMarkOf(session: Session): string | null {
+  const marks = session.lastBookmarks();
+  return marks.length > 0 ? [...marks].sort().join(' ') : null;
 }
 
 type StreamControl = Awaited<ReturnType<Result['_subscribe']>>;

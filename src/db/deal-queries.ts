@@ -7,20 +7,20 @@ import {
   type PartyField,
 } from './deal-filter';
 import {
-  dealPartyIds,
+  boundPartyIds,
+  collectPartyNodes,
+  dealPartyNodes,
+  entityProjection,
   keysParam,
-  projectionFor,
   propsFromValues,
   type PropertyKeys,
   toEntities,
   type EntityRecord,
 } from './entities';
 import type { Plain } from './mapper';
-import { DEAL_ITEM } from './relation-queries';
 import { badInput } from '../errors';
 import { int } from './integers';
 import { NO_YEAR } from './deal-slots';
-import { DEAL_PARTY_PATTERN } from '../model';
 
 export type { DealStatus } from '../model';
 export type DealOrderBy = 'ORDER_YEAR_ASC' | 'ORDER_YEAR_DESC' | 'TIV_DELIVERED_DESC' | 'ID_ASC';
@@ -236,17 +236,21 @@ export function dealPageStatement(
        RETURN count(d) AS retired
      }
      RETURN matched - retired AS total`;
-  // The page also brings every entity it names (parties, systems), once each, for the request's loader.
+  // The page also brings every entity it names (parties, systems), once each, for the request's loader:
+  // the live party nodes each row's ids come from (dealPartyNodes reads each relationship and its
+  // `retired` once), so neither the relationships nor an index are read a second time. They are never
+  // deals, so their projection needs no party ids of its own.
   const page =
     first === 0
       ? 'RETURN [] AS rows, [] AS entities'
       : `${select}
-         WITH collect({ deal: ${keys ? DEAL_VALUES : DEAL_ITEM}, k: k }) AS rows, collect(d) AS page
-         CALL (page) {
-           UNWIND page AS d
-           MATCH (d)-[r:${DEAL_PARTY_PATTERN}]->(n:Entity) WHERE coalesce(r.retired, false) = false
+         WITH d, k, ${dealPartyNodes('d')}
+         WITH collect({ deal: ${keys ? DEAL_VALUES : DEAL_ROW}, k: k }) AS rows,
+           ${collectPartyNodes('d')} AS parties
+         CALL (parties) {
+           UNWIND parties AS n
            WITH DISTINCT n
-           RETURN collect(${projectionFor('n', keys)}) AS entities
+           RETURN collect(${entityProjection('n', keys ? 'keys' : null, false)}) AS entities
          }
          RETURN rows, entities`;
   return {
@@ -297,7 +301,7 @@ export async function findDeals(
   checkResolved(filter, compileDealFilter(filter), row);
   const rows = (row?.rows ?? []) as Array<{ deal: Record<string, Plain>; k: Plain }>;
   const shown = rows.slice(0, first);
-  const deals = shown.map((r) => (keys ? dealFromValues(r.deal, keys) : r.deal));
+  const deals = shown.map((r) => (keys ? dealFromValues(r.deal, keys.keys) : r.deal));
   return {
     totalCount: row?.total === null || row?.total === undefined ? null : Number(row.total),
     deals,
@@ -311,7 +315,10 @@ export async function findDeals(
  * DEAL_ITEM for a page whose caller reads only `$keys`: their values in order (one plan whatever the
  * keys), zipped back by dealFromValues; a deal of a page is several times the fields a page shows.
  */
-const DEAL_VALUES = `{ values: [k IN $keys | d[k]], ${dealPartyIds('d')} }`;
+const DEAL_VALUES = `{ values: [k IN $keys | d[k]], ${boundPartyIds('d')} }`;
+
+/** DEAL_ITEM (every property) for a page row whose party nodes are bound (dealPartyNodes). */
+const DEAL_ROW = `d { .*, __typename: 'Deal', ${boundPartyIds('d')} }`;
 
 /** A DEAL_VALUES item as DEAL_ITEM has it: absent properties left out, as `d { .* }` leaves them out. */
 function dealFromValues(item: Record<string, Plain>, keys: readonly string[]): Record<string, Plain> {

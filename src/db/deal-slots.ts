@@ -1,7 +1,7 @@
 import type { ManagedTransaction } from 'neo4j-driver';
 import type { Database } from './database';
 import { buildOnceForAllDeals } from './build-once';
-import { DEAL_PARTY_PATTERN } from '../model';
+import { DEAL_PARTY_PATTERN, type DealPartyType } from '../model';
 
 /**
  * Deal slots: one `(:DealSlot {id, role, partyId, sortYear, dealId})` per BUYER, SELLER and COVERS
@@ -15,9 +15,11 @@ import { DEAL_PARTY_PATTERN } from '../model';
  * lookups never see them), rebuilt from the relationships themselves: every writer that creates or
  * moves a deal's BUYER/SELLER/COVERS relationship or changes its orderYear calls `refreshDealSlots`
  * (or runs DEAL_SLOTS_CYPHER) for the deals it touched, in the same transaction (src/db/graph-writer.ts
- * does). A retired party relationship gives no slot; a retired deal keeps its slots, since pages read
- * `retired` from the deal itself. A deal of a variant also has a COVERS slot for the variant's family
- * (VARIANT_OF), so a family's page lists its variants' deals.
+ * does); a relationship just created from a deal created in the same transaction gets its slots from
+ * NEW_PARTY_SLOTS_CYPHER instead (no relationships to read back). A retired party relationship gives
+ * no slot; a retired deal keeps its slots, since pages read `retired` from the deal itself. A deal of
+ * a variant also has a COVERS slot for the variant's family (VARIANT_OF), so a family's page lists its
+ * variants' deals.
  */
 /** Marks a database whose deals all have their slots. */
 export const DEAL_SLOTS_BUILT = 'DealSlotsBuilt';
@@ -48,9 +50,32 @@ CALL (${id}) {
     WITH ${id}, w WHERE NOT EXISTS {
       MATCH (have:DealSlot {dealId: ${id}}) WHERE have.role = w[0] AND have.partyId = w[1] AND have.sortYear = w[2]
     }
-    CREATE (:DealSlot {id: w[0] + ':' + ${id} + ':' + w[1], role: w[0], partyId: w[1], sortYear: w[2], dealId: ${id}})
+    CREATE ${SLOT('w[0]', id, 'w[1]', 'w[2]')}
   }
 }`;
+
+/** A slot node: role, deal id, party id and sort year given as Cypher expressions. */
+const SLOT = (role: string, dealId: string, partyId: string, sortYear: string) =>
+  `(:DealSlot {id: ${role} + ':' + ${dealId} + ':' + ${partyId}, role: ${role}, partyId: ${partyId}, sortYear: ${sortYear}, dealId: ${dealId}})`;
+
+/**
+ * The slots of a party relationship of `type` just created from deal `d` (created in the same
+ * transaction, so it had no slot and no other relationship of that type) to entity `e`: what
+ * DEAL_SLOTS_CYPHER would build for it, without reading the deal's relationships back. A COVERS also
+ * slots the system's families. A body for a CALL that has `d` and `e` bound.
+ */
+export const NEW_PARTY_SLOTS_CYPHER = (type: DealPartyType, d: string, e: string) => {
+  const year = `coalesce(${d}.orderYear, ${NO_YEAR})`;
+  const party = `CREATE ${SLOT(`'${type}'`, `${d}.id`, `${e}.id`, year)}`;
+  if (type !== 'COVERS') return party;
+  return `${party}
+      WITH ${d}, ${e}
+      CALL (${d}, ${e}) {
+        MATCH (${e})-[:VARIANT_OF]->(f:WeaponSystem)
+        WITH DISTINCT ${d}, f
+        CREATE ${SLOT("'COVERS'", `${d}.id`, 'f.id', year)}
+      }`;
+};
 
 /** Rebuilds the slots of these deals from their relationships (a deal no longer there keeps none). */
 export async function refreshDealSlots(

@@ -19,10 +19,12 @@ export interface EntityRecord {
 const INTERNAL = new Set(['nameKeys', 'nameKeysText', 'searchText']);
 
 /**
- * Which properties an entity projection brings: every one (null), or the listed ones, which the API
- * layer derives from what the operation selects (src/graphql/selected-fields.ts).
+ * Which properties an entity projection brings: every one (null), or the stored properties listed in
+ * `keys` and, with `parties`, a deal's party ids. The API layer derives both from what the operation
+ * selects (src/graphql/selected-fields.ts). Each key costs a property read per entity, present or
+ * not, so `keys` holds property names only, never a field that is not stored.
  */
-export type PropertyKeys = readonly string[] | null;
+export type PropertyKeys = { readonly keys: readonly string[]; readonly parties: boolean } | null;
 
 /**
  * The Cypher projection every entity query returns: `v` becomes { labels, props }, and a deal also
@@ -37,12 +39,39 @@ export const entityProjection = (v: string, keysParam: string | null = null, wit
 
 const partiesCypher = (v: string) => `CASE WHEN ${v}:Deal THEN { ${dealPartyIds(v)} } END`;
 
+/** A deal's live buyer, seller and system: the field each fills and the relationship it is found by. */
+const DEAL_PARTIES = [
+  { field: 'buyer', type: 'BUYER', end: 'b' },
+  { field: 'seller', type: 'SELLER', end: 's' },
+  { field: 'system', type: 'COVERS', end: 'w' },
+] as const;
+
+/** The deal `v`'s live party of one kind as a node (`id` false) or its id: null if it has none. */
+const liveParty = (v: string, p: (typeof DEAL_PARTIES)[number], id: boolean) =>
+  `head([(${v})-[r:${p.type}]->(${p.end}) WHERE coalesce(r.retired, false) = false | ${p.end}${id ? '.id' : ''}])`;
+
 /** A deal's party and system ids as map entries (buyerId, sellerId, systemId) of the deal `v`. */
-export const dealPartyIds = (
-  v: string,
-) => `buyerId: head([(${v})-[r:BUYER]->(b) WHERE coalesce(r.retired, false) = false | b.id]),
-    sellerId: head([(${v})-[r:SELLER]->(s) WHERE coalesce(r.retired, false) = false | s.id]),
-    systemId: head([(${v})-[r:COVERS]->(w) WHERE coalesce(r.retired, false) = false | w.id])`;
+export const dealPartyIds = (v: string) =>
+  DEAL_PARTIES.map((p) => `${p.field}Id: ${liveParty(v, p, true)}`).join(',\n    ');
+
+/**
+ * The deal `v`'s live buyer, seller and system as the nodes `${v}Buyer`, `${v}Seller` and
+ * `${v}System` (null where it has none), for a `WITH` that keeps them: a statement that needs both
+ * the ids and the entities themselves (a deal page) reads each relationship once instead of finding
+ * the entities again by id.
+ */
+export const dealPartyNodes = (v: string) =>
+  DEAL_PARTIES.map((p) => `${liveParty(v, p, false)} AS ${partyNode(v, p.field)}`).join(',\n    ');
+
+/** dealPartyIds for a deal whose party nodes dealPartyNodes has bound. */
+export const boundPartyIds = (v: string) =>
+  DEAL_PARTIES.map((p) => `${p.field}Id: ${partyNode(v, p.field)}.id`).join(', ');
+
+/** The bound party nodes' collected list (every live party of every deal `v` of the rows, nulls left out). */
+export const collectPartyNodes = (v: string) =>
+  DEAL_PARTIES.map((p) => `collect(${partyNode(v, p.field)})`).join(' + ');
+
+const partyNode = (v: string, field: string) => `${v}${field[0]!.toUpperCase()}${field.slice(1)}`;
 
 /**
  * The values of a `[k IN $keys | v[k]]` projection as properties again: an absent property reads
@@ -57,29 +86,25 @@ export function propsFromValues(values: readonly Plain[], keys: readonly string[
 
 export const ENTITY_PROJECTION = entityProjection('n');
 
-/** Fields that read a deal's parties (Deal.buyer, seller, system). */
-const PARTY_FIELDS = ['buyer', 'seller', 'system'];
-
 /**
  * The projection of `v` for `keys`, reading them from the parameter `$keys` (see keysParam). A deal's
- * party ids come along only when the keys name a party field (Deal.buyer and the others find them
- * through a loader otherwise), so a search or a list of names reads no relationships.
+ * party ids come along only when the operation selects a party field (Deal.buyer and the others find
+ * them through a loader otherwise), so a search or a list of names reads no relationships.
  */
 export const projectionFor = (v: string, keys: PropertyKeys) =>
   entityProjection(v, keys ? 'keys' : null, readsParties(keys));
 
 /** Whether an operation reading `keys` may ask for a deal's parties. */
-export const readsParties = (keys: PropertyKeys) =>
-  keys === null || PARTY_FIELDS.some((f) => keys.includes(f));
+export const readsParties = (keys: PropertyKeys) => keys === null || keys.parties;
 
 /** The `$keys` parameter for projectionFor (unused when every property is asked for). */
-export const keysParam = (keys: PropertyKeys) => ({ keys: keys ?? [] });
+export const keysParam = (keys: PropertyKeys) => ({ keys: keys?.keys ?? [] });
 
 export function toEntity(projected: Plain, keys: PropertyKeys = null): EntityRecord | null {
   if (projected === null || typeof projected !== 'object' || Array.isArray(projected)) return null;
   const labels = projected.labels as string[];
   const props = Array.isArray(projected.props)
-    ? propsFromValues(projected.props, keys ?? [])
+    ? propsFromValues(projected.props, keys?.keys ?? [])
     : (projected.props as Record<string, Plain>);
   const typename = ENTITY_LABELS.find((l) => labels.includes(l));
   if (!typename) return null;

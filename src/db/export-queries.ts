@@ -13,17 +13,21 @@ import { edgeIdCypher, live } from './subgraph-queries';
  * likewise (formats that declare their attributes up front need them: GraphML, GEXF, CSV), the nodes,
  * the edges. Nothing is collected or sorted on our side, so memory does not grow with the graph.
  *
- * Nodes and edges come back as flat lists (one per record), not maps: the driver decodes a map key by
- * key with a property definition each, and an export decodes hundreds of thousands of them. A format
- * that declared its keys asks for exactly those values, in that order; one that did not gets each
- * row's own key names alongside its values.
+ * Nodes and edges come back as flat lists, not maps: the driver decodes a map key by key with a
+ * property definition each, and an export decodes hundreds of thousands of them. Nodes come many to a
+ * record (NODE_RECORD_MAX), edges a source's edges to a record (EDGE_RECORD). A format that declared
+ * its keys asks for exactly those values, in that order; one that did not gets each row's own key
+ * names alongside its values.
  */
 export interface SelectionStatements {
   nodeKeys: Statement;
   edgeKeys: Statement;
-  /** `keys`: the property values to return, in this order; null: every property, named (NODE_ROW). */
+  /**
+   * Records of up to NODE_RECORD_MAX node rows (NODE_ROW); `keys`: the property values to return, in
+   * this order; null: every property, named.
+   */
   nodes(keys: readonly string[] | null): Statement;
-  /** As `nodes`; `time`: also the dates of a deal the edge leaves (EDGE_ROW). */
+  /** As `nodes`, source by source (EDGE_RECORD); `time`: also the dates of a deal the edges leave. */
   edges(keys: readonly string[] | null, time: boolean): Statement;
   deals: Statement;
 }
@@ -31,10 +35,44 @@ export interface SelectionStatements {
 /** Node properties that only serve lookups: never exported (as in the API). */
 export const HIDDEN_NODE_KEYS = ['nameKeys', 'nameKeysText', 'searchText'];
 
-/** Positions in a node row: id, labels (without `Entity`), name, key names (null when asked by key), values from VALUES on. */
+/** Node keys a format never declares as attributes: the lookup fields and the id (its own field). */
+export const NOT_DECLARED_NODE_KEYS = [...HIDDEN_NODE_KEYS, 'id'];
+/** An edge's `key` is its id (declared as such); an attribute named key also breaks NetworkX's GEXF reader. */
+export const NOT_DECLARED_EDGE_KEYS = ['key'];
+
+/**
+ * Positions in a node row: id, labels (without `Entity`), name, key names, values from VALUES on.
+ * Asked by key, `keys` holds instead the number of the node's keys a format may declare (all but
+ * NOT_DECLARED_NODE_KEYS): the number of values present, unless a write added a key after the keys
+ * were read. A count, not the names: testing each key against the declared list cost Neo4j about
+ * 0.2 s of CPU per 50,000 nodes.
+ */
 export const NODE_ROW = { id: 0, labels: 1, name: 2, keys: 3, values: 4 } as const;
-/** Positions in an edge row: id, type, source id, target id, deal dates ([orderDate, orderYear, deliveryEndYear] or null), key names, values. */
-export const EDGE_ROW = { id: 0, type: 1, source: 2, target: 3, dealTime: 4, keys: 5, values: 6 } as const;
+/**
+ * The most node rows one record of the node pass carries (a record is a list of NODE_ROWs). Neo4j and
+ * the driver pay per record about what they pay for its values, so nodes travel in slices of the
+ * selection's node list, not one to a record.
+ */
+export const NODE_RECORD_MAX = 10;
+/**
+ * Records an export fetches a round trip. The driver hands over every record of a fetch even while
+ * the export waits for a slow client, so a fetch is what the service may hold beyond its chunks: with
+ * records of at most 10 rows (NODE_RECORD_MAX, EDGE_RECORD_MAX), at most 1,000 nodes or edges.
+ */
+export const EXPORT_FETCH_RECORDS = 100;
+/**
+ * Positions in an edge record: the source's id, its deal dates ([orderDate, orderYear,
+ * deliveryEndYear] when the source is a deal and times were asked, else null), and its edges, each a
+ * list laid out as EDGE_ROW. The edges come source by source, at most EDGE_RECORD_MAX to a record:
+ * Neo4j and the driver pay per record (Bolt framing, the driver's record object and bookkeeping) about
+ * what they pay for its values, so a deal's three edges cost one record instead of three, and a dense
+ * source is split so that no record holds an unbounded list.
+ */
+export const EDGE_RECORD = { source: 0, dealTime: 1, edges: 2 } as const;
+/** Positions in one edge of an edge record: id, type, target id, key names (as in NODE_ROW), values. */
+export const EDGE_ROW = { id: 0, type: 1, target: 2, keys: 3, values: 4 } as const;
+/** The most edges one record carries (see EXPORT_FETCH_RECORDS). */
+export const EDGE_RECORD_MAX = 10;
 
 /** Property keys with every Cypher value type they hold (valueType(): 'INTEGER NOT NULL', ...). */
 const keysOf = (v: string) =>
@@ -44,51 +82,76 @@ const keysOf = (v: string) =>
 /** When the edge leaves a deal, the deal's dates travel with it (GEXF gives such edges the deal's interval). */
 const DEAL_TIME = `CASE WHEN a:Deal THEN [a.orderDate, a.orderYear, a.deliveryEndYear] END`;
 
+/** The number of keys of the property map `p` a format may declare: those not in `hidden` (NODE_ROW). */
+const ownKeys = (hidden: string) => `size(keys(p)) - size([k IN ${hidden} WHERE p[k] IS NOT NULL])`;
+
 // Values are read from `properties(...)` once, not with `n[k]` key by key: each of those walks the
 // entity's property chain again.
 
-/** `[id, labels, name, keys] + values` of node `n` (NODE_ROW); `$exportNodeKeys` when asked by key. */
-function nodeRow(match: string, keys: readonly string[] | null, params: Params): Statement {
+/**
+ * The node records of the nodes `match` binds as `n`: slices of at most NODE_RECORD_MAX rows, each
+ * `[id, labels, name, keys] + values` (NODE_ROW); `$exportNodeKeys` when asked by key. The nodes are
+ * collected first (references only, in the order the match found them) so that they can be sliced:
+ * Neo4j holds the selection's node list for the statement, the service one slice a record.
+ */
+function nodeRecords(match: string, keys: readonly string[] | null, params: Params): Statement {
   const head = `p.id, [l IN labels(n) WHERE l <> 'Entity'], p.name`;
-  if (keys)
-    return {
-      cypher: `${match} WITH n, properties(n) AS p RETURN [${head}, null] + [k IN $exportNodeKeys | p[k]] AS row`,
-      params: { ...params, exportNodeKeys: keys },
-    };
+  const [props, row] = keys
+    ? ['', `[${head}, ${ownKeys('$exportNodeHidden')}] + [k IN $exportNodeKeys | p[k]]`]
+    : ['WITH n, p, [k IN keys(p) WHERE NOT k IN $exportHidden] AS ks', `[${head}, ks] + [k IN ks | p[k]]`];
   return {
-    cypher: `${match} WITH n, properties(n) AS p WITH n, p, [k IN keys(p) WHERE NOT k IN $exportHidden] AS ks
-      RETURN [${head}, ks] + [k IN ks | p[k]] AS row`,
-    params: { ...params, exportHidden: HIDDEN_NODE_KEYS },
+    cypher: `${match} WITH collect(n) AS ns
+    UNWIND range(0, size(ns) - 1, $exportNodeMax) AS at
+    CALL (ns, at) {
+      UNWIND ns[at..at + $exportNodeMax] AS n
+      WITH n, properties(n) AS p ${props}
+      RETURN collect(${row}) AS nodes
+    }
+    RETURN nodes AS row`,
+    params: {
+      ...params,
+      exportNodeMax: NODE_RECORD_MAX,
+      ...(keys
+        ? { exportNodeKeys: keys, exportNodeHidden: NOT_DECLARED_NODE_KEYS }
+        : { exportHidden: HIDDEN_NODE_KEYS }),
+    },
   };
 }
 
 /**
- * `[id, type, source, target, dealTime, keys] + values` of edge `r` from `a` to `b` (EDGE_ROW).
- * `source` and `dealTime` are Cypher for the source's id and the deal dates; a statement that reaches
- * the edges from each source node computes them once per source rather than once per edge.
+ * The edge records (EDGE_RECORD) of the sources `sources` binds as `a`: `out` matches each one's
+ * edges `r` to `b` from `a`. Each source's edges are collected (their number is the source's degree)
+ * and sent in slices of EDGE_RECORD_MAX; a source without edges sends nothing.
  */
-function edgeRow(
-  match: string,
+function edgeRecords(
+  sources: string,
+  out: string,
   keys: readonly string[] | null,
+  time: boolean,
   params: Params,
-  source = 'a.id',
-  dealTime = 'null',
 ): Statement {
-  const head = `${edgeIdCypher('r', 'a', 'b', 'p.key')}, type(r), ${source}, b.id, ${dealTime}`;
-  if (keys)
-    return {
-      cypher: `${match} WITH *, properties(r) AS p RETURN [${head}, null] + [k IN $exportEdgeKeys | p[k]] AS row`,
-      params: { ...params, exportEdgeKeys: keys },
-    };
+  const edge = `${edgeIdCypher('r', 'a', 'b', 'p.key')}, type(r), b.id`;
+  const row = keys
+    ? `[${edge}, ${ownKeys('$exportEdgeHidden')}] + [k IN $exportEdgeKeys | p[k]]`
+    : `[${edge}, keys(p)] + [k IN keys(p) | p[k]]`;
   return {
-    cypher: `${match} WITH *, properties(r) AS p RETURN [${head}, keys(p)] + [k IN keys(p) | p[k]] AS row`,
-    params,
+    cypher: `${sources}
+    WITH a, a.id AS source, ${time ? DEAL_TIME : 'null'} AS dealTime
+    CALL (a) {
+      ${out}
+      WITH a, r, b, properties(r) AS p
+      RETURN collect(${row}) AS edges
+    }
+    WITH source, dealTime, edges WHERE size(edges) > 0
+    UNWIND range(0, size(edges) - 1, $exportEdgeMax) AS at
+    RETURN [source, dealTime, edges[at..at + $exportEdgeMax]] AS row`,
+    params: {
+      ...params,
+      exportEdgeMax: EDGE_RECORD_MAX,
+      ...(keys ? { exportEdgeKeys: keys, exportEdgeHidden: NOT_DECLARED_EDGE_KEYS } : {}),
+    },
   };
 }
-
-/** edgeRow for the statements that name the source `a`, whose id and dates are read edge by edge. */
-const edgeRowOf = (match: string, keys: readonly string[] | null, time: boolean, params: Params) =>
-  edgeRow(match, keys, params, 'a.id', time ? DEAL_TIME : 'null');
 
 /**
  * One row of deals.csv: the column, and the Cypher of its value (over the deal `d` and its `buyer`,
@@ -138,16 +201,13 @@ const DEAL_ROW = `WITH d,
 export function wholeGraphStatements(): SelectionStatements {
   const nodes = `MATCH (n:Entity) WHERE ${live('n')}`;
   const edges = `MATCH (a:Entity)-[r]->(b:Entity) WHERE ${live('r')} AND ${live('a')} AND ${live('b')}`;
-  // The edges source by source: the source's id and deal dates are read once, not once per edge.
-  const edgesBySource = (time: boolean) => `MATCH (a:Entity) WHERE ${live('a')}
-    WITH a, a.id AS source${time ? `, ${DEAL_TIME} AS dealTime` : ''}
-    MATCH (a)-[r]->(b:Entity) WHERE ${live('r')} AND ${live('b')}
-    WITH a, r, b, source${time ? ', dealTime' : ''}`;
+  const sources = `MATCH (a:Entity) WHERE ${live('a')}`;
+  const out = `MATCH (a)-[r]->(b:Entity) WHERE ${live('r')} AND ${live('b')}`;
   return {
     nodeKeys: { cypher: `${nodes} ${keysOf('n')}`, params: {} },
     edgeKeys: { cypher: `${edges} ${keysOf('r')}`, params: {} },
-    nodes: (keys) => nodeRow(nodes, keys, {}),
-    edges: (keys, time) => edgeRow(edgesBySource(time), keys, {}, 'source', time ? 'dealTime' : 'null'),
+    nodes: (keys) => nodeRecords(nodes, keys, {}),
+    edges: (keys, time) => edgeRecords(sources, out, keys, time, {}),
     deals: { cypher: `MATCH (d:Deal) WHERE ${live('d')} ${DEAL_ROW}`, params: {} },
   };
 }
@@ -180,8 +240,8 @@ export function dealSelectionStatements(
   // A deal of the set reaches its parties and system by definition of the set, so those edges need no
   // test; only the other edges (among parties and systems) pay for the membership test. Two branches,
   // because the planner evaluates both sides of an OR.
-  const edges = `${nodeSet} WITH n AS a
-    CALL (a) {
+  const sources = `${nodeSet} WITH n AS a`;
+  const out = `CALL (a) {
       WITH a WHERE a:Deal
       MATCH (a)-[r:${DEAL_PARTY_PATTERN}]->(b:Entity) WHERE ${live('r')} AND ${live('b')}
       RETURN r, b
@@ -189,14 +249,14 @@ export function dealSelectionStatements(
       MATCH (a)-[r]->(b:Entity)
       WHERE NOT (a:Deal AND type(r) IN ${cypherList(DEAL_PARTY_TYPES)}) AND ${live('r')} AND ${inSet('b')}
       RETURN r, b
-    }
-    WITH a, r, b`;
+    }`;
+  const edges = `${sources} ${out} WITH a, r, b`;
   const params = { ...c.params, ...ids };
   return {
     nodeKeys: { cypher: `${nodeSet} ${keysOf('n')}`, params },
     edgeKeys: { cypher: `${edges} ${keysOf('r')}`, params },
-    nodes: (keys) => nodeRow(nodeSet, keys, params),
-    edges: (keys, time) => edgeRowOf(edges, keys, time, params),
+    nodes: (keys) => nodeRecords(nodeSet, keys, params),
+    edges: (keys, time) => edgeRecords(sources, out, keys, time, params),
     deals: { cypher: `${selected} ${DEAL_ROW}`, params },
   };
 }
@@ -216,14 +276,14 @@ export async function prepareDealSelection(
  */
 export function neighborhoodStatements(nodeIds: string[], edgeIds: string[]): SelectionStatements {
   const nodes = `UNWIND $ids AS id MATCH (n:Entity {id: id})`;
-  const edges = `UNWIND $ids AS id MATCH (a:Entity {id: id})-[r]->(b:Entity)
-    WHERE b.id IN $ids AND ${edgeIdCypher('r', 'a', 'b')} IN $edgeIds`;
+  const sources = `UNWIND $ids AS id MATCH (a:Entity {id: id})`;
+  const out = `MATCH (a)-[r]->(b:Entity) WHERE b.id IN $ids AND ${edgeIdCypher('r', 'a', 'b')} IN $edgeIds`;
   const params = { ids: nodeIds, edgeIds };
   return {
     nodeKeys: { cypher: `${nodes} ${keysOf('n')}`, params },
-    edgeKeys: { cypher: `${edges} ${keysOf('r')}`, params },
-    nodes: (keys) => nodeRow(nodes, keys, params),
-    edges: (keys, time) => edgeRowOf(edges, keys, time, params),
+    edgeKeys: { cypher: `${sources} ${out} ${keysOf('r')}`, params },
+    nodes: (keys) => nodeRecords(nodes, keys, params),
+    edges: (keys, time) => edgeRecords(sources, out, keys, time, params),
     deals: { cypher: `UNWIND $ids AS id MATCH (d:Deal {id: id}) WHERE ${live('d')} ${DEAL_ROW}`, params },
   };
 }
@@ -241,22 +301,23 @@ export function networkStatements(
     ids: nodeIds,
     edges: edges.map((e) => ({ ...e, weight: Number(e.weight), deals: int(Number(e.deals)) })),
   };
-  const head = "e.id, 'SUPPLIED', e.source, e.target, null";
+  // One record per edge: a network is small (MAX_NETWORK_EDGES).
+  const head = "e.id, 'SUPPLIED', e.target";
   return {
     nodeKeys: { cypher: `${nodes} ${keysOf('n')}`, params },
     edgeKeys: {
       cypher: `UNWIND CASE WHEN size($edges) > 0 THEN [['deals', ['INTEGER NOT NULL']], ['weight', ['FLOAT NOT NULL']]] ELSE [] END AS row RETURN row`,
       params,
     },
-    nodes: (keys) => nodeRow(nodes, keys, params),
+    nodes: (keys) => nodeRecords(nodes, keys, params),
     edges: (keys) =>
       keys
         ? {
-            cypher: `UNWIND $edges AS e RETURN [${head}, null] + [k IN $exportEdgeKeys | e[k]] AS row`,
+            cypher: `UNWIND $edges AS e RETURN [e.source, null, [[${head}, size([k IN $exportEdgeKeys WHERE e[k] IS NOT NULL])] + [k IN $exportEdgeKeys | e[k]]]] AS row`,
             params: { ...params, exportEdgeKeys: keys },
           }
         : {
-            cypher: `UNWIND $edges AS e RETURN [${head}, ['weight', 'deals'], e.weight, e.deals] AS row`,
+            cypher: `UNWIND $edges AS e RETURN [e.source, null, [[${head}, ['weight', 'deals'], e.weight, e.deals]]] AS row`,
             params,
           },
     deals: { cypher: 'UNWIND [] AS row RETURN row', params },

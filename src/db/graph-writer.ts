@@ -17,7 +17,7 @@ import {
 import type { Database, Params, Row } from './database';
 import { int } from './integers';
 import type { DeliveryInput } from './write-inputs';
-import { DEAL_SLOTS_CYPHER } from './deal-slots';
+import { DEAL_SLOTS_CYPHER, NEW_PARTY_SLOTS_CYPHER } from './deal-slots';
 import { BUILT_LABEL, refreshTivRollups, refreshTivRollupsOf } from './tiv-rollups';
 
 /**
@@ -216,8 +216,23 @@ export interface DealPartiesRow {
 export function dealPartiesCypher(
   /** A condition on the deal `d`: only deals meeting it get their parties (a SIPRI release that wins them). */
   where?: string,
+  /**
+   * The deals were created in this transaction: they have no relationship to find, join or retire,
+   * and no slot, so each party and its slots are created (a first load's deals skip a relationship
+   * look-up and a retiring pass per party, and reading their relationships back for the slots).
+   */
+  created = false,
 ): string {
-  const party = (type: DealPartyType) => `
+  const party = (type: DealPartyType) =>
+    created
+      ? `
+    CALL (d, row) {
+      WITH d, row, row.parties.${type} AS p WHERE p IS NOT NULL
+      MATCH (e:${endLabel(RELATIONS[type].to)} {id: p.id}) WHERE p.label IS NULL OR p.label IN labels(e)
+      CREATE (d)-[:${type} {key: p.key, sourceIds: row.sourceIds}]->(e)
+      ${NEW_PARTY_SLOTS_CYPHER(type, 'd', 'e')}
+    }`
+      : `
     CALL (d, row) {
       WITH d, row, row.parties.${type} AS p WHERE p IS NOT NULL
       MATCH (e:${endLabel(RELATIONS[type].to)} {id: p.id}) WHERE p.label IS NULL OR p.label IN labels(e)
@@ -232,8 +247,7 @@ export function dealPartiesCypher(
   return `UNWIND $rows AS row
     MATCH (d:Deal {id: row.dealId}) ${where ? `WHERE ${where}` : ''}
     ${DEAL_PARTY_TYPES.map(party).join('')}
-    WITH DISTINCT row.dealId AS id
-    ${DEAL_SLOTS_CYPHER('id')}`;
+    ${created ? 'RETURN count(*) AS written' : `WITH DISTINCT row.dealId AS id ${DEAL_SLOTS_CYPHER('id')}`}`;
 }
 
 /** The parameters of dealPartiesCypher. */

@@ -101,12 +101,16 @@ const over = (cypher: string, lists: unknown[][], params: Params): Statement[] =
   lists.some((l) => l.length > 0) ? [{ cypher, params }] : [];
 
 // Deals of this run, written once per deal and batch (the values of the release that wins them).
+// Returns the ids of the deals it created: their parties and deliveries are created, not merged.
 const DEALS_CYPHER = `UNWIND $deals AS row
    MERGE (d:Deal {id: row.id})
-   ON CREATE SET d:Entity
+   ON CREATE SET d:Entity, d.created = true
+   WITH d, row, coalesce(d.created, false) AS created
+   REMOVE d.created
    SET ${withSource('d')}, ${seenBy('d')}, ${releaseListed('d')}
-   WITH d, row WHERE ${WINS('d')}
-   SET d += row.props, d += row.totals, d.sipriRelease = $release`;
+   WITH d, row, created WHERE ${WINS('d')}
+   SET d += row.props, d += row.totals, d.sipriRelease = $release
+   RETURN collect(CASE WHEN created THEN d.id END) AS created`;
 
 // A curated deal keeps its own values: SIPRI fills only what it leaves open.
 const CURATED_CYPHER = `UNWIND $curatedDeals AS row
@@ -121,11 +125,15 @@ const CURATED_CYPHER = `UNWIND $curatedDeals AS row
      d.category = coalesce(d.category, row.fill.category),
      d.description = coalesce(d.description, row.fill.description)`;
 
-const DELIVERIES_CYPHER = `UNWIND $deliveries AS row
+/**
+ * Deliveries; `link` is CREATE for the deliveries of deals created in this batch (no relationship of
+ * theirs can exist: a look-up per delivery saved), MERGE otherwise.
+ */
+const DELIVERIES_CYPHER = (link: 'MERGE' | 'CREATE') => `UNWIND $deliveries AS row
    MATCH (d:Deal {id: row.dealId})
    MERGE (x:Delivery {id: row.id})
    SET ${withSource('x')}, ${seenBy('x')}, ${releaseListed('x')}
-   MERGE (d)-[r:HAS_DELIVERY {key: row.key}]->(x)
+   ${link} (d)-[r:HAS_DELIVERY {key: row.key}]->(x)
    SET ${withSource('r')}
    WITH x, row WHERE ${WINS('x')}
    SET x += row.props, x.sipriRelease = $release`;
@@ -138,17 +146,14 @@ const CLAIMS_CYPHER = `UNWIND $claims AS row
    SET r.sourceIds = row.sourceIds`;
 
 /**
- * The statements of one batch, in the order they run inside its one write transaction, each with only
- * the parameters it uses (a batch's lists are sent once each). The TIV rollups and deal statuses are
- * not among them: they follow from every row of a deal, and are settled once per import
- * (settleReleaseDeals).
+ * The statements of one batch before its deals, in the order they run inside its one write
+ * transaction, each with only the parameters it uses (a batch's lists are sent once each): parties,
+ * systems and their relationships.
  */
-export function sipriBatchStatements(p: BatchParams): Statement[] {
+function entityStatements(p: BatchParams): Statement[] {
   const src = [p.sourceId];
   const entities = (rows: BatchParams['countries']) =>
     rows.map((r) => ({ id: r.id, props: r.props, sourceIds: src }));
-  const marks = { seen: p.seen, release: p.release, sourceId: p.sourceId };
-  const deals = [...p.deals, ...p.curatedDeals].map((d) => ({ id: d.id, totals: d.totals }));
   return [
     // Curated parties and systems keep their own names: SIPRI only adds itself as a source.
     ...over(mergeNodesCypher('Country', 'fill'), [p.countries], { rows: entities(p.countries) }),
@@ -173,18 +178,39 @@ export function sipriBatchStatements(p: BatchParams): Statement[] {
         ),
       ),
     }),
-    ...over(DEALS_CYPHER, [p.deals], { ...marks, deals: p.deals }),
-    ...over(CURATED_CYPHER, [p.curatedDeals], { ...marks, curatedDeals: p.curatedDeals }),
-    // Parties on their keys, the deals' page slots with them (src/db/graph-writer.ts); only the release
-    // that wins a deal states its parties (an older one imported later adds history only), and a party it
-    // no longer states is retired.
-    ...over(dealPartiesCypher('d.sipriRelease = $release'), [p.rows], {
-      rows: p.rows,
+  ];
+}
+
+/**
+ * The statements of one batch after its SIPRI deals are written (DEALS_CYPHER), which created the
+ * deals `created`: their parties and deliveries are created rather than merged. The TIV rollups and
+ * deal statuses are not among them: they follow from every row of a deal, and are settled once per
+ * import (settleReleaseDeals).
+ */
+function dealStatements(p: BatchParams, created: ReadonlySet<string>): Statement[] {
+  const marks = { seen: p.seen, release: p.release, sourceId: p.sourceId };
+  const deals = [...p.deals, ...p.curatedDeals].map((d) => ({ id: d.id, totals: d.totals }));
+  const isNew = (id: unknown) => typeof id === 'string' && created.has(id);
+  const newRows = p.rows.filter((r) => isNew(r.dealId));
+  const oldRows = p.rows.filter((r) => !isNew(r.dealId));
+  const newDeliveries = p.deliveries.filter((d) => isNew(d.dealId));
+  const oldDeliveries = p.deliveries.filter((d) => !isNew(d.dealId));
+  // Parties on their keys, the deals' page slots with them (src/db/graph-writer.ts); only the release
+  // that wins a deal states its parties (an older one imported later adds history only), and a party it
+  // no longer states is retired.
+  const parties = (rows: Params[], fresh: boolean) =>
+    over(dealPartiesCypher('d.sipriRelease = $release', fresh), [rows], {
+      rows,
       retired: p.retired,
       release: p.release,
-    }),
+    });
+  return [
+    ...over(CURATED_CYPHER, [p.curatedDeals], { ...marks, curatedDeals: p.curatedDeals }),
+    ...parties(newRows, true),
+    ...parties(oldRows, false),
     ...over(RECORD_CYPHER, [p.records], { records: p.records, release: p.release, run: p.run }),
-    ...over(DELIVERIES_CYPHER, [p.deliveries], { ...marks, deliveries: p.deliveries }),
+    ...over(DELIVERIES_CYPHER('CREATE'), [newDeliveries], { ...marks, deliveries: newDeliveries }),
+    ...over(DELIVERIES_CYPHER('MERGE'), [oldDeliveries], { ...marks, deliveries: oldDeliveries }),
     ...over(TOTALS_CYPHER('$rows'), [deals], { rows: deals, release: p.release }),
     ...over(CLAIMS_CYPHER, [p.claims], { claims: p.claims }),
   ];
@@ -214,7 +240,14 @@ export async function yearsRecordedByRun(
 
 /** Runs a batch's statements in the caller's transaction. */
 export async function writeSipriBatch(db: Database, tx: ManagedTransaction, p: BatchParams): Promise<void> {
-  for (const { cypher, params } of sipriBatchStatements(p)) await db.run(tx, cypher, params);
+  for (const { cypher, params } of entityStatements(p)) await db.run(tx, cypher, params);
+  const created = new Set<string>();
+  if (p.deals.length > 0) {
+    const marks = { seen: p.seen, release: p.release, sourceId: p.sourceId };
+    const [row] = await db.run(tx, DEALS_CYPHER, { ...marks, deals: p.deals });
+    for (const id of (row?.created as string[] | undefined) ?? []) created.add(id);
+  }
+  for (const { cypher, params } of dealStatements(p, created)) await db.run(tx, cypher, params);
 }
 
 /**

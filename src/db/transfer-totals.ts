@@ -1,4 +1,5 @@
 import { badInput, notFound } from '../errors';
+import type { DealCondition } from '../model';
 import { countriesIn, regionByCountry } from '../model/regions';
 import type { Database } from './database';
 import {
@@ -18,7 +19,7 @@ import {
   LEVELS,
   LIVE_DELIVERY,
   MILLI_TIV,
-  tivRollupsBuilt,
+  BUILT_LABEL,
   type KeyField,
   type Level,
 } from './tiv-rollups';
@@ -27,16 +28,15 @@ import {
  * SIPRI's TIV tables, filtered and cross-tabulated: the TIV delivered in a period and the deals
  * delivering, grouped once (`by`) or twice (`by`, then `then`), with each row's share of the
  * filtered total, in pages that reach every group. Read from the TIV rollups (src/db/tiv-rollups.ts)
- * at the smallest level that holds the groupings and filters; summed from the deliveries themselves
- * when the rollups are not built yet, or when asked (`source: 'deliveries'`, the reference the tests
+ * at the smallest level that holds the groupings and filters, or from the deals' contributions when
+ * no rollup level does (a system, a category, a condition, local production); summed from the
+ * deliveries themselves when the rollups are not built yet, or when asked (`source: 'deliveries'`, the reference the tests
  * and the benchmark compare with). Both paths share the deal key, the TIV arithmetic (thousandths,
  * integers: exact) and everything after the sums, so they give the same answers.
  */
 
 export type TotalsBy =
   'SUPPLIER' | 'RECIPIENT' | 'YEAR' | 'SYSTEM' | 'CATEGORY' | 'SUPPLIER_REGION' | 'RECIPIENT_REGION';
-
-import type { DealCondition } from '../model';
 
 export type { DealCondition };
 
@@ -62,9 +62,12 @@ export interface TotalsQuery {
 /** Most rows a page may hold; paging (a row's cursor as `after`) reaches the rest. */
 export const MAX_TOTALS_PAGE = 5000;
 
-/** A grouping: the Cypher of its key over a row `v` (a rollup row or a delivery with its deal's key). */
+/**
+ * A grouping: the Cypher of its key over `v` (a rollup row, a contribution, or a delivery with its
+ * deal's key) whose delivery year is `year`.
+ */
 interface Grouping {
-  key: (v: string) => string;
+  key: (v: string, year: string) => string;
   needs: KeyField[];
   /** The entity kind its keys are ids of, if any. */
   entity: boolean;
@@ -74,7 +77,7 @@ const GROUPINGS: Record<TotalsBy, Grouping> = {
   SUPPLIER: { key: (v) => `${v}.supplierId`, needs: ['supplierId'], entity: true },
   RECIPIENT: { key: (v) => `${v}.recipientId`, needs: ['recipientId'], entity: true },
   SYSTEM: { key: (v) => `${v}.systemId`, needs: ['systemId'], entity: true },
-  YEAR: { key: (v) => `toString(${v}.year)`, needs: [], entity: false },
+  YEAR: { key: (_, year) => `toString(${year})`, needs: [], entity: false },
   CATEGORY: { key: (v) => `coalesce(${v}.category, '')`, needs: ['category'], entity: false },
   // A party that is not a state has no region: its own group (''), not a silent omission.
   SUPPLIER_REGION: {
@@ -113,7 +116,7 @@ const REGION: FilterValue = { graphql: 'String', text: 'text' };
  * The filter's fields (schema.graphql's TransferFilter, a unit test compares the two): the key field each one tests, and how
  * its given values become the stored values (names and aliases to ids, inside the table's own
  * statement; region names to the ids of their countries; spellings of a category to SIPRI's). Every
- * field is a key field of the finest rollup level, so the rollups serve any combination.
+ * field is a field of the deal key the contributions hold, so they serve any combination.
  */
 export const TRANSFER_FILTER_FIELDS: readonly TransferFilterField[] = [
   { field: 'supplier', list: true, value: FILTER_VALUES.party, key: 'supplierId' },
@@ -134,7 +137,7 @@ export const TRANSFER_FILTER_FIELDS: readonly TransferFilterField[] = [
     values: (g) => regionCountries('recipientRegion', g),
   },
   { field: 'category', list: true, value: FILTER_VALUES.category, key: 'category' },
-  // The rollups store the DealCondition itself (CONDITION_CYPHER), not SIPRI's wording.
+  // The contributions store the DealCondition itself (CONDITION_CYPHER), not SIPRI's wording.
   { field: 'condition', list: true, value: FILTER_VALUES.condition, key: 'condition' },
   { field: 'localProduction', list: false, value: FILTER_VALUES.localProduction, key: 'localProduction' },
 ];
@@ -164,7 +167,7 @@ interface Resolution {
 
 interface Plan {
   level: Level;
-  /** The party or system key a filter names, whose rollup index a query seeks (null: none). */
+  /** The party or system key a filter names, whose index the rollups or contributions seek (null: none). */
   anchor: KeyField | null;
   conditions: (v: string) => string[];
   params: Record<string, unknown>;
@@ -225,9 +228,10 @@ function plan(q: TotalsQuery): Plan {
   }
   if ([q.by, q.then].some((b) => b === 'SUPPLIER_REGION' || b === 'RECIPIENT_REGION'))
     params.regionOf = regionByCountry();
-  const level = (Object.keys(LEVELS) as Level[])
-    .reverse()
-    .find((l) => [...needs].every((k) => (LEVELS[l] as readonly string[]).includes(k)));
+  const level =
+    (Object.keys(LEVELS) as Level[])
+      .reverse()
+      .find((l) => [...needs].every((k) => (LEVELS[l] as readonly string[]).includes(k))) ?? 'contributions';
   const head = resolutions
     .map(
       (r) =>
@@ -237,10 +241,10 @@ function plan(q: TotalsQuery): Plan {
   const carried = resolutions.map((r) => r.name);
   const anchors: KeyField[] = ['supplierId', 'recipientId', 'systemId'];
   return {
-    level: level ?? 'F',
+    level,
     anchor: tests.find((t) => anchors.includes(t.key))?.key ?? null,
     conditions: (v) => tests.map((t) => `${v}.${t.key} IN ${t.ref}`),
-    params: { ...params, level: level ?? 'F' },
+    params: level === 'contributions' ? params : { ...params, level },
     head: resolutions.length > 0 ? `${head}\nWITH ${[...carried, ...lists].join(', ')}` : '',
     imports: [...carried, ...lists.map((l) => l.split(' AS ')[1] ?? '')].join(', '),
     resolutions,
@@ -258,8 +262,13 @@ function checkResolved(p: Plan, row: Record<string, unknown> | undefined): void 
   }
 }
 
-/** `g1`, `g2`, `tiv` (thousandths), `deals` per group, from the rollups. */
-function fromRollups(p: Plan): string {
+/** `g1`, `g2`, `tiv` (thousandths), `deals` per group, from the plan's level. */
+function fromLevel(p: Plan): string {
+  return p.level === 'contributions' ? fromContributions(p) : fromRollupRows(p);
+}
+
+/** The sums from the rows of a rollup level. */
+function fromRollupRows(p: Plan): string {
   const where = [`t.level = $level`, 't.year >= $from', 't.year <= $to', ...p.conditions('t')];
   // Deals in a group: each deal once, at its first delivery of the period (see tiv-rollups.ts).
   const start = p.byYear ? 't.year' : '$from';
@@ -267,13 +276,29 @@ function fromRollups(p: Plan): string {
   // resolved is short; left alone it reads every row of the period).
   const seek = p.anchor ? `USING INDEX t:TivRollup(level, ${p.anchor}, year)` : '';
   return `MATCH (t:TivRollup) ${seek} WHERE ${where.join(' AND ')}
-    WITH t, ${p.g1.key('t')} AS g1, ${p.g2 ? p.g2.key('t') : "''"} AS g2,
+    WITH t, ${p.g1.key('t', 't.year')} AS g1, ${p.g2 ? p.g2.key('t', 't.year') : "''"} AS g2,
       t.n - reduce(a = 0, g IN range(1, CASE WHEN t.year - ${start} < size(t.gaps) THEN t.year - ${start} ELSE size(t.gaps) END) |
         a + t.gaps[g - 1]) AS deals
     WITH g1, g2, sum(t.tiv) AS tiv, sum(deals) AS deals`;
 }
 
-/** The same, summed from the live deliveries of the period. */
+/**
+ * The sums from the contributions, one per deal (its key, its live deliveries' years and TIVs): each
+ * year of the period summed into its group; deals are the distinct deals of a group (of a group and
+ * year when grouped by year), as the deliveries count them.
+ */
+function fromContributions(p: Plan): string {
+  const conditions = p.conditions('c');
+  // A party or system filter seeks the contributions' index of that key (see fromRollupRows).
+  const seek = p.anchor ? `USING INDEX c:TivContribution(${p.anchor})` : '';
+  return `MATCH (c:TivContribution) ${seek} ${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''}
+    UNWIND [i IN range(0, size(c.years) - 1) WHERE c.years[i] >= $from AND c.years[i] <= $to] AS i
+    WITH c, c.years[i] AS year, c.tivs[i] AS tiv
+    WITH c, tiv, ${p.g1.key('c', 'year')} AS g1, ${p.g2 ? p.g2.key('c', 'year') : "''"} AS g2
+    WITH g1, g2, sum(tiv) AS tiv, count(DISTINCT c) AS deals`;
+}
+
+/** The sums from the live deliveries of the period. */
 function fromDeliveries(p: Plan): string {
   const conditions = p.conditions('v');
   return `MATCH (x:Delivery) WHERE x.year >= $from AND x.year <= $to
@@ -283,13 +308,8 @@ function fromDeliveries(p: Plan): string {
     UNWIND xs AS x
     WITH d, x, k { .*, year: toInteger(x.year), tiv: ${MILLI_TIV('x')} } AS v
     ${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''}
-    WITH d, v, ${p.g1.key('v')} AS g1, ${p.g2 ? p.g2.key('v') : "''"} AS g2
+    WITH d, v, ${p.g1.key('v', 'v.year')} AS g1, ${p.g2 ? p.g2.key('v', 'v.year') : "''"} AS g2
     WITH g1, g2, sum(v.tiv) AS tiv, count(DISTINCT d) AS deals`;
-}
-
-export interface TotalsRowKey {
-  key: string;
-  entity: EntityRecord | null;
 }
 
 export interface TransferTotalRow {
@@ -311,6 +331,11 @@ export interface TotalsOptions {
   after?: string | null;
   /** The properties of the entities to bring; null: every one. */
   keys?: PropertyKeys;
+  /**
+   * Whether to bring the rows' entities (default true). A caller that reads neither `entity` nor
+   * `label` says false and saves their look-ups; its entity groups are then labelled by their key.
+   */
+  entities?: boolean;
   /** Where the sums come from: the rollups when built (auto, the default), the rollups, or the deliveries. */
   source?: 'auto' | 'rollups' | 'deliveries';
 }
@@ -339,10 +364,36 @@ function decodeCursor(text: string): Cursor {
   throw badInput('after is not a cursor of transferTotals', { field: 'after' });
 }
 
-async function useRollups(db: Database, source: TotalsOptions['source']): Promise<boolean> {
-  if (source === 'deliveries') return false;
-  if (source === 'rollups') return true;
-  return tivRollupsBuilt(db);
+/**
+ * A table's statement, read from the rollups when they are complete (built once, then kept by every
+ * writer), else from the deliveries. The marker is asked of the database by the statement that reads
+ * the rollups, never remembered in this process: an import in another process (the CLI) takes it away
+ * while it settles its deals. Asked inside the statement: one round trip, and no writer can suspend the
+ * rollups between the check and a read in another transaction. The statement
+ * returns `built`; only when the rollups were asked for and are not built does it run again, summing
+ * deliveries.
+ */
+async function readTable(
+  db: Database,
+  p: Plan,
+  source: TotalsOptions['source'],
+  statement: (sums: string, imports: string) => string,
+  params: Record<string, unknown>,
+): Promise<Record<string, unknown> | undefined> {
+  // `built` from the count the database keeps of the marker's label: no node is read.
+  const marker = `CALL () { MATCH (m:${BUILT_LABEL}) RETURN count(m) > 0 AS built }`;
+  const run = async (sums: string, check: boolean) => {
+    const carried = p.imports === '' ? [] : [p.imports];
+    const imports = [...carried, 'built'].join(', ');
+    const head = check
+      ? `${p.head}\n${marker}\nWITH ${imports}`
+      : `${p.head}\nWITH ${[...carried, 'true AS built'].join(', ')}`;
+    const [row] = await db.read(`${head}\n${statement(sums, imports)}`, { ...p.params, ...params });
+    return row;
+  };
+  if (source === 'deliveries') return run(fromDeliveries(p), false);
+  const row = await run(`WITH * WHERE built ${fromLevel(p)}`, source !== 'rollups');
+  return row?.built === false ? run(fromDeliveries(p), false) : row;
 }
 
 /**
@@ -361,19 +412,25 @@ export async function transferTotals(
   const cursor = o.after ? decodeCursor(o.after) : null;
   const p = plan(q);
   const keys = o.keys ?? null;
-  const sums = (await useRollups(db, o.source)) ? fromRollups(p) : fromDeliveries(p);
   const thenYear = q.then === 'YEAR';
   // Within a first group: years ascending, other groups largest first.
   const second = thenYear ? '-toInteger(pair.g2)' : p.g2 ? 'pair.tiv' : '0';
   const after = cursor
     ? `WHERE g1tiv < $c0 OR (g1tiv = $c0 AND (pair.g1 > $c1 OR (pair.g1 = $c1 AND (s2 < $c2 OR (s2 = $c2 AND pair.g2 > $c3)))))`
     : '';
-  const entity = (g: Grouping | null, v: string) =>
-    g?.entity ? `COLLECT { MATCH (n:Entity {id: pair.${v}}) RETURN ${projectionFor('n', keys)} }[0]` : 'null';
-  const [result] = await db.read(
-    `${p.head}
-     CALL (${p.imports}) {
-       CALL (${p.imports}) { ${sums} RETURN g1, g2, tiv, deals }
+  // Each entity once, however many rows it heads (a supplier × year table repeats every supplier).
+  const ids = (o.entities ?? true) ? [p.g1.entity ? 'r[0]' : null, p.g2?.entity ? 'r[1]' : null] : [];
+  const idList = ids.filter((x) => x !== null).join(', ');
+  const entities = idList
+    ? `COLLECT { UNWIND page AS r UNWIND [${idList}] AS id WITH DISTINCT id
+         MATCH (n:Entity {id: id}) RETURN ${projectionFor('n', keys)} }`
+    : '[]';
+  const result = await readTable(
+    db,
+    p,
+    o.source,
+    (sums, imports) => `CALL (${imports}) {
+       CALL (${imports}) { ${sums} RETURN g1, g2, tiv, deals }
        WITH g1, g2, tiv, deals WHERE g1 IS NOT NULL AND g2 IS NOT NULL
        WITH collect({ g1: g1, g2: g2, tiv: tiv, deals: deals }) AS rows
        WITH rows, reduce(s = 0, x IN rows | s + x.tiv) AS total
@@ -383,33 +440,38 @@ export async function transferTotals(
        WITH total, g1tiv, pair, ${second} AS s2
        ${after}
        WITH total, g1tiv, pair, s2 ORDER BY g1tiv DESC, pair.g1 ASC, s2 DESC, pair.g2 ASC LIMIT $first
-       RETURN collect({ g1: pair.g1, g2: pair.g2, tiv: pair.tiv, deals: pair.deals, total: total, g1tiv: g1tiv, s2: s2,
-         e1: ${entity(p.g1, 'g1')}, e2: ${entity(p.g2, 'g2')} }) AS page
+       // Rows as lists, not maps, and the total once: a page of 500 rows is read back in half the time.
+       WITH collect([pair.g1, pair.g2, pair.tiv, pair.deals, g1tiv, s2]) AS page, max(total) AS total
+       RETURN page, total, ${entities} AS entities
      }
-     RETURN ${[...p.resolutions.map((r) => r.name), 'page'].join(', ')}`,
+     RETURN ${[...p.resolutions.map((r) => r.name), 'page', 'total', 'entities', 'built'].join(', ')}`,
     {
-      ...p.params,
       first: int(o.first),
       ...(cursor ? { c0: int(cursor[0]), c1: cursor[1], c2: int(cursor[2]), c3: cursor[3] } : {}),
       ...keysParam(keys),
     },
   );
   checkResolved(p, result);
-  const rows = (result?.page ?? []) as Record<string, Plain>[];
-  return rows.map((r) => {
-    const tiv = Number(r.tiv);
-    const total = Number(r.total);
-    const g1 = String(r.g1);
-    const g2 = String(r.g2);
-    const e1 = toEntity(r.e1 ?? null, keys);
-    const e2 = toEntity(r.e2 ?? null, keys);
+  const rows = (result?.page ?? []) as Plain[][];
+  const total = Number(result?.total ?? 0);
+  const byId = new Map<string, EntityRecord>();
+  for (const projected of (result?.entities ?? []) as Plain[]) {
+    const e = toEntity(projected, keys);
+    if (e) byId.set(e.id, e);
+  }
+  return rows.map(([g1Key, g2Key, tivSum, deals, g1tiv, s2]) => {
+    const tiv = Number(tivSum);
+    const g1 = String(g1Key);
+    const g2 = String(g2Key);
+    const e1 = p.g1.entity ? (byId.get(g1) ?? null) : null;
+    const e2 = p.g2?.entity ? (byId.get(g2) ?? null) : null;
     return {
       ...describe(q.by, g1, e1),
       then: q.then ? describe(q.then, g2, e2) : null,
       tivDelivered: tiv / 1000,
-      deals: Number(r.deals),
+      deals: Number(deals),
       share: total === 0 ? 0 : tiv / total,
-      cursor: encodeCursor([Number(r.g1tiv), g1, Number(r.s2), g2]),
+      cursor: encodeCursor([Number(g1tiv), g1, Number(s2), g2]),
     };
   });
 }
@@ -444,17 +506,18 @@ export async function transferNetworkEdges(
 ): Promise<{ edges: NetworkEdge[]; truncated: boolean }> {
   if (!Number.isFinite(minTiv) || minTiv < 0) throw badInput('minTiv must be 0 or more', { field: 'minTiv' });
   const p = plan({ ...q, by: 'SUPPLIER', then: 'RECIPIENT' });
-  const sums = (await useRollups(db, source)) ? fromRollups(p) : fromDeliveries(p);
-  const [result] = await db.read(
-    `${p.head}
-     CALL (${p.imports}) {
-       CALL (${p.imports}) { ${sums} RETURN g1, g2, tiv, deals }
+  const result = await readTable(
+    db,
+    p,
+    source,
+    (sums, imports) => `CALL (${imports}) {
+       CALL (${imports}) { ${sums} RETURN g1, g2, tiv, deals }
        WITH g1, g2, tiv, deals WHERE g1 IS NOT NULL AND g2 IS NOT NULL AND tiv >= $minTiv
        WITH g1, g2, tiv, deals ORDER BY tiv DESC, g1, g2 LIMIT $limit
        RETURN collect({ g1: g1, g2: g2, tiv: tiv, deals: deals }) AS page
      }
-     RETURN ${[...p.resolutions.map((r) => r.name), 'page'].join(', ')}`,
-    { ...p.params, minTiv: int(Math.ceil(minTiv * 1000)), limit: int(cap + 1) },
+     RETURN ${[...p.resolutions.map((r) => r.name), 'page', 'built'].join(', ')}`,
+    { minTiv: int(Math.ceil(minTiv * 1000)), limit: int(cap + 1) },
   );
   checkResolved(p, result);
   const rows = (result?.page ?? []) as Record<string, Plain>[];

@@ -3,8 +3,11 @@ import { DEAL_FILTER_PARAMS, dealFilterFromText, type DealFilter } from '../db/d
 import { checkCategory, intText, listParam, valueFromText } from '../db/filter-fields';
 import {
   DEAL_COLUMN_NAMES,
+  EDGE_RECORD,
   EDGE_ROW,
-  HIDDEN_NODE_KEYS,
+  EXPORT_FETCH_RECORDS,
+  NOT_DECLARED_EDGE_KEYS,
+  NOT_DECLARED_NODE_KEYS,
   neighborhoodStatements,
   networkStatements,
   NODE_ROW,
@@ -17,8 +20,9 @@ import type { Plain } from '../db/mapper';
 import { MAX_DEPTH, MAX_NODES, neighborhood, type SubgraphCap } from '../db/subgraph-queries';
 import { transferNetwork, type NetworkArgs } from '../db/transfer-network';
 import { TRANSFER_FILTER_FIELDS, type TransferFilter } from '../db/transfer-totals';
-import { badInput } from '../errors';
+import { ArmsgraphError, badInput, ErrorCode } from '../errors';
 import { interval, type Interval } from './intervals';
+import { keyRowsCache } from './key-cache';
 
 /**
  * What an export writes: the whole graph, the deals a filter selects (Query.deals' filter) with their
@@ -63,7 +67,10 @@ export interface NodeView {
   at: number;
 }
 
-/** An edge as the writers see it (EDGE_ROW), valid only during the writer's call, like NodeView. */
+/**
+ * An edge as the writers see it, valid only during the writer's call, like NodeView: `row` is the
+ * edge's own list in its record (EDGE_ROW), `source` and `time` come from the record's head.
+ */
 export interface EdgeView {
   id: string;
   type: string;
@@ -235,7 +242,7 @@ function toKeys(rows: Plain[][], skip: Set<string>): AttrKey[] {
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-/** The dates a deal edge carries (EDGE_ROW dealTime: orderDate, orderYear, deliveryEndYear). */
+/** The dates a deal's edge record carries (EDGE_RECORD dealTime: orderDate, orderYear, deliveryEndYear). */
 function dealTimeInterval(t: Plain[]): Interval | undefined {
   return interval(t[0], t[1], t[2]);
 }
@@ -329,6 +336,48 @@ export async function prepareSelection(db: Database, selection: Selection): Prom
   };
 }
 
+/** Whether a value may stand in an attribute declared as `type` (null: the row has no such value). */
+function fits(type: AttrKey['type'], v: Plain | undefined): boolean {
+  if (v === null || v === undefined || type === 'string') return true;
+  if (type === 'boolean') return typeof v === 'boolean';
+  if (type === 'double') return typeof v === 'number';
+  // An integer beyond 2^53 arrives as its digits (src/db/mapper.ts).
+  return (typeof v === 'number' && Number.isInteger(v)) || (typeof v === 'string' && /^-?\d+$/.test(v));
+}
+
+/**
+ * A row read with declared keys holds, at `ownAt`, the number of its property keys a format may
+ * declare, and its values from `at` on: both must agree with the declaration, which the writers have
+ * already written. They disagree only when a write committed while the export read (a key added: more
+ * keys than declared values present; a value type widened): the export then stops rather than leave
+ * that property out or write a value its declared type cannot read. Exporting again reads the new keys.
+ */
+function checkDeclared(row: Plain[], ownAt: number, at: number, types: AttrKey['type'][]): void {
+  let present = 0;
+  let ok = true;
+  for (let i = 0; ok && i < types.length; i++) {
+    const v = row[at + i];
+    if (v === null || v === undefined) continue;
+    present++;
+    ok = fits(types[i] as AttrKey['type'], v);
+  }
+  if (!ok || present !== row[ownAt])
+    throw new ArmsgraphError(
+      ErrorCode.CONFLICT_RETRY,
+      'the graph changed while it was being exported (a property key or value type the export had ' +
+        'already declared differs); export it again',
+    );
+}
+
+/**
+ * The waits of the rows of one record as one (undefined: none): every wait is kept, since none may
+ * reject unheard, and the stream resumes when all have settled.
+ */
+function joined(wait: Promise<void> | undefined, pending: void | Promise<void>): Promise<void> | undefined {
+  if (!pending) return wait;
+  return wait ? Promise.all([wait, pending]).then(() => undefined) : pending;
+}
+
 /** Which passes a format needs: its declared keys (GraphML, GEXF, CSV), nodes, edges. */
 export interface GraphParts {
   schema: boolean;
@@ -345,17 +394,17 @@ async function streamGraph(
   after: (kind: 'node' | 'edge') => void | Promise<void>,
 ): Promise<void> {
   const { parts } = writer;
-  const nodeKeyRows: Plain[][] = [];
-  const edgeKeyRows: Plain[][] = [];
+  let mark: string | null = null;
+  let nodeKeyRows: Plain[][] = [];
+  let edgeKeyRows: Plain[][] = [];
   let schema: GraphSchema | null = null;
   let started = false;
   const start = () => {
     started = true;
     if (parts.schema) {
       schema = {
-        node: toKeys(nodeKeyRows, new Set([...HIDDEN_NODE_KEYS, 'id'])),
-        // An edge's `key` is its id (declared as such); an attribute named key also breaks NetworkX's GEXF reader.
-        edge: toKeys(edgeKeyRows, new Set(['key'])),
+        node: toKeys(nodeKeyRows, new Set(NOT_DECLARED_NODE_KEYS)),
+        edge: toKeys(edgeKeyRows, new Set(NOT_DECLARED_EDGE_KEYS)),
       };
     }
     writer.start(schema);
@@ -374,15 +423,28 @@ async function streamGraph(
   let nodeKeys: readonly string[] | null = null;
   let edgeKeys: readonly string[] | null = null;
   let edgeTime = false;
+  /** The declared types of the node and edge values, to check every row against (checkDeclared). */
+  let nodeTypes: AttrKey['type'][] = [];
+  let edgeTypes: AttrKey['type'][] = [];
   // The statements are made as the transaction reaches them: the node and edge statements ask for the
   // keys the schema statements found.
   type Pass = 'nodeKeys' | 'edgeKeys' | 'nodes' | 'edges';
   const passes: Pass[] = [];
-  if (parts.schema && parts.nodes) passes.push('nodeKeys');
-  if (parts.schema && parts.edges) passes.push('edgeKeys');
-  if (parts.nodes) passes.push('nodes');
-  if (parts.edges) passes.push('edges');
-  function* statements(): Generator<Statement> {
+  async function* statements(): AsyncGenerator<Statement> {
+    // Key rows read since the graph last changed are taken from the cache (src/export/key-cache.ts).
+    // The mark is taken once the export's transaction has begun, right before its first statement: a
+    // write committed before it changes the mark, so its keys are read again. A write committed after
+    // it, while the export reads, can reach the rows (Neo4j reads committed data, statement by
+    // statement, with or without the cache): every row is checked against the declared keys.
+    mark = parts.schema ? await db.stateMark() : null;
+    const cachedNodeKeys = parts.schema && parts.nodes ? keyRowsCache.get(mark, s.nodeKeys) : undefined;
+    const cachedEdgeKeys = parts.schema && parts.edges ? keyRowsCache.get(mark, s.edgeKeys) : undefined;
+    nodeKeyRows = cachedNodeKeys ?? [];
+    edgeKeyRows = cachedEdgeKeys ?? [];
+    if (parts.schema && parts.nodes && !cachedNodeKeys) passes.push('nodeKeys');
+    if (parts.schema && parts.edges && !cachedEdgeKeys) passes.push('edgeKeys');
+    if (parts.nodes) passes.push('nodes');
+    if (parts.edges) passes.push('edges');
     for (const pass of passes) {
       if (pass === 'nodeKeys' || pass === 'edgeKeys') {
         yield s[pass];
@@ -392,43 +454,68 @@ async function streamGraph(
       const declared = schema as GraphSchema | null;
       if (pass === 'nodes') {
         nodeKeys = declared ? declared.node.map((k) => k.name) : null;
+        nodeTypes = declared ? declared.node.map((k) => k.type) : [];
         yield s.nodes(nodeKeys);
       } else {
         writer.edgesStart();
         edgeKeys = declared ? declared.edge.map((k) => k.name) : null;
+        edgeTypes = declared ? declared.edge.map((k) => k.type) : [];
         edgeTime = writer.edgeTime;
         yield s.edges(edgeKeys, edgeTime);
       }
     }
   }
-  await db.streamRowsTx(statements(), EXPORT_TIMEOUT_MS, (i, row) => {
-    const pass = passes[i];
+  /** One record of the pass `statement`: a few nodes, a source's edges, or a key row. */
+  function onRecord(statement: number, row: Plain[]): Promise<void> | undefined {
+    const pass = passes[statement];
     if (pass === 'nodes') {
-      node.id = row[NODE_ROW.id] as string;
-      node.labels = row[NODE_ROW.labels] as string[];
-      const name = row[NODE_ROW.name];
-      node.name = name === null ? node.id : String(name);
-      node.keys = nodeKeys ?? (row[NODE_ROW.keys] as string[]);
-      node.row = row;
-      writer.node(node);
-      return after('node');
+      // A slice of the nodes (NODE_RECORD_MAX rows), each a NODE_ROW.
+      let wait: Promise<void> | undefined;
+      for (let i = 0; i < row.length; i++) {
+        const n = row[i] as Plain[];
+        node.id = n[NODE_ROW.id] as string;
+        node.labels = n[NODE_ROW.labels] as string[];
+        const name = n[NODE_ROW.name];
+        node.name = name === null ? node.id : String(name);
+        if (nodeKeys) checkDeclared(n, NODE_ROW.keys, NODE_ROW.values, nodeTypes);
+        node.keys = nodeKeys ?? (n[NODE_ROW.keys] as string[]);
+        node.row = n;
+        writer.node(node);
+        wait = joined(wait, after('node'));
+      }
+      return wait;
     }
     if (pass === 'edges') {
-      edge.id = row[EDGE_ROW.id] as string;
-      edge.type = row[EDGE_ROW.type] as string;
-      edge.source = row[EDGE_ROW.source] as string;
-      edge.target = row[EDGE_ROW.target] as string;
-      edge.keys = edgeKeys ?? (row[EDGE_ROW.keys] as string[]);
-      edge.row = row;
-      if (edgeTime) {
-        const dealTime = row[EDGE_ROW.dealTime];
-        edge.time = dealTime ? dealTimeInterval(dealTime as Plain[]) : edgeInterval(edge);
+      // One source's edges: its id and its deal's interval are shared by all of them.
+      edge.source = row[EDGE_RECORD.source] as string;
+      const dealTime = row[EDGE_RECORD.dealTime];
+      const sourceTime = edgeTime && dealTime ? dealTimeInterval(dealTime as Plain[]) : undefined;
+      const edges = row[EDGE_RECORD.edges] as Plain[][];
+      let wait: Promise<void> | undefined;
+      for (let i = 0; i < edges.length; i++) {
+        const e = edges[i] as Plain[];
+        edge.id = e[EDGE_ROW.id] as string;
+        edge.type = e[EDGE_ROW.type] as string;
+        edge.target = e[EDGE_ROW.target] as string;
+        if (edgeKeys) checkDeclared(e, EDGE_ROW.keys, EDGE_ROW.values, edgeTypes);
+        edge.keys = edgeKeys ?? (e[EDGE_ROW.keys] as string[]);
+        edge.row = e;
+        if (edgeTime) edge.time = dealTime ? sourceTime : edgeInterval(edge);
+        writer.edge(edge);
+        wait = joined(wait, after('edge'));
       }
-      writer.edge(edge);
-      return after('edge');
+      return wait;
     }
     (pass === 'nodeKeys' ? nodeKeyRows : edgeKeyRows).push(row);
-  });
+    return undefined;
+  }
+  const endMark = await db.streamRowsTx(statements(), EXPORT_TIMEOUT_MS, onRecord, EXPORT_FETCH_RECORDS);
+  // Nothing was committed between the mark and the end of the transaction: the keys read are those of
+  // that state.
+  if (endMark === mark) {
+    if (passes.includes('nodeKeys')) keyRowsCache.set(mark, s.nodeKeys, nodeKeyRows);
+    if (passes.includes('edgeKeys')) keyRowsCache.set(mark, s.edgeKeys, edgeKeyRows);
+  }
   // An empty pass list (no nodes, no edges asked) still starts and ends the document.
   if (!started) start();
   if (!parts.edges) writer.edgesStart();

@@ -12,14 +12,56 @@ export interface Rejected {
   reason: string;
 }
 
+/**
+ * How many rejected rows a report lists by line and reason. A file of millions of bad rows must not
+ * cost a list of millions: beyond these, rejected rows are only counted (`rejectedRows`).
+ */
+export const MAX_LISTED_REJECTED = 1000;
+
 /** The part of an import's report every importer has, and the CLI prints first. */
 export interface ImportCounts {
   rowsRead: number;
   /** Rows written (read less rejected). */
   rowsImported: number;
-  /** In line order. */
+  /** Every row rejected: rowsRead = rowsImported + rejectedRows. */
+  rejectedRows: number;
+  /** The first MAX_LISTED_REJECTED rejected rows (all of them when there are no more), in line order. */
   rejected: Rejected[];
   durationMs: number;
+}
+
+/**
+ * The rejected rows of an import: all counted, the lowest MAX_LISTED_REJECTED line numbers kept.
+ * Rows arrive out of line order (a batch's refusals come back while the next batch is mapped), so the
+ * list is trimmed to its lowest lines whenever it doubles: never more than twice the bound is held.
+ */
+export class RejectedRows {
+  count = 0;
+  private kept: Rejected[] = [];
+
+  constructor(private readonly bound = MAX_LISTED_REJECTED) {}
+
+  add(rows: readonly Rejected[]): void {
+    this.count += rows.length;
+    for (const r of rows) this.kept.push(r);
+    if (this.kept.length >= 2 * this.bound) this.trim();
+  }
+
+  /** How many rows are held to be listed (at most twice the bound at any time). */
+  get held(): number {
+    return this.kept.length;
+  }
+
+  /** The listed rows, in line order. */
+  list(): Rejected[] {
+    this.trim();
+    return this.kept;
+  }
+
+  private trim(): void {
+    this.kept.sort((a, b) => a.line - b.line);
+    if (this.kept.length > this.bound) this.kept = this.kept.slice(0, this.bound);
+  }
 }
 
 /** A mapped line: a row to write, or why the line is rejected. */
@@ -46,14 +88,16 @@ export interface BatchOptions {
 /**
  * Reads, maps and writes every line in batches. Reading is pipelined with writing: while one batch is
  * in flight the next one is read and mapped, and at most one batch waits, so memory is bounded by
- * two batches whatever the size of the source.
+ * two batches whatever the size of the source. Nothing else is kept per row: counts, and at most
+ * MAX_LISTED_REJECTED rejected rows (twice that while trimming).
  */
 export async function importInBatches<Line, Row>(
   lines: AsyncIterable<Line>,
   importer: Importer<Line, Row>,
   opts: BatchOptions,
 ): Promise<Omit<ImportCounts, 'durationMs'>> {
-  const counts = { rowsRead: 0, rowsImported: 0, rejected: [] as Rejected[] };
+  const counts = { rowsRead: 0, rowsImported: 0 };
+  const rejected = new RejectedRows();
   let batch: Row[] = [];
   // The batch being written while the next is read; its failure surfaces at the next flush or the end.
   let inflight: Promise<void> = Promise.resolve();
@@ -64,7 +108,7 @@ export async function importInBatches<Line, Row>(
     batch = [];
     await inflight;
     inflight = importer.write(rows).then((refused) => {
-      counts.rejected.push(...refused);
+      rejected.add(refused);
       counts.rowsImported += rows.length - refused.length;
       opts.onProgress?.(read);
     });
@@ -75,7 +119,7 @@ export async function importInBatches<Line, Row>(
     counts.rowsRead++;
     const mapped = importer.map(line);
     if (!mapped.ok) {
-      counts.rejected.push(mapped.rejected);
+      rejected.add([mapped.rejected]);
       continue;
     }
     batch.push(mapped.row);
@@ -83,6 +127,5 @@ export async function importInBatches<Line, Row>(
   }
   await flush();
   await inflight;
-  counts.rejected.sort((a, b) => a.line - b.line);
-  return counts;
+  return { ...counts, rejectedRows: rejected.count, rejected: rejected.list() };
 }

@@ -66,7 +66,7 @@ const GROUP_SPELLINGS: Record<string, string> = Object.fromEntries(
 
 export class PartyResolver {
   private readonly byKey = new Map<string, CountryEntry>();
-  private readonly cache = new Map<string, Party | undefined>();
+  private readonly cache = new Map<string, Party>();
 
   /** `takenIds`: ids other kinds already use, which an organisation's slug must not repeat. */
   constructor(
@@ -96,10 +96,18 @@ export class PartyResolver {
   }
 
   resolve(raw: string): Party | undefined {
-    if (this.cache.has(raw)) return this.cache.get(raw);
+    const cached = this.cache.get(raw);
+    if (cached) return cached;
     const party = this.resolveUncached(raw.trim());
-    this.cache.set(raw, party);
+    // Only parties are kept: a name that resolves to none rejects its row, and a file of a million
+    // distinct wrong names must not leave a million entries behind.
+    if (party) this.cache.set(raw, party);
     return party;
+  }
+
+  /** Names resolved so far (kept to resolve each spelling once): the export's vocabulary of parties. */
+  get cached(): number {
+    return this.cache.size;
   }
 
   private resolveUncached(name: string): Party | undefined {

@@ -42,12 +42,6 @@ export function regionByCountry(): Record<string, string> {
   return Object.fromEntries([...regions()].map(([id, r]) => [id, r.region]));
 }
 
-/** Every region and sub-region name, regions first. */
-export function regionNames(): string[] {
-  const all = [...regions().values()];
-  return [...new Set(all.map((r) => r.region)), ...new Set(all.map((r) => r.subregion))];
-}
-
 /**
  * The ids of the countries in a region or sub-region, by its name in any case or accent ("asia",
  * "South-eastern Asia"); undefined when no region or sub-region has that name.

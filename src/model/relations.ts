@@ -1,4 +1,4 @@
-import type { EntityLabel, NodeLabel } from './nodes';
+import type { NodeLabel } from './nodes';
 
 /**
  * Every relationship type of the graph, declared once: its allowed ends, the properties that tell
@@ -96,6 +96,12 @@ export const DEAL_PARTY_TYPES = RELATION_TYPES.filter(
 ) as ('BUYER' | 'SELLER' | 'COVERS')[];
 export type DealPartyType = 'BUYER' | 'SELLER' | 'COVERS';
 
+/** The Deal fields that name its parties (buyer, seller, system), in the order of DEAL_PARTY_TYPES. */
+export const DEAL_PARTY_FIELDS = DEAL_PARTY_TYPES.flatMap((t) => {
+  const party = (RELATIONS[t] as RelationSpec).dealParty;
+  return party ? [party.field] : [];
+});
+
 /** `BUYER|SELLER|COVERS`: the deal-party types as one Cypher relationship pattern. */
 export const DEAL_PARTY_PATTERN = DEAL_PARTY_TYPES.join('|');
 
@@ -103,12 +109,6 @@ export const DEAL_PARTY_PATTERN = DEAL_PARTY_TYPES.join('|');
 export function relationEnds(type: RelationType): { from: readonly NodeLabel[]; to: readonly NodeLabel[] } {
   const spec: RelationSpec = RELATIONS[type];
   return { from: spec.from, to: spec.to };
-}
-
-/** The entity labels a relationship end may have (fact labels left out): what a writer resolves names to. */
-export function entityEnds(type: RelationType, end: 'from' | 'to'): EntityLabel[] {
-  const spec: RelationSpec = RELATIONS[type];
-  return spec[end].filter((l): l is EntityLabel => l !== 'Delivery' && l !== 'Claim');
 }
 
 /**

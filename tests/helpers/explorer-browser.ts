@@ -1,17 +1,16 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { projectRoot } from '../../src/project-root';
 import type { TestServer } from './test-app';
+import { connectTestBrowser } from './test-browser';
 
 /**
- * The explorer in Debian's Chromium, for the browser tests: pages that wait until the explorer has
+ * The explorer in the test run's Chromium (tests/helpers/test-browser.ts), for the browser tests: pages that wait until the explorer has
  * finished what it started, axe-core, every console error collected, and each view photographed at
  * 1280 and 390 px (into tests/artifacts/screenshots, or the folder ARMSGRAPH_SCREENSHOTS names:
  * docs/screenshots holds the committed ones).
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const SHOTS = path.resolve(
   projectRoot(),
   process.env.ARMSGRAPH_SCREENSHOTS ?? path.join('tests', 'artifacts', 'screenshots'),
@@ -40,19 +39,18 @@ export interface Explorer {
   idle(page: Page, loadsAbove?: number): Promise<void>;
   settled(page: Page, action: () => Promise<unknown>): Promise<void>;
   axe(page: Page): Promise<AxeViolation[]>;
-  photograph(url: string, name: string, ready?: (p: Page) => Promise<void>): Promise<void>;
+  /**
+   * The same view at both widths: no axe violation in either, and a screenshot of each. `opened`: a
+   * page a test already has on `url` at 1280 px, not yet changed by the test (it is checked and
+   * photographed as it is, and left open), so the view is loaded once less.
+   */
+  photograph(url: string, name: string, ready?: (p: Page) => Promise<void>, opened?: Page): Promise<void>;
   close(): Promise<void>;
 }
 
-/** Builds the pages, starts Chromium and returns the helpers bound to `server`. */
+/** Connects to the run's Chromium and returns the helpers bound to `server`. */
 export async function startExplorer(server: TestServer): Promise<Explorer> {
-  if (!fs.existsSync(CHROMIUM))
-    throw new Error(`No Chromium at ${CHROMIUM}: run scripts/setup-test-tools.sh`);
-  execFileSync(process.execPath, [path.join(projectRoot(), 'scripts', 'build-web.js')], { stdio: 'inherit' });
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  const browser = await connectTestBrowser();
   const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 860 } });
   // A page's first load (scripts, then the service's answers) waits as long as idle() does: at a
   // load average of 30 the browser's 30 s default was exceeded with nothing wrong.
@@ -106,14 +104,18 @@ export async function startExplorer(server: TestServer): Promise<Explorer> {
       await idle(page, before);
     },
     axe,
-    /** The same view at both widths: no axe violation in either, and a screenshot of each. */
-    async photograph(url, name, ready) {
+    async photograph(url, name, ready, opened) {
+      if (opened) {
+        expect([url, opened.viewportSize()?.width]).toEqual([url, WIDTHS[0]]);
+        expect(new URL(opened.url()).search).toBe(new URL(url, server.url).search);
+      }
       for (const width of WIDTHS) {
-        const page = await open(url, width);
+        const reused = opened && width === WIDTHS[0];
+        const page = reused ? opened : await open(url, width);
         if (ready) await ready(page);
         expect([name, width, await axe(page)]).toEqual([name, width, []]);
         await page.screenshot({ path: path.join(SHOTS, `${name}-${width}.png`), fullPage: width < 800 });
-        await page.close();
+        if (!reused) await page.close();
       }
     },
     async close() {

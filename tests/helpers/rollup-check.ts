@@ -3,8 +3,11 @@ import { LEVELS, type Level } from '../../src/db/tiv-rollups';
 
 /**
  * Checks the TIV rollups (src/db/tiv-rollups.ts) against the live deliveries themselves: the rows the
- * rollups should hold are computed here, in JavaScript, from a plain read of every live delivery and
- * its deal, and must equal the `(:TivRollup)` rows exactly (TIV in thousandths, deliveries, gaps).
+ * rollups should hold and each deal's contribution (the finest level, which the tables read for a
+ * system, category, condition or local production) are computed here, in JavaScript, from a plain
+ * read of every live delivery and its deal, and must equal the `(:TivRollup)` rows and the
+ * `(:TivContribution)` nodes exactly (TIV in thousandths, deliveries, gaps; each deal's key, years
+ * and TIVs).
  */
 
 const CONDITION: Record<string, string> = {
@@ -25,7 +28,12 @@ const trim = (gaps: number[]) => {
   return out;
 };
 
-export async function expectedRollups(db: Database): Promise<Map<string, Expected>> {
+/** A deal's contribution: its key, its live deliveries' years (ascending) and TIVs (thousandths). */
+type Contribution = Record<string, unknown>;
+
+export async function expectedRollups(
+  db: Database,
+): Promise<{ rollups: Map<string, Expected>; contributions: Map<string, Contribution> }> {
   const rows = await db.read(
     `MATCH (d:Deal) WHERE d.retired IS NULL OR d.retired = false
      MATCH (d)-[h:HAS_DELIVERY]->(x:Delivery)
@@ -40,8 +48,13 @@ export async function expectedRollups(db: Database): Promise<Map<string, Expecte
   const byDeal = new Map<string, typeof rows>();
   for (const r of rows) byDeal.set(String(r.deal), [...(byDeal.get(String(r.deal)) ?? []), r]);
   const out = new Map<string, Expected>();
-  for (const deliveries of byDeal.values()) {
+  const contributions = new Map<string, Contribution>();
+  for (const [deal, deliveries] of byDeal) {
     deliveries.sort((a, b) => Number(a.year) - Number(b.year));
+    contributions.set(deal, {
+      years: deliveries.map((r) => Number(r.year)),
+      tivs: deliveries.map((r) => Math.round(Number(r.tiv ?? 0) * 1000)),
+    });
     deliveries.forEach((r, i) => {
       const year = Number(r.year);
       const gap = i === 0 ? 0 : year - Number(deliveries[i - 1]?.year);
@@ -55,10 +68,13 @@ export async function expectedRollups(db: Database): Promise<Map<string, Expecte
         condition: CONDITION[String(r.status)] ?? null,
         localProduction: r.localProduction,
       };
-      for (const level of Object.keys(LEVELS) as Level[]) {
+      Object.assign(contributions.get(deal) ?? {}, key);
+      for (const level of (Object.keys(LEVELS) as Level[]).filter((l) => l !== 'contributions')) {
         const id = [
           level,
-          ...LEVELS.F.map((f) => ((LEVELS[level] as readonly string[]).includes(f) ? (key[f] ?? '') : '')),
+          ...['supplierId', 'recipientId'].map((f) =>
+            (LEVELS[level] as readonly string[]).includes(f) ? (key[f] ?? '') : '',
+          ),
           year,
         ]
           .map(String)
@@ -74,7 +90,24 @@ export async function expectedRollups(db: Database): Promise<Map<string, Expecte
       }
     });
   }
-  return out;
+  return { rollups: out, contributions };
+}
+
+/** Every contribution as stored: deal id → key, years, TIVs. */
+async function storedContributions(db: Database): Promise<Map<string, Contribution>> {
+  const rows = await db.read(
+    `MATCH (c:TivContribution)
+     RETURN c.dealId AS deal, c {.supplierId, .recipientId, .systemId, .category, .condition, .localProduction,
+       .years, .tivs} AS c`,
+  );
+  return new Map(
+    rows.map((r) => {
+      const c = { ...(r.c as Contribution) };
+      c.years = (c.years as unknown[]).map(Number);
+      c.tivs = (c.tivs as unknown[]).map(Number);
+      return [String(r.deal), c];
+    }),
+  );
 }
 
 /** Every rollup row as stored: id → tiv, n, gaps (trailing zeros dropped). */
@@ -89,9 +122,10 @@ export async function storedRollups(db: Database): Promise<Map<string, Expected>
 }
 
 export async function expectRollupsMatchDeliveries(db: Database): Promise<void> {
-  const expected = await expectedRollups(db);
+  const { rollups: expected, contributions } = await expectedRollups(db);
   for (const e of expected.values()) e.gaps = trim(e.gaps);
   const stored = await storedRollups(db);
-  const sorted = (m: Map<string, Expected>) => [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const sorted = <T>(m: Map<string, T>) => [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   expect(sorted(stored)).toEqual(sorted(expected));
+  expect(sorted(await storedContributions(db))).toEqual(sorted(contributions));
 }

@@ -3,6 +3,8 @@ import { refreshTivRollups } from '../../src/db/tiv-rollups';
 import { mergeNodes, mergeRelations, writeDealParties } from '../../src/db/graph-writer';
 import { nameFields } from '../../src/db/names';
 
+const SETUP_TIMEOUT_MS = 300_000;
+
 /**
  * Writes `count` small deals (model: docs/model.md) between a few test countries, each with one
  * delivery, so page-size and totals behaviour can be checked on more than the seed's four deals.
@@ -29,6 +31,8 @@ export async function writeSyntheticDeals(db: Database, count: number): Promise<
   }));
   const sourceIds = ['test-source'];
   // Written through the graph writer, like the importer: parties on their keys, with the page slots.
+  // Set-up, not a request: it gets the minutes the seed gets (3,000 deals in one transaction passed
+  // the test database's 60 s at a load average of 25).
   await db.writeTx(async (tx) => {
     await mergeNodes(db, tx, 'Source', [
       { id: 'test-source', props: { name: 'Test source', kind: 'reference', aliases: [] } },
@@ -92,5 +96,5 @@ export async function writeSyntheticDeals(db: Database, count: number): Promise<
       tx,
       deals.map((d) => d.id),
     );
-  });
+  }, SETUP_TIMEOUT_MS);
 }

@@ -13,6 +13,15 @@ export const TEST_ENV = {
   port: 'ARMSGRAPH_TEST_NEO4J_PORT',
 } as const;
 
+/**
+ * For a Neo4j a test file starts, kills and restarts within minutes (faults.int, lifecycle.int): the
+ * JIT's first tier only. On two loaded cores the C2 compiler threads compete with start-up: a start
+ * took 69-71 s with the default and 25-26 s with this (load 10-12). The run's shared Neo4j, which
+ * answers every file for many minutes, keeps the default. JDK_JAVA_OPTIONS is read by the java
+ * launcher itself, so it also reaches the JVM a spawned `armsgraph serve` starts.
+ */
+export const SHORT_LIVED_JVM = { JDK_JAVA_OPTIONS: '-XX:TieredStopAtLevel=1' } as const;
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();

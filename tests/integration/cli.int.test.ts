@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { scratchDir } from '../helpers/scratch-dir';
 import { testNeo4j } from '../helpers/test-app';
 
 // The CLI as a user runs it (bin/armsgraph.js → dist), against the test Neo4j.
@@ -46,7 +47,7 @@ describe('armsgraph CLI', () => {
   });
 
   it('exits 1 naming the file, entry and reason of a broken seed', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'armsgraph-cli-seed-'));
+    const dir = scratchDir('cli-seed');
     fs.writeFileSync(
       path.join(dir, 'countries.yaml'),
       'countries:\n  - id: turkey\n    name: Turkey\n    sources: [x]\n',

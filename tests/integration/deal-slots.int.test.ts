@@ -110,6 +110,14 @@ describe('deal slots follow the relationships through every kind of write', () =
   it('after a SIPRI import that adds deals and lands on curated ones', async () => {
     const file = path.join(__dirname, '..', 'fixtures', 'sipri', 'trade-register-excerpt.csv');
     await importSipri(db, await readRegister(file), { batchSize: 7 });
+    // New deals get their slots as their parties are created (no read-back): a variant's family
+    // (S-70A Black Hawk's S-70) must be among them.
+    const [fam] = await db.read(
+      `MATCH (d:Deal)-[:COVERS]->(:WeaponSystem)-[:VARIANT_OF]->(f:WeaponSystem)
+       WHERE d.id STARTS WITH 'sipri-' AND EXISTS { (:DealSlot {dealId: d.id, role: 'COVERS', partyId: f.id}) }
+       RETURN count(*) AS n`,
+    );
+    expect(Number(fam?.n)).toBeGreaterThan(0);
     await expectConsistent();
   });
 

@@ -1,15 +1,11 @@
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { importReference } from '../../src/import/reference/import-reference';
-import { projectRoot } from '../../src/project-root';
 import { seedGraph } from '../../src/seed/seeder';
 import { resetGraph, startTestServer, type TestServer } from '../helpers/test-app';
+import { connectTestBrowser } from '../helpers/test-browser';
 
 // The explorer's country panel in a real Chromium: memberships with their dates, sanctions and
 // embargoes with their instruments, each with the sources that state it.
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 describe("the explorer's country panel", () => {
   let server: TestServer;
@@ -17,19 +13,11 @@ describe("the explorer's country panel", () => {
   let page: Page;
 
   beforeAll(async () => {
-    if (!fs.existsSync(CHROMIUM))
-      throw new Error(`No Chromium at ${CHROMIUM}: run scripts/setup-test-tools.sh or set CHROMIUM_PATH.`);
-    execFileSync(process.execPath, [path.join(projectRoot(), 'scripts', 'build-web.js')], {
-      stdio: 'inherit',
-    });
     server = await startTestServer();
     await resetGraph(server.db);
     await seedGraph(server.db);
     await importReference(server.db);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await connectTestBrowser();
     page = await browser.newPage();
   });
   afterAll(async () => {

@@ -1,20 +1,19 @@
 import type { Core } from 'cytoscape';
 import cytoscape from 'cytoscape';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { projectRoot } from '../../src/project-root';
 import { seedGraph } from '../../src/seed/seeder';
 import { resetGraph, startTestServer, type TestServer } from '../helpers/test-app';
+import { connectTestBrowser, downloadBytes } from '../helpers/test-browser';
 
 /**
  * The explorer page and the GraphQL IDE in a real browser: Debian's Chromium, driven by playwright-core
  * (`npx playwright install` downloads browsers and cannot work offline; the project installs Chromium
- * with apt in scripts/setup-test-tools.sh). Every request the pages make is recorded: all must go to the
+ * with apt in scripts/setup-test-tools.sh, and the test run starts it: tests/helpers/test-browser.ts). Every request the pages make is recorded: all must go to the
  * service's own origin.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // Screenshots go to tests/artifacts, or where ARMSGRAPH_TEST_ARTIFACTS says (a second test run at the
 // same time, as CI's Node 24 pass, keeps its own).
 const ARTIFACTS = process.env.ARMSGRAPH_TEST_ARTIFACTS ?? path.join(projectRoot(), 'tests', 'artifacts');
@@ -32,22 +31,10 @@ describe('explorer page in Chromium', () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!fs.existsSync(CHROMIUM)) {
-      throw new Error(
-        `No Chromium at ${CHROMIUM}: run scripts/setup-test-tools.sh (npm test runs it first) or set CHROMIUM_PATH.`,
-      );
-    }
-    // The page is served from the bundles; build them from the current sources.
-    execFileSync(process.execPath, [path.join(projectRoot(), 'scripts', 'build-web.js')], {
-      stdio: 'inherit',
-    });
     server = await startTestServer();
     await resetGraph(server.db);
     await seedGraph(server.db);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await connectTestBrowser();
     context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1400, height: 900 } });
     // Every request of every page of the context, favicons and downloads included.
     context.on('request', (r) => requests.push(r.url()));
@@ -218,7 +205,7 @@ describe('explorer page in Chromium', () => {
       page.waitForEvent('download'),
       page.getByRole('link', { name: 'Cytoscape.js JSON' }).click(),
     ]);
-    const json = JSON.parse(fs.readFileSync(await download.path(), 'utf8')) as {
+    const json = JSON.parse((await downloadBytes(download)).toString('utf8')) as {
       elements: { nodes: Array<{ data: { id: string } }> };
     };
     const expected = await neighborhood('s-400', 1);
@@ -286,8 +273,7 @@ describe('explorer page in Chromium', () => {
     ]);
     // Named for the view's focus.
     expect(download.suggestedFilename()).toBe('armsgraph-view-TUR.json');
-    const file = await download.path();
-    const json = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+    const json = JSON.parse((await downloadBytes(download)).toString('utf8')) as {
       elements: {
         nodes: Array<{ data: { id: string } }>;
         edges: Array<{ data: { id: string; type: string; source: string; target: string } }>;
@@ -361,10 +347,7 @@ describe('explorer behind a read token', () => {
     server = await startTestServer({ ARMSGRAPH_READ_TOKEN: 'analyst:explorer-read-secret' });
     await resetGraph(server.db);
     await seedGraph(server.db);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await connectTestBrowser();
   });
 
   afterAll(async () => {

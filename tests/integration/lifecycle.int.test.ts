@@ -5,7 +5,7 @@ import path from 'node:path';
 import { ConfigError } from '../../src/config';
 import { silentLogger } from '../../src/logger';
 import { ensureEmbeddedNeo4j, startEmbeddedNeo4j } from '../../src/neo4j/embedded';
-import { freePort } from '../helpers/test-neo4j';
+import { freePort, SHORT_LIVED_JVM } from '../helpers/test-neo4j';
 
 // These tests run the service exactly as `npm start` does (the compiled CLI), on its own data folder.
 const cli = path.resolve(__dirname, '../../dist/src/cli.js');
@@ -66,6 +66,7 @@ async function startService(
   const child = spawn(process.execPath, [cli, 'serve'], {
     env: {
       ...process.env,
+      ...SHORT_LIVED_JVM,
       NEO4J_URI: '',
       PORT: String(port),
       HOST: '127.0.0.1',

@@ -32,6 +32,14 @@ const HEAVY_ALIASES = (n: number) =>
       `t${i}: transferTotals(by: SUPPLIER, deliveredFrom: ${1950 + i}, deliveredTo: 2030) { entity { id } tivDelivered deals }`,
   ).join(' ')} }`;
 
+/** A service that takes writes without a rate limit, on a graph seeded through its own API. */
+async function seededWriteServer(): Promise<TestServer> {
+  const server = await startTestServer({ ARMSGRAPH_WRITE_TOKEN: WRITE_TOKEN, ARMSGRAPH_RATE_LIMIT: '0' });
+  await resetGraph(server.db);
+  await seedThroughApi(server);
+  return server;
+}
+
 describe('one heavy request among other clients', () => {
   let server: TestServer;
   beforeAll(async () => {
@@ -95,9 +103,7 @@ describe('one heavy request among other clients', () => {
 describe('concurrent writers on the same parties', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer({ ARMSGRAPH_WRITE_TOKEN: WRITE_TOKEN, ARMSGRAPH_RATE_LIMIT: '0' });
-    await resetGraph(server.db);
-    await seedThroughApi(server);
+    server = await seededWriteServer();
   });
   afterAll(async () => {
     await server?.close();
@@ -151,9 +157,7 @@ describe('concurrent writers on the same parties', () => {
 describe('stating the same fact at once', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer({ ARMSGRAPH_WRITE_TOKEN: WRITE_TOKEN, ARMSGRAPH_RATE_LIMIT: '0' });
-    await resetGraph(server.db);
-    await seedThroughApi(server);
+    server = await seededWriteServer();
   });
   afterAll(async () => {
     await server?.close();

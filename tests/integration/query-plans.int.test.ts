@@ -8,7 +8,7 @@ import { relatedBatch } from '../../src/db/relation-queries';
 import { searchEntities } from '../../src/db/search-queries';
 import { neighborhood } from '../../src/db/subgraph-queries';
 import { refreshTivRollups } from '../../src/db/tiv-rollups';
-import { transferTotals } from '../../src/db/transfer-totals';
+import { transferTotals, type TotalsBy, type TransferFilter } from '../../src/db/transfer-totals';
 import { seedGraph } from '../../src/seed/seeder';
 import { writeSyntheticDeals } from '../helpers/synthetic-deals';
 import { openTestDatabase, resetGraph } from '../helpers/test-app';
@@ -286,6 +286,17 @@ describe('query plans of the key queries', () => {
       await plansOf(() => transferTotals(db, { ...q, filter: { recipient: ['ZB1'] } }, { first: 10 })),
       /:TivRollup\(level, recipientId, year\)/,
     );
+    // What no rollup level keeps is read from the contributions, a party's or a system's by index.
+    const fromContributions: [TotalsBy, TransferFilter, RegExp][] = [
+      ['YEAR', { system: ['zsys-1'] }, /:TivContribution\(systemId\)/],
+      ['CATEGORY', { recipient: ['ZB1'] }, /:TivContribution\(recipientId\)/],
+      ['SYSTEM', { supplier: ['ZS1'] }, /:TivContribution\(supplierId\)/],
+    ];
+    for (const [by, filter, index] of fromContributions)
+      expectIndexed(
+        await plansOf(() => transferTotals(db, { ...q, by, filter }, { first: 10, source: 'rollups' })),
+        index,
+      );
   });
 
   it('search asks the full-text index and scans nothing', async () => {

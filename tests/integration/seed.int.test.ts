@@ -1,9 +1,7 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Database } from '../../src/db/database';
 import { SeedError } from '../../src/seed/seed-plan';
 import { seedGraph } from '../../src/seed/seeder';
+import { editedSeed } from '../helpers/scratch-dir';
 import { openTestDatabase, resetGraph } from '../helpers/test-app';
 
 /** The graph's nodes and relationships; deal slots (an index the seeder derives) and the TIV rollups' marker (which resetGraph keeps) are not seed data. */
@@ -47,14 +45,7 @@ describe('seeding', () => {
 
   it('writes nothing of a seed with one broken file', async () => {
     await resetGraph(db);
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'armsgraph-seed-'));
-    const seedDir = path.resolve(__dirname, '../../seed');
-    for (const f of fs.readdirSync(seedDir)) fs.copyFileSync(path.join(seedDir, f), path.join(dir, f));
-    const relations = path.join(dir, 'relations.yaml');
-    fs.writeFileSync(
-      relations,
-      fs.readFileSync(relations, 'utf8').replace('status: CONSIDERED', 'status: MAYBE'),
-    );
+    const dir = editedSeed('relations.yaml', (t) => t.replace('status: CONSIDERED', 'status: MAYBE'));
     await expect(seedGraph(db, dir)).rejects.toThrow(SeedError);
     await expect(seedGraph(db, dir)).rejects.toThrow(/relations.yaml: sanctions\[0\]/);
     expect(await counts(db)).toEqual({ nodes: 0, rels: 0 });

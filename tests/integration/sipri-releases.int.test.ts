@@ -37,7 +37,8 @@ async function importRelease(
 ): Promise<ImportReport> {
   const register = await readRegister(file);
   return importSipri(db, register, {
-    batchSize: 500,
+    // Batches (and reconciliation pages) smaller than a release, so both run several times per import.
+    batchSize: 40,
     reread: () => readRegister(file),
     ...(overrides ? { release: releaseOf(register.variant, overrides) } : {}),
   });

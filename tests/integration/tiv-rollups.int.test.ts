@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { buildMissingTivRollups, suspendTivRollups } from '../../src/db/tiv-rollups';
+import { buildMissingTivRollups, ROLLUP_LAYOUT, suspendTivRollups } from '../../src/db/tiv-rollups';
 import { transferTotals, type TotalsQuery } from '../../src/db/transfer-totals';
 import { importSipri } from '../../src/import/sipri/import-register';
 import { readRegister } from '../../src/import/sipri/read-register';
@@ -22,10 +22,13 @@ import {
 
 const FIXTURE = path.join(__dirname, '..', 'fixtures', 'sipri', 'trade-register-excerpt.csv');
 
+/** Tables read from a rollup level (the first) and from the contributions (the others). */
 const TABLES: TotalsQuery[] = [
   { by: 'SUPPLIER', then: 'YEAR' },
   { by: 'RECIPIENT', then: 'CATEGORY', deliveredFrom: 2015 },
   { by: 'SYSTEM', then: 'RECIPIENT_REGION', deliveredTo: 2021 },
+  { by: 'CATEGORY', then: 'YEAR', filter: { supplier: ['RUS', 'USA'] } },
+  { by: 'RECIPIENT', filter: { condition: ['NEW'], localProduction: false }, deliveredFrom: 2016 },
 ];
 
 describe('TIV rollups follow every write', () => {
@@ -53,7 +56,9 @@ describe('TIV rollups follow every write', () => {
     server = await startTestServer({ ARMSGRAPH_WRITE_TOKEN: WRITE_TOKEN, ARMSGRAPH_READ_TOKEN: READ_TOKEN });
     await resetGraph(server.db);
     await seedThroughApi(server);
-    await importSipri(server.db, await readRegister(FIXTURE), { batchSize: 7 });
+    // Batches of 2 rows: the import settles its deals in pages of four batches (8 deals), so rollup
+    // rows are created by one page and added to by the next.
+    await importSipri(server.db, await readRegister(FIXTURE), { batchSize: 2 });
   });
 
   afterAll(async () => {
@@ -158,6 +163,85 @@ describe('TIV rollups follow every write', () => {
       await other.close();
     }
     expect(await russia()).toBe(before);
+    await expectConsistent();
+  });
+
+  it('rows an import left unsummed (contributions written, rows not) are summed again at the next start', async () => {
+    // A first load writes each deal's contribution per page and sums the rows once at its end: an
+    // import stopped in between leaves contributions that are current and rows that are not.
+    await server.db.write('MATCH (n) WHERE n:TivRollup OR n:TivRollupsBuilt DETACH DELETE n');
+    // Rows are summed per page of suppliers (3 contributions a page here) and once for the deals
+    // without a live supplier (the deal whose seller was retired above).
+    const [kinds] = await server.db.read(
+      `MATCH (c:TivContribution)
+       RETURN count(DISTINCT c.supplierId) AS suppliers, count(CASE WHEN c.supplierId IS NULL THEN 1 END) AS unsupplied`,
+    );
+    expect(Number(kinds?.suppliers)).toBeGreaterThan(3);
+    expect(Number(kinds?.unsupplied)).toBeGreaterThan(0);
+    await buildMissingTivRollups(server.db, 3);
+    await expectConsistent();
+  });
+
+  it('rows of the older layout (a level F per deal key, ids with every key field) are replaced once at start', async () => {
+    // The older layout as its writers left it: the same contributions, an F row, other rows' ids
+    // with every key field, and a marker without a layout.
+    await server.db.write(
+      `MATCH (m:TivRollupsBuilt) REMOVE m.layout
+       WITH count(*) AS _
+       MATCH (t:TivRollup) SET t.id = t.level + '|' + coalesce(t.supplierId, '') + '|' + coalesce(t.recipientId, '') + '||||' + toString(t.year)
+       WITH count(*) AS _
+       MATCH (c:TivContribution) WITH c LIMIT 1
+       CREATE (:TivRollup {id: 'F|old', level: 'F', supplierId: c.supplierId, recipientId: c.recipientId,
+         systemId: c.systemId, year: c.years[0], tiv: c.tivs[0], n: 1, gaps: []})`,
+    );
+    const rowsBy = async () =>
+      (await server.db.read('MATCH (t:TivRollup) RETURN t.level AS level, count(*) AS n ORDER BY level')).map(
+        (r) => [r.level, Number(r.n)],
+      );
+    expect((await rowsBy()).map(([level]) => level)).toEqual(['F', 'R', 'S', 'SR']);
+    await buildMissingTivRollups(server.db, 3);
+    expect((await rowsBy()).map(([level]) => level)).toEqual(['R', 'S', 'SR']);
+    expect((await server.db.read('MATCH (m:TivRollupsBuilt) RETURN m.layout AS layout'))[0]?.layout).toBe(
+      ROLLUP_LAYOUT,
+    );
+    await expectConsistent();
+    // Once: a later start finds the layout and leaves the rows as they are.
+    const ids = async () =>
+      (await server.db.read('MATCH (t:TivRollup) RETURN elementId(t) AS e ORDER BY e')).map((r) => r.e);
+    const before = await ids();
+    await buildMissingTivRollups(server.db, 3);
+    expect(await ids()).toEqual(before);
+  });
+
+  it('contributions of layout 2 (with gaps and a signature) lose them once at start, the rows untouched', async () => {
+    // Layout 2 kept on each contribution its deliveries' gaps and a signature string of its key,
+    // years and TIVs, both derived from the fields every layout keeps.
+    await server.db.write(
+      `MATCH (m:TivRollupsBuilt) SET m.layout = 2
+       WITH count(*) AS _
+       MATCH (c:TivContribution)
+       SET c.gaps = [i IN range(0, size(c.years) - 1) | CASE WHEN i = 0 THEN 0 ELSE c.years[i] - c.years[i - 1] END],
+         c.signature = coalesce(c.supplierId, '') + '|' + toString(c.years[0])`,
+    );
+    const stale = async () =>
+      Number(
+        (
+          await server.db.read(
+            'MATCH (c:TivContribution) WHERE c.gaps IS NOT NULL OR c.signature IS NOT NULL RETURN count(c) AS n',
+          )
+        )[0]?.n,
+      );
+    expect(await stale()).toBeGreaterThan(3);
+    const rows = async () =>
+      (await server.db.read('MATCH (t:TivRollup) RETURN elementId(t) AS e ORDER BY e')).map((r) => r.e);
+    const before = await rows();
+    // Pages of 3 contributions: several transactions.
+    await buildMissingTivRollups(server.db, 3);
+    expect(await stale()).toBe(0);
+    expect(await rows()).toEqual(before);
+    expect((await server.db.read('MATCH (m:TivRollupsBuilt) RETURN m.layout AS layout'))[0]?.layout).toBe(
+      ROLLUP_LAYOUT,
+    );
     await expectConsistent();
   });
 

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { Database } from '../../src/db/database';
+import { entitiesByIds } from '../../src/db/entities';
 import { transferNetwork } from '../../src/db/transfer-network';
 import { transferTotals, type TotalsQuery, type TransferFilter } from '../../src/db/transfer-totals';
 import { ErrorCode } from '../../src/errors';
@@ -164,6 +165,54 @@ describe('transfer tables', () => {
     );
   });
 
+  it('names the entities of both groupings; a table showing neither has the same rows', async () => {
+    interface Group {
+      key: string;
+      label?: string;
+      entity?: { id: string; name: string } | null;
+    }
+    type Table = { transferTotals: (Group & { then: Group; tivDelivered: number; deals: number })[] };
+    const table = `transferTotals(by: SUPPLIER, then: RECIPIENT, filter: { supplier: ["Russia", "FRA"] },
+      deliveredFrom: 2010, first: 300)`;
+    const named = await server.gql<Table>(
+      `{ ${table} { key label entity { id name } then { key label entity { id name } } tivDelivered deals share cursor } }`,
+    );
+    const bare = await server.gql<Table>(`{ ${table} { key then { key } tivDelivered deals share cursor } }`);
+    const rowsNamed = named.body.data?.transferTotals ?? [];
+    const suppliers = new Set(rowsNamed.map((r) => r.key));
+    expect(suppliers).toEqual(new Set(['RUS', 'FRA']));
+    expect(rowsNamed.length).toBeGreaterThan(suppliers.size);
+    expect(bare.body.data?.transferTotals).toEqual(
+      rowsNamed.map(({ label: _l, entity: _e, then, ...r }) => ({ ...r, then: { key: then.key } })),
+    );
+    // Every row's entities, repeated suppliers included, are the entities of its keys.
+    const ids = [...new Set(rowsNamed.flatMap((r) => [r.key, r.then.key]))];
+    const names = new Map((await entitiesByIds(db, ids)).map((e, i) => [ids[i], e?.name]));
+    for (const g of rowsNamed.flatMap((r) => [r, r.then])) {
+      expect([g.key, g.entity]).toEqual([g.key, { id: g.key, name: names.get(g.key) }]);
+      expect(g.label).toBe(names.get(g.key));
+    }
+    // The data layer without entities: the same rows, no entity looked up.
+    const q: TotalsQuery = {
+      by: 'SUPPLIER',
+      then: 'RECIPIENT',
+      filter: { supplier: ['RUS', 'FRA'] },
+      deliveredFrom: 2010,
+    };
+    const without = await transferTotals(db, q, { first: 300, entities: false });
+    expect(without.every((r) => r.entity === null && r.then?.entity === null)).toBe(true);
+    expect(without.map((r) => [r.key, r.then?.key, r.tivDelivered, r.deals, r.share, r.cursor])).toEqual(
+      (await transferTotals(db, q, { first: 300 })).map((r) => [
+        r.key,
+        r.then?.key,
+        r.tivDelivered,
+        r.deals,
+        r.share,
+        r.cursor,
+      ]),
+    );
+  });
+
   it('recipients by region, and suppliers of one region', async () => {
     const regionOf = regions();
     const expected = sums(rows, (r) => regionOf.get(r.recipient) ?? '');
@@ -205,6 +254,27 @@ describe('transfer tables', () => {
       expect([name, byName.get(name)]).toEqual([name, Math.round(v.tiv * 1000) / 1000]);
     const whole = await transferTotals(db, { by: 'SYSTEM' }, { first: 5000 });
     expect(whole.map((r) => r.key)).toEqual(paged.map((r) => r.key));
+  });
+
+  it("India's locally produced imports by system and year, from the contributions", async () => {
+    // No rollup level keeps the system or local production: each deal's contribution is read.
+    const local = rows.filter((r) => r.recipient === 'IND' && r.local && r.year >= 2005);
+    expect(local.length).toBeGreaterThan(20);
+    const expected = sums(local, (r) => `${nameKey(cleanDesignation(r.system))} ${r.year}`);
+    const got = await allRows(
+      {
+        by: 'SYSTEM',
+        then: 'YEAR',
+        filter: { recipient: ['India'], localProduction: true },
+        deliveredFrom: 2005,
+      },
+      20,
+    );
+    expect(
+      new Map(got.map((r) => [`${nameKey(r.label)} ${r.then?.key}`, [r.tivDelivered, r.deals]])),
+    ).toEqual(new Map([...expected].map(([k, v]) => [k, [Math.round(v.tiv * 1000) / 1000, v.deals]])));
+    const total = [...expected.values()].reduce((t, v) => t + v.tiv, 0);
+    for (const r of got) expect(r.share).toBeCloseTo(r.tivDelivered / total, 12);
   });
 
   it("the network's edge weights are the pairs' TIV and deals", async () => {
@@ -273,7 +343,9 @@ describe('transfer tables', () => {
     );
   });
 
-  describe('summing deliveries gives the answers the rollups give', () => {
+  describe('summing deliveries gives the answers the rollups and the contributions give', () => {
+    // A system, category, condition or local production (grouped or filtered) is read from the
+    // contributions; the rest from a rollup level.
     const filters: [string, TransferFilter][] = [
       ['supplier', { supplier: ['Russia', 'FRA'] }],
       ['recipient', { recipient: ['India'] }],
@@ -289,6 +361,9 @@ describe('transfer tables', () => {
         ['SUPPLIER', 'YEAR'],
         ['CATEGORY', null],
         ['RECIPIENT_REGION', 'SYSTEM'],
+        ['SYSTEM', 'YEAR'],
+        ['YEAR', 'CATEGORY'],
+        ['SYSTEM', null],
       ] as const) {
         const q: TotalsQuery = { by, then, filter, deliveredFrom: 2008, deliveredTo: 2020 };
         const fromRollups = await allRows(q, 1000);

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ConfigError, loadConfig } from '../../src/config';
+import { ConfigError, loadConfig, NODE_ENV_DEFAULTED } from '../../src/config';
 
 describe('loadConfig', () => {
   it('uses the documented defaults when the environment is empty', () => {
@@ -18,6 +18,31 @@ describe('loadConfig', () => {
     expect(loadConfig({ NODE_ENV: 'production' }).introspection).toBe(false);
     expect(loadConfig({ NODE_ENV: 'production', ARMSGRAPH_INTROSPECTION: 'true' }).introspection).toBe(true);
     expect(loadConfig({ ARMSGRAPH_INTROSPECTION: 'false' }).introspection).toBe(false);
+  });
+
+  it('gives the libraries an unset NODE_ENV as production (node-env), while the service still reads it as unset', () => {
+    const saved = { ...process.env };
+    const loadNodeEnv = () =>
+      jest.isolateModules(() => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        require('../../src/node-env');
+      });
+    try {
+      delete process.env.NODE_ENV;
+      delete process.env[NODE_ENV_DEFAULTED];
+      loadNodeEnv();
+      expect(process.env.NODE_ENV).toBe('production');
+      expect(loadConfig(process.env).env).toBe('production');
+      // Introspection follows only an explicit production, as before the libraries were told.
+      expect(loadConfig(process.env).introspection).toBe(true);
+      process.env.NODE_ENV = 'development';
+      delete process.env[NODE_ENV_DEFAULTED];
+      loadNodeEnv();
+      expect(process.env.NODE_ENV).toBe('development');
+      expect(process.env[NODE_ENV_DEFAULTED]).toBeUndefined();
+    } finally {
+      process.env = saved;
+    }
   });
 
   it('reads every documented variable', () => {

@@ -1,4 +1,10 @@
-import { importInBatches, type Importer, type Rejected } from '../../src/import/importer';
+import {
+  importInBatches,
+  MAX_LISTED_REJECTED,
+  RejectedRows,
+  type Importer,
+  type Rejected,
+} from '../../src/import/importer';
 
 /** Lines as an importer reads them: numbered text. */
 async function* linesOf(texts: string[]): AsyncIterable<{ line: number; text: string }> {
@@ -69,5 +75,66 @@ describe('importInBatches (the importers’ shared batching writer)', () => {
     await expect(
       importInBatches(linesOf(['1', '2', '3', '4', '5']), importer, { batchSize: 2 }),
     ).rejects.toThrow('batch failed');
+  });
+
+  it('reads at most one batch ahead of the write in flight, however long the source', async () => {
+    const batchSize = 50;
+    let pulled = 0;
+    let committed = 0;
+    let ahead = 0;
+    async function* source(): AsyncIterable<{ line: number; text: string }> {
+      for (let i = 1; i <= 20_000; i++) {
+        pulled++;
+        // Lines read but not yet in a committed batch: what the importer holds at this moment.
+        ahead = Math.max(ahead, pulled - committed);
+        yield { line: i, text: String(i) };
+      }
+    }
+    const importer: Importer<{ line: number; text: string }, number> = {
+      map: ({ text }) => ({ ok: true, row: Number(text) }),
+      write: async (rows) => {
+        // A slow writer: the source could run far ahead if nothing held it back.
+        for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+        committed += rows.length;
+        return [];
+      },
+    };
+    const counts = await importInBatches(source(), importer, { batchSize });
+    expect(counts.rowsImported).toBe(20_000);
+    // The batch being written, the batch being read, and the line that fills the second.
+    expect(ahead).toBeLessThanOrEqual(2 * batchSize + 1);
+    // Reading did go on while a batch was written (pipelined, not one batch at a time).
+    expect(ahead).toBeGreaterThan(batchSize + 1);
+  });
+
+  it('counts every rejected row but lists only the first MAX_LISTED_REJECTED, in line order', async () => {
+    // Every fifth line a number (written), every other line rejected when mapped.
+    const lines = Array.from({ length: 5 * MAX_LISTED_REJECTED + 7 }, (_, i) =>
+      i % 5 === 4 ? String(i) : 'x',
+    );
+    const { importer } = numbers();
+    const counts = await importInBatches(linesOf(lines), importer, { batchSize: 100 });
+    const rejectedLines = lines.flatMap((t, i) => (t === 'x' ? [i + 1] : []));
+    expect(counts.rowsImported).toBe(lines.length - rejectedLines.length);
+    expect(counts.rejectedRows).toBe(rejectedLines.length);
+    expect(counts.rowsImported + counts.rejectedRows).toBe(counts.rowsRead);
+    expect(counts.rejected.map((r) => r.line)).toEqual(rejectedLines.slice(0, MAX_LISTED_REJECTED));
+  });
+});
+
+describe('RejectedRows', () => {
+  it('holds at most twice its bound whatever the order rows arrive in, and keeps the lowest lines', () => {
+    const bound = 10;
+    const list = new RejectedRows(bound);
+    let most = 0;
+    // Lines in a scrambled order, as refusals of one batch arrive after rejections of the next.
+    const lines = Array.from({ length: 1000 }, (_, i) => ((i * 389) % 1000) + 1);
+    for (const line of lines) {
+      list.add([{ line, reason: 'bad' }]);
+      most = Math.max(most, list.held);
+    }
+    expect(list.count).toBe(1000);
+    expect(most).toBeLessThanOrEqual(2 * bound);
+    expect(list.list().map((r) => r.line)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   });
 });

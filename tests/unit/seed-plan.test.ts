@@ -1,18 +1,8 @@
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { loadSeedPlan, SeedError } from '../../src/seed/seed-plan';
+import { editedSeed } from '../helpers/scratch-dir';
 
 const seedDir = path.resolve(__dirname, '../../seed');
-
-/** A copy of the real seed with one file replaced, to check how breakage is reported. */
-function brokenSeed(file: string, edit: (text: string) => string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'armsgraph-seed-'));
-  for (const f of fs.readdirSync(seedDir)) fs.copyFileSync(path.join(seedDir, f), path.join(dir, f));
-  const target = path.join(dir, file);
-  fs.writeFileSync(target, edit(fs.readFileSync(target, 'utf8')));
-  return dir;
-}
 
 function seedError(dir: string): SeedError {
   try {
@@ -40,7 +30,7 @@ describe('the curated seed', () => {
   });
 
   it('names the file, the entry and the reason for a bad value', () => {
-    const err = seedError(brokenSeed('deals.yaml', (t) => t.replace('orderYear: 2017', 'orderYear: "soon"')));
+    const err = seedError(editedSeed('deals.yaml', (t) => t.replace('orderYear: 2017', 'orderYear: "soon"')));
     expect(err.file).toBe('deals.yaml');
     expect(err.entry).toMatch(/^deals\[0\] \(tur-s-400-2017\) field orderYear$/);
     expect(err.reason).toMatch(/number/i);
@@ -48,7 +38,7 @@ describe('the curated seed', () => {
 
   it('refuses a fact without a source', () => {
     const err = seedError(
-      brokenSeed('relations.yaml', (t) =>
+      editedSeed('relations.yaml', (t) =>
         t.replace(
           "    since: '1952-02-18'\n    sources: [article-s400-turkey, nato-member-countries]\n",
           "    since: '1952-02-18'\n    sources: []\n",
@@ -60,11 +50,11 @@ describe('the curated seed', () => {
   });
 
   it('refuses a reference to an entity no file defines, or of the wrong kind', () => {
-    const missing = seedError(brokenSeed('deals.yaml', (t) => t.replace('buyer: IND', 'buyer: XYZ')));
+    const missing = seedError(editedSeed('deals.yaml', (t) => t.replace('buyer: IND', 'buyer: XYZ')));
     expect(missing).toMatchObject({ file: 'deals.yaml', entry: 'deal ind-s-400-2018' });
     expect(missing.reason).toMatch(/buyer names "XYZ", which no seed file defines/);
     const wrongKind = seedError(
-      brokenSeed('deals.yaml', (t) =>
+      editedSeed('deals.yaml', (t) =>
         t.replace('system: s-400\n    status: DELIVERING', 'system: nato\n    status: DELIVERING'),
       ),
     );
@@ -74,24 +64,24 @@ describe('the curated seed', () => {
   it('refuses an unknown source id, an unknown field and invalid YAML', () => {
     expect(
       seedError(
-        brokenSeed('countries.yaml', (t) =>
+        editedSeed('countries.yaml', (t) =>
           t.replace('sources: [article-s400-turkey]', 'sources: [nowhere]'),
         ),
       ).reason,
     ).toMatch(/names "nowhere"/);
     expect(
       seedError(
-        brokenSeed('alliances.yaml', (t) => t.replace('founded: 1949', 'founded: 1949\n    colour: blue')),
+        editedSeed('alliances.yaml', (t) => t.replace('founded: 1949', 'founded: 1949\n    colour: blue')),
       ).reason,
     ).toMatch(/colour/);
-    expect(seedError(brokenSeed('people.yaml', (t) => t + '\n  - [unclosed')).reason).toMatch(
+    expect(seedError(editedSeed('people.yaml', (t) => t + '\n  - [unclosed')).reason).toMatch(
       /not valid YAML/,
     );
   });
 
   it('refuses a category that is not SIPRI’s', () => {
     const err = seedError(
-      brokenSeed('weapon-systems.yaml', (t) => t.replace('category: Aircraft', 'category: Spaceships')),
+      editedSeed('weapon-systems.yaml', (t) => t.replace('category: Aircraft', 'category: Spaceships')),
     );
     expect(err.reason).toMatch(/not a SIPRI armament category/);
   });

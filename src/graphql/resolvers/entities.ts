@@ -10,7 +10,7 @@ export async function lookup(
   input: string,
   labels?: EntityLabel[],
   /** The resolver's info: only the properties the operation can read are fetched. */
-  info?: Pick<GraphQLResolveInfo, 'operation' | 'fragments'>,
+  info?: Pick<GraphQLResolveInfo, 'operation' | 'fragments' | 'schema'>,
 ): Promise<EntityRecord | null> {
   const related: EntityRecord[] = [];
   const entity = await lookupEntity(ctx.db, input, labels, related, info ? propertyKeys(info) : null);

@@ -5,7 +5,7 @@ import { findDeals, type DealFilter, type DealOrderBy } from '../../db/deal-quer
 import { listEntities, MAX_LIST } from '../../db/list-queries';
 import { searchEntities } from '../../db/search-queries';
 import type { Context } from '../context';
-import { propertyKeys, selectsChildField } from '../selected-fields';
+import { propertyKeys, selectsChildField, selectsField } from '../selected-fields';
 
 /** The analyst queries: thin wrappers over the data layer. */
 export const queryResolvers = {
@@ -48,6 +48,8 @@ export const queryResolvers = {
         first: args.first ?? 25,
         after: args.after,
         keys: propertyKeys(info),
+        // Conservative: a field of either name anywhere in the operation brings them.
+        entities: selectsField(info, 'entity') || selectsField(info, 'label'),
       });
       for (const r of rows) {
         for (const e of [r.entity, r.then?.entity]) if (e) ctx.loaders.entity.prime(e.id, e);

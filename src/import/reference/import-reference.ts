@@ -155,6 +155,7 @@ export async function writeReferenceData(db: Database, data: ReferenceData): Pro
     rows,
     rowsRead: total,
     rowsImported: total,
+    rejectedRows: 0,
     rejected: [],
     durationMs: Date.now() - started,
     ...written,

@@ -108,6 +108,7 @@ export function emptyReport(
     reconciled,
     rowsRead: 0,
     rowsImported: 0,
+    rejectedRows: 0,
     rejected: [],
     deals: 0,
     deliveries: 0,
@@ -121,6 +122,15 @@ export function emptyReport(
     path: 'transactional',
   };
 }
+
+/**
+ * Deals settled per transaction at the end of an import, in batches: a page writes each rollup row its
+ * deals share once (a supplier's or recipient's year is shared by most pages), so larger pages write
+ * fewer rows. At 200,000 deals, pages of 4 batches (20,000 deals) looked up 426k rollup rows instead of
+ * 611k and set 0.88x the properties of pages of one (bench/results/2026-12-01-rollups-g.md); a
+ * transaction holds a page's deals and the rows they touch, however large the register.
+ */
+const SETTLE_BATCHES = 4;
 
 export async function importSipri(
   db: Database,
@@ -246,18 +256,25 @@ export async function settleImportedRelease(
   },
 ): Promise<void> {
   const { seen } = opts;
-  let t = Date.now();
+  const t = Date.now();
   // The last year the export covers: the latest delivery year it lists.
   const lastYear = mapper.lastYear;
   await closeRelease(db, seen, undefined, lastYear);
-  const { dealIds: settled, ...reconciled } = await reconcileReleases(db);
+  const { dealIds: settled, ...reconciled } = await reconcileReleases(db, {
+    pageSize: opts.pageSize,
+    timeoutMs: opts.timeoutMs,
+  });
   report.reconciled = reconciled;
   const settle = { release: seen, lastYear, pageSize: opts.pageSize, timeoutMs: opts.timeoutMs };
   await settleReconciledDeals(db, settled, settle);
   report.timings.reconcileMs = Date.now() - t;
-  opts.onReconcile?.(await countReleaseDeals(db, seen));
-  t = Date.now();
-  const done = await settleReleaseDeals(db, settle);
+  const releaseDeals = await countReleaseDeals(db, seen);
+  opts.onReconcile?.(releaseDeals);
+  // Each page's rollups are refreshed with its statuses, in its transaction. Summing every row again
+  // from the contributions after a first load (rebuildTivRollups) was measured against it on the real
+  // register: it bounds memory as well, but re-reads the contributions once per level and cost more
+  // of Neo4j's CPU, so it serves only the repair at start (buildMissingTivRollups).
+  const done = await settleReleaseDeals(db, { ...settle, pageSize: opts.pageSize * SETTLE_BATCHES });
   report.timings.statusMs = done.statusMs;
   report.timings.rollupsMs = done.rollupsMs;
   await resumeTivRollups(db, opts.rollupsWereBuilt);
@@ -268,6 +285,6 @@ export async function settleImportedRelease(
   const parties = [...mapper.partiesSeen.values()];
   report.countries = parties.filter((p) => p.label === 'Country').length;
   report.organizations = parties.length - report.countries;
-  report.systems = mapper.systemsSeen.size;
+  report.systems = mapper.systemsUsed;
   report.nonStateParties = [...mapper.nonState.values()].sort((a, b) => a.name.localeCompare(b.name));
 }

@@ -20,6 +20,12 @@ export interface CuratedDeal {
   sourceIds: string[];
 }
 
+/** A system as the mapper reaches it by its keys; `used` once a row of the export names it. */
+interface SystemEntry {
+  id: string;
+  used: boolean;
+}
+
 /** What the graph holds before the import that decides where rows land (src/db/sipri-writes.ts LOOKUP). */
 export interface SipriLookup {
   systems: { id: string; keys: string[] }[];
@@ -55,8 +61,14 @@ export class SipriMapper {
   lastYear = 0;
   readonly merged: { sipriId: string; dealId: string }[] = [];
   private readonly parties: PartyResolver;
-  private readonly systemByKey = new Map<string, string>();
-  private readonly systemByDesignation = new Map<string, { id: string; isNew: boolean }>();
+  /**
+   * Every system the import can reach, under each of its name keys (one entry object per system, so
+   * a system is counted once whichever key reached it). The one structure that grows with the
+   * export's designations: a key, an id and a flag per system, nothing per row.
+   */
+  private readonly systemByKey = new Map<string, SystemEntry>();
+  /** Systems a row of this export names (for the report). */
+  systemsUsed = 0;
   private readonly curated: CuratedDeal[];
   private readonly curatedByAlias = new Map<string, CuratedDeal>();
   /** SIPRI ids merged onto a curated deal, and the deal (few: only matches are kept). */
@@ -65,7 +77,6 @@ export class SipriMapper {
   private readonly written = new Set<string>();
   /** Parties the export names as supplier or recipient. */
   readonly partiesSeen = new Map<string, Party>();
-  readonly systemsSeen = new Set<string>();
   /** Every supplier or recipient name that is not a state, and what it became. */
   readonly nonState = new Map<string, { name: string; id: string; kind: string }>();
 
@@ -75,12 +86,33 @@ export class SipriMapper {
     countries: CountryEntry[],
   ) {
     // Ids first: a key that is one system's id reaches that system, not another whose name shares it.
-    for (const s of lookup.systems) this.systemByKey.set(nameKey(s.id), s.id);
-    for (const s of lookup.systems)
-      for (const k of s.keys) if (!this.systemByKey.has(k)) this.systemByKey.set(k, s.id);
+    const entries = lookup.systems.map((s) => ({ id: s.id, used: false }));
+    for (const [i, s] of lookup.systems.entries())
+      this.systemByKey.set(nameKey(s.id), entries[i] as SystemEntry);
+    for (const [i, s] of lookup.systems.entries())
+      for (const k of s.keys)
+        if (!this.systemByKey.has(k)) this.systemByKey.set(k, entries[i] as SystemEntry);
     this.curated = lookup.curated;
     for (const c of this.curated) for (const k of c.nameKeys) this.curatedByAlias.set(k, c);
     this.parties = new PartyResolver(countries, new Set(lookup.takenIds));
+  }
+
+  /**
+   * How many entries the mapper holds in all its maps, sets and lists: the export's vocabulary
+   * (spellings of parties, designations, systems, curated deals matched). Rows of a vocabulary already
+   * seen add none (a unit test holds it to that).
+   */
+  retainedEntries(): number {
+    return (
+      this.parties.cached +
+      this.systemByKey.size +
+      this.mergedOnto.size +
+      this.claimed.size +
+      this.written.size +
+      this.merged.length +
+      this.partiesSeen.size +
+      this.nonState.size
+    );
   }
 
   map(line: RegisterLine): Mapped<PlannedRow> {
@@ -116,9 +148,12 @@ export class SipriMapper {
       families: [],
     };
     this.addParties(planned, row);
-    this.systemsSeen.add(system.id);
-    if (system.isNew && !this.written.has(`system:${system.id}`)) {
-      this.written.add(`system:${system.id}`);
+    if (!system.entry.used) {
+      system.entry.used = true;
+      this.systemsUsed++;
+    }
+    // A system is new once: the first designation of its key creates it, and every later one finds it.
+    if (system.isNew) {
       planned.systems.push({
         id: system.id,
         props: {
@@ -132,8 +167,7 @@ export class SipriMapper {
       const familyName = familyOf(row.designation);
       const family = familyName ? this.systemFor(familyName) : undefined;
       if (family && family.id !== system.id) {
-        if (family.isNew && !this.written.has(`system:${family.id}`)) {
-          this.written.add(`system:${family.id}`);
+        if (family.isNew) {
           planned.systems.push({
             id: family.id,
             props: { ...nameFields(family.id, familyName ?? family.id), family: true },
@@ -206,23 +240,21 @@ export class SipriMapper {
     }
   }
 
-  /** Designations repeat across thousands of rows: each is keyed (Unicode folding) once. */
-  private systemFor(designation: string): { id: string; isNew: boolean } {
-    const cached = this.systemByDesignation.get(designation);
-    if (cached) return { id: cached.id, isNew: false };
+  /**
+   * The system a designation names, and whether this row creates it. Designations are keyed (Unicode
+   * folding) on every row rather than cached by spelling: a key costs a microsecond, while a cache by
+   * spelling would hold a second entry for every designation of a synthetic million-deal register.
+   */
+  private systemFor(designation: string): { id: string; entry: SystemEntry; isNew: boolean } {
     // "+" names another designation ("BDSL+" is not "BDSL"), which keys and slugs would drop.
     const spelled = designation.replace(/\+/g, ' plus ');
     const key = nameKey(spelled);
     const found = this.systemByKey.get(key);
-    let system: { id: string; isNew: boolean };
-    if (found) system = { id: found, isNew: false };
-    else {
-      const id = slug(spelled) || `system-${key}`;
-      this.systemByKey.set(key, id);
-      this.systemByKey.set(nameKey(id), id);
-      system = { id, isNew: true };
-    }
-    this.systemByDesignation.set(designation, system);
-    return system;
+    if (found) return { id: found.id, entry: found, isNew: false };
+    const id = slug(spelled) || `system-${key}`;
+    const entry = { id, used: false };
+    this.systemByKey.set(key, entry);
+    this.systemByKey.set(nameKey(id), entry);
+    return { id, entry, isNew: true };
   }
 }

@@ -11,6 +11,7 @@ import java.util.Map;
 
 import org.neo4j.configuration.GraphDatabaseSettings;
 import org.neo4j.configuration.connectors.BoltConnector;
+import org.neo4j.configuration.connectors.BoltConnectorInternalSettings;
 import org.neo4j.configuration.helpers.SocketAddress;
 import org.neo4j.dbms.api.DatabaseManagementService;
 import org.neo4j.dbms.api.DatabaseManagementServiceBuilder;
@@ -88,7 +89,13 @@ public final class Launcher {
                 .setConfig(BoltConnector.listen_address, new SocketAddress("127.0.0.1", port))
                 .setConfig(BoltConnector.advertised_address, new SocketAddress("127.0.0.1", port))
                 .setConfig(GraphDatabaseSettings.auth_enabled, true)
-                .setConfig(GraphDatabaseSettings.pagecache_memory, ByteUnit.parse(opts.getOrDefault("page-cache", "512m")));
+                .setConfig(GraphDatabaseSettings.pagecache_memory, ByteUnit.parse(opts.getOrDefault("page-cache", "512m")))
+                // A stop waited 5 s for Bolt's connections and another 5 s for its thread pool, with
+                // nothing left to wait for: the service closes its driver before it stops Neo4j, and a
+                // transaction cut short by a stop is rolled back whole (a commit is durable once
+                // acknowledged). One second each is ample for work still in flight.
+                .setConfig(BoltConnectorInternalSettings.connection_shutdown_wait_time, Duration.ofSeconds(1))
+                .setConfig(BoltConnectorInternalSettings.thread_pool_shutdown_wait_time, Duration.ofSeconds(1));
         if (opts.containsKey("tx-timeout")) {
             builder.setConfig(GraphDatabaseSettings.transaction_timeout,
                     Duration.ofSeconds(Long.parseLong(opts.get("tx-timeout"))));
