@@ -3,7 +3,7 @@ import path from 'node:path';
 import { SOURCE_ID } from '../../db/sipri-writes';
 import { relationKey } from '../../model';
 import { BULK_FORMAT_OPTIONS, BulkFile, type BulkFileSpec, type ColumnType } from '../bulk-csv';
-import type { Rejected } from '../importer';
+import { RejectedRows, type Rejected } from '../importer';
 import type { RegisterLine } from './read-register';
 import { batchParams, keepFirstDeliveryYears } from './sipri-batch';
 import type { PlannedRow, SipriMapper } from './sipri-mapper';
@@ -134,6 +134,9 @@ type Files = { [K in keyof typeof SPECS]: BulkFile };
 export interface BulkFilesReport {
   rowsRead: number;
   rowsImported: number;
+  /** Every row rejected. */
+  rejectedRows: number;
+  /** The first of them by line (importer.ts: RejectedRows). */
   rejected: Rejected[];
   deliveries: number;
   /** The importer's options: the files and their format. */
@@ -201,11 +204,13 @@ export async function writeBulkFiles(
   const report: BulkFilesReport = {
     rowsRead: 0,
     rowsImported: 0,
+    rejectedRows: 0,
     rejected: [],
     deliveries: 0,
     args: [],
     emptyLists: {},
   };
+  const rejected = new RejectedRows();
   const src = [SOURCE_ID];
   const empties = new Map<string, Set<string>>();
   const add = (file: BulkFile, ids: string[], props: Record<string, unknown>) => {
@@ -227,7 +232,7 @@ export async function writeBulkFiles(
     report.rowsRead++;
     const mapped = mapper.map(line);
     if (!mapped.ok) {
-      report.rejected.push(mapped.rejected);
+      rejected.add([mapped.rejected]);
       continue;
     }
     const r = mapped.row;
@@ -271,7 +276,7 @@ export async function writeBulkFiles(
       );
     fs.rmSync(s.file);
     const { kept, refused } = keepFirstDeliveryYears(rows, new Map());
-    report.rejected.push(...refused);
+    rejected.add(refused);
     report.rowsImported += kept.length;
     report.deliveries += kept.reduce((n, r) => n + r.row.deliveries.length, 0);
     const p = batchParams(kept, ctx, []);
@@ -310,9 +315,10 @@ export async function writeBulkFiles(
       }
     }
   }
-  report.rejected.sort((a, b) => a.line - b.line);
+  report.rejected = rejected.list();
+  report.rejectedRows = rejected.count;
   // Every row is counted: read = imported + rejected, as the batches count them.
-  report.rowsImported = report.rowsRead - report.rejected.length;
+  report.rowsImported = report.rowsRead - rejected.count;
   report.args = [
     ...Object.values(files).map((f) => f.close()),
     ...(markers.length > 0 ? [writeMarkers(dir, markers)] : []),

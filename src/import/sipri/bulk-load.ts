@@ -146,6 +146,7 @@ export async function bulkImportSipri(
     report.rowsRead = files.rowsRead;
     report.rowsImported = files.rowsImported;
     report.rejected = files.rejected;
+    report.rejectedRows = files.rejectedRows;
     report.deliveries = files.deliveries;
     await settleImportedRelease(store.db, mapper, report, {
       seen,
