@@ -14,14 +14,21 @@ import neo4j from 'neo4j-driver';
  * is complete, and buffered writes keep memory flat whatever their size.
  */
 
-export type ColumnType = 'string' | 'long' | 'double' | 'boolean' | 'string[]';
+export type ColumnType = 'string' | 'long' | 'double' | 'boolean' | 'string[]' | 'long[]';
 
 /** Separates a string array's elements in a field: a control character no SIPRI text contains. */
 export const ARRAY_DELIMITER = '\u001f';
 
 /** One file of nodes of some labels, or of relationships of one type between two id spaces. */
 export type BulkFileSpec =
-  | { kind: 'nodes'; labels: readonly string[]; idSpace: string; columns: Record<string, ColumnType> }
+  | {
+      kind: 'nodes';
+      labels: readonly string[];
+      idSpace: string;
+      columns: Record<string, ColumnType>;
+      /** Whether the id is also the node's `id` property (default); nodes keyed otherwise have none. */
+      idProperty?: boolean;
+    }
   | {
       kind: 'relationships';
       type: string;
@@ -57,6 +64,9 @@ function cell(name: string, type: ColumnType, value: unknown): string {
         throw wrong();
       // An empty list is stored as one: the importer reads an empty quoted field of an array column so.
       return quoted(value.join(ARRAY_DELIMITER));
+    case 'long[]':
+      if (!Array.isArray(value) || !value.every((v) => neo4j.isInt(v))) throw wrong();
+      return quoted(value.map((v: unknown) => String(v)).join(ARRAY_DELIMITER));
   }
 }
 
@@ -108,7 +118,10 @@ export class BulkFile {
     fs.closeSync(this.fd);
     const s = this.spec;
     const props = Object.entries(s.columns).map(([n, t]) => `${n}:${t}`);
-    const ids = s.kind === 'nodes' ? [`id:ID(${s.idSpace})`] : [`:START_ID(${s.from})`, `:END_ID(${s.to})`];
+    const ids =
+      s.kind === 'nodes'
+        ? [`${s.idProperty === false ? '' : 'id'}:ID(${s.idSpace})`]
+        : [`:START_ID(${s.from})`, `:END_ID(${s.to})`];
     fs.writeFileSync(this.header, [...ids, ...props].join(',') + '\n');
     return s.kind === 'nodes'
       ? `--nodes=${s.labels.join(':')}=${this.header},${this.body}`

@@ -65,12 +65,14 @@ export async function exportEveryFormat(
 }
 
 /**
- * Every node with an id (marker nodes have none) and every relationship between two of them, with
- * labels and properties, as sorted JSON lines: two graphs are the same graph when their dumps are equal.
+ * Every node with an id (marker nodes have none) or a deal's id (a deal's TIV contribution) and every
+ * relationship between two nodes with an id, with labels and properties, as sorted JSON lines: two
+ * graphs are the same graph when their dumps are equal.
  */
 export async function dumpGraph(db: Database): Promise<string[]> {
   const nodes = await db.read(
-    'MATCH (n) WHERE n.id IS NOT NULL RETURN labels(n) AS labels, properties(n) AS props',
+    `MATCH (n) WHERE n.id IS NOT NULL OR n:TivContribution
+     RETURN labels(n) AS labels, properties(n) AS props`,
   );
   const rels = await db.read(
     `MATCH (a)-[r]->(b) WHERE a.id IS NOT NULL AND b.id IS NOT NULL

@@ -4,7 +4,16 @@ import { SOURCE_ID } from '../../db/sipri-writes';
 import { relationKey } from '../../model';
 import { BULK_FORMAT_OPTIONS, BulkFile, type BulkFileSpec, type ColumnType } from '../bulk-csv';
 import { RejectedRows, type Rejected } from '../importer';
+import type { Integer } from '../../db/integers';
 import type { RegisterLine } from './read-register';
+import {
+  contributionOf,
+  dealSlots,
+  dealStatus,
+  dealTotals,
+  RollupSums,
+  type DeliveryProps,
+} from './bulk-derived';
 import { batchParams, keepFirstDeliveryYears } from './sipri-batch';
 import type { PlannedRow, SipriMapper } from './sipri-mapper';
 
@@ -12,13 +21,15 @@ import type { PlannedRow, SipriMapper } from './sipri-mapper';
  * A SIPRI export as Neo4j's offline importer takes it, for a first load into an empty graph
  * (bulk-load.ts). Every line goes through the transactional path's mapper, and each deal's rows
  * through the same batch builder (sipri-batch.ts), so the nodes, relationships, keys and properties
- * are those the batch statements write into an empty graph (src/db/sipri-writes.ts); what those
- * statements derive from the graph (totals, slots, statuses, rollups) is derived afterwards by the
- * same statements.
+ * are those the batch statements write into an empty graph (src/db/sipri-writes.ts). What the
+ * transactional path derives from the graph afterwards (totals, statuses, deal slots, TIV
+ * contributions and rollups) is computed from each deal's rows as its part is written
+ * (bulk-derived.ts), so the importer writes it too and nothing is left to settle in Cypher.
  *
  * Memory stays flat in the number of rows: entities (a vocabulary) are written as the mapper first
  * meets them; the rows of a deal, which may lie anywhere in the file, are grouped by spilling each
- * mapped row to one of PARTS files by its deal, then reading one part at a time.
+ * mapped row to one of PARTS files by its deal, then reading one part at a time. The rollup rows are
+ * summed in a map of their keys and years (parties × years, however many rows).
  */
 
 const PARTS = 64;
@@ -55,11 +66,12 @@ const FACTS: Record<string, ColumnType> = {
 };
 const KEYED: Record<string, ColumnType> = { key: 'string', sourceIds: 'string[]' };
 
-const node = (labels: string[], columns: Record<string, ColumnType>): BulkFileSpec => ({
+const node = (labels: string[], columns: Record<string, ColumnType>, idProperty = true): BulkFileSpec => ({
   kind: 'nodes',
   labels,
   idSpace: labels[0]!,
   columns,
+  idProperty,
 });
 const rel = (type: string, from: string, to: string, columns = KEYED): BulkFileSpec => ({
   kind: 'relationships',
@@ -95,6 +107,10 @@ const SPECS = {
     ...FACTS,
     delivered: 'long',
     tivTotal: 'double',
+    deliveredEstimated: 'boolean',
+    deliveryStartYear: 'long',
+    deliveryEndYear: 'long',
+    status: 'string',
     ...SEEN,
     ...SOURCED,
   }),
@@ -116,6 +132,32 @@ const SPECS = {
     designation: 'string',
     ...FACTS,
     deliveries: 'string[]',
+  }),
+  slots: node(['DealSlot'], { role: 'string', partyId: 'string', sortYear: 'long', dealId: 'string' }),
+  // Keyed by their deal, without an id property (the graph's contributions have none).
+  contributions: node(
+    ['TivContribution'],
+    {
+      dealId: 'string',
+      supplierId: 'string',
+      recipientId: 'string',
+      systemId: 'string',
+      category: 'string',
+      condition: 'string',
+      localProduction: 'boolean',
+      years: 'long[]',
+      tivs: 'long[]',
+    },
+    false,
+  ),
+  rollups: node(['TivRollup'], {
+    level: 'string',
+    supplierId: 'string',
+    recipientId: 'string',
+    year: 'long',
+    tiv: 'long',
+    n: 'long',
+    gaps: 'long[]',
   }),
   variantOf: rel('VARIANT_OF', 'WeaponSystem', 'WeaponSystem'),
   basedIn: rel('BASED_IN', 'Organization', 'Country'),
@@ -139,6 +181,7 @@ export interface BulkFilesReport {
   /** The first of them by line (importer.ts: RejectedRows). */
   rejected: Rejected[];
   deliveries: number;
+  deals: number;
   /** The importer's options: the files and their format. */
   args: string[];
   /**
@@ -176,26 +219,32 @@ function partOf(dealId: string): number {
   return (h >>> 0) % PARTS;
 }
 
+/** A marker node: its label, and the layout of what it marks built where that has versions. */
+export interface Marker {
+  label: string;
+  layout?: number;
+}
+
 /** The marker nodes an empty graph's schema step leaves (src/db/constraints.ts), without an id. */
-function writeMarkers(dir: string, labels: readonly string[]): string {
+function writeMarkers(dir: string, markers: readonly Marker[]): string {
   const file = path.join(dir, 'markers.csv');
   // An id column without a name stores no property: the markers the schema step writes have none.
-  const rows = labels.map((label, i) => `"m${i}","${label}"`);
-  fs.writeFileSync(file, [':ID(Marker),:LABEL', ...rows].join('\n') + '\n');
+  const rows = markers.map((m, i) => `"m${i}","${m.label}",${m.layout ?? ''}`);
+  fs.writeFileSync(file, [':ID(Marker),:LABEL,layout:long', ...rows].join('\n') + '\n');
   return `--nodes=${file}`;
 }
 
 /**
  * Maps every line of `lines` with `mapper` and writes the importer's files into `dir` (which must
  * exist and be empty). `ctx` is the release and import run, as the batch statements take them.
- * `markers`: labels of marker nodes the load writes (derivations that need no building).
+ * `markers`: the marker nodes the load writes (derivations it writes itself, which need no building).
  */
 export async function writeBulkFiles(
   lines: AsyncIterable<RegisterLine>,
   mapper: SipriMapper,
   dir: string,
   ctx: { release: string; run: string },
-  markers: readonly string[],
+  markers: readonly Marker[],
 ): Promise<BulkFilesReport> {
   const files = Object.fromEntries(
     Object.entries(SPECS).map(([name, spec]) => [name, new BulkFile(dir, name, spec)]),
@@ -207,6 +256,7 @@ export async function writeBulkFiles(
     rejectedRows: 0,
     rejected: [],
     deliveries: 0,
+    deals: 0,
     args: [],
     emptyLists: {},
   };
@@ -218,7 +268,7 @@ export async function writeBulkFiles(
     if (file.spec.kind !== 'nodes') return;
     for (const [k, t] of Object.entries(file.spec.columns)) {
       const v = props[k];
-      if (t === 'string[]' && Array.isArray(v) && v.length === 0) {
+      if ((t === 'string[]' || t === 'long[]') && Array.isArray(v) && v.length === 0) {
         const label = file.spec.labels[0]!;
         const set = empties.get(label) ?? new Set<string>();
         set.add(k);
@@ -227,6 +277,8 @@ export async function writeBulkFiles(
     }
   };
 
+  // The families of each variant system, for the deals' COVERS slots (a vocabulary, like the systems).
+  const families = new Map<string, string[]>();
   // Entities as the mapper first meets them; the deal part of each row to its part's spill file.
   for await (const line of lines) {
     report.rowsRead++;
@@ -245,6 +297,7 @@ export async function writeBulkFiles(
         add(files.basedIn, [o.id, home], { key: relationKey('BASED_IN', o.id, home), sourceIds: src });
     }
     for (const s of r.systems) add(files.systems, [s.id], { ...s.props, sourceIds: src });
+    for (const f of r.families) families.set(f.variantId, [...(families.get(f.variantId) ?? []), f.familyId]);
     for (const f of r.families)
       add(files.variantOf, [f.variantId, f.familyId], {
         key: relationKey('VARIANT_OF', f.variantId, f.familyId),
@@ -256,7 +309,11 @@ export async function writeBulkFiles(
   }
   for (const s of spills) s.close();
 
-  // Each part's deals, their rows in file order: the batch builder's values, as one batch of them.
+  // Each part's deals, their rows in file order: the batch builder's values, as one batch of them, and
+  // what the settling statements would derive from them. Every line is read by now: the last year the
+  // export covers (the statuses') is known.
+  const lastYear = mapper.lastYear;
+  const rollups = new RollupSums();
   const seen = { sipriFirstSeen: ctx.release, sipriLastSeen: ctx.release, sipriReleases: [ctx.release] };
   for (const s of spills) {
     const rows = fs
@@ -281,7 +338,54 @@ export async function writeBulkFiles(
     report.deliveries += kept.reduce((n, r) => n + r.row.deliveries.length, 0);
     const p = batchParams(kept, ctx, []);
     const marks = { ...seen, sipriRelease: ctx.release, sourceIds: src };
-    for (const d of p.deals) add(files.deals, [d.id], { ...d.props, ...d.totals, ...marks });
+    const deliveriesOf = new Map<string, DeliveryProps[]>();
+    for (const x of p.deliveries)
+      deliveriesOf.set(x.dealId, [
+        ...(deliveriesOf.get(x.dealId) ?? []),
+        x.props as unknown as DeliveryProps,
+      ]);
+    const partiesOf = new Map<string, { type: string; id: string }[]>();
+    for (const row of p.rows) {
+      const parties = row.parties as Record<string, { id: string } | null>;
+      partiesOf.set(
+        row.dealId as string,
+        Object.entries(parties).flatMap(([type, party]) => (party ? [{ type, id: party.id }] : [])),
+      );
+    }
+    for (const d of p.deals) {
+      const xs = deliveriesOf.get(d.id) ?? [];
+      const totals = dealTotals(d.totals, xs);
+      const props = d.props as {
+        quantity: Integer | null;
+        orderYear: Integer | null;
+        category: string | null;
+        sipriStatus: string | null;
+        localProduction: boolean | null;
+      };
+      const status = dealStatus(props.quantity, totals.delivered, totals.deliveryEndYear, lastYear);
+      add(files.deals, [d.id], { ...d.props, ...totals, status, ...marks });
+      report.deals++;
+      const parties = partiesOf.get(d.id) ?? [];
+      for (const { id, ...slot } of dealSlots(d.id, props.orderYear, parties, families))
+        add(files.slots, [id], slot);
+      const party = (type: string) => parties.find((x) => x.type === type)?.id ?? null;
+      const c = contributionOf(
+        {
+          id: d.id,
+          supplierId: party('SELLER'),
+          recipientId: party('BUYER'),
+          systemId: party('COVERS'),
+          category: props.category,
+          sipriStatus: props.sipriStatus,
+          localProduction: props.localProduction,
+        },
+        xs,
+      );
+      if (c) {
+        add(files.contributions, [c.dealId], c);
+        rollups.add(c);
+      }
+    }
     for (const r of p.records) {
       const id = `${r.dealId}@${ctx.release}`;
       add(files.records, [id], {
@@ -315,6 +419,7 @@ export async function writeBulkFiles(
       }
     }
   }
+  for (const { id, ...row } of rollups.nodes()) add(files.rollups, [id], row);
   report.rejected = rejected.list();
   report.rejectedRows = rejected.count;
   // Every row is counted: read = imported + rejected, as the batches count them.

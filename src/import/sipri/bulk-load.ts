@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, type Config } from '../../config';
-import { buildLoadedDealSlots, fillEmptyLists, graphIsEmpty, settleLoadedTotals } from '../../db/bulk-writes';
+import { fillEmptyLists, graphIsEmpty } from '../../db/bulk-writes';
 import { DEAL_SLOTS_BUILT } from '../../db/deal-slots';
-import { releaseSourceId } from '../../db/release-writes';
+import { closeRelease, releaseSourceId } from '../../db/release-writes';
 import { DEAL_RELATION_KEYS_MARKER } from '../../db/relation-key-migration';
-import { BUILT_LABEL as TIV_ROLLUPS_BUILT, suspendTivRollups } from '../../db/tiv-rollups';
+import { ROLLUP_LAYOUT, BUILT_LABEL as TIV_ROLLUPS_BUILT } from '../../db/tiv-rollups';
 import { ArmsgraphError, ErrorCode } from '../../errors';
 import type { Logger } from '../../logger';
 import { embeddedInUse, embeddedStoreExists } from '../../neo4j/embedded';
@@ -16,7 +16,7 @@ import { writeBulkFiles } from './bulk-files';
 import {
   emptyReport,
   releaseNodeOf,
-  settleImportedRelease,
+  reportEntities,
   writeSipriSources,
   type ImportOptions,
   type ImportReport,
@@ -30,8 +30,13 @@ import { SipriMapper } from './sipri-mapper';
  * transactional path's mapper and batch builder: bulk-files.ts) to the files of Neo4j's offline
  * importer, which the launcher runs on the data folder before it starts Neo4j
  * (neo4j/src/main/java/armsgraph/BulkImport.java); then Neo4j starts with the schema step
- * (constraints, indexes), and the rest is derived by the transactional path's own statements (totals,
- * deal slots, release bookkeeping, statuses, TIV rollups). The graph is the one the transactional path writes into an empty graph.
+ * (constraints, indexes). What the transactional path derives from the graph once the rows are in
+ * (totals, statuses, deal slots, TIV contributions and rollups) is computed while the files are
+ * written (bulk-derived.ts) and imported with the rows; only the release's Source nodes are written
+ * after the start. The graph is the one the transactional path writes into an empty graph.
+ *
+ * Reconciling releases is left out: in an empty graph the only release judging a fact is the one
+ * being loaded, which lists every fact it wrote, so it retires and revives nothing.
  *
  * The offline importer replaces the database, so it only ever runs on a folder this process owns (no
  * other armsgraph process runs Neo4j on it; Neo4j's file lock refuses any other) and a graph found
@@ -118,14 +123,17 @@ export async function bulkImportSipri(
   let store: Store | undefined;
   try {
     let t = Date.now();
-    // The rollups are settled with the release (settleImportedRelease), the slots below; the
-    // relationships carry their keys.
+    // The files hold the rollups and slots, and the relationships their keys: nothing to build at start.
     const files = await writeBulkFiles(
       counted(register.lines, pageSize, opts.onProgress),
       mapper,
       dir,
       { release: seen, run: randomUUID() },
-      [TIV_ROLLUPS_BUILT, DEAL_RELATION_KEYS_MARKER, DEAL_SLOTS_BUILT],
+      [
+        { label: TIV_ROLLUPS_BUILT, layout: ROLLUP_LAYOUT },
+        { label: DEAL_RELATION_KEYS_MARKER },
+        { label: DEAL_SLOTS_BUILT },
+      ],
     );
     const argsFile = path.join(dir, 'import.args');
     fs.writeFileSync(argsFile, files.args.join('\n') + '\n');
@@ -137,27 +145,22 @@ export async function bulkImportSipri(
     opts.onProgress?.(files.rowsRead);
     t = Date.now();
     for (const [label, props] of Object.entries(files.emptyLists))
-      await fillEmptyLists(store.db, label, props, pageSize * 4);
-    await settleLoadedTotals(store.db, seen, pageSize);
-    await buildLoadedDealSlots(store.db, pageSize);
+      await fillEmptyLists(store.db, label, props, pageSize * 4, timeoutMs);
     await writeSipriSources(store.db, seen, releaseNodeOf(release));
-    const rollupsWereBuilt = await suspendTivRollups(store.db);
-    const totalsMs = Date.now() - t;
+    // Marked imported from this file, as the transactional path marks it once settled.
+    await closeRelease(store.db, seen, mapper.hasher.digest(), mapper.lastYear);
+    opts.onReconcile?.(files.deals);
+    const settleMs = Date.now() - t;
     report.rowsRead = files.rowsRead;
     report.rowsImported = files.rowsImported;
     report.rejected = files.rejected;
     report.rejectedRows = files.rejectedRows;
     report.deliveries = files.deliveries;
-    await settleImportedRelease(store.db, mapper, report, {
-      seen,
-      pageSize,
-      timeoutMs,
-      rollupsWereBuilt,
-      ...(opts.onReconcile ? { onReconcile: opts.onReconcile } : {}),
-    });
-    report.timings.batchesMs = filesMs + loadMs + totalsMs;
+    report.deals = files.deals;
+    reportEntities(mapper, report);
+    report.timings.batchesMs = filesMs + loadMs + settleMs;
     report.path = 'bulk';
-    report.bulk = { filesMs, loadMs, totalsMs };
+    report.bulk = { filesMs, loadMs, settleMs };
     report.durationMs = Date.now() - started;
     return { report, store };
   } catch (err) {

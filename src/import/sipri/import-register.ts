@@ -62,11 +62,11 @@ export interface ImportReport extends ImportCounts {
   timings: { batchesMs: number; reconcileMs: number; statusMs: number; rollupsMs: number };
   /**
    * The path the rows took: batches of transactions, or a bulk load into an empty graph
-   * (bulk-load.ts), whose `batchesMs` is the sum of writing its files, Neo4j's offline import with the
-   * start that follows it, and the totals settled after it.
+   * (bulk-load.ts), whose `batchesMs` is the sum of writing its files (the derived data computed
+   * with them), Neo4j's offline import with the start that follows it, and what is written after it.
    */
   path: 'transactional' | 'bulk';
-  bulk?: { filesMs: number; loadMs: number; totalsMs: number };
+  bulk?: { filesMs: number; loadMs: number; settleMs: number };
 }
 
 export interface ImportOptions {
@@ -281,6 +281,11 @@ export async function settleImportedRelease(
   await closeRelease(db, seen, mapper.hasher.digest(), lastYear);
 
   report.deals = done.deals;
+  reportEntities(mapper, report);
+}
+
+/** The report's counts of what the mapper met: deals merged, parties and systems. */
+export function reportEntities(mapper: SipriMapper, report: ImportReport): void {
   report.merged = mapper.merged;
   const parties = [...mapper.partiesSeen.values()];
   report.countries = parties.filter((p) => p.label === 'Country').length;
