@@ -59,7 +59,7 @@ interface ImportOptions {
   generated?: string;
   scope?: string;
   withOrders?: boolean;
-  /** true: bulk load into an empty graph or refuse; unset: transactional batches. */
+  /** true: bulk load or refuse; false: transactional batches; unset: bulk when the graph is empty. */
   bulk?: boolean;
 }
 
@@ -88,9 +88,10 @@ export function registerImport(program: Command): void {
     .option('--with-orders', 'the export lists deals ordered in the range without deliveries too')
     .option(
       '--bulk',
-      "into an empty graph of the embedded Neo4j, load through Neo4j's offline importer, or refuse (not yet " +
-        'faster than the batches: see the README)',
+      "load through Neo4j's offline importer, or refuse (the default does so whenever it can: an empty graph " +
+        'in the embedded Neo4j, whose folder no other process has open)',
     )
+    .option('--no-bulk', 'write in transactions of --batch-size rows even into an empty graph')
     .action(async (file: string, opts: ImportOptions) => {
       const batchSize = Number(opts.batchSize);
       if (!Number.isInteger(batchSize) || batchSize < 1)
@@ -116,9 +117,7 @@ export function registerImport(program: Command): void {
       const progress = opts.progress ? createProgress({ label: 'import', unit: 'rows' }) : silentProgress;
       progress.phase('counting', undefined, 'rows');
       const total = await countLines(file, register.variant.headerLine + 1);
-      // Bulk is asked for, not chosen: as built it saves no time over the batches (README, "First loads
-      // at bulk speed"), and an old-layout deal split across batches is written as the batches settle it.
-      const mode: LoadMode = opts.bulk === true ? 'bulk' : 'transactional';
+      const mode: LoadMode = opts.bulk === true ? 'bulk' : opts.bulk === false ? 'transactional' : 'auto';
       const choice = await chooseLoadPath(config, logger, mode);
       let store: Store | undefined;
       let report: ImportReport;

@@ -69,8 +69,8 @@ describe('a first load at bulk speed', () => {
     expect(r.stdout).not.toMatch(/bulk load/);
   });
 
-  it('loads an empty embedded graph in bulk when asked (--bulk)', () => {
-    const r = cli(['import', 'sipri', '--no-progress', '--bulk', FIRST], embeddedEnv);
+  it('loads an empty embedded graph in bulk, by default', () => {
+    const r = cli(['import', 'sipri', '--no-progress', FIRST], embeddedEnv);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/rows read 276 = imported 276 \+ rejected 0/);

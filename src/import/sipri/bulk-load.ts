@@ -43,36 +43,57 @@ import { SipriMapper } from './sipri-mapper';
  * empty (nothing with an id: a folder never started, or one holding only the schema step's markers).
  */
 
-/** How `import sipri` writes: bulk or refuse (`--bulk`), or the transactional batches (the default). */
-export type LoadMode = 'bulk' | 'transactional';
+/** How `import sipri` writes: bulk when it can (auto), bulk or refuse, or the transactional batches. */
+export type LoadMode = 'auto' | 'bulk' | 'transactional';
 
 /** The path an import takes: a bulk load, or the batches into this store. */
-export type LoadPath = { path: 'bulk' } | { path: 'transactional'; store: Store };
+export type LoadPath = { path: 'bulk' } | { path: 'transactional'; store: Store; why: string };
 
-/** Decides the path (see LoadMode); a bulk load that cannot be done is refused with the reason. */
+/** Decides the path (see LoadMode); a refused bulk load says why. */
 export async function chooseLoadPath(config: Config, logger: Logger, mode: LoadMode): Promise<LoadPath> {
-  if (mode === 'transactional') return { path: 'transactional', store: await openStore(config, logger) };
-  if (config.neo4j.uri)
-    throw new ConfigError(
-      "A bulk load writes the embedded Neo4j's own folder; with NEO4J_URI set, import without --bulk",
-    );
+  const transactional = async (why: string): Promise<LoadPath> => ({
+    path: 'transactional',
+    store: await openStore(config, logger),
+    why,
+  });
+  if (mode === 'transactional') return transactional('--no-bulk');
+  if (config.neo4j.uri) {
+    if (mode === 'bulk')
+      throw new ConfigError(
+        "A bulk load writes the embedded Neo4j's own folder; with NEO4J_URI set, import without --bulk",
+      );
+    return transactional('NEO4J_URI is set');
+  }
   const busy = embeddedInUse(config.embedded.dataDir);
-  if (busy)
-    throw new ConfigError(
-      `The Neo4j data folder ${config.embedded.dataDir} is in use by another armsgraph process (pid ${busy.pid}): ` +
-        'a bulk load needs the folder to itself. Stop that process (the service or another import), or import without --bulk.',
-    );
+  if (busy) {
+    if (mode === 'bulk')
+      throw new ConfigError(
+        `The Neo4j data folder ${config.embedded.dataDir} is in use by another armsgraph process (pid ${busy.pid}): ` +
+          'a bulk load needs the folder to itself. Stop that process (the service or another import), or import without --bulk.',
+      );
+    return transactional(`the embedded Neo4j runs in process ${busy.pid}`);
+  }
   if (!embeddedStoreExists(config.embedded.dataDir)) return { path: 'bulk' };
   const store = await openStore(config, logger);
+  let empty: boolean;
   try {
-    if (Boolean(store.embedded?.owned) && (await graphIsEmpty(store.db))) return { path: 'bulk' };
-  } finally {
+    empty = Boolean(store.embedded?.owned) && (await graphIsEmpty(store.db));
+  } catch (err) {
     await store.close();
+    throw err;
   }
-  throw new ArmsgraphError(
-    ErrorCode.CONFLICT,
-    `The graph in ${config.embedded.dataDir} is not empty: a bulk load writes only an empty graph. Import without --bulk.`,
-  );
+  if (empty) {
+    await store.close();
+    return { path: 'bulk' };
+  }
+  if (mode === 'bulk') {
+    await store.close();
+    throw new ArmsgraphError(
+      ErrorCode.CONFLICT,
+      `The graph in ${config.embedded.dataDir} is not empty: a bulk load writes only an empty graph. Import without --bulk.`,
+    );
+  }
+  return { path: 'transactional', store, why: 'the graph is not empty' };
 }
 
 /** Counts lines as they are read, reporting every `every` lines. */
