@@ -22,8 +22,13 @@ export function toPlain(value: unknown): Plain {
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
   if (value === null || value === undefined) return null;
   if (Array.isArray(value)) return value.map(toPlain);
-  if (isInt(value))
+  if (isInt(value)) {
+    // An Integer is two signed 32-bit halves: one that fits in `low` is `low` (nearly every integer a
+    // graph holds: years, counts, quantities), without the driver's range comparisons.
+    const { high, low } = value;
+    if ((high === 0 && low >= 0) || (high === -1 && low < 0)) return low;
     return neo4j.integer.inSafeRange(value) ? neo4j.integer.toNumber(value) : value.toString();
+  }
   if (typeof value === 'bigint')
     return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
   if (

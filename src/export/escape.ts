@@ -73,7 +73,16 @@ export function xmlText(text: string): string {
  */
 export function plainText(value: Plain): string {
   if (value === null) return '';
-  if (Array.isArray(value)) return value.map((v) => plainText(v)).join('|');
+  if (Array.isArray(value)) {
+    // As map + join, without the intermediate list (a list of strings, sourceIds or labels, is common).
+    let s = '';
+    for (let i = 0; i < value.length; i++) {
+      const v = value[i] as Plain;
+      if (i > 0) s += '|';
+      s += typeof v === 'string' ? v : plainText(v);
+    }
+    return s;
+  }
   if (typeof value === 'object') return JSON.stringify(value);
   return String(value);
 }

@@ -249,8 +249,10 @@ function dealTimeInterval(t: Plain[]): Interval | undefined {
 
 /** A dated relationship's interval: since/until (memberships, participation), or its date. */
 function edgeInterval(e: EdgeView): Interval | undefined {
+  // A declaring format's row has `since` null (not undefined) on an edge without it when other edges of
+  // the selection have one: that edge's date still counts.
   const since = valueOf(e, 'since');
-  return interval(since === undefined ? valueOf(e, 'date') : since, undefined, valueOf(e, 'until'));
+  return interval(since ?? valueOf(e, 'date'), undefined, valueOf(e, 'until'));
 }
 
 function safeName(parts: (string | number | null | undefined)[]): string {

@@ -1,4 +1,6 @@
-import { stripXmlForbidden, xmlAttr, xmlText } from '../../src/export/escape';
+import fc from 'fast-check';
+import type { Plain } from '../../src/db/mapper';
+import { plainText, stripXmlForbidden, xmlAttr, xmlText } from '../../src/export/escape';
 import { dealInterval, isoDate } from '../../src/export/intervals';
 import { selectionFromParams } from '../../src/export/selection';
 import { ArmsgraphError } from '../../src/errors';
@@ -24,6 +26,23 @@ describe('XML escaping', () => {
     expect(stripXmlForbidden('x\uD83Dy\uDE80z')).toBe('xyz');
     expect(stripXmlForbidden('🚀\uD83D')).toBe('🚀');
     expect(stripXmlForbidden('plain text')).toBe('plain text');
+  });
+});
+
+describe('values as one text cell', () => {
+  it('joins a list with |, each item as its own cell would be, and spells scalars as JSON does', () => {
+    const scalar = fc.oneof(fc.string(), fc.double(), fc.integer(), fc.boolean(), fc.constant(null));
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(scalar, fc.array(scalar, { maxLength: 3 })), { maxLength: 6 }),
+        (list) => {
+          const items = list as Plain[];
+          expect(plainText(items)).toBe(items.map((v) => plainText(v)).join('|'));
+        },
+      ),
+      { numRuns: 1000 },
+    );
+    expect(plainText(['a', 1, true, null, ['b', 2.5]])).toBe('a|1|true||b|2.5');
   });
 });
 

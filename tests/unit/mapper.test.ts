@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import neo4j from 'neo4j-driver';
 import { toPlain } from '../../src/db/mapper';
 
@@ -5,6 +6,27 @@ describe('toPlain', () => {
   it('turns safe Neo4j integers into numbers and unsafe ones into strings', () => {
     expect(toPlain(neo4j.int(2017))).toBe(2017);
     expect(toPlain(neo4j.int('9007199254740993'))).toBe('9007199254740993');
+  });
+
+  it('reads every 64-bit integer as its value: a number when safe, else its digits', () => {
+    const edges = [0n, -1n, 1n, 2n ** 31n - 1n, 2n ** 31n, -(2n ** 31n), -(2n ** 31n) - 1n, 2n ** 32n];
+    const extremes = [
+      2n ** 53n - 1n,
+      2n ** 53n,
+      -(2n ** 53n) + 1n,
+      -(2n ** 53n),
+      2n ** 63n - 1n,
+      -(2n ** 63n),
+    ];
+    const expected = (b: bigint) => (Number.isSafeInteger(Number(b)) ? Number(b) : b.toString());
+    for (const b of [...edges, ...extremes])
+      expect([b, toPlain(neo4j.int(b.toString()))]).toEqual([b, expected(b)]);
+    fc.assert(
+      fc.property(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), (b) => {
+        expect(toPlain(neo4j.int(b.toString()))).toBe(expected(b));
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('turns temporal values into ISO strings', () => {

@@ -8,6 +8,8 @@ import type { AttrKey, EdgeView, NodeView } from '../selection';
 function typedText(value: Plain | undefined): string | null {
   if (value === null || value === undefined) return null;
   if (typeof value === 'string') return value;
+  // Numbers and booleans as plainText spells them, without its checks (most typed values are these).
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (Array.isArray(value) && value.length === 0) return null;
   return plainText(value);
 }
@@ -63,7 +65,11 @@ export function declaredText(
 ): string {
   let s = '';
   for (let i = 0; i < keys.length; i++) {
-    const text = typedText(declaredValue(keys[i] as Declared, v));
+    const from = (keys[i] as Declared).from;
+    // Most declared values of a row are absent (the keys are those of every kind of node or edge).
+    const value = from >= 0 ? v.row[v.at + from] : declaredValue(keys[i] as Declared, v);
+    if (value === null || value === undefined) continue;
+    const text = typedText(value);
     if (text !== null) s += (opens[i] as string) + escape(text) + close;
   }
   return s;
