@@ -4,6 +4,9 @@
  * starts a fresh embedded Neo4j (temporary data folder, free port), seeds the curated graph so SIPRI
  * records merge onto curated deals as in real use, imports the register, and (IMPORT_REIMPORT=1)
  * imports it again. Prints rows/s, time, peak RSS of node and of the JVM, and the load average.
+ * IMPORT_PATH=bulk measures the bulk first load instead (src/import/sipri/bulk-load.ts: an empty graph,
+ * so no seeding): from the first line read to the settled release, the offline import and the start
+ * of Neo4j that follows it included.
  * Node's memory is sampled after every batch (RSS, V8 heap used); run node with --expose-gc and
  * IMPORT_LIVE_HEAP=1 to collect garbage before each sample, so the heap figures are what the importer
  * keeps (what grows with rows shows there first). `benchImport()` is the same, for bench/run.ts.
@@ -11,11 +14,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { Config } from '../src/config';
+import { bulkImportSipri } from '../src/import/sipri/bulk-load';
 import { importSipri, type ImportReport } from '../src/import/sipri/import-register';
 import { readRegister } from '../src/import/sipri/read-register';
 import { silentLogger } from '../src/logger';
 import { seedGraph } from '../src/seed/seeder';
-import { openStore } from '../src/store';
+import { openStore, type Store } from '../src/store';
 import { generateSipriRegister } from './generate-sipri';
 import { embeddedBenchConfig } from './bench-config';
 import { PeakTracker } from './proc-memory';
@@ -37,6 +42,8 @@ export interface BenchImportOptions {
   cacheDir?: string;
   /** Prints rows and rows/s so far to stderr every this many rows (0: never). */
   progressEvery?: number;
+  /** Measure the bulk first load into an empty graph instead of the transactional batches. */
+  bulk?: boolean;
   /** Collects garbage before each memory sample (needs node --expose-gc): the heap the import keeps. */
   liveHeap?: boolean;
 }
@@ -91,6 +98,8 @@ export interface BenchImportResult {
   heap: string;
   pageCache: string;
   batchSize: number | undefined;
+  /** The bulk load's parts (ms): writing the importer's files, the import and start, the totals. */
+  bulk?: ImportReport['bulk'];
 }
 
 /** The JVM's peak resident set (VmHWM), from /proc; undefined where there is no /proc. */
@@ -176,6 +185,7 @@ export async function benchImport(opts: BenchImportOptions = {}): Promise<BenchI
     ARMSGRAPH_QUERY_TIMEOUT_MS: '600000',
     NEO4J_LOCAL_START_TIMEOUT_MS: '600000',
   });
+  if (opts.bulk) return benchBulk(file, config, dataDir, { heap, pageCache, batchSize: opts.batchSize });
   const store = await openStore(config, silentLogger());
   try {
     if (opts.seedCurated !== false) await seedGraph(store.db);
@@ -245,6 +255,58 @@ export async function benchImport(opts: BenchImportOptions = {}): Promise<BenchI
   }
 }
 
+/** The bulk first load of `file` into the empty graph of `config` (see the module comment). */
+async function benchBulk(
+  file: string,
+  config: Config,
+  dataDir: string,
+  o: { heap: string; pageCache: string; batchSize: number | undefined },
+): Promise<BenchImportResult> {
+  const loadBefore = os.loadavg()[0] ?? 0;
+  const node0 = process.cpuUsage();
+  const peaks = new PeakTracker([process.pid]);
+  let store: Store | undefined;
+  try {
+    const loaded = await bulkImportSipri(config, silentLogger(), await readRegister(file), {
+      ...(o.batchSize ? { batchSize: o.batchSize } : {}),
+    });
+    store = loaded.store;
+    const r = loaded.report;
+    const node = process.cpuUsage(node0);
+    const peakRssNode = Math.round((peaks.stop().get(process.pid) ?? 0) / 2 ** 20);
+    const pid = store.embedded?.pid;
+    // The JVM was started by the load: all its CPU time is the load's.
+    const cpuSecondsJvm = pid === undefined ? undefined : cpuSeconds(pid);
+    const cpuSecondsNode = Math.round((node.user + node.system) / 1e5) / 10;
+    const first: ImportRun = {
+      ...run(r),
+      cpuSecondsJvm,
+      cpuSecondsNode,
+      cpuSecondsJvmSettle: undefined,
+      rowsPerCpuSecond: Math.round(r.rowsRead / Math.max(0.1, cpuSecondsNode + (cpuSecondsJvm ?? 0))),
+    };
+    return {
+      file,
+      rows: first.rowsRead,
+      machine: `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB`,
+      first,
+      reimport: undefined,
+      peakRssNodeMb: Math.round(process.resourceUsage().maxRSS / 1024),
+      peakRssJvmMb: pid === undefined ? undefined : peakRssMb(pid),
+      memory: { peakRssMb: peakRssNode, peakHeapUsedMb: 0, live: false, samples: [] },
+      loadBefore: Math.round(loadBefore * 100) / 100,
+      loadAfter: Math.round((os.loadavg()[0] ?? 0) * 100) / 100,
+      heap: o.heap,
+      pageCache: o.pageCache,
+      batchSize: o.batchSize,
+      bulk: r.bulk,
+    };
+  } finally {
+    await store?.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
 if (require.main === module) {
   const env = process.env;
   benchImport({
@@ -256,6 +318,7 @@ if (require.main === module) {
     reimport: env.IMPORT_REIMPORT === '1',
     seedCurated: env.IMPORT_SEED_CURATED !== '0',
     progressEvery: Number(env.IMPORT_PROGRESS_EVERY ?? 0),
+    bulk: env.IMPORT_PATH === 'bulk',
     liveHeap: env.IMPORT_LIVE_HEAP === '1',
   }).then(
     (r) => process.stdout.write(`${JSON.stringify(r, null, 2)}\n`),

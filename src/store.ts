@@ -5,6 +5,7 @@ import { applySchema } from './db/constraints';
 import { Database } from './db/database';
 import type { Logger } from './logger';
 import {
+  embeddedInUse,
   ensureEmbeddedNeo4j,
   startEmbeddedNeo4j,
   type EmbeddedNeo4j,
@@ -21,7 +22,12 @@ export interface Store {
  * Opens the graph store the configuration names: the Neo4j at NEO4J_URI, or the embedded one
  * (started here, or joined when another armsgraph process already runs it). Applies the schema.
  */
-export async function openStore(config: Config, logger: Logger): Promise<Store> {
+export async function openStore(
+  config: Config,
+  logger: Logger,
+  /** Start the embedded Neo4j with Neo4j's offline import of these files first (src/neo4j/embedded.ts). */
+  opts: { bulkImport?: string } = {},
+): Promise<Store> {
   let embedded: EmbeddedNeo4j | undefined;
   let uri: string;
   let username: string;
@@ -33,7 +39,9 @@ export async function openStore(config: Config, logger: Logger): Promise<Store> 
     username = config.neo4j.username;
     password = config.neo4j.password;
   } else {
-    embedded = await ensureEmbeddedNeo4j({ ...config.embedded, logger });
+    embedded = opts.bulkImport
+      ? await startBulkLoaded(config, logger, opts.bulkImport)
+      : await ensureEmbeddedNeo4j({ ...config.embedded, logger });
     ({ uri, username, password } = embedded.connection);
   }
   const driver = neo4j.driver(uri, neo4j.auth.basic(username, password), {
@@ -89,6 +97,22 @@ export async function openStore(config: Config, logger: Logger): Promise<Store> 
       await current?.stop();
     },
   };
+}
+
+/**
+ * Starts the embedded Neo4j on a bulk import: only this process may own the data folder meanwhile, so a
+ * folder another armsgraph process runs Neo4j on is refused (Neo4j's own file lock refuses any other).
+ */
+async function startBulkLoaded(config: Config, logger: Logger, argsFile: string): Promise<EmbeddedNeo4j> {
+  if (config.neo4j.uri)
+    throw new ConfigError("A bulk load writes the embedded Neo4j's own folder: it cannot load NEO4J_URI");
+  const busy = embeddedInUse(config.embedded.dataDir);
+  if (busy)
+    throw new ConfigError(
+      `The Neo4j data folder ${config.embedded.dataDir} is in use by another armsgraph process (pid ${busy.pid}): ` +
+        'a bulk load needs the folder to itself. Stop that process (the service or another import), or import without --bulk.',
+    );
+  return startEmbeddedNeo4j({ ...config.embedded, logger, bulkImport: argsFile });
 }
 
 /**

@@ -4,11 +4,12 @@ import { ArmsgraphError } from '../errors';
 import { writeReferenceData } from '../import/reference/import-reference';
 import { DEFAULT_REFERENCE_DIR, readReference } from '../import/reference/read-reference';
 import type { ImportCounts } from '../import/importer';
+import { bulkImportSipri, chooseLoadPath, type LoadMode } from '../import/sipri/bulk-load';
 import { importSipri, type ImportReport } from '../import/sipri/import-register';
 import { readRegister } from '../import/sipri/read-register';
 import { describeScope, releaseOf, type Release } from '../import/sipri/release-preamble';
 import { createLogger } from '../logger';
-import { openStore } from '../store';
+import { openStore, type Store } from '../store';
 import { countLines } from './count-lines';
 import { EXIT, UsageError } from './exit-codes';
 import { createProgress, silentProgress } from './progress';
@@ -43,7 +44,7 @@ export function formatImportSummary(file: string, r: ImportReport, maxRejected =
       `countries ${r.countries}, organisations ${r.organizations}, weapon systems ${r.systems}`,
     `retired by the newest release covering them: ${c.retiredDeals} deals, ${c.retiredDeliveries} deliveries; ` +
       `revived: ${c.revivedDeals} deals, ${c.revivedDeliveries} deliveries`,
-    shared.rate,
+    r.path === 'bulk' ? `${shared.rate} (bulk load into an empty graph)` : shared.rate,
   ];
   for (const m of r.merged) lines.push(`merged SIPRI ${m.sipriId} onto ${m.dealId}`);
   lines.push(...shared.rejected);
@@ -58,6 +59,8 @@ interface ImportOptions {
   generated?: string;
   scope?: string;
   withOrders?: boolean;
+  /** true: bulk load or refuse; false: transactional batches; unset: bulk when the graph is empty. */
+  bulk?: boolean;
 }
 
 export function registerImport(program: Command): void {
@@ -83,6 +86,12 @@ export function registerImport(program: Command): void {
       'the year range the export was made for (1995-2025), for a file whose preamble lacks it',
     )
     .option('--with-orders', 'the export lists deals ordered in the range without deliveries too')
+    .option(
+      '--bulk',
+      "load through Neo4j's offline importer, or refuse (the default does so whenever it can: an empty graph " +
+        'in the embedded Neo4j, whose folder no other process has open)',
+    )
+    .option('--no-bulk', 'write in transactions of --batch-size rows even into an empty graph')
     .action(async (file: string, opts: ImportOptions) => {
       const batchSize = Number(opts.batchSize);
       if (!Number.isInteger(batchSize) || batchSize < 1)
@@ -108,21 +117,28 @@ export function registerImport(program: Command): void {
       const progress = opts.progress ? createProgress({ label: 'import', unit: 'rows' }) : silentProgress;
       progress.phase('counting', undefined, 'rows');
       const total = await countLines(file, register.variant.headerLine + 1);
-      const store = await openStore(config, logger);
+      const mode: LoadMode = opts.bulk === true ? 'bulk' : opts.bulk === false ? 'transactional' : 'auto';
+      const choice = await chooseLoadPath(config, logger, mode);
+      let store: Store | undefined;
       let report: ImportReport;
+      const importOpts = {
+        batchSize,
+        release,
+        onProgress: (rows: number) => progress.update(rows),
+        onReconcile: (deals: number) => progress.phase('reconciling deal statuses', deals, 'deals'),
+      };
       try {
         progress.phase('writing', total);
-        report = await importSipri(store.db, register, {
-          batchSize,
-          release,
-          reread: () => readRegister(file),
-          onProgress: (rows) => progress.update(rows),
-          onReconcile: (deals) => progress.phase('reconciling deal statuses', deals, 'deals'),
-        });
+        if (choice.path === 'bulk') {
+          ({ report, store } = await bulkImportSipri(config, logger, register, importOpts));
+        } else {
+          store = choice.store;
+          report = await importSipri(store.db, register, { ...importOpts, reread: () => readRegister(file) });
+        }
         progress.update(report.deals);
       } finally {
         progress.done();
-        await store.close();
+        await store?.close();
       }
       process.stdout.write(
         opts.json ? JSON.stringify(report, null, 2) + '\n' : formatImportSummary(file, report),

@@ -21,6 +21,9 @@ import { DEAL_PARTY_PATTERN, type DealPartyType } from '../model';
  * a variant also has a COVERS slot for the variant's family (VARIANT_OF), so a family's page lists its
  * variants' deals.
  */
+/** Marks a database whose deals all have their slots. */
+export const DEAL_SLOTS_BUILT = 'DealSlotsBuilt';
+
 /** The sortYear of a deal without an order year: below every real year (1800 and later). */
 export const NO_YEAR = -1;
 
@@ -99,5 +102,5 @@ export async function dealsOfParty(db: Database, tx: ManagedTransaction, partyId
  * says it is done, so later starts cost one index lookup. Batched, for large graphs.
  */
 export async function buildMissingDealSlots(db: Database): Promise<void> {
-  await buildOnceForAllDeals(db, 'DealSlotsBuilt', (tx, ids) => refreshDealSlots(db, tx, ids), 10_000);
+  await buildOnceForAllDeals(db, DEAL_SLOTS_BUILT, (tx, ids) => refreshDealSlots(db, tx, ids), 10_000);
 }

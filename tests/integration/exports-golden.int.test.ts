@@ -5,6 +5,7 @@ import { nameFields } from '../../src/db/names';
 import { EXPORT_FORMAT_NAMES } from '../../src/export/registry';
 import { resetGraph, startTestServer, type TestServer } from '../helpers/test-app';
 import { writeSyntheticDeals } from '../helpers/synthetic-deals';
+import { canonical } from '../helpers/graph-dump';
 
 /**
  * Every format of every kind of selection, compared with files written by the exports as they were
@@ -28,34 +29,6 @@ const SELECTIONS: [string, string][] = [
   ['around', 'around=QZX&depth=2'],
   ['network', 'network=true&deliveredFrom=2001'],
 ];
-
-/** Deep copy with object members in name order. */
-function sorted(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sorted);
-  if (value === null || typeof value !== 'object') return value;
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(value).sort()) out[k] = sorted((value as Record<string, unknown>)[k]);
-  return out;
-}
-
-/** An export with the time of writing blanked, as its byte length and its sorted, canonical lines. */
-function canonical(text: string): { bytes: number; lines: string[] } {
-  const timeless = text.replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/g, 'GENERATED').replace(
-    // GEXF's meta carries the day only.
-    /lastmodifieddate="\d{4}-\d\d-\d\d"/,
-    'lastmodifieddate="DAY"',
-  );
-  const lines = timeless.split('\n').map((line) => {
-    const item = line.endsWith(',') ? line.slice(0, -1) : line;
-    if (!item.startsWith('{"')) return line;
-    try {
-      return JSON.stringify(sorted(JSON.parse(item)));
-    } catch {
-      return line;
-    }
-  });
-  return { bytes: Buffer.byteLength(timeless), lines: lines.sort() };
-}
 
 describe('exports stay byte for byte what they were', () => {
   let server: TestServer;

@@ -9,6 +9,7 @@ import {
   releaseSourceId,
   writeRelease,
   type Reconciled,
+  type ReleaseNode,
 } from '../../db/release-writes';
 import {
   countReleaseDeals,
@@ -20,12 +21,12 @@ import {
   yearsRecordedByRun,
 } from '../../db/sipri-writes';
 import { resumeTivRollups, suspendTivRollups } from '../../db/tiv-rollups';
-import { importInBatches, type ImportCounts, type Importer, type Rejected } from '../importer';
+import { importInBatches, type ImportCounts, type Importer } from '../importer';
 import { loadCountryTable, PartyResolver, type CountryEntry } from '../resolve-party';
 import type { Register, RegisterLine } from './read-register';
 import { releaseOf, type Release } from './release-preamble';
 import { registerFingerprint } from './release-fingerprint';
-import { batchParams } from './sipri-batch';
+import { batchParams, keepFirstDeliveryYears } from './sipri-batch';
 import { SipriMapper, type PlannedRow, type SipriLookup } from './sipri-mapper';
 
 /**
@@ -59,6 +60,13 @@ export interface ImportReport extends ImportCounts {
   nonStateParties: { name: string; id: string; kind: string }[];
   /** Where the time went (ms): writing batches, reconciling releases, deal statuses, TIV rollups. */
   timings: { batchesMs: number; reconcileMs: number; statusMs: number; rollupsMs: number };
+  /**
+   * The path the rows took: batches of transactions, or a bulk load into an empty graph
+   * (bulk-load.ts), whose `batchesMs` is the sum of writing its files (the derived data computed
+   * with them), Neo4j's offline import with the start that follows it, and what is written after it.
+   */
+  path: 'transactional' | 'bulk';
+  bulk?: { filesMs: number; loadMs: number; settleMs: number };
 }
 
 export interface ImportOptions {
@@ -86,7 +94,7 @@ export interface ImportOptions {
   reread?: () => Promise<Register>;
 }
 
-function emptyReport(
+export function emptyReport(
   variant: Register['variant'],
   seen: string,
   release: ImportReport['release'],
@@ -111,6 +119,7 @@ function emptyReport(
     nonStateParties: [],
     durationMs: 0,
     timings: { batchesMs: 0, reconcileMs: 0, statusMs: 0, rollupsMs: 0 },
+    path: 'transactional',
   };
 }
 
@@ -134,13 +143,7 @@ export async function importSipri(
   const release = opts.release ?? releaseOf(register.variant);
   const seen = release.generated;
   const releaseInfo = { id: releaseSourceId(seen), ...release };
-  const releaseNode = {
-    generated: seen,
-    scopeFrom: release.scope.from,
-    scopeTo: release.scope.to,
-    ordersIncluded: release.scope.ordersIncluded,
-    allParties: release.scope.allParties,
-  };
+  const releaseNode = releaseNodeOf(release);
   const already = await releaseImported(db, releaseNode, async () =>
     opts.reread
       ? registerFingerprint(await opts.reread(), new PartyResolver(opts.countries ?? loadCountryTable()))
@@ -161,21 +164,7 @@ export async function importSipri(
     { systems: lookup.systems ?? [], curated: lookup.curated ?? [], takenIds: lookup.takenIds ?? [] },
     opts.countries ?? loadCountryTable(),
   );
-  await upsertSource(db, {
-    id: SOURCE_ID,
-    dataGenerated: seen,
-    props: {
-      ...nameFields(SOURCE_ID, 'SIPRI Arms Transfers Database'),
-      kind: 'database',
-      title: 'SIPRI Arms Transfers Database',
-      publisher: 'Stockholm International Peace Research Institute (SIPRI)',
-      url: 'https://www.sipri.org/databases/armstransfers',
-      citation: 'Source: SIPRI Arms Transfers Database',
-      retrieved: seen,
-      sourceIds: [],
-    },
-  });
-  await writeRelease(db, releaseNode);
+  await writeSipriSources(db, seen, releaseNode);
 
   const report = emptyReport(register.variant, seen, releaseInfo, noChange);
   // The rollups are settled once at the end (settleReleaseDeals): the tables sum deliveries until then.
@@ -191,28 +180,14 @@ export async function importSipri(
         const recorded = await yearsRecordedByRun(db, tx, ctx.release, ctx.run, [
           ...new Set(rows.map((r) => r.dealId)),
         ]);
-        const refused: Rejected[] = [];
-        const kept = rows.filter((r) => {
-          const years = recorded.get(r.dealId) ?? new Set<number>();
-          const dup = r.row.deliveries.find((d) => years.has(d.year));
-          if (dup) {
-            refused.push({
-              line: r.row.line,
-              reason: `deal ${r.row.sipriId} already has a row for delivery year ${dup.year}`,
-            });
-            return false;
-          }
-          for (const d of r.row.deliveries) years.add(d.year);
-          recorded.set(r.dealId, years);
-          return true;
-        });
+        const { kept, refused } = keepFirstDeliveryYears(rows, recorded);
         // A refused row's new parties and systems are written all the same: later rows may name them.
         await writeSipriBatch(db, tx, batchParams(kept, ctx, rows));
         deliveries += kept.reduce((n, r) => n + r.row.deliveries.length, 0);
         return refused;
       }, batchTimeoutMs),
   };
-  let t = Date.now();
+  const t = Date.now();
   const counts = await importInBatches(register.lines, importer, {
     batchSize,
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
@@ -220,16 +195,77 @@ export async function importSipri(
   report.timings.batchesMs = Date.now() - t;
   Object.assign(report, counts);
 
-  t = Date.now();
+  await settleImportedRelease(db, mapper, report, {
+    seen,
+    pageSize: batchSize,
+    timeoutMs: batchTimeoutMs,
+    rollupsWereBuilt,
+    ...(opts.onReconcile ? { onReconcile: opts.onReconcile } : {}),
+  });
+  report.deliveries = deliveries;
+  report.durationMs = Date.now() - started;
+  return report;
+}
+
+/** The SIPRI source and the release's Source node (a version of it), before its rows are written. */
+export async function writeSipriSources(db: Database, seen: string, releaseNode: ReleaseNode): Promise<void> {
+  await upsertSource(db, {
+    id: SOURCE_ID,
+    dataGenerated: seen,
+    props: {
+      ...nameFields(SOURCE_ID, 'SIPRI Arms Transfers Database'),
+      kind: 'database',
+      title: 'SIPRI Arms Transfers Database',
+      publisher: 'Stockholm International Peace Research Institute (SIPRI)',
+      url: 'https://www.sipri.org/databases/armstransfers',
+      citation: 'Source: SIPRI Arms Transfers Database',
+      retrieved: seen,
+      sourceIds: [],
+    },
+  });
+  await writeRelease(db, releaseNode);
+}
+
+/** The release as its Source node holds it. */
+export function releaseNodeOf(release: Release): ReleaseNode {
+  return {
+    generated: release.generated,
+    scopeFrom: release.scope.from,
+    scopeTo: release.scope.to,
+    ordersIncluded: release.scope.ordersIncluded,
+    allParties: release.scope.allParties,
+  };
+}
+
+/**
+ * What follows once every row of a release is in the graph, whichever path wrote them (the batches
+ * here, or the bulk load: bulk-load.ts): the release's last year, reconciling it with the other
+ * releases, each deal's status and TIV rollups, and last the fingerprint that marks it imported (an
+ * import that stopped before is run again whole). Fills the report's counts from the mapper.
+ */
+export async function settleImportedRelease(
+  db: Database,
+  mapper: SipriMapper,
+  report: ImportReport,
+  opts: {
+    seen: string;
+    pageSize: number;
+    timeoutMs: number;
+    rollupsWereBuilt: boolean;
+    onReconcile?: (deals: number) => void;
+  },
+): Promise<void> {
+  const { seen } = opts;
+  const t = Date.now();
   // The last year the export covers: the latest delivery year it lists.
   const lastYear = mapper.lastYear;
   await closeRelease(db, seen, undefined, lastYear);
   const { dealIds: settled, ...reconciled } = await reconcileReleases(db, {
-    pageSize: batchSize,
-    timeoutMs: batchTimeoutMs,
+    pageSize: opts.pageSize,
+    timeoutMs: opts.timeoutMs,
   });
   report.reconciled = reconciled;
-  const settle = { release: seen, lastYear, pageSize: batchSize, timeoutMs: batchTimeoutMs };
+  const settle = { release: seen, lastYear, pageSize: opts.pageSize, timeoutMs: opts.timeoutMs };
   await settleReconciledDeals(db, settled, settle);
   report.timings.reconcileMs = Date.now() - t;
   const releaseDeals = await countReleaseDeals(db, seen);
@@ -238,21 +274,22 @@ export async function importSipri(
   // from the contributions after a first load (rebuildTivRollups) was measured against it on the real
   // register: it bounds memory as well, but re-reads the contributions once per level and cost more
   // of Neo4j's CPU, so it serves only the repair at start (buildMissingTivRollups).
-  const done = await settleReleaseDeals(db, { ...settle, pageSize: batchSize * SETTLE_BATCHES });
+  const done = await settleReleaseDeals(db, { ...settle, pageSize: opts.pageSize * SETTLE_BATCHES });
   report.timings.statusMs = done.statusMs;
   report.timings.rollupsMs = done.rollupsMs;
-  await resumeTivRollups(db, rollupsWereBuilt);
-  // Marked imported from this file last: an import that stopped before is run again whole.
+  await resumeTivRollups(db, opts.rollupsWereBuilt);
   await closeRelease(db, seen, mapper.hasher.digest(), lastYear);
 
   report.deals = done.deals;
-  report.deliveries = deliveries;
+  reportEntities(mapper, report);
+}
+
+/** The report's counts of what the mapper met: deals merged, parties and systems. */
+export function reportEntities(mapper: SipriMapper, report: ImportReport): void {
   report.merged = mapper.merged;
   const parties = [...mapper.partiesSeen.values()];
   report.countries = parties.filter((p) => p.label === 'Country').length;
   report.organizations = parties.length - report.countries;
   report.systems = mapper.systemsUsed;
   report.nonStateParties = [...mapper.nonState.values()].sort((a, b) => a.name.localeCompare(b.name));
-  report.durationMs = Date.now() - started;
-  return report;
 }

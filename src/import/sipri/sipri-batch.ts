@@ -4,6 +4,7 @@ import { nameFields } from '../../db/names';
 import { RELEASE_ACTOR, releaseSourceId } from '../../db/release-writes';
 import { SOURCE_ID, type BatchParams, type DealParams } from '../../db/sipri-writes';
 import { relationKey } from '../../model';
+import type { Rejected } from '../importer';
 import type { Party } from '../resolve-party';
 import type { SipriRow } from './map-row';
 import { recordOf } from './release-records';
@@ -217,4 +218,31 @@ function dealParams(e: DealEntry): DealParams {
     // The parties partiesRow gives a SIPRI deal, for its TIV contribution.
     ...(cur ? {} : { parties: { supplierId: seller.id, recipientId: buyer.id, systemId: e.systemId } }),
   };
+}
+
+/**
+ * The rows to write, in order, and those refused for repeating a delivery year their deal already has
+ * in this export: `recorded` holds the years each deal has so far (in earlier batches, or earlier rows
+ * of a bulk load's part), and gains the kept rows' years.
+ */
+export function keepFirstDeliveryYears(
+  rows: readonly PlannedRow[],
+  recorded: Map<string, Set<number>>,
+): { kept: PlannedRow[]; refused: Rejected[] } {
+  const refused: Rejected[] = [];
+  const kept = rows.filter((r) => {
+    const years = recorded.get(r.dealId) ?? new Set<number>();
+    const dup = r.row.deliveries.find((d) => years.has(d.year));
+    if (dup) {
+      refused.push({
+        line: r.row.line,
+        reason: `deal ${r.row.sipriId} already has a row for delivery year ${dup.year}`,
+      });
+      return false;
+    }
+    for (const d of r.row.deliveries) years.add(d.year);
+    recorded.set(r.dealId, years);
+    return true;
+  });
+  return { kept, refused };
 }

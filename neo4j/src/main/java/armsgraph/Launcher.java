@@ -26,6 +26,8 @@ import org.neo4j.io.ByteUnit;
  * so we shut down: that is what guarantees no orphan java process is left behind.
  *
  * Options: --data-dir DIR --bolt-port N --password-file FILE [--page-cache SIZE] [--tx-timeout SECONDS]
+ * [--bulk-import ARGS-FILE] (Neo4j's offline importer first, see BulkImport; its report goes to the
+ * log file the Node side keeps, and "ARMSGRAPH_NEO4J_IMPORTED" tells it the import is done).
  */
 public final class Launcher {
     private Launcher() {}
@@ -66,6 +68,20 @@ public final class Launcher {
         } catch (IOException e) {
             fail("cannot read the password file: " + e.getMessage());
             return;
+        }
+
+        if (opts.containsKey("bulk-import")) {
+            try {
+                String report = BulkImport.run(dataDir, Path.of(opts.get("bulk-import")));
+                System.err.println(report);
+            } catch (IOException | RuntimeException e) {
+                if (causedBy(e, org.neo4j.io.locker.FileLockException.class)) {
+                    fail("the data folder " + dataDir + " is locked by another Neo4j process: no bulk import");
+                }
+                fail("bulk import failed: " + rootMessage(e));
+            }
+            System.out.println("ARMSGRAPH_NEO4J_IMPORTED");
+            System.out.flush();
         }
 
         DatabaseManagementServiceBuilder builder = new DatabaseManagementServiceBuilder(dataDir)

@@ -1,0 +1,139 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import neo4j from 'neo4j-driver';
+
+/**
+ * Node and relationship files in the format of Neo4j's offline importer (`neo4j-admin database import
+ * full`, run by the launcher: neo4j/src/main/java/armsgraph/BulkImport.java). Each file has a fixed
+ * list of typed columns: the importer reads rows by position, so every row must have them all, and a
+ * property's type is the column's. A value the columns do not declare, or of another type than its
+ * column, is a programming error and throws: the bulk path must store what the transactional path
+ * stores, property for property (a JavaScript number is a float there too, an Integer a long).
+ *
+ * Written with synchronous appends of large chunks: the files are the importer's input, read once it
+ * is complete, and buffered writes keep memory flat whatever their size.
+ */
+
+export type ColumnType = 'string' | 'long' | 'double' | 'boolean' | 'string[]' | 'long[]';
+
+/** Separates a string array's elements in a field: a control character no SIPRI text contains. */
+export const ARRAY_DELIMITER = '\u001f';
+
+/** One file of nodes of some labels, or of relationships of one type between two id spaces. */
+export type BulkFileSpec =
+  | {
+      kind: 'nodes';
+      labels: readonly string[];
+      idSpace: string;
+      columns: Record<string, ColumnType>;
+      /** Whether the id is also the node's `id` property (default); nodes keyed otherwise have none. */
+      idProperty?: boolean;
+    }
+  | {
+      kind: 'relationships';
+      type: string;
+      from: string;
+      to: string;
+      columns: Record<string, ColumnType>;
+    };
+
+const FLUSH_AT = 1 << 20;
+
+function quoted(text: string): string {
+  return `"${text.replace(/"/g, '""')}"`;
+}
+
+function cell(name: string, type: ColumnType, value: unknown): string {
+  if (value === null || value === undefined) return '';
+  const wrong = () => new Error(`bulk file: property ${name} (${type}) cannot hold ${JSON.stringify(value)}`);
+  switch (type) {
+    case 'string':
+      if (typeof value !== 'string') throw wrong();
+      return quoted(value);
+    case 'long':
+      if (!neo4j.isInt(value)) throw wrong();
+      return value.toString();
+    case 'double':
+      if (typeof value !== 'number' || !Number.isFinite(value)) throw wrong();
+      return String(value);
+    case 'boolean':
+      if (typeof value !== 'boolean') throw wrong();
+      return String(value);
+    case 'string[]':
+      if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || v.includes(ARRAY_DELIMITER)))
+        throw wrong();
+      // An empty list is stored as one: the importer reads an empty quoted field of an array column so.
+      return quoted(value.join(ARRAY_DELIMITER));
+    case 'long[]':
+      if (!Array.isArray(value) || !value.every((v) => neo4j.isInt(v))) throw wrong();
+      return quoted(value.map((v: unknown) => String(v)).join(ARRAY_DELIMITER));
+  }
+}
+
+/** A file being written: rows go to its body, the header is written beside it when it is closed. */
+export class BulkFile {
+  readonly body: string;
+  readonly header: string;
+  rows = 0;
+  private readonly fd: number;
+  private chunk = '';
+  private readonly names: string[];
+  private readonly types: ColumnType[];
+
+  constructor(
+    dir: string,
+    name: string,
+    readonly spec: BulkFileSpec,
+  ) {
+    this.body = path.join(dir, `${name}.csv`);
+    this.header = path.join(dir, `${name}.header.csv`);
+    this.fd = fs.openSync(this.body, 'w');
+    this.names = Object.keys(spec.columns);
+    this.types = Object.values(spec.columns);
+  }
+
+  /** A node (its id and properties) or a relationship (its ends and properties). */
+  add(ids: readonly string[], props: Readonly<Record<string, unknown>>): void {
+    for (const key in props)
+      if (!(key in this.spec.columns) && props[key] !== null && props[key] !== undefined)
+        throw new Error(`bulk file ${path.basename(this.body)}: no column for property ${key}`);
+    const cells = ids.map(quoted);
+    for (let i = 0; i < this.names.length; i++) {
+      const n = this.names[i]!;
+      cells.push(cell(n, this.types[i]!, props[n]));
+    }
+    this.chunk += cells.join(',') + '\n';
+    this.rows++;
+    if (this.chunk.length >= FLUSH_AT) this.flush();
+  }
+
+  private flush(): void {
+    if (this.chunk !== '') fs.writeSync(this.fd, this.chunk);
+    this.chunk = '';
+  }
+
+  /** Flushes the body and writes the header; returns the importer's option for this file. */
+  close(): string {
+    this.flush();
+    fs.closeSync(this.fd);
+    const s = this.spec;
+    const props = Object.entries(s.columns).map(([n, t]) => `${n}:${t}`);
+    const ids =
+      s.kind === 'nodes'
+        ? [`${s.idProperty === false ? '' : 'id'}:ID(${s.idSpace})`]
+        : [`:START_ID(${s.from})`, `:END_ID(${s.to})`];
+    fs.writeFileSync(this.header, [...ids, ...props].join(',') + '\n');
+    return s.kind === 'nodes'
+      ? `--nodes=${s.labels.join(':')}=${this.header},${this.body}`
+      : `--relationships=${s.type}=${this.header},${this.body}`;
+  }
+}
+
+/** The importer's options besides the files: how they are written (see BulkFile). */
+export const BULK_FORMAT_OPTIONS = [
+  `--array-delimiter=${ARRAY_DELIMITER}`,
+  '--quote="',
+  // Comments and descriptions may span lines.
+  '--multiline-fields=true',
+  '--id-type=string',
+];

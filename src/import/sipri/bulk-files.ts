@@ -1,0 +1,435 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { SOURCE_ID } from '../../db/sipri-writes';
+import { relationKey } from '../../model';
+import { BULK_FORMAT_OPTIONS, BulkFile, type BulkFileSpec, type ColumnType } from '../bulk-csv';
+import { RejectedRows, type Rejected } from '../importer';
+import type { Integer } from '../../db/integers';
+import type { RegisterLine } from './read-register';
+import {
+  contributionOf,
+  dealSlots,
+  dealStatus,
+  dealTotals,
+  RollupSums,
+  type DeliveryProps,
+} from './bulk-derived';
+import { batchParams, keepFirstDeliveryYears } from './sipri-batch';
+import type { PlannedRow, SipriMapper } from './sipri-mapper';
+
+/**
+ * A SIPRI export as Neo4j's offline importer takes it, for a first load into an empty graph
+ * (bulk-load.ts). Every line goes through the transactional path's mapper, and each deal's rows
+ * through the same batch builder (sipri-batch.ts), so the nodes, relationships, keys and properties
+ * are those the batch statements write into an empty graph (src/db/sipri-writes.ts). What the
+ * transactional path derives from the graph afterwards (totals, statuses, deal slots, TIV
+ * contributions and rollups) is computed from each deal's rows as its part is written
+ * (bulk-derived.ts), so the importer writes it too and nothing is left to settle in Cypher.
+ *
+ * Memory stays flat in the number of rows: entities (a vocabulary) are written as the mapper first
+ * meets them; the rows of a deal, which may lie anywhere in the file, are grouped by spilling each
+ * mapped row to one of PARTS files by its deal, then reading one part at a time. The rollup rows are
+ * summed in a map of their keys and years (parties × years, however many rows).
+ */
+
+const PARTS = 64;
+
+const NAMES: Record<string, ColumnType> = {
+  name: 'string',
+  aliases: 'string[]',
+  nameKeys: 'string[]',
+  nameKeysText: 'string',
+  searchText: 'string',
+};
+const SOURCED: Record<string, ColumnType> = { sourceIds: 'string[]' };
+const SEEN: Record<string, ColumnType> = {
+  sipriFirstSeen: 'string',
+  sipriLastSeen: 'string',
+  sipriReleases: 'string[]',
+  sipriRelease: 'string',
+};
+/** SIPRI's facts about a deal, as deals and the release's records hold them (sipri-batch.ts). */
+const FACTS: Record<string, ColumnType> = {
+  sipriId: 'string',
+  tivUnit: 'double',
+  tivUnitNew: 'double',
+  tivOrder: 'double',
+  sipriStatus: 'string',
+  localProduction: 'boolean',
+  sipriComments: 'string',
+  orderYear: 'long',
+  orderYearEstimated: 'boolean',
+  quantity: 'long',
+  quantityEstimated: 'boolean',
+  category: 'string',
+  description: 'string',
+};
+const KEYED: Record<string, ColumnType> = { key: 'string', sourceIds: 'string[]' };
+
+const node = (labels: string[], columns: Record<string, ColumnType>, idProperty = true): BulkFileSpec => ({
+  kind: 'nodes',
+  labels,
+  idSpace: labels[0]!,
+  columns,
+  idProperty,
+});
+const rel = (type: string, from: string, to: string, columns = KEYED): BulkFileSpec => ({
+  kind: 'relationships',
+  type,
+  from,
+  to,
+  columns,
+});
+
+const SPECS = {
+  countries: node(['Country', 'Entity'], {
+    ...NAMES,
+    iso2: 'string',
+    historical: 'boolean',
+    kind: 'string',
+    ...SOURCED,
+  }),
+  organizations: node(['Organization', 'Entity'], {
+    ...NAMES,
+    kind: 'string',
+    countryId: 'string',
+    ...SOURCED,
+  }),
+  systems: node(['WeaponSystem', 'Entity'], {
+    ...NAMES,
+    category: 'string',
+    description: 'string',
+    family: 'boolean',
+    ...SOURCED,
+  }),
+  deals: node(['Deal', 'Entity'], {
+    ...NAMES,
+    ...FACTS,
+    delivered: 'long',
+    tivTotal: 'double',
+    deliveredEstimated: 'boolean',
+    deliveryStartYear: 'long',
+    deliveryEndYear: 'long',
+    status: 'string',
+    ...SEEN,
+    ...SOURCED,
+  }),
+  deliveries: node(['Delivery'], {
+    year: 'long',
+    quantity: 'long',
+    quantityEstimated: 'boolean',
+    yearEstimated: 'boolean',
+    tiv: 'double',
+    ...SEEN,
+    ...SOURCED,
+  }),
+  records: node(['SipriRecord'], {
+    dealId: 'string',
+    release: 'string',
+    buyerId: 'string',
+    sellerId: 'string',
+    systemId: 'string',
+    designation: 'string',
+    ...FACTS,
+    deliveries: 'string[]',
+  }),
+  slots: node(['DealSlot'], { role: 'string', partyId: 'string', sortYear: 'long', dealId: 'string' }),
+  // Keyed by their deal, without an id property (the graph's contributions have none).
+  contributions: node(
+    ['TivContribution'],
+    {
+      dealId: 'string',
+      supplierId: 'string',
+      recipientId: 'string',
+      systemId: 'string',
+      category: 'string',
+      condition: 'string',
+      localProduction: 'boolean',
+      years: 'long[]',
+      tivs: 'long[]',
+    },
+    false,
+  ),
+  rollups: node(['TivRollup'], {
+    level: 'string',
+    supplierId: 'string',
+    recipientId: 'string',
+    year: 'long',
+    tiv: 'long',
+    n: 'long',
+    gaps: 'long[]',
+  }),
+  variantOf: rel('VARIANT_OF', 'WeaponSystem', 'WeaponSystem'),
+  basedIn: rel('BASED_IN', 'Organization', 'Country'),
+  buyerCountry: rel('BUYER', 'Deal', 'Country'),
+  buyerOrganization: rel('BUYER', 'Deal', 'Organization'),
+  sellerCountry: rel('SELLER', 'Deal', 'Country'),
+  sellerOrganization: rel('SELLER', 'Deal', 'Organization'),
+  covers: rel('COVERS', 'Deal', 'WeaponSystem'),
+  hasDelivery: rel('HAS_DELIVERY', 'Deal', 'Delivery'),
+  hasRecord: rel('HAS_RECORD', 'Deal', 'SipriRecord', {}),
+} satisfies Record<string, BulkFileSpec>;
+
+type Files = { [K in keyof typeof SPECS]: BulkFile };
+
+/** What writing the files found: rows, rejections, and the list properties to fill in afterwards. */
+export interface BulkFilesReport {
+  rowsRead: number;
+  rowsImported: number;
+  /** Every row rejected. */
+  rejectedRows: number;
+  /** The first of them by line (importer.ts: RejectedRows). */
+  rejected: Rejected[];
+  deliveries: number;
+  deals: number;
+  /** The importer's options: the files and their format. */
+  args: string[];
+  /**
+   * List properties some nodes hold empty: Neo4j's importer stores no empty list, so these are set
+   * to `[]` where missing once the graph is up (label → properties).
+   */
+  emptyLists: Record<string, string[]>;
+}
+
+/** A spill file of one part of the deals, written in large appends. */
+class Spill {
+  private chunk = '';
+  private readonly fd: number;
+  constructor(readonly file: string) {
+    this.fd = fs.openSync(file, 'w');
+  }
+  add(line: string): void {
+    this.chunk += line + '\n';
+    if (this.chunk.length >= 1 << 18) this.flush();
+  }
+  flush(): void {
+    if (this.chunk !== '') fs.writeSync(this.fd, this.chunk);
+    this.chunk = '';
+  }
+  close(): void {
+    this.flush();
+    fs.closeSync(this.fd);
+  }
+}
+
+/** A deal id's part (FNV-1a): every row of a deal lands in the same part. */
+function partOf(dealId: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < dealId.length; i++) h = Math.imul(h ^ dealId.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % PARTS;
+}
+
+/** A marker node: its label, and the layout of what it marks built where that has versions. */
+export interface Marker {
+  label: string;
+  layout?: number;
+}
+
+/** The marker nodes an empty graph's schema step leaves (src/db/constraints.ts), without an id. */
+function writeMarkers(dir: string, markers: readonly Marker[]): string {
+  const file = path.join(dir, 'markers.csv');
+  // An id column without a name stores no property: the markers the schema step writes have none.
+  const rows = markers.map((m, i) => `"m${i}","${m.label}",${m.layout ?? ''}`);
+  fs.writeFileSync(file, [':ID(Marker),:LABEL,layout:long', ...rows].join('\n') + '\n');
+  return `--nodes=${file}`;
+}
+
+/**
+ * Maps every line of `lines` with `mapper` and writes the importer's files into `dir` (which must
+ * exist and be empty). `ctx` is the release and import run, as the batch statements take them.
+ * `markers`: the marker nodes the load writes (derivations it writes itself, which need no building).
+ */
+export async function writeBulkFiles(
+  lines: AsyncIterable<RegisterLine>,
+  mapper: SipriMapper,
+  dir: string,
+  ctx: { release: string; run: string },
+  markers: readonly Marker[],
+): Promise<BulkFilesReport> {
+  const files = Object.fromEntries(
+    Object.entries(SPECS).map(([name, spec]) => [name, new BulkFile(dir, name, spec)]),
+  ) as Files;
+  const spills = Array.from({ length: PARTS }, (_, i) => new Spill(path.join(dir, `part-${i}.jsonl`)));
+  const report: BulkFilesReport = {
+    rowsRead: 0,
+    rowsImported: 0,
+    rejectedRows: 0,
+    rejected: [],
+    deliveries: 0,
+    deals: 0,
+    args: [],
+    emptyLists: {},
+  };
+  const rejected = new RejectedRows();
+  const src = [SOURCE_ID];
+  const empties = new Map<string, Set<string>>();
+  const add = (file: BulkFile, ids: string[], props: Record<string, unknown>) => {
+    file.add(ids, props);
+    if (file.spec.kind !== 'nodes') return;
+    for (const [k, t] of Object.entries(file.spec.columns)) {
+      const v = props[k];
+      if ((t === 'string[]' || t === 'long[]') && Array.isArray(v) && v.length === 0) {
+        const label = file.spec.labels[0]!;
+        const set = empties.get(label) ?? new Set<string>();
+        set.add(k);
+        empties.set(label, set);
+      }
+    }
+  };
+
+  // The families of each variant system, for the deals' COVERS slots (a vocabulary, like the systems).
+  const families = new Map<string, string[]>();
+  // Entities as the mapper first meets them; the deal part of each row to its part's spill file.
+  for await (const line of lines) {
+    report.rowsRead++;
+    const mapped = mapper.map(line);
+    if (!mapped.ok) {
+      rejected.add([mapped.rejected]);
+      continue;
+    }
+    const r = mapped.row;
+    if (r.curated) throw new Error('a bulk load writes an empty graph: no curated deal to merge onto');
+    for (const c of r.countries) add(files.countries, [c.id], { ...c.props, sourceIds: src });
+    for (const o of r.organizations) {
+      add(files.organizations, [o.id], { ...o.props, sourceIds: src });
+      const home = o.props.countryId;
+      if (typeof home === 'string')
+        add(files.basedIn, [o.id, home], { key: relationKey('BASED_IN', o.id, home), sourceIds: src });
+    }
+    for (const s of r.systems) add(files.systems, [s.id], { ...s.props, sourceIds: src });
+    for (const f of r.families) families.set(f.variantId, [...(families.get(f.variantId) ?? []), f.familyId]);
+    for (const f of r.families)
+      add(files.variantOf, [f.variantId, f.familyId], {
+        key: relationKey('VARIANT_OF', f.variantId, f.familyId),
+        sourceIds: src,
+      });
+    // The deal's part of the row only: its entities are written above.
+    const deal = { row: r.row, dealId: r.dealId, buyer: r.buyer, seller: r.seller, systemId: r.systemId };
+    spills[partOf(r.dealId)]!.add(JSON.stringify(deal));
+  }
+  for (const s of spills) s.close();
+
+  // Each part's deals, their rows in file order: the batch builder's values, as one batch of them, and
+  // what the settling statements would derive from them. Every line is read by now: the last year the
+  // export covers (the statuses') is known.
+  const lastYear = mapper.lastYear;
+  const rollups = new RollupSums();
+  const seen = { sipriFirstSeen: ctx.release, sipriLastSeen: ctx.release, sipriReleases: [ctx.release] };
+  for (const s of spills) {
+    const rows = fs
+      .readFileSync(s.file, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '')
+      .map(
+        (l) =>
+          ({
+            ...(JSON.parse(l) as Pick<PlannedRow, 'row' | 'dealId' | 'buyer' | 'seller' | 'systemId'>),
+            curated: undefined,
+            countries: [],
+            organizations: [],
+            systems: [],
+            families: [],
+          }) satisfies PlannedRow,
+      );
+    fs.rmSync(s.file);
+    const { kept, refused } = keepFirstDeliveryYears(rows, new Map());
+    rejected.add(refused);
+    report.rowsImported += kept.length;
+    report.deliveries += kept.reduce((n, r) => n + r.row.deliveries.length, 0);
+    const p = batchParams(kept, ctx, []);
+    const marks = { ...seen, sipriRelease: ctx.release, sourceIds: src };
+    const deliveriesOf = new Map<string, DeliveryProps[]>();
+    for (const x of p.deliveries)
+      deliveriesOf.set(x.dealId, [
+        ...(deliveriesOf.get(x.dealId) ?? []),
+        x.props as unknown as DeliveryProps,
+      ]);
+    const partiesOf = new Map<string, { type: string; id: string }[]>();
+    for (const row of p.rows) {
+      const parties = row.parties as Record<string, { id: string } | null>;
+      partiesOf.set(
+        row.dealId as string,
+        Object.entries(parties).flatMap(([type, party]) => (party ? [{ type, id: party.id }] : [])),
+      );
+    }
+    for (const d of p.deals) {
+      const xs = deliveriesOf.get(d.id) ?? [];
+      const totals = dealTotals(d.totals, xs);
+      const props = d.props as {
+        quantity: Integer | null;
+        orderYear: Integer | null;
+        category: string | null;
+        sipriStatus: string | null;
+        localProduction: boolean | null;
+      };
+      const status = dealStatus(props.quantity, totals.delivered, totals.deliveryEndYear, lastYear);
+      add(files.deals, [d.id], { ...d.props, ...totals, status, ...marks });
+      report.deals++;
+      const parties = partiesOf.get(d.id) ?? [];
+      for (const { id, ...slot } of dealSlots(d.id, props.orderYear, parties, families))
+        add(files.slots, [id], slot);
+      const party = (type: string) => parties.find((x) => x.type === type)?.id ?? null;
+      const c = contributionOf(
+        {
+          id: d.id,
+          supplierId: party('SELLER'),
+          recipientId: party('BUYER'),
+          systemId: party('COVERS'),
+          category: props.category,
+          sipriStatus: props.sipriStatus,
+          localProduction: props.localProduction,
+        },
+        xs,
+      );
+      if (c) {
+        add(files.contributions, [c.dealId], c);
+        rollups.add(c);
+      }
+    }
+    for (const r of p.records) {
+      const id = `${r.dealId}@${ctx.release}`;
+      add(files.records, [id], {
+        ...r.props,
+        dealId: r.dealId,
+        release: ctx.release,
+        deliveries: r.deliveries,
+      });
+      add(files.hasRecord, [r.dealId, id], {});
+    }
+    for (const x of p.deliveries) {
+      add(files.deliveries, [x.id], { ...x.props, ...marks });
+      add(files.hasDelivery, [x.dealId, x.id], { key: x.key, sourceIds: src });
+    }
+    for (const row of p.rows) {
+      const dealId = row.dealId as string;
+      const parties = row.parties as Record<string, { id: string; label: string | null; key: string } | null>;
+      for (const [type, party] of Object.entries(parties)) {
+        if (!party) continue;
+        const file =
+          type === 'COVERS'
+            ? files.covers
+            : type === 'BUYER'
+              ? party.label === 'Country'
+                ? files.buyerCountry
+                : files.buyerOrganization
+              : party.label === 'Country'
+                ? files.sellerCountry
+                : files.sellerOrganization;
+        add(file, [dealId, party.id], { key: party.key, sourceIds: src });
+      }
+    }
+  }
+  for (const { id, ...row } of rollups.nodes()) add(files.rollups, [id], row);
+  report.rejected = rejected.list();
+  report.rejectedRows = rejected.count;
+  // Every row is counted: read = imported + rejected, as the batches count them.
+  report.rowsImported = report.rowsRead - rejected.count;
+  report.args = [
+    ...Object.values(files).map((f) => f.close()),
+    ...(markers.length > 0 ? [writeMarkers(dir, markers)] : []),
+    ...BULK_FORMAT_OPTIONS,
+    `--report-file=${path.join(dir, 'import.report')}`,
+  ];
+  report.emptyLists = Object.fromEntries([...empties].map(([l, s]) => [l, [...s].sort()]));
+  return report;
+}
