@@ -302,12 +302,20 @@ export async function writeBulkFiles(
   const rejected = new RejectedRows();
   const src = [SOURCE_ID];
   const empties = new Map<string, Set<string>>();
+  // Each node file's list columns, looked up once: every row is checked for an empty one.
+  const lists = new Map(
+    Object.values(files).map((f) => [
+      f,
+      f.spec.kind === 'nodes'
+        ? Object.entries(f.spec.columns).flatMap(([k, t]) => (t === 'string[]' || t === 'long[]' ? [k] : []))
+        : [],
+    ]),
+  );
   const add = (file: BulkFile, ids: string[], props: Record<string, unknown>) => {
     file.add(ids, props);
-    if (file.spec.kind !== 'nodes') return;
-    for (const [k, t] of Object.entries(file.spec.columns)) {
+    for (const k of lists.get(file)!) {
       const v = props[k];
-      if ((t === 'string[]' || t === 'long[]') && Array.isArray(v) && v.length === 0) {
+      if (Array.isArray(v) && v.length === 0 && file.spec.kind === 'nodes') {
         const label = file.spec.labels[0]!;
         const set = empties.get(label) ?? new Set<string>();
         set.add(k);
