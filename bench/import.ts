@@ -4,6 +4,9 @@
  * starts a fresh embedded Neo4j (temporary data folder, free port), seeds the curated graph so SIPRI
  * records merge onto curated deals as in real use, imports the register, and (IMPORT_REIMPORT=1)
  * imports it again. Prints rows/s, time, peak RSS of node and of the JVM, and the load average.
+ * IMPORT_ROLLUPS=defer imports without keeping the TIV rollups (ImportOptions.deferRollups), then
+ * builds them as the next start would (buildMissingTivRollups), timed apart: a run with and one
+ * without give what keeping the rollups costs the import.
  * IMPORT_PATH=bulk measures the bulk first load instead (src/import/sipri/bulk-load.ts: an empty graph,
  * so no seeding): from the first line read to the settled release, the offline import and the start
  * of Neo4j that follows it included.
@@ -15,6 +18,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Config } from '../src/config';
+import { buildMissingTivRollups } from '../src/db/tiv-rollups';
 import { bulkImportSipri } from '../src/import/sipri/bulk-load';
 import { importSipri, type ImportReport } from '../src/import/sipri/import-register';
 import { readRegister } from '../src/import/sipri/read-register';
@@ -44,6 +48,8 @@ export interface BenchImportOptions {
   progressEvery?: number;
   /** Measure the bulk first load into an empty graph instead of the transactional batches. */
   bulk?: boolean;
+  /** Import without the TIV rollups, then build them apart (see the module comment). */
+  deferRollups?: boolean;
   /** Collects garbage before each memory sample (needs node --expose-gc): the heap the import keeps. */
   liveHeap?: boolean;
 }
@@ -100,6 +106,8 @@ export interface BenchImportResult {
   batchSize: number | undefined;
   /** The bulk load's parts (ms): writing the importer's files, the import and start, the totals. */
   bulk?: ImportReport['bulk'];
+  /** With deferRollups: building the rollups after the import, as the next start does. */
+  rollupsBuilt?: { seconds: number; cpuSecondsJvm: number | undefined };
 }
 
 /** The JVM's peak resident set (VmHWM), from /proc; undefined where there is no /proc. */
@@ -122,6 +130,21 @@ function cpuSeconds(pid: number): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The rollups an import deferred, built as the next start builds them: wall time and the JVM's CPU. */
+async function buildRollupsTimed(
+  db: Store['db'],
+  jvmPid: number | undefined,
+): Promise<NonNullable<BenchImportResult['rollupsBuilt']>> {
+  const jvm0 = jvmPid === undefined ? undefined : cpuSeconds(jvmPid);
+  const t = Date.now();
+  await buildMissingTivRollups(db);
+  const jvm1 = jvmPid === undefined ? undefined : cpuSeconds(jvmPid);
+  return {
+    seconds: Math.round((Date.now() - t) / 100) / 10,
+    cpuSecondsJvm: jvm0 === undefined || jvm1 === undefined ? undefined : Math.round((jvm1 - jvm0) * 10) / 10,
+  };
 }
 
 /** Runs one import, measuring wall time and the CPU time of node and of the JVM (when local). */
@@ -221,6 +244,7 @@ export async function benchImport(opts: BenchImportOptions = {}): Promise<BenchI
         onProgress,
         onReconcile,
         ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),
+        ...(opts.deferRollups ? { deferRollups: true } : {}),
       });
     };
     const peaks = new PeakTracker([process.pid]);
@@ -232,6 +256,7 @@ export async function benchImport(opts: BenchImportOptions = {}): Promise<BenchI
       const at = sampling.sampled.find((s) => s.rows >= q * first.rowsRead) ?? sampling.sampled.at(-1);
       return at ? [at] : [];
     });
+    const rollupsBuilt = opts.deferRollups ? await buildRollupsTimed(store.db, pid) : undefined;
     const again = opts.reimport ? await measured(importOnce, pid) : undefined;
     const jvm = store.embedded ? peakRssMb(store.embedded.pid) : undefined;
     return {
@@ -248,6 +273,7 @@ export async function benchImport(opts: BenchImportOptions = {}): Promise<BenchI
       heap,
       pageCache,
       batchSize: opts.batchSize,
+      ...(rollupsBuilt ? { rollupsBuilt } : {}),
     };
   } finally {
     await store.close();
@@ -319,6 +345,7 @@ if (require.main === module) {
     seedCurated: env.IMPORT_SEED_CURATED !== '0',
     progressEvery: Number(env.IMPORT_PROGRESS_EVERY ?? 0),
     bulk: env.IMPORT_PATH === 'bulk',
+    deferRollups: env.IMPORT_ROLLUPS === 'defer',
     liveHeap: env.IMPORT_LIVE_HEAP === '1',
   }).then(
     (r) => process.stdout.write(`${JSON.stringify(r, null, 2)}\n`),

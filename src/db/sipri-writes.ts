@@ -48,6 +48,8 @@ export interface BatchParams {
   claims: { dealId: string; field: string; value: string; key: string; sourceIds: string[] }[];
   /** This import's run: a release's record of a deal is rewritten whole by each run that imports it. */
   run: string;
+  /** false: the import defers the TIV rollups, and the batches write no contributions. */
+  contributions?: boolean;
 }
 
 /** What the import needs to know up front, in one read: systems' name keys and the curated deals. */
@@ -202,7 +204,12 @@ function dealStatements(p: BatchParams, created: ReadonlySet<string>): Statement
   const isNew = (id: unknown) => typeof id === 'string' && created.has(id);
   // A SIPRI deal's totals come with its parties: the statement writes its TIV contribution as well.
   const deals = [
-    ...p.deals.map((d) => ({ id: d.id, totals: d.totals, parties: d.parties ?? null, fresh: isNew(d.id) })),
+    ...p.deals.map((d) => ({
+      id: d.id,
+      totals: d.totals,
+      parties: p.contributions === false ? null : (d.parties ?? null),
+      fresh: isNew(d.id),
+    })),
     ...p.curatedDeals.map((d) => ({ id: d.id, totals: d.totals })),
   ];
   const newRows = p.rows.filter((r) => isNew(r.dealId));
@@ -301,7 +308,7 @@ export interface Settled {
  */
 export async function settleReleaseDeals(
   db: Database,
-  opts: { release: string; lastYear: number; pageSize: number; timeoutMs: number },
+  opts: { release: string; lastYear: number; pageSize: number; timeoutMs: number; rollups?: boolean },
 ): Promise<Settled> {
   const out: Settled = { deals: 0, statusMs: 0, rollupsMs: 0 };
   let after = '';
@@ -320,7 +327,7 @@ export async function settleReleaseDeals(
       out.statusMs += Date.now() - t;
       t = Date.now();
       // The batches wrote the contributions of the deals they created: those are only added to the rows.
-      await refreshTivRollups(db, tx, ids, { batched: true });
+      if (opts.rollups !== false) await refreshTivRollups(db, tx, ids, { batched: true });
       out.rollupsMs += Date.now() - t;
       // The run's mark served to find repeated rows; a finished import leaves no trace of its run.
       await db.run(

@@ -320,6 +320,39 @@ describe('TIV rollups follow every write', () => {
     await expectConsistent();
   });
 
+  it('an import that defers the rollups writes none, the tables sum deliveries, and the next start builds them', async () => {
+    await resetGraph(server.db);
+    await seedThroughApi(server);
+    // The seed's writes keep the rollups: the marker is there before the import.
+    expect((await server.db.read('MATCH (m:TivRollupsBuilt) RETURN count(m) AS n'))[0]?.n).toBe(1);
+    const before = await server.db.read('MATCH (c:TivContribution) RETURN count(c) AS n');
+    await importSipri(server.db, await readRegister(FIXTURE), { batchSize: 2, deferRollups: true });
+    // No contribution for any SIPRI deal, none left unfolded, and the marker stays away.
+    const [after] = await server.db.read(
+      `MATCH (c:TivContribution) RETURN count(c) AS n,
+         count(CASE WHEN c.dealId STARTS WITH 'sipri-' THEN 1 END) AS sipri,
+         count(CASE WHEN c.unfolded THEN 1 END) AS unfolded`,
+    );
+    expect(after).toEqual({ n: before[0]?.n, sipri: 0, unfolded: 0 });
+    expect((await server.db.read('MATCH (m:TivRollupsBuilt) RETURN count(m) AS n'))[0]?.n).toBe(0);
+    // Meanwhile the tables the API answers sum deliveries, and count the imported deals.
+    const res = await server.gql(
+      '{ transferTotals(by: SUPPLIER, first: 500) { key tivDelivered } }',
+      {},
+      READER,
+    );
+    expect(res.body.errors).toBeUndefined();
+    const rus = (
+      res.body.data as { transferTotals: { key: string; tivDelivered: number }[] }
+    ).transferTotals.find((r) => r.key === 'RUS');
+    const summed = await transferTotals(server.db, { by: 'SUPPLIER' }, { first: 5000, source: 'deliveries' });
+    expect(rus?.tivDelivered).toBe(summed.find((r) => r.key === 'RUS')?.tivDelivered);
+    expect(rus?.tivDelivered).toBeGreaterThan(0);
+    await buildMissingTivRollups(server.db, 3);
+    expect((await server.db.read('MATCH (m:TivRollupsBuilt) RETURN count(m) AS n'))[0]?.n).toBe(1);
+    await expectConsistent();
+  });
+
   it('a database written before rollups existed gets them once at start', async () => {
     await server.db.write(
       'MATCH (n) WHERE n:TivRollup OR n:TivContribution OR n:TivRollupsBuilt DETACH DELETE n',

@@ -92,6 +92,13 @@ export interface ImportOptions {
    * is recognised by a first pass that fingerprints them, and nothing is written.
    */
   reread?: () => Promise<Register>;
+  /**
+   * Leaves the TIV rollups out of the import: the batches write no contributions and settling adds
+   * none, so the tables sum deliveries (the same answers, slower) until the next start builds the
+   * rollups (buildMissingTivRollups). What the rollups cost an import is measured with it
+   * (bench/import.ts, IMPORT_ROLLUPS=defer).
+   */
+  deferRollups?: boolean;
 }
 
 export function emptyReport(
@@ -169,7 +176,7 @@ export async function importSipri(
   const report = emptyReport(register.variant, seen, releaseInfo, noChange);
   // The rollups are settled once at the end (settleReleaseDeals): the tables sum deliveries until then.
   const rollupsWereBuilt = await suspendTivRollups(db);
-  const ctx = { release: seen, run: randomUUID() };
+  const ctx = { release: seen, run: randomUUID(), contributions: opts.deferRollups !== true };
   let deliveries = 0;
   const importer: Importer<RegisterLine, PlannedRow> = {
     map: (line) => mapper.map(line),
@@ -200,6 +207,7 @@ export async function importSipri(
     pageSize: batchSize,
     timeoutMs: batchTimeoutMs,
     rollupsWereBuilt,
+    deferRollups: opts.deferRollups === true,
     ...(opts.onReconcile ? { onReconcile: opts.onReconcile } : {}),
   });
   report.deliveries = deliveries;
@@ -252,6 +260,8 @@ export async function settleImportedRelease(
     pageSize: number;
     timeoutMs: number;
     rollupsWereBuilt: boolean;
+    /** Settle statuses only, and leave the rollups unbuilt (ImportOptions.deferRollups). */
+    deferRollups?: boolean;
     onReconcile?: (deals: number) => void;
   },
 ): Promise<void> {
@@ -274,10 +284,14 @@ export async function settleImportedRelease(
   // from the contributions after a first load (rebuildTivRollups) was measured against it on the real
   // register: it bounds memory as well, but re-reads the contributions once per level and cost more
   // of Neo4j's CPU, so it serves only the repair at start (buildMissingTivRollups).
-  const done = await settleReleaseDeals(db, { ...settle, pageSize: opts.pageSize * SETTLE_BATCHES });
+  const done = await settleReleaseDeals(db, {
+    ...settle,
+    pageSize: opts.pageSize * SETTLE_BATCHES,
+    rollups: opts.deferRollups !== true,
+  });
   report.timings.statusMs = done.statusMs;
   report.timings.rollupsMs = done.rollupsMs;
-  await resumeTivRollups(db, opts.rollupsWereBuilt);
+  await resumeTivRollups(db, opts.rollupsWereBuilt && opts.deferRollups !== true);
   await closeRelease(db, seen, mapper.hasher.digest(), lastYear);
 
   report.deals = done.deals;

@@ -38,6 +38,8 @@ interface DealEntry {
 export interface BatchContext {
   release: string;
   run: string;
+  /** false: the import defers the TIV rollups (ImportOptions.deferRollups). */
+  contributions?: boolean;
 }
 
 /** The batch's deals from `rows`; the entities first seen on `seen` (the rows read, refused ones too). */
@@ -55,6 +57,7 @@ export function batchParams(
     seen: ctx.release,
     release: ctx.release,
     run: ctx.run,
+    ...(ctx.contributions === false ? { contributions: false } : {}),
     now: new Date().toISOString(),
     records: all.map((e) =>
       recordOf(
