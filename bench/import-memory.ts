@@ -7,11 +7,18 @@
  * minutes instead of the hours a loaded Neo4j takes. Node's memory is sampled after every batch; run
  * with node --expose-gc and IMPORT_LIVE_HEAP=1 to collect garbage before each sample. The full import
  * with Neo4j is `npm run bench:import`, which samples the same way.
+ * IMPORT_PATH=bulk measures the node side of the bulk first load instead: the offline importer's files
+ * written (src/import/sipri/bulk-files.ts) into a temporary folder, removed afterwards, with the
+ * derived data. Samples are taken as the rows are read; the parts written after the last line (which
+ * run without a pause) show in the peak RSS, the kernel's counter.
  */
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { importInBatches } from '../src/import/importer';
 import { loadCountryTable } from '../src/import/resolve-party';
-import { readRegister } from '../src/import/sipri/read-register';
+import { writeBulkFiles } from '../src/import/sipri/bulk-files';
+import { readRegister, type RegisterLine } from '../src/import/sipri/read-register';
 import { batchParams } from '../src/import/sipri/sipri-batch';
 import { SipriMapper } from '../src/import/sipri/sipri-mapper';
 import { syntheticRegister } from './import';
@@ -37,26 +44,30 @@ async function main(): Promise<void> {
   let params = 0;
   const peaks = new PeakTracker([process.pid]);
   const started = Date.now();
-  const counts = await importInBatches(
-    register.lines,
-    {
-      map: (line) => mapper.map(line),
-      write: async (batch) => {
-        // What the writer would send; counted so that building it cannot be optimised away.
-        params += batchParams(batch, ctx).records.length;
-        await new Promise((resolve) => setImmediate(resolve));
-        return [];
-      },
-    },
-    {
-      batchSize,
-      onProgress: (read) => {
-        gc?.();
-        const m = process.memoryUsage();
-        samples.push({ rows: read, heapUsedMb: mb(m.heapUsed), rssMb: mb(m.rss) });
-      },
-    },
-  );
+  const sample = (read: number) => {
+    gc?.();
+    const m = process.memoryUsage();
+    samples.push({ rows: read, heapUsedMb: mb(m.heapUsed), rssMb: mb(m.rss) });
+  };
+  const counts =
+    env.IMPORT_PATH === 'bulk'
+      ? await bulkFiles(register.lines, mapper, ctx, batchSize, sample)
+      : await importInBatches(
+          register.lines,
+          {
+            map: (line) => mapper.map(line),
+            write: async (batch) => {
+              // What the writer would send; counted so that building it cannot be optimised away.
+              params += batchParams(batch, ctx).records.length;
+              await new Promise((resolve) => setImmediate(resolve));
+              return [];
+            },
+          },
+          {
+            batchSize,
+            onProgress: sample,
+          },
+        );
   const peakRssMb = mb(peaks.stop().get(process.pid) ?? 0);
   const quarters = [0.25, 0.5, 0.75, 1].flatMap((q) => {
     const at = samples.find((s) => s.rows >= q * counts.rowsRead) ?? samples.at(-1);
@@ -75,6 +86,31 @@ async function main(): Promise<void> {
     load: Math.round((os.loadavg()[0] ?? 0) * 100) / 100,
   };
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+}
+
+/** The bulk load's files for `lines`, written into a temporary folder and removed. */
+async function bulkFiles(
+  lines: AsyncIterable<RegisterLine>,
+  mapper: SipriMapper,
+  ctx: { release: string; run: string },
+  every: number,
+  sample: (read: number) => void,
+): Promise<{ rowsRead: number; rejectedRows: number }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'armsgraph-bulk-files-'));
+  let read = 0;
+  async function* counted(): AsyncIterable<RegisterLine> {
+    for await (const line of lines) {
+      yield line;
+      if (++read % every === 0) sample(read);
+    }
+  }
+  try {
+    const r = await writeBulkFiles(counted(), mapper, dir, ctx, []);
+    sample(read);
+    return { rowsRead: r.rowsRead, rejectedRows: r.rejectedRows };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 main().catch((err: unknown) => {

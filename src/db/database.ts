@@ -179,6 +179,25 @@ export class Database {
     return this.writeTx((tx) => this.run(tx, cypher, params), timeoutMs);
   }
 
+  /**
+   * Runs one write statement that commits its own transactions (`CALL { ... } IN TRANSACTIONS`), which
+   * Neo4j runs only as an auto-commit query: one round trip for a whole pass over the graph. Not
+   * retried: it may have committed some of its transactions before it failed.
+   */
+  async writeInTransactions(cypher: string, params: Params = {}, timeoutMs?: number): Promise<Row[]> {
+    const timeout = timeoutMs ?? this.opts.timeoutMs;
+    return this.bounded(timeout, async () => {
+      const session = this.session('WRITE');
+      try {
+        return await this.run({ run: (c, p) => session.run(c, p, { timeout }) }, cypher, params);
+      } catch (err) {
+        throw await this.translate(err);
+      } finally {
+        await closeQuietly(session);
+      }
+    });
+  }
+
   /** Runs a statement inside a transaction the caller manages (for multi-statement units of work). */
   async run(tx: Runner, cypher: string, params: Params = {}): Promise<Row[]> {
     this.trace(cypher, params);

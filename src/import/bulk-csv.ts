@@ -10,8 +10,9 @@ import neo4j from 'neo4j-driver';
  * column, is a programming error and throws: the bulk path must store what the transactional path
  * stores, property for property (a JavaScript number is a float there too, an Integer a long).
  *
- * Written with synchronous appends of large chunks: the files are the importer's input, read once it
- * is complete, and buffered writes keep memory flat whatever their size.
+ * Written with synchronous appends through a fixed buffer (FileAppender): the files are the importer's
+ * input, read once complete; a synchronous write is its own backpressure, and encoding each row into
+ * the buffer as it comes leaves no large string to collect, so memory stays flat whatever their size.
  */
 
 export type ColumnType = 'string' | 'long' | 'double' | 'boolean' | 'string[]' | 'long[]';
@@ -37,7 +38,87 @@ export type BulkFileSpec =
       columns: Record<string, ColumnType>;
     };
 
-const FLUSH_AT = 1 << 20;
+const BUFFER_BYTES = 1 << 18;
+
+/**
+ * Appends text to a file through one fixed buffer, encoded (UTF-8) as it is added. Text accumulated in
+ * a string instead outlives the young generation's collections and is promoted, so V8 piles up old
+ * garbage at the rate rows are written; here every row's string dies young and the buffer is reused.
+ */
+export class FileAppender {
+  private readonly fd: number;
+  private readonly buf: Buffer;
+  private used = 0;
+
+  constructor(
+    readonly file: string,
+    bytes = BUFFER_BYTES,
+  ) {
+    this.fd = fs.openSync(file, 'w');
+    this.buf = Buffer.allocUnsafe(bytes);
+  }
+
+  write(text: string): void {
+    // A UTF-16 code unit is at most 3 bytes of UTF-8.
+    if (this.used + text.length * 3 > this.buf.length) {
+      this.flush();
+      if (text.length * 3 > this.buf.length) {
+        fs.writeSync(this.fd, text);
+        return;
+      }
+    }
+    this.used += this.buf.write(text, this.used);
+  }
+
+  flush(): void {
+    for (let at = 0; at < this.used;) at += fs.writeSync(this.fd, this.buf, at, this.used - at);
+    this.used = 0;
+  }
+
+  close(): void {
+    this.flush();
+    fs.closeSync(this.fd);
+  }
+}
+
+/**
+ * The lines of a UTF-8 file, read through one buffer (`bytes`, grown only for a longer line): never
+ * the whole file in memory, whatever its size.
+ */
+export function* fileLines(file: string, bytes = 1 << 20): Generator<string> {
+  const fd = fs.openSync(file, 'r');
+  try {
+    let buf = Buffer.allocUnsafe(bytes);
+    let start = 0;
+    let end = 0;
+    for (;;) {
+      const read = fs.readSync(fd, buf, end, buf.length - end, null);
+      end += read;
+      const filled = buf.subarray(0, end);
+      let nl: number;
+      while ((nl = filled.indexOf(10, start)) !== -1) {
+        if (nl > start) yield buf.toString('utf8', start, nl);
+        start = nl + 1;
+      }
+      if (read === 0) {
+        if (end > start) yield buf.toString('utf8', start, end);
+        return;
+      }
+      // Keep the unfinished line at the buffer's start; a line longer than the buffer doubles it.
+      if (start === 0 && end === buf.length) {
+        const bigger = Buffer.allocUnsafe(buf.length * 2);
+        buf.copy(bigger, 0, 0, end);
+        buf = bigger;
+      } else {
+        buf.copy(buf, 0, start, end);
+        end -= start;
+        start = 0;
+      }
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
 
 function quoted(text: string): string {
   return `"${text.replace(/"/g, '""')}"`;
@@ -75,8 +156,7 @@ export class BulkFile {
   readonly body: string;
   readonly header: string;
   rows = 0;
-  private readonly fd: number;
-  private chunk = '';
+  private readonly out: FileAppender;
   private readonly names: string[];
   private readonly types: ColumnType[];
 
@@ -87,7 +167,7 @@ export class BulkFile {
   ) {
     this.body = path.join(dir, `${name}.csv`);
     this.header = path.join(dir, `${name}.header.csv`);
-    this.fd = fs.openSync(this.body, 'w');
+    this.out = new FileAppender(this.body);
     this.names = Object.keys(spec.columns);
     this.types = Object.values(spec.columns);
   }
@@ -102,20 +182,13 @@ export class BulkFile {
       const n = this.names[i]!;
       cells.push(cell(n, this.types[i]!, props[n]));
     }
-    this.chunk += cells.join(',') + '\n';
+    this.out.write(cells.join(',') + '\n');
     this.rows++;
-    if (this.chunk.length >= FLUSH_AT) this.flush();
-  }
-
-  private flush(): void {
-    if (this.chunk !== '') fs.writeSync(this.fd, this.chunk);
-    this.chunk = '';
   }
 
   /** Flushes the body and writes the header; returns the importer's option for this file. */
   close(): string {
-    this.flush();
-    fs.closeSync(this.fd);
+    this.out.close();
     const s = this.spec;
     const props = Object.entries(s.columns).map(([n, t]) => `${n}:${t}`);
     const ids =

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import neo4j from 'neo4j-driver';
-import { ARRAY_DELIMITER, BulkFile } from '../../src/import/bulk-csv';
+import { ARRAY_DELIMITER, BulkFile, FileAppender, fileLines } from '../../src/import/bulk-csv';
 
 /** The files Neo4j's offline importer reads (src/import/bulk-csv.ts): typed columns, every row whole. */
 describe('bulk importer files', () => {
@@ -62,5 +62,24 @@ describe('bulk importer files', () => {
     expect(f.close()).toBe(`--relationships=BUYER=${f.header},${f.body}`);
     expect(fs.readFileSync(f.header, 'utf8')).toBe(':START_ID(Deal),:END_ID(Country),key:string\n');
     expect(fs.readFileSync(f.body, 'utf8')).toBe('"sipri-1","TUR","BUYER:sipri-1:TUR:"\n');
+  });
+
+  it('appends through a fixed buffer: text longer than it, and characters of several bytes, whole', () => {
+    const file = path.join(dir, 'appended.txt');
+    const out = new FileAppender(file, 16);
+    const parts = ['ab', 'é€😀', 'x'.repeat(40), 'Ü', '\n', 'z'.repeat(5)];
+    for (const p of parts) out.write(p);
+    out.close();
+    expect(fs.readFileSync(file, 'utf8')).toBe(parts.join(''));
+  });
+
+  it('reads lines through a buffer smaller than the file and than some lines', () => {
+    const file = path.join(dir, 'lines.txt');
+    const lines = ['{"a":1}', 'é€😀'.repeat(7), 'x'.repeat(50), '', 'last'];
+    fs.writeFileSync(file, lines.join('\n'));
+    // An empty line is no row: the spill files never hold one.
+    expect([...fileLines(file, 8)]).toEqual(lines.filter((l) => l !== ''));
+    fs.writeFileSync(file, 'one\ntwo\n');
+    expect([...fileLines(file, 4)]).toEqual(['one', 'two']);
   });
 });

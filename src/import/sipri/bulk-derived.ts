@@ -184,13 +184,13 @@ export type RollupProps = {
   gaps: Integer[];
 };
 
-const ROLLUP_LEVELS = (Object.keys(LEVELS) as (keyof typeof LEVELS)[]).filter(
+export const ROLLUP_LEVELS: readonly RollupLevel[] = (Object.keys(LEVELS) as (keyof typeof LEVELS)[]).filter(
   (l): l is RollupLevel => l !== 'contributions',
 );
 
 /**
- * The rollup rows summed from contributions as they come: one entry per level, key and year, so
- * memory is bounded by the distinct keys and years, not by the deals.
+ * The rollup rows of `levels` summed from contributions as they come: one entry per level, key and
+ * year, so memory is bounded by the distinct keys and years, not by the deals.
  */
 export class RollupSums {
   private readonly rows = new Map<
@@ -206,22 +206,37 @@ export class RollupSums {
     }
   >();
 
+  constructor(private readonly levels: readonly RollupLevel[] = ROLLUP_LEVELS) {}
+
   add(c: Contribution): void {
-    for (const level of ROLLUP_LEVELS) {
+    this.addDeliveries(
+      c,
+      c.years.map((y) => y.toNumber()),
+      c.tivs.map((t) => t.toNumber()),
+    );
+  }
+
+  /** A contribution's parties, and its deliveries' years (ascending) and TIVs in thousandths. */
+  addDeliveries(
+    c: { supplierId?: string; recipientId?: string },
+    years: readonly number[],
+    tivs: readonly number[],
+  ): void {
+    for (const level of this.levels) {
       const fields: readonly string[] = LEVELS[level];
       const supplierId = fields.includes('supplierId') ? (c.supplierId ?? null) : null;
       const recipientId = fields.includes('recipientId') ? (c.recipientId ?? null) : null;
-      for (let i = 0; i < c.years.length; i++) {
-        const year = c.years[i]!.toNumber();
+      for (let i = 0; i < years.length; i++) {
+        const year = years[i]!;
         const id = `${level}|${supplierId ?? ''}|${recipientId ?? ''}|${year}`;
         let row = this.rows.get(id);
         if (!row) {
           row = { level, supplierId, recipientId, year, tiv: 0, n: 0, gaps: [] };
           this.rows.set(id, row);
         }
-        row.tiv += c.tivs[i]!.toNumber();
+        row.tiv += tivs[i]!;
         row.n += 1;
-        const gap = i === 0 ? 0 : year - c.years[i - 1]!.toNumber();
+        const gap = i === 0 ? 0 : year - years[i - 1]!;
         if (gap > 0) {
           while (row.gaps.length < gap) row.gaps.push(0);
           row.gaps[gap - 1]! += 1;

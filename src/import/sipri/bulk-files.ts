@@ -2,7 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SOURCE_ID } from '../../db/sipri-writes';
 import { relationKey } from '../../model';
-import { BULK_FORMAT_OPTIONS, BulkFile, type BulkFileSpec, type ColumnType } from '../bulk-csv';
+import {
+  BULK_FORMAT_OPTIONS,
+  BulkFile,
+  FileAppender,
+  fileLines,
+  type BulkFileSpec,
+  type ColumnType,
+} from '../bulk-csv';
 import { RejectedRows, type Rejected } from '../importer';
 import type { Integer } from '../../db/integers';
 import type { RegisterLine } from './read-register';
@@ -28,11 +35,20 @@ import type { PlannedRow, SipriMapper } from './sipri-mapper';
  *
  * Memory stays flat in the number of rows: entities (a vocabulary) are written as the mapper first
  * meets them; the rows of a deal, which may lie anywhere in the file, are grouped by spilling each
- * mapped row to one of PARTS files by its deal, then reading one part at a time. The rollup rows are
- * summed in a map of their keys and years (parties × years, however many rows).
+ * mapped row to one of PARTS files by its deal, then reading one part at a time. A part is read line
+ * by line, and one larger than MAX_PART_BYTES is first split by its deals into smaller ones, so what
+ * is held at once is bounded by that size, not by the rows. The rollup rows are summed in maps of
+ * their keys and years: those of one party (parties × years) as the deals come, those of a supplier
+ * and recipient pair (pairs × years, the many) spilled by their pair to PAIR_PARTS files and summed a
+ * part at a time. Files are written through fixed buffers (bulk-csv.ts FileAppender).
  */
 
-const PARTS = 64;
+const PARTS = 256;
+const PAIR_PARTS = 64;
+/** The most bytes of spilled rows held at once (a part's deals); about 1,000 bytes a row. */
+export const MAX_PART_BYTES = 2 << 20;
+/** Splits of a part (each by another hash of its deals) before it is taken as it is: one huge deal. */
+const MAX_SPLITS = 3;
 
 const NAMES: Record<string, ColumnType> = {
   name: 'string',
@@ -184,6 +200,8 @@ export interface BulkFilesReport {
   deals: number;
   /** The importer's options: the files and their format. */
   args: string[];
+  /** The largest part (bytes of spilled rows) held at once. */
+  largestPartBytes: number;
   /**
    * List properties some nodes hold empty: Neo4j's importer stores no empty list, so these are set
    * to `[]` where missing once the graph is up (label → properties).
@@ -191,32 +209,51 @@ export interface BulkFilesReport {
   emptyLists: Record<string, string[]>;
 }
 
-/** A spill file of one part of the deals, written in large appends. */
-class Spill {
-  private chunk = '';
-  private readonly fd: number;
-  constructor(readonly file: string) {
-    this.fd = fs.openSync(file, 'w');
-  }
-  add(line: string): void {
-    this.chunk += line + '\n';
-    if (this.chunk.length >= 1 << 18) this.flush();
-  }
-  flush(): void {
-    if (this.chunk !== '') fs.writeSync(this.fd, this.chunk);
-    this.chunk = '';
-  }
-  close(): void {
-    this.flush();
-    fs.closeSync(this.fd);
-  }
+/** A deal's part of a mapped row, as spilled (one JSON line). */
+type SpilledRow = Pick<PlannedRow, 'row' | 'dealId' | 'buyer' | 'seller' | 'systemId'>;
+
+/** A contribution as the supplier-and-recipient rollups take it, spilled by its pair. */
+type SpilledPair = { s?: string; r?: string; y: number[]; t: number[] };
+
+/**
+ * A part's hash of a key, a deal's id or a pair's (FNV-1a, then murmur3's finaliser so that each `seed`
+ * spreads the keys anew): every row of a deal lands in the same part, and a part split with another
+ * seed spreads its deals evenly.
+ */
+function partHash(key: string, seed: number): number {
+  let h = 0x811c9dc5 ^ Math.imul(seed, 0x9e3779b9);
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
 }
 
-/** A deal id's part (FNV-1a): every row of a deal lands in the same part. */
-function partOf(dealId: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < dealId.length; i++) h = Math.imul(h ^ dealId.charCodeAt(i), 0x01000193);
-  return (h >>> 0) % PARTS;
+/** Spill files of `n` parts: each line by its key (`seed`: which hash). */
+function spillFiles(base: string, n: number, seed: number) {
+  const files = Array.from({ length: n }, (_, i) => new FileAppender(`${base}-${i}.jsonl`, 1 << 14));
+  return {
+    files: files.map((f) => f.file),
+    add: (key: string, line: string) => files[partHash(key, seed) % n]!.write(line + '\n'),
+    close: () => files.forEach((f) => f.close()),
+  };
+}
+
+/**
+ * The parts of spill file `file` (deleted once read) to write one at a time, each at most `max` bytes:
+ * one over it is split by another hash of its deals, line by line, into parts about half of `max`.
+ */
+function* boundedParts(file: string, max: number, splits = 0): Generator<{ file: string; bytes: number }> {
+  const bytes = fs.statSync(file).size;
+  if (bytes <= max || splits >= MAX_SPLITS) {
+    yield { file, bytes };
+    return;
+  }
+  const n = Math.min(PARTS, Math.ceil((2 * bytes) / max));
+  const parts = spillFiles(file.replace(/\.jsonl$/, ''), n, splits + 1);
+  for (const line of fileLines(file)) parts.add((JSON.parse(line) as SpilledRow).dealId, line);
+  parts.close();
+  fs.rmSync(file);
+  for (const f of parts.files) yield* boundedParts(f, max, splits + 1);
 }
 
 /** A marker node: its label, and the layout of what it marks built where that has versions. */
@@ -245,11 +282,12 @@ export async function writeBulkFiles(
   dir: string,
   ctx: { release: string; run: string },
   markers: readonly Marker[],
+  { parts: partCount = PARTS, maxPartBytes = MAX_PART_BYTES }: { parts?: number; maxPartBytes?: number } = {},
 ): Promise<BulkFilesReport> {
   const files = Object.fromEntries(
     Object.entries(SPECS).map(([name, spec]) => [name, new BulkFile(dir, name, spec)]),
   ) as Files;
-  const spills = Array.from({ length: PARTS }, (_, i) => new Spill(path.join(dir, `part-${i}.jsonl`)));
+  const spills = spillFiles(path.join(dir, 'part'), partCount, 0);
   const report: BulkFilesReport = {
     rowsRead: 0,
     rowsImported: 0,
@@ -257,18 +295,27 @@ export async function writeBulkFiles(
     rejected: [],
     deliveries: 0,
     deals: 0,
+    largestPartBytes: 0,
     args: [],
     emptyLists: {},
   };
   const rejected = new RejectedRows();
   const src = [SOURCE_ID];
   const empties = new Map<string, Set<string>>();
+  // Each node file's list columns, looked up once: every row is checked for an empty one.
+  const lists = new Map(
+    Object.values(files).map((f) => [
+      f,
+      f.spec.kind === 'nodes'
+        ? Object.entries(f.spec.columns).flatMap(([k, t]) => (t === 'string[]' || t === 'long[]' ? [k] : []))
+        : [],
+    ]),
+  );
   const add = (file: BulkFile, ids: string[], props: Record<string, unknown>) => {
     file.add(ids, props);
-    if (file.spec.kind !== 'nodes') return;
-    for (const [k, t] of Object.entries(file.spec.columns)) {
+    for (const k of lists.get(file)!) {
       const v = props[k];
-      if ((t === 'string[]' || t === 'long[]') && Array.isArray(v) && v.length === 0) {
+      if (Array.isArray(v) && v.length === 0 && file.spec.kind === 'nodes') {
         const label = file.spec.labels[0]!;
         const set = empties.get(label) ?? new Set<string>();
         set.add(k);
@@ -304,34 +351,40 @@ export async function writeBulkFiles(
         sourceIds: src,
       });
     // The deal's part of the row only: its entities are written above.
-    const deal = { row: r.row, dealId: r.dealId, buyer: r.buyer, seller: r.seller, systemId: r.systemId };
-    spills[partOf(r.dealId)]!.add(JSON.stringify(deal));
+    const deal: SpilledRow = {
+      row: r.row,
+      dealId: r.dealId,
+      buyer: r.buyer,
+      seller: r.seller,
+      systemId: r.systemId,
+    };
+    spills.add(r.dealId, JSON.stringify(deal));
   }
-  for (const s of spills) s.close();
+  spills.close();
 
   // Each part's deals, their rows in file order: the batch builder's values, as one batch of them, and
   // what the settling statements would derive from them. Every line is read by now: the last year the
   // export covers (the statuses') is known.
   const lastYear = mapper.lastYear;
-  const rollups = new RollupSums();
+  const byParty = new RollupSums(['S', 'R']);
+  const pairs = spillFiles(path.join(dir, 'pairs'), PAIR_PARTS, 0);
   const seen = { sipriFirstSeen: ctx.release, sipriLastSeen: ctx.release, sipriReleases: [ctx.release] };
-  for (const s of spills) {
-    const rows = fs
-      .readFileSync(s.file, 'utf8')
-      .split('\n')
-      .filter((l) => l !== '')
-      .map(
-        (l) =>
-          ({
-            ...(JSON.parse(l) as Pick<PlannedRow, 'row' | 'dealId' | 'buyer' | 'seller' | 'systemId'>),
-            curated: undefined,
-            countries: [],
-            organizations: [],
-            systems: [],
-            families: [],
-          }) satisfies PlannedRow,
-      );
-    fs.rmSync(s.file);
+  const parts = function* () {
+    for (const f of spills.files) yield* boundedParts(f, maxPartBytes);
+  };
+  for (const part of parts()) {
+    report.largestPartBytes = Math.max(report.largestPartBytes, part.bytes);
+    const rows: PlannedRow[] = [];
+    for (const line of fileLines(part.file))
+      rows.push({
+        ...(JSON.parse(line) as SpilledRow),
+        curated: undefined,
+        countries: [],
+        organizations: [],
+        systems: [],
+        families: [],
+      });
+    fs.rmSync(part.file);
     const { kept, refused } = keepFirstDeliveryYears(rows, new Map());
     rejected.add(refused);
     report.rowsImported += kept.length;
@@ -383,7 +436,14 @@ export async function writeBulkFiles(
       );
       if (c) {
         add(files.contributions, [c.dealId], c);
-        rollups.add(c);
+        byParty.add(c);
+        const pair: SpilledPair = {
+          s: c.supplierId,
+          r: c.recipientId,
+          y: c.years.map((y) => y.toNumber()),
+          t: c.tivs.map((t) => t.toNumber()),
+        };
+        pairs.add(`${c.supplierId ?? ''}|${c.recipientId ?? ''}`, JSON.stringify(pair));
       }
     }
     for (const r of p.records) {
@@ -419,7 +479,17 @@ export async function writeBulkFiles(
       }
     }
   }
-  for (const { id, ...row } of rollups.nodes()) add(files.rollups, [id], row);
+  pairs.close();
+  for (const { id, ...row } of byParty.nodes()) add(files.rollups, [id], row);
+  for (const file of pairs.files) {
+    const sums = new RollupSums(['SR']);
+    for (const line of fileLines(file)) {
+      const c = JSON.parse(line) as SpilledPair;
+      sums.addDeliveries({ supplierId: c.s, recipientId: c.r }, c.y, c.t);
+    }
+    fs.rmSync(file);
+    for (const { id, ...row } of sums.nodes()) add(files.rollups, [id], row);
+  }
   report.rejected = rejected.list();
   report.rejectedRows = rejected.count;
   // Every row is counted: read = imported + rejected, as the batches count them.
