@@ -10,7 +10,7 @@ import type { Database, Params, Statement } from './database';
 import { dealPartiesCypher, mergeNodesCypher, mergeRelationsCypher, relationRows } from './graph-writer';
 import { RECORD_CYPHER, RELEASE_SOURCE_PREFIX, releaseListed, SIPRI_SOURCE_ID, WINS } from './release-writes';
 import { int } from './integers';
-import { BATCHED_CONTRIBUTION_CYPHER, refreshTivRollups } from './tiv-rollups';
+import { BATCHED_CONTRIBUTION_CYPHER, foldUnfoldedTivContributions, refreshTivRollups } from './tiv-rollups';
 
 export const SOURCE_ID = SIPRI_SOURCE_ID;
 
@@ -301,7 +301,8 @@ export interface Settled {
 
 /**
  * Settles every deal the release records, once all its rows are in: its status (STATUS_CYPHER), its
- * part of the TIV rollups (src/db/tiv-rollups.ts), and its record loses the run's mark. Done once per import rather than per batch: a
+ * part of the TIV rollups (src/db/tiv-rollups.ts: the deals the batches created are folded last, in
+ * pages of suppliers), and its record loses the run's mark. Done once per import rather than per batch: a
  * deal's rows may span batches, and a rollup row shared by many deals is then written once per page
  * of deals instead of once per batch. Pages through the deals in id order (the id index), so no list
  * of the import's deals is held anywhere.
@@ -326,8 +327,9 @@ export async function settleReleaseDeals(
       await db.run(tx, STATUS_CYPHER, { ids, lastYear: int(opts.lastYear) });
       out.statusMs += Date.now() - t;
       t = Date.now();
-      // The batches wrote the contributions of the deals they created: those are only added to the rows.
-      if (opts.rollups !== false) await refreshTivRollups(db, tx, ids, { batched: true });
+      // The batches wrote the contributions of the deals they created: those are folded below, in
+      // pages of suppliers; the other deals of the release are read back here.
+      if (opts.rollups !== false) await refreshTivRollups(db, tx, ids, { unfolded: 'skip' });
       out.rollupsMs += Date.now() - t;
       // The run's mark served to find repeated rows; a finished import leaves no trace of its run.
       await db.run(
@@ -339,9 +341,15 @@ export async function settleReleaseDeals(
     }, opts.timeoutMs);
     out.deals += ids.length;
     const last = ids[ids.length - 1];
-    if (last === undefined || ids.length < opts.pageSize) return out;
+    if (last === undefined || ids.length < opts.pageSize) break;
     after = last;
   }
+  if (opts.rollups !== false) {
+    const t = Date.now();
+    await foldUnfoldedTivContributions(db, { pageSize: opts.pageSize, timeoutMs: opts.timeoutMs });
+    out.rollupsMs += Date.now() - t;
+  }
+  return out;
 }
 
 /**

@@ -39,9 +39,10 @@ import { int } from './integers';
  *
  * A bulk writer that has a deal's key and live deliveries at hand anyway (the SIPRI import's batches)
  * may instead write the contribution itself, marked `unfolded`: the deal's part now, in no rollup row
- * yet (BATCHED_CONTRIBUTION_CYPHER). Its settling refresh (`batched`) then only adds unfolded
- * contributions to the rows: reading each deal's deliveries and parties back was half of what
- * settling a first load cost. Every other refresh reads the deal back and takes an unfolded
+ * yet (BATCHED_CONTRIBUTION_CYPHER). Its settling then only adds unfolded contributions to the rows
+ * (foldUnfoldedTivContributions), in pages of suppliers: reading each deal's deliveries and parties
+ * back was half of what settling a first load cost, and folding in pages of deal ids rewrote a
+ * supplier's rows once per page. Every other refresh reads the deal back and takes an unfolded
  * contribution for no part at all, so a write in between folds the deal as it is and clears the mark.
  */
 
@@ -160,8 +161,10 @@ const CONTRIBUTION_FIELDS = (c: string) =>
 const CONTRIBUTIONS_CYPHER = `
 UNWIND $dealIds AS id
 OPTIONAL MATCH (c:TivContribution {dealId: id})
-// Decided before either branch runs: the first one removes the mark.
+// Decided before either branch runs: the first one removes the mark. With $skipUnfolded, a deal whose
+// contribution is unfolded is left to foldUnfoldedTivContributions.
 WITH id, c, $batched AND coalesce(c.unfolded, false) AS kept
+WHERE NOT ($skipUnfolded AND coalesce(c.unfolded, false))
 CALL (id, c, kept) {
   WITH c WHERE kept
   REMOVE c.unfolded
@@ -281,9 +284,9 @@ const ALL_CYPHER = rollupsFromContributions('MATCH (c:TivContribution)');
  * Suppliers packed in key order into pages of at most `size` contributions (a supplier with more is a
  * page of its own).
  */
-function supplierPages(counts: { s: string; n: number }[], size: number): string[][] {
-  const pages: string[][] = [];
-  let page: string[] = [];
+function supplierPages<S>(counts: { s: S; n: number }[], size: number): S[][] {
+  const pages: S[][] = [];
+  let page: S[] = [];
   let n = 0;
   for (const c of counts) {
     if (page.length > 0 && n + c.n > size) {
@@ -308,7 +311,11 @@ export async function refreshTivContributions(
   dealIds: readonly string[],
 ): Promise<void> {
   if (dealIds.length === 0) return;
-  await db.run(tx, CONTRIBUTIONS_CYPHER, { dealIds: [...new Set(dealIds)], batched: false });
+  await db.run(tx, CONTRIBUTIONS_CYPHER, {
+    dealIds: [...new Set(dealIds)],
+    batched: false,
+    skipUnfolded: false,
+  });
 }
 
 /**
@@ -347,19 +354,29 @@ export async function rebuildTivRollups(
 }
 
 /**
- * The parameters of TIV_ROLLUP_CYPHER for these deals. `batched`: the settling refresh of a bulk
- * writer that wrote its deals' contributions (BATCHED_CONTRIBUTION_CYPHER), which adds the unfolded
- * ones to the rows as they are; only that writer may pass it, before anything else wrote its deals.
+ * How a refresh takes a deal whose contribution is unfolded (written by a bulk writer's batch:
+ * BATCHED_CONTRIBUTION_CYPHER): `read-back`, as no part (every writer but that one); `fold`, as the
+ * deal's part, added to the rows as it is (foldUnfoldedTivContributions); `skip`, not at all (that
+ * writer's settling pages, which leave such deals to the fold).
  */
+export type UnfoldedMode = 'read-back' | 'fold' | 'skip';
+
+/** The parameters of TIV_ROLLUP_CYPHER for these deals (see UnfoldedMode). */
 export function tivRollupParams(
   dealIds: readonly string[],
-  batched = false,
+  unfolded: UnfoldedMode = 'read-back',
 ): {
   dealIds: string[];
   tivLevels: typeof LEVEL_PARAM;
   batched: boolean;
+  skipUnfolded: boolean;
 } {
-  return { dealIds: [...new Set(dealIds)], tivLevels: LEVEL_PARAM, batched };
+  return {
+    dealIds: [...new Set(dealIds)],
+    tivLevels: LEVEL_PARAM,
+    batched: unfolded === 'fold',
+    skipUnfolded: unfolded === 'skip',
+  };
 }
 
 /** Brings the rollups of these deals up to date, inside the writer's transaction (see tivRollupParams). */
@@ -367,10 +384,57 @@ export async function refreshTivRollups(
   db: Database,
   tx: ManagedTransaction,
   dealIds: readonly string[],
-  opts: { batched?: boolean } = {},
+  opts: { unfolded?: UnfoldedMode } = {},
 ): Promise<void> {
   if (dealIds.length === 0) return;
-  await db.run(tx, TIV_ROLLUP_CYPHER, tivRollupParams(dealIds, opts.batched));
+  await db.run(tx, TIV_ROLLUP_CYPHER, tivRollupParams(dealIds, opts.unfolded));
+}
+
+/** Unfolded contributions per supplier (null: none). */
+const UNFOLDED_COUNTS_CYPHER = `MATCH (c:TivContribution) WHERE c.unfolded = true
+RETURN c.supplierId AS s, count(*) AS n ORDER BY s`;
+
+/** Up to $n unfolded contributions' deals of a page of suppliers (null: a deal without a supplier). */
+const UNFOLDED_PAGE_CYPHER = `UNWIND $suppliers AS s
+CALL (s) {
+  MATCH (c:TivContribution {supplierId: s}) WHERE c.unfolded = true RETURN c.dealId AS id
+  UNION ALL
+  WITH s WHERE s IS NULL
+  MATCH (c:TivContribution) WHERE c.supplierId IS NULL AND c.unfolded = true RETURN c.dealId AS id
+}
+RETURN id LIMIT $n`;
+
+/**
+ * Adds every unfolded contribution (a bulk writer's batches wrote them) to the rows and clears its
+ * mark, in pages of suppliers holding about `pageSize` of them, each page in one transaction: the
+ * rows of a supplier (its levels S and SR) are then written once per import rather than once per
+ * page of deals; a supplier with more is folded `pageSize` deals at a time. A write in between that
+ * refreshed a deal has cleared its mark already (it read the deal back), so no deal counts twice.
+ * Returns how many deals it folded.
+ */
+export async function foldUnfoldedTivContributions(
+  db: Database,
+  opts: { pageSize: number; timeoutMs?: number },
+): Promise<number> {
+  const counts = await db.read(UNFOLDED_COUNTS_CYPHER, {}, opts.timeoutMs);
+  const pages = supplierPages(
+    counts.map((c) => ({ s: c.s as string, n: Number(c.n) })),
+    opts.pageSize,
+  );
+  let folded = 0;
+  for (const suppliers of pages)
+    for (;;) {
+      // Folding clears the marks, so the same query returns the next deals of these suppliers.
+      const n = await db.writeTx(async (tx) => {
+        const rows = await db.run(tx, UNFOLDED_PAGE_CYPHER, { suppliers, n: int(opts.pageSize) });
+        const ids = rows.map((r) => String(r.id));
+        await refreshTivRollups(db, tx, ids, { unfolded: 'fold' });
+        return ids.length;
+      }, opts.timeoutMs);
+      folded += n;
+      if (n < opts.pageSize) break;
+    }
+  return folded;
 }
 
 /**
