@@ -40,6 +40,10 @@ async function written(limits?: { parts: number; maxPartBytes: number }) {
 }
 
 describe("the bulk load's files", () => {
+  // Two writes of the fixture's files (hundreds of small part files): well under a second alone, far
+  // more beside CI's other lanes, so not jest's default 5 s.
+  jest.setTimeout(60_000);
+
   it('never holds more than the bound of spilled rows at once, and writes the same rows whatever the bound', async () => {
     const whole = await written();
     expect(whole.report.deals).toBeGreaterThan(100);
