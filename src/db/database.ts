@@ -162,16 +162,28 @@ export class Database {
   read(cypher: string, params: Params = {}, timeoutMs?: number): Promise<Row[]> {
     const timeout = timeoutMs ?? this.opts.timeoutMs;
     return this.bounded(timeout, async () => {
-      const session = this.session('READ');
       try {
-        return await this.run({ run: (c, p) => session.run(c, p, { timeout }) }, cypher, params);
+        return await this.autoCommit('READ', cypher, params, timeout);
       } catch (err) {
         if (!neo4j.isRetryableError(err)) throw await this.translate(err);
-      } finally {
-        await closeQuietly(session);
       }
       return this.transaction('READ', (tx) => this.run(tx, cypher, params), timeout);
     });
+  }
+
+  /** One statement as an auto-commit query in a session of its own: one round trip, no retry. */
+  private async autoCommit(
+    mode: 'READ' | 'WRITE',
+    cypher: string,
+    params: Params,
+    timeout: number,
+  ): Promise<Row[]> {
+    const session = this.session(mode);
+    try {
+      return await this.run({ run: (c, p) => session.run(c, p, { timeout }) }, cypher, params);
+    } finally {
+      await closeQuietly(session);
+    }
   }
 
   /** Runs one parameterised write statement in its own transaction and returns plain rows. */
@@ -187,13 +199,10 @@ export class Database {
   async writeInTransactions(cypher: string, params: Params = {}, timeoutMs?: number): Promise<Row[]> {
     const timeout = timeoutMs ?? this.opts.timeoutMs;
     return this.bounded(timeout, async () => {
-      const session = this.session('WRITE');
       try {
-        return await this.run({ run: (c, p) => session.run(c, p, { timeout }) }, cypher, params);
+        return await this.autoCommit('WRITE', cypher, params, timeout);
       } catch (err) {
         throw await this.translate(err);
-      } finally {
-        await closeQuietly(session);
       }
     });
   }

@@ -304,7 +304,7 @@ export interface Settled {
  * part of the TIV rollups (src/db/tiv-rollups.ts: the deals the batches created are folded last, in
  * pages of suppliers), and its record loses the run's mark. Done once per import rather than per batch: a
  * deal's rows may span batches, and a rollup row shared by many deals is then written once per page
- * of deals instead of once per batch. Pages through the deals in id order (the id index), so no list
+ * (of deals read back, or of suppliers folded) instead of once per batch. Pages through the deals in id order (the id index), so no list
  * of the import's deals is held anywhere.
  */
 export async function settleReleaseDeals(
