@@ -129,6 +129,27 @@ describe('explorer page in Chromium', () => {
     expect(await nodeIdsInView()).toEqual(one.nodes.map((n) => n.id).sort());
   });
 
+  it('keeps the graph where it is while the loading bar shows (a click must hit what is drawn)', async () => {
+    const graphBox = () =>
+      page.evaluate(() => {
+        const r = document.getElementById('cy')?.getBoundingClientRect();
+        return r ? [r.left, r.top, r.width, r.height] : [];
+      });
+    const idle = await graphBox();
+    expect(idle).toHaveLength(4);
+    // The bar a slow action shows (after a short delay, so an idle test machine rarely sees it).
+    await page.evaluate(() => {
+      const loading = document.getElementById('loading');
+      if (loading) loading.hidden = false;
+    });
+    await expect(page.getByTestId('loading').isVisible()).resolves.toBe(true);
+    expect(await graphBox()).toEqual(idle);
+    await page.evaluate(() => {
+      const loading = document.getElementById('loading');
+      if (loading) loading.hidden = true;
+    });
+  });
+
   it('selects the S-400 node on a click, and opens it on request', async () => {
     const expected = await neighborhood('s-400', 1);
     const expectedIds = expected.nodes.map((n) => n.id);

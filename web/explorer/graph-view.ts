@@ -228,6 +228,9 @@ export class GraphView {
 
   /** Fits the view on what is shown, without blowing a handful of nodes up to poster size. */
   fit(): void {
+    // cytoscape learns of its container's size and place through a debounced observer: a fit just
+    // after the page's layout changed would frame the old box (and clicks would miss what is drawn).
+    this.cy.resize();
     this.cy.fit(this.cy.elements().not('.user-hidden'), 30);
     if (this.cy.zoom() > MAX_FIT_ZOOM) {
       this.cy.zoom(MAX_FIT_ZOOM);

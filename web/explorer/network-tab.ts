@@ -218,6 +218,7 @@ export class NetworkTab {
     const done = layout.promiseOn('layoutstop');
     layout.run();
     await done;
+    cy.resize(); // the container's current box, not the one cytoscape's debounced observer last saw
     cy.fit(undefined, 20);
 
     const drawn = cy.edges().length;
