@@ -27,6 +27,10 @@ export interface CompiledExecutorStats {
  * operation name (least recently used first out, `maxEntries` at most). Parsing, validation, the
  * plugins' hooks and error formatting stay Apollo's. A document graphql-jit cannot compile runs on
  * graphql-js's execute, remembered so that it is tried only once.
+ *
+ * One difference resolvers must respect: a field without a resolver is read as a plain value, so a
+ * parent object must not hold a promise there (graphql-js waited for it; graphql-jit answers null).
+ * Something loaded later is a field resolver's work (e.g. AllianceConflict.member).
  */
 export function compiledGateway(
   schema: GraphQLSchema,
