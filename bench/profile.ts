@@ -57,6 +57,9 @@ const STEPS: Array<[string, (url: string, fn: string) => boolean]> = [
   ['driver', (u) => /neo4j-driver/.test(u)],
   ['dataloader', (u) => /node_modules\/dataloader\//.test(u)],
   ['data layer (src/db)', (u) => /\/src\/db\//.test(u)],
+  // The compiled operations: graphql-jit's runtime, and the generated code (no file of its own), which
+  // counts here through its caller, the executor.
+  ['execute (graphql-jit)', (u) => /node_modules\/graphql-jit\/|src\/graphql\/compiled-executor/.test(u)],
   ['resolvers (src/graphql)', (u) => /\/src\/graphql\//.test(u)],
   ['execute (graphql-js)', (u) => /graphql\/(execution|type|utilities|jsutils|error)\//.test(u)],
   ['apollo server', (u) => /@apollo\/|@as-integrations\//.test(u)],

@@ -1,4 +1,5 @@
 import { ApolloServer } from '@apollo/server';
+import { makeExecutableSchema } from '@graphql-tools/schema';
 import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginInlineTraceDisabled,
@@ -13,6 +14,7 @@ import http from 'node:http';
 import type { Config } from './config';
 import type { Database } from './db/database';
 import { ArmsgraphError, ErrorCode } from './errors';
+import { compiledGateway } from './graphql/compiled-executor';
 import { createContext, type Context } from './graphql/context';
 import { resolvers } from './graphql/resolvers/index';
 import { OperationCache } from './graphql/operation-cache';
@@ -99,9 +101,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // --- end security and operations ---
   const limits = requestLimits(config.limits, operationCache);
 
+  // Each distinct operation is also compiled once to a function by graphql-jit (compiled-executor.ts).
+  const schema = makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers });
   const apollo = new ApolloServer<Context>({
-    typeDefs: loadTypeDefs(),
-    resolvers,
+    gateway: compiledGateway(schema, config.limits.operationCacheEntries).gateway,
     csrfPrevention: true,
     // Batches are capped at config.limits.maxBatch operations by batchLimit() below.
     allowBatchedHttpRequests: true,

@@ -62,9 +62,7 @@ export const queryResolvers = {
       ctx: Context,
     ) =>
       (await allianceConflicts(ctx.db, args.alliance, args.orderedFrom, args.orderedTo)).map((r) => ({
-        member: ctx.loaders.entity.load(r.memberId),
-        supplier: ctx.loaders.entity.load(r.supplierId),
-        deal: r.deal,
+        ...r,
         orderYear: typeof r.deal.orderYear === 'number' ? r.deal.orderYear : null,
       })),
     search: (
@@ -78,5 +76,11 @@ export const queryResolvers = {
     weaponSystems: (_: unknown, args: { first?: number | null }, ctx: Context) =>
       listEntities(ctx.db, 'WeaponSystem', args.first ?? 100),
     sources: (_: unknown, __: unknown, ctx: Context) => listEntities(ctx.db, 'Source', MAX_LIST),
+  },
+  // Loaded by field resolvers, not held as promises in the parent: graphql-jit reads a field without
+  // a resolver as a plain value and does not wait for a promise there (src/graphql/compiled-executor.ts).
+  AllianceConflict: {
+    member: (c: { memberId: string }, _: unknown, ctx: Context) => ctx.loaders.entity.load(c.memberId),
+    supplier: (c: { supplierId: string }, _: unknown, ctx: Context) => ctx.loaders.entity.load(c.supplierId),
   },
 };

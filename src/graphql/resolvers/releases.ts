@@ -22,19 +22,18 @@ export const releaseResolvers = {
   ReleaseDealChange: {
     deal: (c: { dealId: string }, _: unknown, ctx: Context) => ctx.loaders.entity.load(c.dealId),
   },
+  // Loaded by field resolvers, not held as promises in the parent: graphql-jit reads a field without
+  // a resolver as a plain value and does not wait for a promise there (src/graphql/compiled-executor.ts).
+  ReleaseChanges: {
+    from: (c: { fromId: string }, _: unknown, ctx: Context) => ctx.loaders.entity.load(c.fromId),
+    to: (c: { toId: string }, _: unknown, ctx: Context) => ctx.loaders.entity.load(c.toId),
+  },
   Query: {
     sipriReleases: async (_: unknown, __: unknown, ctx: Context) => loadAll(ctx, await releaseIds(ctx.db)),
     sipriReleaseChanges: async (
       _: unknown,
       args: { from: string; to: string; first?: number | null },
       ctx: Context,
-    ) => {
-      const changes = await releaseChanges(ctx.db, args.from, args.to, args.first ?? 100);
-      return {
-        ...changes,
-        from: ctx.loaders.entity.load(changes.fromId),
-        to: ctx.loaders.entity.load(changes.toId),
-      };
-    },
+    ) => releaseChanges(ctx.db, args.from, args.to, args.first ?? 100),
   },
 };
