@@ -104,7 +104,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // Each distinct operation is also compiled once to a function by graphql-jit (compiled-executor.ts).
   const schema = makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers });
   const apollo = new ApolloServer<Context>({
-    gateway: compiledGateway(schema, config.limits.operationCacheEntries).gateway,
+    gateway: compiledGateway(schema, operationCache).gateway,
     csrfPrevention: true,
     // Batches are capped at config.limits.maxBatch operations by batchLimit() below.
     allowBatchedHttpRequests: true,

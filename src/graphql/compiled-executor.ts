@@ -1,17 +1,12 @@
 import type { ApolloServerOptionsWithGateway, BaseContext } from '@apollo/server';
 import { execute, printSchema, type ExecutionResult, type GraphQLSchema } from 'graphql';
-import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
-import { LRUCache } from 'lru-cache';
+import { INTERPRETED, type OperationCache } from './operation-cache';
 
 type GatewayInterface = ApolloServerOptionsWithGateway<BaseContext>['gateway'];
-
-/** A document graphql-jit refused to compile: it runs on graphql-js's execute, as before. */
-const INTERPRETED = 'interpreted';
 
 export interface CompiledExecutorStats {
   compiled: number;
   interpreted: number;
-  entries: number;
 }
 
 /**
@@ -23,9 +18,9 @@ export interface CompiledExecutorStats {
  * that work once, so a request only coerces its variables and runs the resolvers.
  *
  * Apollo 5 takes another executor only through its `gateway` option: this is a gateway of one local
- * schema whose executor looks the compiled operation up by Apollo's hash of the document text and the
- * operation name (least recently used first out, `maxEntries` at most). Parsing, validation, the
- * plugins' hooks and error formatting stay Apollo's. A document graphql-jit cannot compile runs on
+ * schema whose executor keeps the compiled operation in the operation cache, beside the document's
+ * limit walk (one entry per document text, bounded as a whole). Parsing, validation, the plugins'
+ * hooks and error formatting stay Apollo's. A document graphql-jit cannot compile runs on
  * graphql-js's execute, remembered so that it is tried only once.
  *
  * One difference resolvers must respect: a field without a resolver is read as a plain value, so a
@@ -34,9 +29,8 @@ export interface CompiledExecutorStats {
  */
 export function compiledGateway(
   schema: GraphQLSchema,
-  maxEntries: number,
+  cache: OperationCache,
 ): { gateway: GatewayInterface; stats(): CompiledExecutorStats } {
-  const compiled = new LRUCache<string, CompiledQuery | typeof INTERPRETED>({ max: Math.max(1, maxEntries) });
   let compiledCount = 0;
   let interpretedCount = 0;
   const gateway: GatewayInterface = {
@@ -49,13 +43,11 @@ export function compiledGateway(
       return {
         executor: async (request): Promise<ExecutionResult> => {
           const operationName = request.request.operationName ?? null;
-          const key = `${request.queryHash}:${operationName ?? ''}`;
-          let program = compiled.get(key);
-          if (program === undefined) {
-            const result = compileQuery(schema, request.document, operationName ?? undefined);
-            program = isCompiledQuery(result) ? result : INTERPRETED;
-            compiled.set(key, program);
-          }
+          // The limit check looked the text up already (requestLimits); a text it could not parse
+          // is compiled from Apollo's document.
+          const source = request.source ?? '';
+          const op = cache.peek(source, operationName) ?? cache.operation(source, operationName);
+          const program = cache.executableProgram(op, schema, { document: request.document, operationName });
           const interpret = () =>
             execute({
               schema,
@@ -83,6 +75,6 @@ export function compiledGateway(
   };
   return {
     gateway,
-    stats: () => ({ compiled: compiledCount, interpreted: interpretedCount, entries: compiled.size }),
+    stats: () => ({ compiled: compiledCount, interpreted: interpretedCount }),
   };
 }

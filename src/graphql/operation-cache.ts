@@ -1,5 +1,6 @@
 import { getOperationAST, parse, type DocumentNode, type OperationDefinitionNode } from 'graphql';
 import type { GraphQLSchema } from 'graphql';
+import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { LRUCache } from 'lru-cache';
 import { compileMeasure, type Limits, type MeasureProgram } from '../http/limits';
 
@@ -15,6 +16,8 @@ export interface CachedOperation {
   kind: 'read' | 'write';
   /** The compiled limit walk, for the schema it was compiled against. */
   measure?: { schema: GraphQLSchema; program: MeasureProgram };
+  /** The operation compiled by graphql-jit (or INTERPRETED), for the schema it was compiled against. */
+  executable?: { schema: GraphQLSchema; program: ExecutableProgram };
   /** The cache entry's key, so that a compiled walk counts in the cache's size bound. */
   readonly text: string;
 }
@@ -36,6 +39,10 @@ export interface OperationCacheStats {
 
 /** Bytes a compiled step holds, roughly: what the cache's size bound counts it as. */
 const STEP_BYTES = 96;
+
+/** An operation graphql-jit refused to compile: it runs on graphql-js's execute. */
+export const INTERPRETED = 'interpreted';
+export type ExecutableProgram = CompiledQuery | typeof INTERPRETED;
 
 /**
  * Every distinct operation document, parsed and its limit walk compiled once, keyed by the document's
@@ -86,13 +93,39 @@ export class OperationCache {
     }
     const program = compileMeasure(schema, op.document, op.operation, limits);
     op.measure = { schema, program };
-    const entry = this.cache.peek(op.text);
-    if (entry) {
-      entry.bytes += program.steps.length * STEP_BYTES;
-      // Set again so that the size bound counts the program.
-      this.cache.set(op.text, entry);
-    }
+    this.grow(op, program.steps.length * STEP_BYTES);
     return program;
+  }
+
+  /**
+   * An operation that `operation()` returned, compiled once by graphql-jit (INTERPRETED when it
+   * cannot be), or Apollo's document for one this cache could not parse, compiled and not kept.
+   */
+  executableProgram(
+    op: CachedOperation,
+    schema: GraphQLSchema,
+    fallback: { document: DocumentNode; operationName: string | null },
+  ): ExecutableProgram {
+    if (op.executable?.schema === schema) return op.executable.program;
+    const compile = (document: DocumentNode): ExecutableProgram => {
+      const result = compileQuery(schema, document, op.name ?? undefined);
+      return isCompiledQuery(result) ? result : INTERPRETED;
+    };
+    if (!op.document || !op.operation) return compile(fallback.document);
+    const program = compile(op.document);
+    op.executable = { schema, program };
+    // Counted as its generated source, as a document is as its text.
+    this.grow(op, program === INTERPRETED ? 0 : 2 * program.query.toString().length);
+    return program;
+  }
+
+  /** Adds what an operation's compiled programs hold to its document's share of the size bound. */
+  private grow(op: CachedOperation, bytes: number): void {
+    const entry = this.cache.peek(op.text);
+    if (!entry) return;
+    entry.bytes += bytes;
+    // Set again so that the size bound counts it.
+    this.cache.set(op.text, entry);
   }
 
   /** The entry of `text` without counting a hit, for the steps after the first lookup of a request. */

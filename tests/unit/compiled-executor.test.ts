@@ -2,6 +2,7 @@ import { makeExecutableSchema } from '@graphql-tools/schema';
 import { execute, getOperationAST, parse, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { badInput } from '../../src/errors';
 import { compiledGateway } from '../../src/graphql/compiled-executor';
+import { OperationCache } from '../../src/graphql/operation-cache';
 
 const schema = makeExecutableSchema({
   typeDefs: `type Query { deal(id: ID!, first: Int): Deal, broken: Deal, count: Int! }
@@ -21,7 +22,8 @@ const schema = makeExecutableSchema({
 });
 
 async function executorOf(s: GraphQLSchema, maxEntries = 10) {
-  const { gateway, stats } = compiledGateway(s, maxEntries);
+  const cache = new OperationCache(maxEntries);
+  const { gateway, stats } = compiledGateway(s, cache);
   let loaded: GraphQLSchema | undefined;
   gateway.onSchemaLoadOrUpdate(({ apiSchema }) => (loaded = apiSchema));
   const { executor } = await gateway.load({ apollo: {} });
@@ -41,11 +43,12 @@ async function executorOf(s: GraphQLSchema, maxEntries = 10) {
       operation: getOperationAST(document)!,
       operationName: null,
       queryHash: query,
+      source: query,
       context,
     } as unknown as Parameters<typeof executor>[0];
     return executor(request);
   };
-  return { run, stats };
+  return { run, stats, cache };
 }
 
 const plain = (r: ExecutionResult) => JSON.parse(JSON.stringify(r)) as unknown;
@@ -56,11 +59,12 @@ const interpreted = async (query: string, variables: Record<string, unknown> = {
 
 describe('compiled executor (graphql-jit behind Apollo)', () => {
   it('compiles a document once and answers as graphql-js does', async () => {
-    const { run, stats } = await executorOf(schema);
+    const { run, stats, cache } = await executorOf(schema);
     const query = 'query($id: ID!) { deal(id: $id) { id name year } count }';
     for (const id of ['a', 'b'])
       expect(plain(await run(query, { id }))).toEqual(await interpreted(query, { id }));
-    expect(stats()).toEqual({ compiled: 2, interpreted: 0, entries: 1 });
+    expect(stats()).toEqual({ compiled: 2, interpreted: 0 });
+    expect(cache.stats().entries).toBe(1);
   });
 
   it('refuses bad variables with graphql-js errors, which Apollo reads as BAD_USER_INPUT', async () => {
@@ -89,8 +93,8 @@ describe('compiled executor (graphql-jit behind Apollo)', () => {
     });
   });
 
-  it("runs a document graphql-jit cannot compile on graphql-js's execute, trying once", async () => {
-    const { run, stats } = await executorOf(schema);
+  it("runs a document graphql-jit cannot compile on graphql-js's execute", async () => {
+    const { run, stats, cache } = await executorOf(schema);
     // Apollo picks the operation first; unpicked, a name the document lacks is what graphql-jit refuses.
     const query = 'query A { count }';
     const expected = plain(
@@ -98,12 +102,15 @@ describe('compiled executor (graphql-jit behind Apollo)', () => {
     );
     expect(plain(await run(query, {}, { calls: 0 }, 'B'))).toEqual(expected);
     await run(query, {}, { calls: 0 }, 'B');
-    expect(stats()).toEqual({ compiled: 0, interpreted: 2, entries: 1 });
+    expect(stats()).toEqual({ compiled: 0, interpreted: 2 });
+    expect(cache.stats().entries).toBe(1);
   });
 
-  it('keeps at most maxEntries compiled documents', async () => {
-    const { run, stats } = await executorOf(schema, 2);
+  it('keeps compiled operations in the operation cache, at most maxEntries documents', async () => {
+    const { run, cache } = await executorOf(schema, 2);
     for (const id of ['a', 'b', 'c']) await run(`{ deal(id: "${id}") { id } }`);
-    expect(stats().entries).toBe(2);
+    expect(cache.stats().entries).toBe(2);
+    // The newest document's operation holds its compiled program, beside where its limit walk goes.
+    expect(cache.peek('{ deal(id: "c") { id } }', null)?.executable?.program).toHaveProperty('query');
   });
 });
