@@ -138,16 +138,15 @@ describe('explorer page in Chromium', () => {
     const idle = await graphBox();
     expect(idle).toHaveLength(4);
     // The bar a slow action shows (after a short delay, so an idle test machine rarely sees it).
-    await page.evaluate(() => {
-      const loading = document.getElementById('loading');
-      if (loading) loading.hidden = false;
-    });
+    const showLoading = (shown: boolean) =>
+      page.evaluate((s) => {
+        const loading = document.getElementById('loading');
+        if (loading) loading.hidden = !s;
+      }, shown);
+    await showLoading(true);
     await expect(page.getByTestId('loading').isVisible()).resolves.toBe(true);
     expect(await graphBox()).toEqual(idle);
-    await page.evaluate(() => {
-      const loading = document.getElementById('loading');
-      if (loading) loading.hidden = true;
-    });
+    await showLoading(false);
   });
 
   it('selects the S-400 node on a click, and opens it on request', async () => {
