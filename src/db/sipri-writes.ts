@@ -10,7 +10,12 @@ import type { Database, Params, Statement } from './database';
 import { dealPartiesCypher, mergeNodesCypher, mergeRelationsCypher, relationRows } from './graph-writer';
 import { RECORD_CYPHER, RELEASE_SOURCE_PREFIX, releaseListed, SIPRI_SOURCE_ID, WINS } from './release-writes';
 import { int } from './integers';
-import { BATCHED_CONTRIBUTION_CYPHER, foldUnfoldedTivContributions, refreshTivRollups } from './tiv-rollups';
+import {
+  BATCHED_CONTRIBUTION_CYPHER,
+  foldUnfoldedTivContributions,
+  refreshTivRollups,
+  staleTivContributions,
+} from './tiv-rollups';
 
 export const SOURCE_ID = SIPRI_SOURCE_ID;
 
@@ -104,7 +109,7 @@ export const TOTALS_CYPHER = (rows: string) => `UNWIND ${rows} AS row
      d.deliveredEstimated = any(v IN xs WHERE v.quantityEstimated),
      d.deliveryStartYear = xs[0].year,
      d.deliveryEndYear = xs[-1].year
-   WITH d, row, live WHERE row.parties IS NOT NULL
+   WITH d, row, live
    ${BATCHED_CONTRIBUTION_CYPHER('d', 'row', 'live')}`;
 
 /** A statement over the batch's lists, left out when they are all empty. */
@@ -328,8 +333,10 @@ export async function settleReleaseDeals(
       out.statusMs += Date.now() - t;
       t = Date.now();
       // The batches wrote the contributions of the deals they created: those are folded below, in
-      // pages of suppliers; the other deals of the release are read back here.
-      if (opts.rollups !== false) await refreshTivRollups(db, tx, ids, { unfolded: 'skip' });
+      // pages of suppliers. Of the other deals of the release, only those whose part the batches saw
+      // change (or could not judge) are read back: a next release leaves most deals as they were.
+      if (opts.rollups !== false)
+        await refreshTivRollups(db, tx, await staleTivContributions(db, tx, ids), { unfolded: 'skip' });
       out.rollupsMs += Date.now() - t;
       // The run's mark served to find repeated rows; a finished import leaves no trace of its run.
       await db.run(

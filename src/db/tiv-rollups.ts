@@ -179,6 +179,8 @@ CALL (id, c, kept) {
   RETURN CASE WHEN c IS NULL OR coalesce(c.unfolded, false) THEN null ELSE properties(c) END AS before,
     CASE WHEN d IS NULL OR size(years) = 0 THEN null ELSE key { .*, dealId: id, years: years, tivs: tivs } END AS now
 }
+// The deal is judged now: a mark a batch left for this read-back goes (a changed part is rewritten whole).
+FOREACH (_ IN CASE WHEN c.stale THEN [1] ELSE [] END | REMOVE c.stale)
 WITH id, now, before, kept, c
 WHERE before IS NULL OR now IS NULL OR ${DIFFERS('before', 'now')}
 CALL (id, now, c, kept) {
@@ -198,15 +200,20 @@ CALL (id, now, c, kept) {
 export const BATCHED_CONTRIBUTION_CYPHER = (d: string, row: string, xs: string) => `
 CALL (${d}, ${row}, ${xs}) {
   OPTIONAL MATCH (c:TivContribution {dealId: ${d}.id})
-  WITH ${d}, ${row}, ${xs}, c
-  WHERE CASE WHEN c IS NULL THEN ${row}.fresh ELSE coalesce(c.unfolded, false) END
+  WITH ${d}, ${row}, ${xs}, c, {supplierId: ${row}.parties.supplierId, recipientId: ${row}.parties.recipientId,
+    systemId: ${row}.parties.systemId, category: ${d}.category, condition: ${CONDITION_CYPHER(d)},
+    localProduction: ${d}.localProduction, years: [x IN ${xs} | toInteger(x.year)],
+    tivs: [x IN ${xs} | ${MILLI_TIV('x')}]} AS part
+  // A folded part this batch sees otherwise, or cannot judge (a row without parties: a curated deal),
+  // is marked for settling's read-back (STALE_CYPHER); an unchanged deal of a next release is not.
+  FOREACH (_ IN CASE WHEN c IS NOT NULL AND NOT coalesce(c.unfolded, false)
+      AND (${row}.parties IS NULL OR ${DIFFERS('c', 'part')}) THEN [1] ELSE [] END | SET c.stale = true)
+  WITH ${d}, ${row}, ${xs}, c, part
+  WHERE ${row}.parties IS NOT NULL AND CASE WHEN c IS NULL THEN ${row}.fresh ELSE coalesce(c.unfolded, false) END
   FOREACH (_ IN CASE WHEN size(${xs}) = 0 AND c IS NOT NULL THEN [1] ELSE [] END | DELETE c)
   FOREACH (_ IN CASE WHEN size(${xs}) > 0 THEN [1] ELSE [] END |
     MERGE (k:TivContribution {dealId: ${d}.id})
-    SET k = {supplierId: ${row}.parties.supplierId, recipientId: ${row}.parties.recipientId,
-      systemId: ${row}.parties.systemId, category: ${d}.category, condition: ${CONDITION_CYPHER(d)},
-      localProduction: ${d}.localProduction, dealId: ${d}.id,
-      years: [x IN ${xs} | toInteger(x.year)], tivs: [x IN ${xs} | ${MILLI_TIV('x')}], unfolded: true})
+    SET k = part { .*, dealId: ${d}.id, unfolded: true })
 }`;
 
 /** Rollup row `t`'s gaps with `gaps` (a list of [gap, count]) added. */
@@ -388,6 +395,28 @@ export async function refreshTivRollups(
 ): Promise<void> {
   if (dealIds.length === 0) return;
   await db.run(tx, TIV_ROLLUP_CYPHER, tivRollupParams(dealIds, opts.unfolded));
+}
+
+/**
+ * Of these deals, those a settling refresh must read back: a deal without a contribution (none
+ * written by its batch: no live delivery, or a deal of an older release gaining one) or with one a
+ * batch marked stale (BATCHED_CONTRIBUTION_CYPHER). Unfolded contributions are left to the fold.
+ */
+export async function staleTivContributions(
+  db: Database,
+  tx: ManagedTransaction,
+  dealIds: readonly string[],
+): Promise<string[]> {
+  if (dealIds.length === 0) return [];
+  const [row] = await db.run(
+    tx,
+    `UNWIND $ids AS id
+     OPTIONAL MATCH (c:TivContribution {dealId: id})
+     WITH id, c WHERE c IS NULL OR c.stale = true
+     RETURN collect(id) AS ids`,
+    { ids: [...dealIds] },
+  );
+  return (row?.ids as string[] | undefined) ?? [];
 }
 
 /** Unfolded contributions per supplier (null: none). */
