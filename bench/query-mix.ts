@@ -8,7 +8,7 @@ import type { FloorQuery } from './floor-cypher';
  * must agree on (ids in order, counts), so the bench checks it measures equal work.
  */
 
-/** Values picked from the loaded graph (bench/run.ts pickParams), so every size gets real hits. */
+/** Values picked from the loaded graph (bench/mix-params.ts), so every size gets real hits. */
 export interface MixParams {
   buyer: string;
   system: string;

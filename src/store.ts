@@ -1,6 +1,7 @@
 import neo4j from 'neo4j-driver';
 import type { Config } from './config';
 import { ConfigError } from './config';
+import { installBoltWriteCoalescing } from './db/bolt-writes';
 import { applySchema } from './db/constraints';
 import { Database } from './db/database';
 import type { Logger } from './logger';
@@ -44,6 +45,11 @@ export async function openStore(
       : await ensureEmbeddedNeo4j({ ...config.embedded, logger });
     ({ uri, username, password } = embedded.connection);
   }
+  // Each statement's Bolt chunks reach the socket in one write (src/db/bolt-writes.ts).
+  if (!installBoltWriteCoalescing())
+    logger.warn(
+      'neo4j-driver has no Node channel where expected: statements are written in 1,400-byte writes',
+    );
   const driver = neo4j.driver(uri, neo4j.auth.basic(username, password), {
     maxConnectionPoolSize: 100,
     connectionAcquisitionTimeout: 10_000,

@@ -1,7 +1,7 @@
 import neo4j, { Driver, ManagedTransaction, Result, Session, Transaction } from 'neo4j-driver';
 import { ArmsgraphError, ErrorCode, isWriteConflict, translateDriverFailure } from '../errors';
 import type { Logger } from '../logger';
-import { toPlainList, toPlainObject, type Plain } from './mapper';
+import { toPlainList, toPlainRecord, type Plain } from './mapper';
 
 export type Row = { [key: string]: Plain };
 /** What a statement runs on: a managed transaction, or a single auto-commit read (Database.read). */
@@ -212,7 +212,7 @@ export class Database {
     this.trace(cypher, params);
     const result = await tx.run(cypher, params);
     for (const n of Object.values(result.summary.counters.updates())) this.counter.writes += n;
-    return result.records.map((r) => toPlainObject(r.toObject()));
+    return result.records.map((r) => toPlainRecord(r.toObject()));
   }
 
   /** A read unit of work; a cluster may route it to a follower. */

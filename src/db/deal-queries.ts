@@ -157,6 +157,11 @@ export interface DealPageOptions {
   count: boolean;
   /** The properties the caller reads of each deal and entity (null: all; see PropertyKeys). */
   keys?: PropertyKeys;
+  /**
+   * Whether the page also brings the sources its deals and parties name (`sources` fields): then
+   * they come with the page's entities instead of a loader batch, a second round trip.
+   */
+  sources?: boolean;
 }
 
 /**
@@ -250,16 +255,25 @@ export function dealPageStatement(
   // The page also brings every entity it names (parties, systems), once each, for the request's loader:
   // the live party nodes each row's ids come from (dealPartyNodes reads each relationship and its
   // `retired` once), so neither the relationships nor an index are read a second time. They are never
-  // deals, so their projection needs no party ids of its own.
+  // deals, so their projection needs no party ids of its own. With `sources`, the entities the deals'
+  // and the parties' sourceIds name come too, found as the entity loader finds them (by id, any label).
+  const named = options.sources
+    ? `parties + COLLECT {
+         UNWIND sourceLists + [p IN parties | p.sourceIds] AS ids
+         UNWIND ids AS sid
+         MATCH (s:Entity {id: sid})
+         RETURN s
+       }`
+    : 'parties';
   const page =
     first === 0
       ? 'RETURN [] AS rows, [] AS entities'
       : `${select}
          WITH d, k, ${dealPartyNodes('d')}
          WITH collect({ deal: ${keys ? DEAL_VALUES : DEAL_ROW}, k: k }) AS rows,
-           ${collectPartyNodes('d')} AS parties
-         CALL (parties) {
-           UNWIND parties AS n
+           ${collectPartyNodes('d')} AS parties${options.sources ? ', collect(d.sourceIds) AS sourceLists' : ''}
+         CALL (parties${options.sources ? ', sourceLists' : ''}) {
+           UNWIND ${named} AS n
            WITH DISTINCT n
            RETURN collect(${entityProjection('n', keys ? 'keys' : null, false)}) AS entities
          }
@@ -288,7 +302,7 @@ export async function findDeals(
   orderBy: DealOrderBy,
   first: number,
   after: string | null | undefined,
-  options?: { count: true; keys?: PropertyKeys },
+  options?: { count: true; keys?: PropertyKeys; sources?: boolean },
 ): Promise<DealPage & { totalCount: number }>;
 export async function findDeals(
   db: Database,
@@ -333,11 +347,9 @@ const DEAL_ROW = `d { .*, __typename: 'Deal', ${boundPartyIds('d')} }`;
 
 /** A DEAL_VALUES item as DEAL_ITEM has it: absent properties left out, as `d { .* }` leaves them out. */
 function dealFromValues(item: Record<string, Plain>, keys: readonly string[]): Record<string, Plain> {
-  return {
-    __typename: 'Deal',
-    ...propsFromValues((item.values as Plain[] | null) ?? [], keys),
-    buyerId: item.buyerId ?? null,
-    sellerId: item.sellerId ?? null,
-    systemId: item.systemId ?? null,
-  };
+  const deal = propsFromValues((item.values as Plain[] | null) ?? [], keys, { __typename: 'Deal' });
+  deal.buyerId = item.buyerId ?? null;
+  deal.sellerId = item.sellerId ?? null;
+  deal.systemId = item.systemId ?? null;
+  return deal;
 }

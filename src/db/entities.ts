@@ -77,11 +77,17 @@ const partyNode = (v: string, field: string) => `${v}${field[0]!.toUpperCase()}$
  * The values of a `[k IN $keys | v[k]]` projection as properties again: an absent property reads
  * null in Cypher, and is left out as properties() and `v { .* }` leave it out.
  */
-export function propsFromValues(values: readonly Plain[], keys: readonly string[]): Record<string, Plain> {
-  const props: Record<string, Plain> = {};
-  for (const [i, k] of keys.entries())
-    if (values[i] !== null && values[i] !== undefined) props[k] = values[i]!;
-  return props;
+export function propsFromValues(
+  values: readonly Plain[],
+  keys: readonly string[],
+  /** The object to fill (a caller that adds fields of its own makes one object per row, not two). */
+  into: Record<string, Plain> = {},
+): Record<string, Plain> {
+  for (let i = 0; i < keys.length; i++) {
+    const v = values[i];
+    if (v !== null && v !== undefined) into[keys[i]!] = v;
+  }
+  return into;
 }
 
 export const ENTITY_PROJECTION = entityProjection('n');
@@ -115,8 +121,8 @@ export function toEntity(projected: Plain, keys: PropertyKeys = null): EntityRec
     aliases: (props.aliases as string[] | null) ?? [],
     sourceIds: (props.sourceIds as string[] | null) ?? [],
   };
-  for (const [k, v] of Object.entries(props)) {
-    if (!INTERNAL.has(k) && !(k in out)) out[k] = v;
+  for (const k in props) {
+    if (!INTERNAL.has(k) && !(k in out)) out[k] = props[k];
   }
   const parties = projected.parties;
   if (parties && typeof parties === 'object' && !Array.isArray(parties)) Object.assign(out, parties);

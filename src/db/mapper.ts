@@ -57,16 +57,40 @@ export function toPlain(value: unknown): Plain {
 }
 
 /**
+ * A value the driver just decoded, made plain in place: its lists and maps are the caller's own (the
+ * driver makes them fresh for each record), so they are kept and only what they hold is converted,
+ * where toPlain would copy each (a deal page is hundreds of maps and lists, and their copies were
+ * much of a request's garbage). Driver types (Integer, temporal values, nodes) become new values.
+ */
+function ownedPlain(v: unknown): Plain {
+  if (v === null || typeof v !== 'object') return toPlain(v);
+  if (Array.isArray(v)) return toPlainList(v);
+  if (Object.getPrototypeOf(v) !== Object.prototype) return toPlain(v);
+  const map = v as Record<string, unknown>;
+  for (const k in map) {
+    const x = map[k];
+    if ((x !== null && typeof x === 'object') || x === undefined || typeof x === 'bigint')
+      map[k] = ownedPlain(x);
+  }
+  return map as { [key: string]: Plain };
+}
+
+/**
  * A list the driver just decoded, made plain in place (streamed exports: no copy per record). Strings,
  * numbers, booleans and null, nearly every value, are left as they are.
  */
 export function toPlainList(list: unknown[]): Plain[] {
   for (let i = 0; i < list.length; i++) {
     const v = list[i];
-    if (v !== null && typeof v === 'object') list[i] = Array.isArray(v) ? toPlainList(v) : toPlain(v);
-    else if (v === undefined || typeof v === 'bigint') list[i] = toPlain(v);
+    if ((v !== null && typeof v === 'object') || v === undefined || typeof v === 'bigint')
+      list[i] = ownedPlain(v);
   }
   return list as Plain[];
+}
+
+/** A record's fields (Record.toObject(): a fresh object) made plain in place, as toPlainList does. */
+export function toPlainRecord(fields: Record<string, unknown>): { [key: string]: Plain } {
+  return ownedPlain(fields) as { [key: string]: Plain };
 }
 
 export function toPlainObject(obj: Record<string, unknown>): { [key: string]: Plain } {

@@ -1,6 +1,7 @@
 import { seedGraph } from '../../src/seed/seeder';
 import { resetGraph, startTestServer, type TestServer } from '../helpers/test-app';
 import { writeSyntheticDeals } from '../helpers/synthetic-deals';
+import { QUERY_MIX, type MixParams } from '../../bench/query-mix';
 
 /**
  * The cheaper request path (issue 7) answers exactly what the full one did: lookups, search, totals
@@ -144,5 +145,36 @@ describe('request cost: answers unchanged by fetching less', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
     expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("costs each query of the bench's mix the floor's one Cypher statement (one round trip), a deal page's sources included", async () => {
+    const params: MixParams = {
+      buyer: 'ZB1',
+      system: 'zsys-1',
+      periodFrom: 2003,
+      periodTo: 2005,
+      totalsFrom: 2001,
+      totalsTo: 2010,
+      dealId: 'tur-s-400-2017',
+      searchText: 's-400',
+      neighborhoodId: 'TUR',
+    };
+    const statements: Record<string, number> = {};
+    for (const q of QUERY_MIX) {
+      const { query, variables } = q.armsgraph(params);
+      const before = server.db.statements;
+      const answer = q.answer.armsgraph(await data(query, variables));
+      statements[q.name] = server.db.statements - before;
+      // Real answers: each names at least one id (a string value, not a key), so none is empty.
+      expect([q.name, JSON.stringify(answer)]).toEqual([q.name, expect.stringMatching(/"[^"]+"(?!:)/)]);
+    }
+    // The neighbourhood walks level by level (src/db/subgraph-queries.ts), a few statements whatever
+    // its size, and is already faster than the floor's one; every other query is one statement.
+    const { 'neighbourhood, depth 2': walk, ...single } = statements;
+    expect(walk).toBeLessThanOrEqual(5);
+    expect(single).toEqual(
+      Object.fromEntries(QUERY_MIX.filter((q) => q.name in single).map((q) => [q.name, 1])),
+    );
+    expect(Object.keys(single)).toHaveLength(QUERY_MIX.length - 1);
   });
 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import neo4j from 'neo4j-driver';
-import { toPlain } from '../../src/db/mapper';
+import { toPlain, toPlainRecord } from '../../src/db/mapper';
 
 describe('toPlain', () => {
   it('turns safe Neo4j integers into numbers and unsafe ones into strings', () => {
@@ -44,5 +44,36 @@ describe('toPlain', () => {
 
   it('maps undefined to null', () => {
     expect(toPlain(undefined)).toBeNull();
+  });
+});
+
+describe('toPlainRecord', () => {
+  /** A record as the driver decodes one: maps and lists holding driver types, at any depth. */
+  const decoded = () => ({
+    deal: {
+      values: ['d1', neo4j.int(2017), null, [neo4j.int(1), 'x']],
+      k: neo4j.int(-1),
+      when: new neo4j.types.Date(2019, 7, 12),
+      gone: undefined,
+    },
+    rows: [{ k: neo4j.int(2020), big: neo4j.int('9007199254740993') }],
+    node: new neo4j.types.Node(neo4j.int(1), ['Deal'], { id: 'd1', year: neo4j.int(2017) }, 'e1'),
+  });
+
+  it('answers what toPlain answers', () => {
+    expect(toPlainRecord(decoded())).toEqual(toPlain(decoded()));
+  });
+
+  it("keeps the driver's maps and lists instead of copying them", () => {
+    const record = decoded();
+    const { deal, rows } = record;
+    const values = deal.values;
+    const plain = toPlainRecord(record);
+    expect(plain).toBe(record);
+    expect(plain.deal).toBe(deal);
+    expect((plain.deal as { values: unknown }).values).toBe(values);
+    expect(plain.rows).toBe(rows);
+    expect(values).toEqual(['d1', 2017, null, [1, 'x']]);
+    expect(rows[0]).toEqual({ k: 2020, big: '9007199254740993' });
   });
 });

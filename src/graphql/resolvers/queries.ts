@@ -28,9 +28,14 @@ export const queryResolvers = {
         args.first ?? 50,
         args.after,
         // Counting every match costs what the page does not: only when the query asks for it.
-        { count: selectsChildField(info, 'totalCount'), keys: propertyKeys(info) },
+        {
+          count: selectsChildField(info, 'totalCount'),
+          keys: propertyKeys(info),
+          // Conservative: a `sources` field anywhere in the operation brings them.
+          sources: selectsField(info, 'sources'),
+        },
       );
-      // Deal.buyer, seller and system then find their entities without another round trip.
+      // Deal.buyer, seller and system (and their sources) then find their entities without another round trip.
       for (const e of page.entities) ctx.loaders.entity.prime(e.id, e);
       return {
         totalCount: page.totalCount,
