@@ -286,6 +286,7 @@ function writeMarkers(dir: string, markers: readonly Marker[]): string {
  * Maps every line of `lines` with `mapper` and writes the importer's files into `dir` (which must
  * exist and be empty). `ctx` is the release and import run, as the batch statements take them.
  * `markers`: the marker nodes the load writes (derivations it writes itself, which need no building).
+ * `rollups: false` writes no TIV contributions or rollups (ImportOptions.deferRollups).
  */
 export async function writeBulkFiles(
   lines: AsyncIterable<RegisterLine>,
@@ -293,7 +294,11 @@ export async function writeBulkFiles(
   dir: string,
   ctx: { release: string; run: string },
   markers: readonly Marker[],
-  { parts: partCount = PARTS, maxPartBytes = MAX_PART_BYTES }: { parts?: number; maxPartBytes?: number } = {},
+  {
+    parts: partCount = PARTS,
+    maxPartBytes = MAX_PART_BYTES,
+    rollups = true,
+  }: { parts?: number; maxPartBytes?: number; rollups?: boolean } = {},
 ): Promise<BulkFilesReport> {
   const files = Object.fromEntries(
     Object.entries(SPECS).map(([name, spec]) => [name, new BulkFile(dir, name, spec)]),
@@ -432,7 +437,7 @@ export async function writeBulkFiles(
         },
         xs,
       );
-      if (c) {
+      if (c && rollups) {
         add(files.contributions, [c.dealId], c);
         byParty.add(c);
         const pair: SpilledPair = {
