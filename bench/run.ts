@@ -207,7 +207,9 @@ async function benchDataset(
   const loaded = await firstLoad(name, register);
   const { report } = loaded;
   const importSeconds = report.durationMs / 1000;
-  log(`${name}: starting Neo4j on the loaded folder (heap ${SETTINGS.heap}, page cache ${SETTINGS.pageCache})`);
+  log(
+    `${name}: starting Neo4j on the loaded folder (heap ${SETTINGS.heap}, page cache ${SETTINGS.pageCache})`,
+  );
   const { neo, db, close } = await startBenchNeo4j('bench', {
     heap: SETTINGS.heap,
     pageCache: SETTINGS.pageCache,
@@ -217,7 +219,6 @@ async function benchDataset(
   });
   const running: RunningTarget[] = [];
   try {
-
     const params = await pickParams(db);
     log(`${name}: params ${JSON.stringify(params)}`);
     for (const t of targets) running.push(await startTarget(t, neo));

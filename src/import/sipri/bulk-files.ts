@@ -327,7 +327,12 @@ export async function writeBulkFiles(
         : [],
     ]),
   );
-  const add = (file: BulkFile, ids: string[], props: Record<string, unknown>, more?: Record<string, unknown>) => {
+  const add = (
+    file: BulkFile,
+    ids: string[],
+    props: Record<string, unknown>,
+    more?: Record<string, unknown>,
+  ) => {
     file.add(ids, props, more);
     for (const k of lists.get(file)!) {
       const v = valueOf(k, props, more);
