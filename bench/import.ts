@@ -7,6 +7,9 @@
  * IMPORT_ROLLUPS=defer imports without keeping the TIV rollups (ImportOptions.deferRollups), then
  * builds them as the next start would (buildMissingTivRollups), timed apart: a run with and one
  * without give what keeping the rollups costs the import.
+ * IMPORT_BEFORE=<older export> imports that release first, untimed, so that the measured import is a
+ * graph's next release (scripts/derive-sipri-release.js derives one); with IMPORT_ROLLUPS=defer, what
+ * keeping the rollups costs a yearly update rather than a first load.
  * IMPORT_PATH=bulk measures the bulk first load instead (src/import/sipri/bulk-load.ts: an empty graph,
  * so no seeding): from the first line read to the settled release, the offline import and the start
  * of Neo4j that follows it included. With IMPORT_ROLLUPS=defer it writes no TIV contributions or
@@ -49,6 +52,11 @@ export interface BenchImportOptions {
   progressEvery?: number;
   /** Measure the bulk first load into an empty graph instead of the transactional batches. */
   bulk?: boolean;
+  /**
+   * An older release of the register imported first, untimed: the measured import is then the next
+   * release of a graph that holds one (what a yearly SIPRI update costs), not a first load.
+   */
+  before?: string;
   /** Import without the TIV rollups, then build them apart (see the module comment). */
   deferRollups?: boolean;
   /** Collects garbage before each memory sample (needs node --expose-gc): the heap the import keeps. */
@@ -219,6 +227,7 @@ export async function benchImport(opts: BenchImportOptions = {}): Promise<BenchI
   const store = await openStore(config, silentLogger());
   try {
     if (opts.seedCurated !== false) await seedGraph(store.db);
+    if (opts.before) await importSipri(store.db, await readRegister(opts.before));
     const loadBefore = os.loadavg()[0] ?? 0;
     let next = opts.progressEvery ?? 0;
     let started = Date.now();
@@ -348,6 +357,7 @@ if (require.main === module) {
   benchImport({
     rows: Number(env.IMPORT_ROWS ?? 100_000),
     ...(env.IMPORT_FILE ? { file: env.IMPORT_FILE } : {}),
+    ...(env.IMPORT_BEFORE ? { before: env.IMPORT_BEFORE } : {}),
     ...(env.IMPORT_BATCH_SIZE ? { batchSize: Number(env.IMPORT_BATCH_SIZE) } : {}),
     ...(env.IMPORT_HEAP ? { heap: env.IMPORT_HEAP } : {}),
     ...(env.IMPORT_PAGECACHE ? { pageCache: env.IMPORT_PAGECACHE } : {}),

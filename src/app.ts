@@ -15,6 +15,7 @@ import type { Config } from './config';
 import type { Database } from './db/database';
 import { ArmsgraphError, ErrorCode } from './errors';
 import { compiledGateway } from './graphql/compiled-executor';
+import { guardResolverValues } from './graphql/resolver-value-guard';
 import { createContext, type Context } from './graphql/context';
 import { resolvers } from './graphql/resolvers/index';
 import { OperationCache } from './graphql/operation-cache';
@@ -102,7 +103,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const limits = requestLimits(config.limits, operationCache);
 
   // Each distinct operation is also compiled once to a function by graphql-jit (compiled-executor.ts).
-  const schema = makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers });
+  const executable = makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers });
+  // Under the tests, every resolver's answer is checked against graphql-jit's one rule (no promise or
+  // function in a resolver-less field): resolver-value-guard.ts.
+  const schema = config.env === 'test' ? guardResolverValues(executable) : executable;
   const apollo = new ApolloServer<Context>({
     gateway: compiledGateway(schema, operationCache).gateway,
     csrfPrevention: true,
