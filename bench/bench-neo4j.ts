@@ -19,14 +19,15 @@ export interface BenchNeo4j {
 }
 
 /**
- * Starts an embedded Neo4j of its own (a fresh temporary folder, a free port) with the schema and the
- * seed applied, for benchmarks that measure Neo4j itself and the services beside it.
+ * Starts an embedded Neo4j of its own (a fresh temporary folder, or `dataDir`, a folder the bench
+ * loaded, which close() removes too; a free port) with the schema and the seed applied, for
+ * benchmarks that measure Neo4j itself and the services beside it.
  */
 export async function startBenchNeo4j(
   name: string,
-  opts: { heap: string; pageCache: string; startTimeoutMs: number; queryTimeoutMs: number },
+  opts: { heap: string; pageCache: string; startTimeoutMs: number; queryTimeoutMs: number; dataDir?: string },
 ): Promise<BenchNeo4j> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `armsgraph-${name}-neo4j-`));
+  const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), `armsgraph-${name}-neo4j-`));
   const neo = await startEmbeddedNeo4j({
     dataDir,
     boltPort: await freePort(),

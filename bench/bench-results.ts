@@ -31,6 +31,12 @@ export interface DatasetResult {
     peakRssMiB: { importer: number | null; neo4j: number | null };
     /** The importer's own split (ms): writing batches, reconciling releases, statuses, TIV rollups. */
     timingsMs?: { batchesMs: number; reconcileMs: number; statusMs: number; rollupsMs: number };
+    /**
+     * How the register was loaded: 'bulk' (a user's first load: the offline importer into an empty
+     * folder, its JVM and Neo4j's start included) with its split, or the transactional batches.
+     */
+    path?: 'bulk' | 'transactional';
+    bulkMs?: { filesMs: number; loadMs: number; settleMs: number };
   };
   params: MixParams;
   queries: QueryResult[];

@@ -12,7 +12,8 @@
  * keeping the rollups costs a yearly update rather than a first load.
  * IMPORT_PATH=bulk measures the bulk first load instead (src/import/sipri/bulk-load.ts: an empty graph,
  * so no seeding): from the first line read to the settled release, the offline import and the start
- * of Neo4j that follows it included.
+ * of Neo4j that follows it included. With IMPORT_ROLLUPS=defer it writes no TIV contributions or
+ * rollups, which are then built apart (buildMissingTivRollups) and timed as for the batches.
  * Node's memory is sampled after every batch (RSS, V8 heap used); run node with --expose-gc and
  * IMPORT_LIVE_HEAP=1 to collect garbage before each sample, so the heap figures are what the importer
  * keeps (what grows with rows shows there first). `benchImport()` is the same, for bench/run.ts.
@@ -216,7 +217,13 @@ export async function benchImport(opts: BenchImportOptions = {}): Promise<BenchI
     ARMSGRAPH_QUERY_TIMEOUT_MS: '600000',
     NEO4J_LOCAL_START_TIMEOUT_MS: '600000',
   });
-  if (opts.bulk) return benchBulk(file, config, dataDir, { heap, pageCache, batchSize: opts.batchSize });
+  if (opts.bulk)
+    return benchBulk(file, config, dataDir, {
+      heap,
+      pageCache,
+      batchSize: opts.batchSize,
+      deferRollups: opts.deferRollups === true,
+    });
   const store = await openStore(config, silentLogger());
   try {
     if (opts.seedCurated !== false) await seedGraph(store.db);
@@ -295,7 +302,7 @@ async function benchBulk(
   file: string,
   config: Config,
   dataDir: string,
-  o: { heap: string; pageCache: string; batchSize: number | undefined },
+  o: { heap: string; pageCache: string; batchSize: number | undefined; deferRollups: boolean },
 ): Promise<BenchImportResult> {
   const loadBefore = os.loadavg()[0] ?? 0;
   const node0 = process.cpuUsage();
@@ -304,6 +311,7 @@ async function benchBulk(
   try {
     const loaded = await bulkImportSipri(config, silentLogger(), await readRegister(file), {
       ...(o.batchSize ? { batchSize: o.batchSize } : {}),
+      ...(o.deferRollups ? { deferRollups: true } : {}),
     });
     store = loaded.store;
     const r = loaded.report;
@@ -320,6 +328,7 @@ async function benchBulk(
       cpuSecondsJvmSettle: undefined,
       rowsPerCpuSecond: Math.round(r.rowsRead / Math.max(0.1, cpuSecondsNode + (cpuSecondsJvm ?? 0))),
     };
+    const rollupsBuilt = o.deferRollups ? await buildRollupsTimed(store.db, pid) : undefined;
     return {
       file,
       rows: first.rowsRead,
@@ -335,6 +344,7 @@ async function benchBulk(
       pageCache: o.pageCache,
       batchSize: o.batchSize,
       bulk: r.bulk,
+      ...(rollupsBuilt ? { rollupsBuilt } : {}),
     };
   } finally {
     await store?.close();

@@ -138,6 +138,17 @@ function importSplit(t: NonNullable<DatasetResult['import']['timingsMs']>, secon
   ].join(', ')}`;
 }
 
+/** A bulk first load's split: the importer's files (node), the offline import and Neo4j's start, the Cypher after. */
+function bulkSplit(t: NonNullable<DatasetResult['import']['bulkMs']>, seconds: number): string {
+  const part = (label: string, ms: number) =>
+    `${label} ${(ms / 1000).toFixed(1)} s (${seconds > 0 ? Math.round(ms / 10 / seconds) : 0}%)`;
+  return `bulk first load into an empty folder (as \`armsgraph import sipri\`): ${[
+    part('files', t.filesMs),
+    part('offline import and start', t.loadMs),
+    part('after the start', t.settleMs),
+  ].join(', ')}`;
+}
+
 const cpu = (m: Measured | undefined) => (ok(m) ? (m.cpuUsPerRequest ?? null) : null);
 
 /** Each target's CPU per request: the fixed cost, steadier than latency on a shared machine. */
@@ -167,7 +178,11 @@ function datasetSection(d: DatasetResult, targets: TargetName[]): string {
     `- import: ${d.import.rows.toLocaleString('en')} rows in ${d.import.seconds} s = **${d.import.rowsPerSecond.toLocaleString('en')} rows/s**` +
       ` (peak RSS: importer ${d.import.peakRssMiB.importer ?? 'n/a'} MiB, Neo4j ${d.import.peakRssMiB.neo4j ?? 'n/a'} MiB)` +
       (d.generateSeconds !== null ? `; generating the register took ${d.generateSeconds} s` : ''),
-    ...(d.import.timingsMs ? [`- ${importSplit(d.import.timingsMs, d.import.seconds)}`] : []),
+    ...(d.import.bulkMs
+      ? [`- ${bulkSplit(d.import.bulkMs, d.import.seconds)}`]
+      : d.import.timingsMs
+        ? [`- ${importSplit(d.import.timingsMs, d.import.seconds)}`]
+        : []),
     `- peak RSS while serving the queries: ${Object.entries(d.peakRssMiB)
       .map(([k, v]) => `${k} ${v ?? 'n/a'} MiB`)
       .join(', ')}`,

@@ -26,8 +26,11 @@ export interface Store {
 export async function openStore(
   config: Config,
   logger: Logger,
-  /** Start the embedded Neo4j with Neo4j's offline import of these files first (src/neo4j/embedded.ts). */
-  opts: { bulkImport?: string } = {},
+  /**
+   * `bulkImport`: start the embedded Neo4j with Neo4j's offline import of these files first
+   * (src/neo4j/embedded.ts); `buildRollups: false`: leave missing TIV rollups unbuilt (applySchema).
+   */
+  opts: { bulkImport?: string; buildRollups?: boolean } = {},
 ): Promise<Store> {
   let embedded: EmbeddedNeo4j | undefined;
   let uri: string;
@@ -71,7 +74,7 @@ export async function openStore(
   });
   try {
     await driver.verifyConnectivity({ database: config.neo4j.database });
-    await applySchema(db);
+    await applySchema(db, [], { buildRollups: opts.buildRollups });
   } catch (err) {
     await db.close();
     await embedded?.stop();

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import neo4j from 'neo4j-driver';
+import neo4j, { type Integer } from 'neo4j-driver';
 
 /**
  * Node and relationship files in the format of Neo4j's offline importer (`neo4j-admin database import
@@ -121,7 +121,17 @@ export function* fileLines(file: string, bytes = 1 << 20): Generator<string> {
 }
 
 function quoted(text: string): string {
-  return `"${text.replace(/"/g, '""')}"`;
+  // Most text holds no quote: no replace (and its regular expression) for it.
+  return text.indexOf('"') === -1 ? `"${text}"` : `"${text.replace(/"/g, '""')}"`;
+}
+
+/**
+ * A Neo4j integer in decimal. Integer.toString emulates 64-bit division (several Integer objects a
+ * digit group); a value in JavaScript's safe range, as every year, count and TIV here is, prints exactly
+ * as its number.
+ */
+function decimal(value: Integer): string {
+  return value.inSafeRange() ? String(value.toNumber()) : value.toString();
 }
 
 function cell(name: string, type: ColumnType, value: unknown): string {
@@ -133,22 +143,39 @@ function cell(name: string, type: ColumnType, value: unknown): string {
       return quoted(value);
     case 'long':
       if (!neo4j.isInt(value)) throw wrong();
-      return value.toString();
+      return decimal(value);
     case 'double':
       if (typeof value !== 'number' || !Number.isFinite(value)) throw wrong();
       return String(value);
     case 'boolean':
       if (typeof value !== 'boolean') throw wrong();
-      return String(value);
-    case 'string[]':
-      if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || v.includes(ARRAY_DELIMITER)))
-        throw wrong();
+      return value ? 'true' : 'false';
+    case 'string[]': {
+      if (!Array.isArray(value)) throw wrong();
+      for (const v of value) if (typeof v !== 'string' || v.includes(ARRAY_DELIMITER)) throw wrong();
       // An empty list is stored as one: the importer reads an empty quoted field of an array column so.
-      return quoted(value.join(ARRAY_DELIMITER));
-    case 'long[]':
-      if (!Array.isArray(value) || !value.every((v) => neo4j.isInt(v))) throw wrong();
-      return quoted(value.map((v: unknown) => String(v)).join(ARRAY_DELIMITER));
+      return quoted((value as string[]).join(ARRAY_DELIMITER));
+    }
+    case 'long[]': {
+      if (!Array.isArray(value)) throw wrong();
+      let text = '';
+      for (let i = 0; i < value.length; i++) {
+        const v: unknown = value[i];
+        if (!neo4j.isInt(v)) throw wrong();
+        text += i === 0 ? decimal(v) : ARRAY_DELIMITER + decimal(v);
+      }
+      return `"${text}"`;
+    }
   }
+}
+
+/** Property `name` of `{ ...props, ...more }`. */
+export function valueOf(
+  name: string,
+  props: Readonly<Record<string, unknown>>,
+  more: Readonly<Record<string, unknown>> | undefined,
+): unknown {
+  return more !== undefined && Object.hasOwn(more, name) ? more[name] : props[name];
 }
 
 /** A file being written: rows go to its body, the header is written beside it when it is closed. */
@@ -172,18 +199,32 @@ export class BulkFile {
     this.types = Object.values(spec.columns);
   }
 
-  /** A node (its id and properties) or a relationship (its ends and properties). */
-  add(ids: readonly string[], props: Readonly<Record<string, unknown>>): void {
+  /**
+   * A node (its id and properties) or a relationship (its ends and properties): `props`, and `more`
+   * over them as `{ ...props, ...more }` would be, without building that object for every row.
+   */
+  add(
+    ids: readonly string[],
+    props: Readonly<Record<string, unknown>>,
+    more?: Readonly<Record<string, unknown>>,
+  ): void {
+    this.check(props);
+    if (more) this.check(more);
+    // One string a row, built by concatenation (no array of cells to join).
+    let line = quoted(ids[0]!);
+    for (let i = 1; i < ids.length; i++) line += ',' + quoted(ids[i]!);
+    for (let i = 0; i < this.names.length; i++) {
+      const n = this.names[i]!;
+      line += ',' + cell(n, this.types[i]!, valueOf(n, props, more));
+    }
+    this.out.write(line + '\n');
+    this.rows++;
+  }
+
+  private check(props: Readonly<Record<string, unknown>>): void {
     for (const key in props)
       if (!(key in this.spec.columns) && props[key] !== null && props[key] !== undefined)
         throw new Error(`bulk file ${path.basename(this.body)}: no column for property ${key}`);
-    const cells = ids.map(quoted);
-    for (let i = 0; i < this.names.length; i++) {
-      const n = this.names[i]!;
-      cells.push(cell(n, this.types[i]!, props[n]));
-    }
-    this.out.write(cells.join(',') + '\n');
-    this.rows++;
   }
 
   /** Flushes the body and writes the header; returns the importer's option for this file. */

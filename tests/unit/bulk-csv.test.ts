@@ -40,6 +40,23 @@ describe('bulk importer files', () => {
     );
   });
 
+  it('writes longs exactly, inside and beyond the range of a JavaScript number', () => {
+    const f = new BulkFile(dir, 'wide', {
+      kind: 'nodes',
+      labels: ['Wide'],
+      idSpace: 'Wide',
+      columns: { n: 'long', ns: 'long[]' },
+    });
+    const big = neo4j.int('9007199254740993'); // 2^53 + 1: no JavaScript number
+    f.add(['a'], { n: big, ns: [neo4j.int(-7), neo4j.int(0), big, neo4j.int('-9223372036854775808')] });
+    f.add(['b'], { n: neo4j.int(-2019), ns: [] });
+    f.close();
+    expect(fs.readFileSync(f.body, 'utf8')).toBe(
+      `"a",9007199254740993,"-7${ARRAY_DELIMITER}0${ARRAY_DELIMITER}9007199254740993${ARRAY_DELIMITER}-9223372036854775808"\n` +
+        `"b",-2019,""\n`,
+    );
+  });
+
   it('refuses a property without a column, or of another type than its column', () => {
     const f = deals();
     expect(() => f.add(['d'], { status: 'PENDING' })).toThrow(/no column for property status/);
@@ -47,6 +64,7 @@ describe('bulk importer files', () => {
     expect(() => f.add(['d'], { orderYear: 2019 })).toThrow(/orderYear \(long\) cannot hold 2019/);
     expect(() => f.add(['d'], { tiv: neo4j.int(1) })).toThrow(/tiv \(double\)/);
     expect(() => f.add(['d'], { aliases: [`a${ARRAY_DELIMITER}b`] })).toThrow(/aliases/);
+    expect(() => f.add(['d'], { aliases: ['a', 1] })).toThrow(/aliases/);
     f.close();
   });
 

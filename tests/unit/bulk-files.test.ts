@@ -9,7 +9,7 @@ import { SipriMapper } from '../../src/import/sipri/sipri-mapper';
 const REGISTER = path.resolve(__dirname, '../fixtures/sipri/releases/release-2025-01-03.csv');
 
 /** The bulk load's files (src/import/sipri/bulk-files.ts) for the fixture register, at most `maxPartBytes` held at once. */
-async function written(limits?: { parts: number; maxPartBytes: number }) {
+async function written(limits?: Parameters<typeof writeBulkFiles>[5]) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'armsgraph-bulk-files-'));
   try {
     const register = await readRegister(REGISTER);
@@ -71,5 +71,21 @@ describe("the bulk load's files", () => {
       largestPartBytes: 0,
       args: [],
     });
+  });
+
+  it('writes no TIV contributions or rollups when they are deferred, and every other file alike', async () => {
+    const whole = await written();
+    const deferred = await written({ rollups: false });
+    const rows = (files: Record<string, string[]>, name: string) =>
+      (files[name] ?? []).filter((l) => l !== '').length;
+    expect(rows(whole.files, 'contributions.csv')).toBeGreaterThan(100);
+    expect(rows(whole.files, 'rollups.csv')).toBeGreaterThan(100);
+    expect(rows(deferred.files, 'contributions.csv')).toBe(0);
+    expect(rows(deferred.files, 'rollups.csv')).toBe(0);
+    const others = (files: Record<string, string[]>) =>
+      Object.fromEntries(Object.entries(files).filter(([f]) => !/^(contributions|rollups)\.csv$/.test(f)));
+    expect(others(deferred.files)).toEqual(others(whole.files));
+    // No rollup to leave an empty list on.
+    expect(deferred.report.emptyLists).toEqual({ ...whole.report.emptyLists, TivRollup: undefined });
   });
 });

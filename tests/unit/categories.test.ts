@@ -29,6 +29,23 @@ describe('name keys', () => {
     expect(nameKey(input)).toBe(key);
   });
 
+  it('keys plain ASCII as Unicode folding does, character for character', () => {
+    // nameKey takes a shortcut for ASCII; this is the folding it must agree with.
+    const folded = (text: string) =>
+      text
+        .normalize('NFKD')
+        .replace(/\p{M}+/gu, '')
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N}]+/gu, '');
+    const ascii = Array.from({ length: 128 }, (_, c) => String.fromCharCode(c)).join('');
+    expect(nameKey(ascii)).toBe(folded(ascii));
+    expect(nameKey(ascii)).toBe('0123456789abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz');
+    for (const text of ['F-35A Lightning-2', 'sipri-12345', 'BDSL plus ', 'Mi-17 (Hip-H)', ''])
+      expect(nameKey(text)).toBe(folded(text));
+    // Past ASCII anywhere in the text, the whole text is folded.
+    expect(nameKey('AB-Ü')).toBe('abu');
+  });
+
   it('derives every lookup field from id, name and aliases without duplicates', () => {
     const f = nameFields('TUR', 'Turkey', ['Türkiye', 'Turkiye', 'Turkey', ' ']);
     expect(f.aliases).toEqual(['Türkiye', 'Turkiye']);

@@ -7,6 +7,7 @@ import {
   BulkFile,
   FileAppender,
   fileLines,
+  valueOf,
   type BulkFileSpec,
   type ColumnType,
 } from '../bulk-csv';
@@ -22,6 +23,7 @@ import {
   type DeliveryProps,
 } from './bulk-derived';
 import { batchParams, keepFirstDeliveryYears } from './sipri-batch';
+import type { Party } from '../resolve-party';
 import type { PlannedRow, SipriMapper } from './sipri-mapper';
 
 /**
@@ -49,6 +51,8 @@ const PAIR_PARTS = 64;
 export const MAX_PART_BYTES = 2 << 20;
 /** Splits of a part (each by another hash of its deals) before it is taken as it is: one huge deal. */
 const MAX_SPLITS = 3;
+/** Deals a part writes at once (their rows parsed, the batch builder's values): a few hundred kB. */
+const DEALS_AT_ONCE = 256;
 
 const NAMES: Record<string, ColumnType> = {
   name: 'string',
@@ -209,8 +213,15 @@ export interface BulkFilesReport {
   emptyLists: Record<string, string[]>;
 }
 
-/** A deal's part of a mapped row, as spilled (one JSON line). */
-type SpilledRow = Pick<PlannedRow, 'row' | 'dealId' | 'buyer' | 'seller' | 'systemId'>;
+/**
+ * A deal's part of a mapped row, as spilled: one line, the deal's id, a tab, then this as JSON (the id
+ * first, so that a part is grouped and split by deal without parsing). Its parties by id (a
+ * vocabulary, kept in memory: writeBulkFiles' `parties`), not the whole party on every line.
+ */
+type SpilledRow = Pick<PlannedRow, 'row' | 'systemId'> & { buyer: string; seller: string };
+
+/** The deal id a spilled line starts with. */
+const spilledDeal = (line: string) => line.slice(0, line.indexOf('\t'));
 
 /** A contribution as the supplier-and-recipient rollups take it, spilled by its pair. */
 type SpilledPair = { s?: string; r?: string; y: number[]; t: number[] };
@@ -250,7 +261,7 @@ function* boundedParts(file: string, max: number, splits = 0): Generator<{ file:
   }
   const n = Math.min(PARTS, Math.ceil((2 * bytes) / max));
   const parts = spillFiles(file.replace(/\.jsonl$/, ''), n, splits + 1);
-  for (const line of fileLines(file)) parts.add((JSON.parse(line) as SpilledRow).dealId, line);
+  for (const line of fileLines(file)) parts.add(spilledDeal(line), line);
   parts.close();
   fs.rmSync(file);
   for (const f of parts.files) yield* boundedParts(f, max, splits + 1);
@@ -275,6 +286,7 @@ function writeMarkers(dir: string, markers: readonly Marker[]): string {
  * Maps every line of `lines` with `mapper` and writes the importer's files into `dir` (which must
  * exist and be empty). `ctx` is the release and import run, as the batch statements take them.
  * `markers`: the marker nodes the load writes (derivations it writes itself, which need no building).
+ * `rollups: false` writes no TIV contributions or rollups (ImportOptions.deferRollups).
  */
 export async function writeBulkFiles(
   lines: AsyncIterable<RegisterLine>,
@@ -282,7 +294,11 @@ export async function writeBulkFiles(
   dir: string,
   ctx: { release: string; run: string },
   markers: readonly Marker[],
-  { parts: partCount = PARTS, maxPartBytes = MAX_PART_BYTES }: { parts?: number; maxPartBytes?: number } = {},
+  {
+    parts: partCount = PARTS,
+    maxPartBytes = MAX_PART_BYTES,
+    rollups = true,
+  }: { parts?: number; maxPartBytes?: number; rollups?: boolean } = {},
 ): Promise<BulkFilesReport> {
   const files = Object.fromEntries(
     Object.entries(SPECS).map(([name, spec]) => [name, new BulkFile(dir, name, spec)]),
@@ -311,10 +327,15 @@ export async function writeBulkFiles(
         : [],
     ]),
   );
-  const add = (file: BulkFile, ids: string[], props: Record<string, unknown>) => {
-    file.add(ids, props);
+  const add = (
+    file: BulkFile,
+    ids: string[],
+    props: Record<string, unknown>,
+    more?: Record<string, unknown>,
+  ) => {
+    file.add(ids, props, more);
     for (const k of lists.get(file)!) {
-      const v = props[k];
+      const v = valueOf(k, props, more);
       if (Array.isArray(v) && v.length === 0 && file.spec.kind === 'nodes') {
         const label = file.spec.labels[0]!;
         const set = empties.get(label) ?? new Set<string>();
@@ -326,6 +347,8 @@ export async function writeBulkFiles(
 
   // The families of each variant system, for the deals' COVERS slots (a vocabulary, like the systems).
   const families = new Map<string, string[]>();
+  // The parties rows name, by id (a vocabulary too): the spilled rows name them by id.
+  const parties = new Map<string, Party>();
   // Entities as the mapper first meets them; the deal part of each row to its part's spill file.
   for await (const line of lines) {
     report.rowsRead++;
@@ -351,14 +374,10 @@ export async function writeBulkFiles(
         sourceIds: src,
       });
     // The deal's part of the row only: its entities are written above.
-    const deal: SpilledRow = {
-      row: r.row,
-      dealId: r.dealId,
-      buyer: r.buyer,
-      seller: r.seller,
-      systemId: r.systemId,
-    };
-    spills.add(r.dealId, JSON.stringify(deal));
+    parties.set(r.buyer.id, r.buyer);
+    parties.set(r.seller.id, r.seller);
+    const deal: SpilledRow = { row: r.row, buyer: r.buyer.id, seller: r.seller.id, systemId: r.systemId };
+    spills.add(r.dealId, `${r.dealId}\t${JSON.stringify(deal)}`);
   }
   spills.close();
 
@@ -372,19 +391,8 @@ export async function writeBulkFiles(
   const parts = function* () {
     for (const f of spills.files) yield* boundedParts(f, maxPartBytes);
   };
-  for (const part of parts()) {
-    report.largestPartBytes = Math.max(report.largestPartBytes, part.bytes);
-    const rows: PlannedRow[] = [];
-    for (const line of fileLines(part.file))
-      rows.push({
-        ...(JSON.parse(line) as SpilledRow),
-        curated: undefined,
-        countries: [],
-        organizations: [],
-        systems: [],
-        families: [],
-      });
-    fs.rmSync(part.file);
+  /** Writes the nodes and relationships of some deals: all the rows of each, in file order. */
+  const writeDeals = (rows: PlannedRow[]) => {
     const { kept, refused } = keepFirstDeliveryYears(rows, new Map());
     rejected.add(refused);
     report.rowsImported += kept.length;
@@ -392,11 +400,11 @@ export async function writeBulkFiles(
     const p = batchParams(kept, ctx, []);
     const marks = { ...seen, sipriRelease: ctx.release, sourceIds: src };
     const deliveriesOf = new Map<string, DeliveryProps[]>();
-    for (const x of p.deliveries)
-      deliveriesOf.set(x.dealId, [
-        ...(deliveriesOf.get(x.dealId) ?? []),
-        x.props as unknown as DeliveryProps,
-      ]);
+    for (const x of p.deliveries) {
+      const xs = deliveriesOf.get(x.dealId);
+      if (xs) xs.push(x.props as unknown as DeliveryProps);
+      else deliveriesOf.set(x.dealId, [x.props as unknown as DeliveryProps]);
+    }
     const partiesOf = new Map<string, { type: string; id: string }[]>();
     for (const row of p.rows) {
       const parties = row.parties as Record<string, { id: string } | null>;
@@ -416,7 +424,7 @@ export async function writeBulkFiles(
         localProduction: boolean | null;
       };
       const status = dealStatus(props.quantity, totals.delivered, totals.deliveryEndYear, lastYear);
-      add(files.deals, [d.id], { ...d.props, ...totals, status, ...marks });
+      add(files.deals, [d.id], d.props, { ...totals, status, ...marks });
       report.deals++;
       const parties = partiesOf.get(d.id) ?? [];
       for (const { id, ...slot } of dealSlots(d.id, props.orderYear, parties, families))
@@ -434,7 +442,7 @@ export async function writeBulkFiles(
         },
         xs,
       );
-      if (c) {
+      if (c && rollups) {
         add(files.contributions, [c.dealId], c);
         byParty.add(c);
         const pair: SpilledPair = {
@@ -448,16 +456,11 @@ export async function writeBulkFiles(
     }
     for (const r of p.records) {
       const id = `${r.dealId}@${ctx.release}`;
-      add(files.records, [id], {
-        ...r.props,
-        dealId: r.dealId,
-        release: ctx.release,
-        deliveries: r.deliveries,
-      });
+      add(files.records, [id], r.props, { dealId: r.dealId, release: ctx.release, deliveries: r.deliveries });
       add(files.hasRecord, [r.dealId, id], {});
     }
     for (const x of p.deliveries) {
-      add(files.deliveries, [x.id], { ...x.props, ...marks });
+      add(files.deliveries, [x.id], x.props, marks);
       add(files.hasDelivery, [x.dealId, x.id], { key: x.key, sourceIds: src });
     }
     for (const row of p.rows) {
@@ -478,6 +481,44 @@ export async function writeBulkFiles(
         add(file, [dealId, party.id], { key: party.key, sourceIds: src });
       }
     }
+  };
+
+  for (const part of parts()) {
+    report.largestPartBytes = Math.max(report.largestPartBytes, part.bytes);
+    // The part's spilled lines by deal (deals in the order first met, rows in file order), parsed a few
+    // deals at a time: what a group allocates dies young instead of living through the whole part.
+    const byDeal = new Map<string, string[]>();
+    for (const line of fileLines(part.file)) {
+      const dealId = spilledDeal(line);
+      const lines = byDeal.get(dealId);
+      if (lines) lines.push(line);
+      else byDeal.set(dealId, [line]);
+    }
+    fs.rmSync(part.file);
+    let group: PlannedRow[] = [];
+    let deals = 0;
+    for (const [dealId, lines] of byDeal) {
+      for (const line of lines) {
+        const spilled = JSON.parse(line.slice(line.indexOf('\t') + 1)) as SpilledRow;
+        group.push({
+          row: spilled.row,
+          dealId,
+          buyer: parties.get(spilled.buyer)!,
+          seller: parties.get(spilled.seller)!,
+          systemId: spilled.systemId,
+          curated: undefined,
+          countries: [],
+          organizations: [],
+          systems: [],
+          families: [],
+        });
+      }
+      if (++deals % DEALS_AT_ONCE === 0) {
+        writeDeals(group);
+        group = [];
+      }
+    }
+    if (group.length > 0) writeDeals(group);
   }
   pairs.close();
   for (const { id, ...row } of byParty.nodes()) add(files.rollups, [id], row);

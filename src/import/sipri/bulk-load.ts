@@ -145,22 +145,26 @@ export async function bulkImportSipri(
   try {
     let t = Date.now();
     // The files hold the rollups and slots, and the relationships their keys: nothing to build at start.
+    // Deferred rollups are neither written nor marked built: the caller builds them
+    // (buildMissingTivRollups), or the next start does.
+    const rollups = opts.deferRollups !== true;
     const files = await writeBulkFiles(
       counted(register.lines, pageSize, opts.onProgress),
       mapper,
       dir,
       { release: seen, run: randomUUID() },
       [
-        { label: TIV_ROLLUPS_BUILT, layout: ROLLUP_LAYOUT },
+        ...(rollups ? [{ label: TIV_ROLLUPS_BUILT, layout: ROLLUP_LAYOUT }] : []),
         { label: DEAL_RELATION_KEYS_MARKER },
         { label: DEAL_SLOTS_BUILT },
       ],
+      { rollups },
     );
     const argsFile = path.join(dir, 'import.args');
     fs.writeFileSync(argsFile, files.args.join('\n') + '\n');
     const filesMs = Date.now() - t;
     t = Date.now();
-    store = await openStore(config, logger, { bulkImport: argsFile });
+    store = await openStore(config, logger, { bulkImport: argsFile, buildRollups: rollups });
     const loadMs = Date.now() - t;
     fs.rmSync(dir, { recursive: true, force: true });
     opts.onProgress?.(files.rowsRead);

@@ -183,6 +183,8 @@ export class SipriMapper {
   private target(row: SipriRow, buyer: Party, seller: Party, systemId: string): CuratedDeal | undefined {
     const known = this.mergedOnto.get(row.sipriId);
     if (known) return known;
+    // No curated deal to match (an empty graph, a bulk load): no key to compute for every row.
+    if (this.curated.length === 0) return undefined;
     const match =
       this.curatedByAlias.get(nameKey(`sipri-${row.sipriId}`)) ??
       this.curated.find(
