@@ -205,7 +205,7 @@ CALL (${d}, ${row}, ${xs}) {
     localProduction: ${d}.localProduction, years: [x IN ${xs} | toInteger(x.year)],
     tivs: [x IN ${xs} | ${MILLI_TIV('x')}]} AS part
   // A folded part this batch sees otherwise, or cannot judge (a row without parties: a curated deal),
-  // is marked for settling's read-back (STALE_CYPHER); an unchanged deal of a next release is not.
+  // is marked for settling's read-back (staleTivContributions); an unchanged deal of a next release is not.
   FOREACH (_ IN CASE WHEN c IS NOT NULL AND NOT coalesce(c.unfolded, false)
       AND (${row}.parties IS NULL OR ${DIFFERS('c', 'part')}) THEN [1] ELSE [] END | SET c.stale = true)
   WITH ${d}, ${row}, ${xs}, c, part
