@@ -6,14 +6,14 @@ import {
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import type { Store as RateLimitStore } from 'express-rate-limit';
 import type { GraphQLFormattedError } from 'graphql';
 import http from 'node:http';
 import type { Config } from './config';
 import type { Database } from './db/database';
-import { ArmsgraphError, ErrorCode } from './errors';
+import { ErrorCode } from './errors';
 import { compiledGateway } from './graphql/compiled-executor';
 import { guardResolverValues } from './graphql/resolver-value-guard';
 import { createContext, type Context } from './graphql/context';
@@ -32,14 +32,15 @@ import { createMetrics } from './http/metrics';
 import { requestIds, requestLog } from './http/request-id';
 // Browser pages: the graph explorer and the GraphQL IDE, served offline.
 import { graphqlBrowserRedirect, mountWebPages, securityHeaders } from './http/web-pages';
+// The GraphQL route on node's own request and response (express serves the other routes).
+import { apolloStep, graphqlRoute, isGraphqlPath } from './http/graphql-route';
+import { answerError, type PlainHandler, type PlainRequest } from './http/plain';
 // Streamed exports.
 import { compressResponses } from './http/compression';
 import { exportRouter } from './http/export-route';
 
-const asError = (err: unknown): Error | undefined => (err instanceof Error ? err : undefined);
-
 /** GraphQL answers are per request and never cacheable (what Apollo's cache-control plugin answered). */
-const noStore = (_req: Request, res: Response, next: NextFunction): void => {
+const noStore: PlainHandler = (_req, res, next) => {
   res.setHeader('cache-control', 'no-store');
   next();
 };
@@ -70,7 +71,13 @@ export interface App {
 export async function createApp(deps: AppDeps): Promise<App> {
   const { config, db, logger, rateLimitStore } = deps;
   const app = express();
-  const server = http.createServer(app);
+  // POST /graphql, most of the traffic, skips express (src/http/plain.ts says why); every other
+  // route, and /graphql spelt otherwise, goes through it. The route is built below, once Apollo runs.
+  let graphql: ((req: PlainRequest, res: ServerResponse) => void) | undefined;
+  const server = http.createServer((req, res) => {
+    if (graphql && isGraphqlPath(req)) graphql(req, res);
+    else app(req, res);
+  });
   // Longer than the usual proxy or client idle time (60 s): Node's 5 s default closes idle keep-alive
   // sockets that a client is about to reuse, and the client sees ECONNRESET.
   server.keepAliveTimeout = 65_000;
@@ -80,24 +87,27 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // SHA-1 of every body bought nothing. Pages and bundles keep theirs: a function here leaves the
   // setting enabled for sendFile and express.static, which tag files from their size and mtime.
   app.set('etag', () => undefined);
-  app.use(securityHeaders);
-  app.use(compressResponses());
+  // An embedder mounting `app` reaches the same GraphQL route (before the steps below, which it runs itself).
+  app.use('/graphql', (req: Request, res: Response) => graphql?.(req, res));
 
   // --- security and operations ---
   const tokens = loadTokens(config.auth);
   // Each distinct operation document is parsed and its limit walk compiled once (src/graphql/operation-cache.ts).
   const operationCache = new OperationCache(config.limits.operationCacheEntries);
   const metrics = createMetrics(db, operationCache);
-  app.use(requestIds(logger));
-  app.use(metrics.middleware);
+  // Every route's first steps: security headers, compression, the request id and access log, metrics.
+  const everyRoute: PlainHandler[] = [
+    securityHeaders,
+    compressResponses(),
+    requestIds(logger),
+    metrics.middleware,
+  ];
+  app.use(everyRoute);
   app.get('/metrics', metrics.handler);
-  // A browser opening /graphql goes to our offline IDE (before the token check: the page has no data).
-  app.use('/graphql', graphqlBrowserRedirect);
   // Every API route: per-client rate limit, then the bearer token (read token enforced when set). On
   // /graphql the body is read first, so that every operation of a batch counts in its own bucket.
   const limiter = rateLimiter(config.limits, tokens, rateLimitStore);
   const auth = authMiddleware(tokens);
-  app.use('/graphql', noStore, bodyParser(config.limits), readOperations(operationCache), limiter, auth);
   app.use(['/export', '/graphiql/schema.json'], limiter, auth);
   // --- end security and operations ---
   const limits = requestLimits(config.limits, operationCache);
@@ -156,11 +166,18 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.get('/graphiql/schema.json', schemaForIde);
   mountWebPages(app);
 
-  app.use(
-    '/graphql',
-    limits.batch,
-    expressMiddleware(apollo, {
-      context: async ({ req }): Promise<Context> => {
+  graphql = graphqlRoute(
+    [
+      ...everyRoute,
+      // A browser opening /graphql goes to our offline IDE (before the token check: the page has no data).
+      graphqlBrowserRedirect,
+      noStore,
+      bodyParser(config.limits),
+      readOperations(operationCache),
+      limiter,
+      auth,
+      limits.batch,
+      apolloStep(apollo, async (req) => {
         const log = requestLog(req);
         // One context per HTTP request (a batch shares it): its database calls share one bound.
         return createContext(
@@ -170,33 +187,18 @@ export async function createApp(deps: AppDeps): Promise<App> {
           requestAuth(req),
           tokens,
         );
-      },
-    }),
+      }),
+    ],
+    logger,
   );
 
   // Streamed exports: behind the rate limit and read token mounted above for '/export'.
   app.use('/export', exportRouter(db, logger));
 
-  // Errors outside GraphQL (bad JSON, body too large, ...) still answer with a code, never a stack trace.
+  // Errors outside GraphQL (a refused token, a failing route) still answer with a code, never a stack trace.
   app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
-    const e = err as { type?: string; status?: number; message?: string };
-    let coded: ArmsgraphError;
-    if (err instanceof ArmsgraphError) coded = err;
-    else if (e.type === 'entity.too.large')
-      coded = new ArmsgraphError(ErrorCode.PAYLOAD_TOO_LARGE, 'Request body too large.');
-    else if (e.type === 'entity.parse.failed')
-      coded = new ArmsgraphError(ErrorCode.BAD_USER_INPUT, 'Request body is not valid JSON.');
-    else coded = new ArmsgraphError(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal error.', {}, asError(err));
-    const log = requestLog(req)?.logger ?? logger;
-    if (coded.code === ErrorCode.INTERNAL_SERVER_ERROR)
-      log.error({ err: coded.originalError ?? err }, 'unexpected error in an HTTP route');
-    else if (coded.retryAfterSeconds !== undefined)
-      log.warn({ code: coded.code, err: coded.originalError }, 'request failed; the client may retry');
-    if (coded.retryAfterSeconds !== undefined) res.setHeader('retry-after', String(coded.retryAfterSeconds));
-    res
-      .status(coded.httpStatus)
-      .json({ errors: [{ message: coded.message, extensions: { code: coded.code } }] });
+    answerError(err, res, requestLog(req)?.logger ?? logger);
   });
 
   return {

@@ -1,4 +1,4 @@
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { header, type PlainHandler, type PlainRequest } from '../http/plain';
 import { authenticate, requireReader, type RequestAuth, type TokenSet } from './tokens';
 
 /**
@@ -6,12 +6,12 @@ import { authenticate, requireReader, type RequestAuth, type TokenSet } from './
  * set, refuses anonymous readers with UNAUTHENTICATED. Whether a request may write is decided per
  * mutation (src/graphql/resolvers/mutations.ts), from what this leaves on the request.
  */
-export function authMiddleware(tokens: TokenSet): RequestHandler {
-  return (req: Request, _res: Response, next: NextFunction) => {
+export function authMiddleware(tokens: TokenSet): PlainHandler {
+  return (req, _res, next) => {
     try {
-      const auth = authenticate(tokens, req.get('authorization'));
+      const auth = authenticate(tokens, header(req, 'authorization'));
       requireReader(tokens, auth);
-      (req as Request & { armsgraphAuth?: RequestAuth }).armsgraphAuth = auth;
+      (req as PlainRequest & { armsgraphAuth?: RequestAuth }).armsgraphAuth = auth;
       next();
     } catch (err) {
       next(err);

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { Request } from 'express';
+import type { IncomingMessage } from 'node:http';
 import { ArmsgraphError, ErrorCode } from '../errors';
 
 /**
@@ -133,6 +133,6 @@ export function requireWriter(tokens: TokenSet, auth: RequestAuth): string {
 }
 
 /** The auth of an express request, as the auth middleware left it. */
-export function requestAuth(req: Request): RequestAuth {
-  return (req as Request & { armsgraphAuth?: RequestAuth }).armsgraphAuth ?? ANONYMOUS;
+export function requestAuth(req: IncomingMessage): RequestAuth {
+  return (req as IncomingMessage & { armsgraphAuth?: RequestAuth }).armsgraphAuth ?? ANONYMOUS;
 }

@@ -1,5 +1,6 @@
 import compression from 'compression';
-import type { Request, RequestHandler, Response } from 'express';
+import type { Request, Response } from 'express';
+import { requestPath, requestQuery, type PlainHandler, type PlainRequest } from './plain';
 
 /** Bodies smaller than this go as they are (compression's own default threshold). */
 export const COMPRESS_THRESHOLD_BYTES = 1024;
@@ -35,19 +36,19 @@ function compressibleAnswer(req: Request, res: Response): boolean {
  * answers are never stored, so no cache needs their `Vary` header. Pages and bundles, which caches
  * keep, go through it always.
  */
-export function compressResponses(): RequestHandler {
+export function compressResponses(): PlainHandler {
   const compress = compression({
     threshold: COMPRESS_THRESHOLD_BYTES,
+    // compression hands the filter node's request and response (typed as express's: its own types).
     filter: (req: Request, res: Response) => {
       const length = res.getHeader('Content-Length');
       if (length !== undefined && Number(length) < COMPRESS_THRESHOLD_BYTES) return false;
-      if (req.path.startsWith('/export/') || req.baseUrl.startsWith('/export'))
-        return req.query.compress === 'true';
+      if (requestPath(req).startsWith('/export/')) return requestQuery(req).compress === 'true';
       return compressibleAnswer(req, res);
     },
   });
-  return (req, res, next) => {
-    if (!req.headers['accept-encoding'] && req.path === '/graphql') next();
-    else compress(req, res, next);
+  return (req: PlainRequest, res, next) => {
+    if (!req.headers['accept-encoding'] && requestPath(req) === '/graphql') next();
+    else compress(req as Request, res as Response, next);
   };
 }

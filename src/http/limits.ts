@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import express from 'express';
 import {
   ipKeyGenerator,
   MemoryStore,
@@ -27,7 +27,8 @@ import type { Config } from '../config';
 import { ArmsgraphError, ErrorCode } from '../errors';
 import { clientIdentity, type TokenSet } from '../auth/tokens';
 import type { OperationCache } from '../graphql/operation-cache';
-import { requestedOperations } from './operations';
+import { operationKinds, requestedOperations } from './operations';
+import { clientAddress, header, sendCoded, type PlainHandler } from './plain';
 
 export type Limits = Config['limits'];
 
@@ -264,7 +265,7 @@ export function measureOperation(
 export function requestLimits(
   limits: Limits,
   cache: OperationCache,
-): { plugin: ApolloServerPlugin; batch: RequestHandler } {
+): { plugin: ApolloServerPlugin; batch: PlainHandler } {
   let schema: GraphQLSchema | undefined;
   const plugin: ApolloServerPlugin = {
     async serverWillStart(service) {
@@ -286,7 +287,7 @@ export function requestLimits(
       };
     },
   };
-  const batch: RequestHandler = (req: Request, res: Response, next: NextFunction) => {
+  const batch: PlainHandler = (req, res, next) => {
     const body: unknown = req.body;
     if (!Array.isArray(body)) return next();
     if (body.length > limits.maxBatch) {
@@ -320,18 +321,10 @@ export function requestLimits(
   return { plugin, batch };
 }
 
-function sendCoded(res: Response, err: ArmsgraphError, headers: Record<string, string> = {}): void {
-  const { http: _http, ...extensions } = err.extensions as Record<string, unknown>;
-  void _http;
-  res
-    .status(err.httpStatus)
-    .set(headers)
-    .json({ errors: [{ message: err.message, extensions: { ...extensions, code: err.code } }] });
-}
-
 /** JSON body parsing with the configured size cap (too large → PAYLOAD_TOO_LARGE by the app's error route). */
-export function bodyParser(limits: Limits): RequestHandler {
-  return express.json({ limit: limits.bodyLimitBytes });
+export function bodyParser(limits: Limits): PlainHandler {
+  // body-parser reads node's own request: express's mounts and the GraphQL route share it.
+  return express.json({ limit: limits.bodyLimitBytes }) as PlainHandler;
 }
 
 /**
@@ -346,17 +339,17 @@ export function rateLimiter(
   limits: Limits,
   tokens: TokenSet,
   store: Store = new MemoryStore(),
-): RequestHandler {
+): PlainHandler {
   if (limits.rateLimit === 0) return (_req, _res, next) => next();
   // The store only reads windowMs (the rest of express-rate-limit's options do not apply here).
   void store.init?.({ windowMs: limits.rateWindowMs } as RateLimitOptions);
   const windowSeconds = Math.round(limits.rateWindowMs / 1000);
-  return async (req: Request, res: Response, next: NextFunction) => {
+  return async (req, res, next) => {
     try {
       // Runs before authentication, so failed guesses at a token are counted against the address.
       const client =
-        clientIdentity(tokens, req.get('authorization')) ?? `ip:${ipKeyGenerator(req.ip ?? '0.0.0.0')}`;
-      const kinds = req.baseUrl === '/graphql' ? requestedOperations(req).map((op) => op.kind) : ['read'];
+        clientIdentity(tokens, header(req, 'authorization')) ?? `ip:${ipKeyGenerator(clientAddress(req))}`;
+      const kinds = operationKinds(req);
       let tightest: { remaining: number; resetSeconds: number } | undefined;
       for (const kind of kinds) {
         const hit = await store.increment(`${client}:${kind}`);

@@ -1,9 +1,10 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Driver } from 'neo4j-driver';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { RequestHandler } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Database } from '../db/database';
 import type { OperationCache } from '../graphql/operation-cache';
+import { requestPath, type PlainHandler, type PlainRequest } from './plain';
 
 /** The driver's pool, read defensively: the driver has no public pool API, so absent shapes read as 0. */
 interface PoolShape {
@@ -27,7 +28,7 @@ export function poolStats(driver: Driver): { inUse: number; idle: number; waitin
 export interface Metrics {
   registry: Registry;
   /** Counts and times every HTTP request by route and status. */
-  middleware: RequestHandler;
+  middleware: PlainHandler;
   /** Counts GraphQL operations by type and errors by extensions.code. */
   plugin: ApolloServerPlugin;
   /** GET /metrics in Prometheus' text format. */
@@ -35,8 +36,8 @@ export interface Metrics {
 }
 
 /** Known routes only: a label per raw URL would let any client grow the registry without bound. */
-function routeOf(req: Request): string {
-  const p = (req.originalUrl ?? req.url).split('?')[0] ?? '';
+function routeOf(req: PlainRequest): string {
+  const p = requestPath(req);
   if (p === '/graphql' || p === '/healthz' || p === '/readyz' || p === '/metrics') return p;
   if (p.startsWith('/export')) return '/export';
   if (p === '/' || p === '/graphiql') return p;
@@ -139,7 +140,7 @@ export function createMetrics(db: Database, operationCache?: OperationCache): Me
 
   return {
     registry,
-    middleware(req: Request, res: Response, next: NextFunction) {
+    middleware(req, res, next) {
       const end = latency.startTimer();
       res.on('finish', () => {
         const route = routeOf(req);
@@ -163,7 +164,7 @@ export function createMetrics(db: Database, operationCache?: OperationCache): Me
         };
       },
     },
-    async handler(_req: Request, res: Response) {
+    async handler(_req, res) {
       res.set('content-type', registry.contentType).send(await registry.metrics());
     },
   };

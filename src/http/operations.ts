@@ -1,6 +1,6 @@
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { DocumentNode, OperationDefinitionNode } from 'graphql';
 import type { CachedOperation, OperationCache } from '../graphql/operation-cache';
+import { requestQuery, type PlainHandler, type PlainRequest } from './plain';
 
 /**
  * What one GraphQL HTTP request asks for, read once before Apollo runs it: the rate limiter counts
@@ -40,22 +40,22 @@ function describe(piece: unknown, cache: OperationCache): RequestedOperation {
   };
 }
 
-type WithOps = Request & { armsgraphOps?: RequestedOperation[] };
+type WithOps = PlainRequest & { armsgraphOps?: RequestedOperation[] };
 
 /**
  * The operations of a parsed request body (one, or a batch), or of a GET request's query string, as
  * readOperations() read them.
  */
-export function requestedOperations(req: Request): RequestedOperation[] {
+export function requestedOperations(req: PlainRequest): RequestedOperation[] {
   const ops = (req as WithOps).armsgraphOps;
   if (!ops) throw new Error('requestedOperations() before readOperations() on this route');
   return ops;
 }
 
 /** Reads the operations of a /graphql request once (after the body parser), for everything after it. */
-export function readOperations(cache: OperationCache): RequestHandler {
-  return (req: Request, _res: Response, next: NextFunction) => {
-    const body: unknown = req.method === 'GET' ? req.query : req.body;
+export function readOperations(cache: OperationCache): PlainHandler {
+  return (req, _res, next) => {
+    const body: unknown = req.method === 'GET' ? requestQuery(req) : req.body;
     (req as WithOps).armsgraphOps = Array.isArray(body)
       ? body.map((piece) => describe(piece, cache))
       : [describe(body, cache)];
@@ -64,7 +64,13 @@ export function readOperations(cache: OperationCache): RequestHandler {
 }
 
 /** The operations a finished request ran, for its access-log line (undefined for other routes). */
-export function operationNames(req: Request): string[] | undefined {
+export function operationNames(req: PlainRequest): string[] | undefined {
   const ops = (req as WithOps).armsgraphOps;
   return ops?.map((op) => op.name ?? '(anonymous)');
+}
+
+/** The rate limiter's buckets for a request: each GraphQL operation's kind, or one read for other routes. */
+export function operationKinds(req: PlainRequest): ('read' | 'write')[] {
+  const ops = (req as WithOps).armsgraphOps;
+  return ops ? ops.map((op) => op.kind) : ['read'];
 }

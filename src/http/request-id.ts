@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { IncomingMessage } from 'node:http';
 import type { Logger } from '../logger';
 import { operationNames } from './operations';
+import { header, requestPath, type PlainHandler } from './plain';
 
 /** A client's own x-request-id is kept when it is a plain token; anything else is replaced. */
 const CLIENT_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -11,8 +12,8 @@ export interface RequestLog {
   logger: Logger;
 }
 
-export function requestLog(req: Request): RequestLog | undefined {
-  return (req as Request & { armsgraphLog?: RequestLog }).armsgraphLog;
+export function requestLog(req: IncomingMessage): RequestLog | undefined {
+  return (req as IncomingMessage & { armsgraphLog?: RequestLog }).armsgraphLog;
 }
 
 /**
@@ -20,9 +21,9 @@ export function requestLog(req: Request): RequestLog | undefined {
  * it, and one access-log line when it finishes. Headers are not logged (the Authorization header
  * holds a secret).
  */
-export function requestIds(logger: Logger): RequestHandler {
-  return (req: Request, res: Response, next: NextFunction) => {
-    const given = req.get('x-request-id');
+export function requestIds(logger: Logger): PlainHandler {
+  return (req, res, next) => {
+    const given = header(req, 'x-request-id');
     const requestId = given && CLIENT_ID.test(given) ? given : crypto.randomUUID();
     // The child logger is made when something logs: most requests log only their access line, and
     // none when the level is above info.
@@ -33,14 +34,14 @@ export function requestIds(logger: Logger): RequestHandler {
         return (child ??= logger.child({ requestId }));
       },
     };
-    (req as Request & { armsgraphLog?: RequestLog }).armsgraphLog = log;
+    (req as IncomingMessage & { armsgraphLog?: RequestLog }).armsgraphLog = log;
     res.setHeader('x-request-id', requestId);
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       if (!logger.isLevelEnabled('info')) return;
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      // originalUrl: req.path is relative to the router that handled the request ("/" for /graphql).
-      const path = req.originalUrl.split('?')[0] ?? req.originalUrl;
+      // The URL as sent: below an express mount req.url is relative to it ("/" for /graphql).
+      const path = requestPath(req);
       const operations = operationNames(req);
       log.logger.info(
         {

@@ -1,7 +1,9 @@
+import accepts from 'accepts';
 import express, { type Express, type RequestHandler } from 'express';
 import fs from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '../project-root';
+import { requestQuery, type PlainHandler } from './plain';
 
 /**
  * The browser pages the service serves itself: the graph explorer at `/` and the GraphQL IDE at
@@ -25,7 +27,7 @@ export const CONTENT_SECURITY_POLICY = [
 ].join('; ');
 
 /** Security headers on every response: the API's JSON gains nothing from them but loses nothing either. */
-export const securityHeaders: RequestHandler = (_req, res, next) => {
+export const securityHeaders: PlainHandler = (_req, res, next) => {
   res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Referrer-Policy', 'no-referrer');
@@ -49,9 +51,14 @@ export function defaultWebPaths(): WebPaths {
  * GraphQL clients (JSON, or any GET with a query) pass through untouched. Mounted before the token
  * check, since the IDE page itself holds no data.
  */
-export const graphqlBrowserRedirect: RequestHandler = (req, res, next) => {
-  if (req.method === 'GET' && req.query.query === undefined && req.accepts(['json', 'html']) === 'html') {
-    res.redirect(302, '/graphiql');
+export const graphqlBrowserRedirect: PlainHandler = (req, res, next) => {
+  if (
+    req.method === 'GET' &&
+    requestQuery(req).query === undefined &&
+    accepts(req).type(['json', 'html']) === 'html'
+  ) {
+    res.writeHead(302, { Location: '/graphiql', 'Content-Type': 'text/html; charset=utf-8' });
+    res.end('<p>Found. Redirecting to <a href="/graphiql">/graphiql</a></p>');
     return;
   }
   next();
