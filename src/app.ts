@@ -7,7 +7,6 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import type { ServerResponse } from 'node:http';
 import type { Store as RateLimitStore } from 'express-rate-limit';
 import type { GraphQLFormattedError } from 'graphql';
 import http from 'node:http';
@@ -34,7 +33,7 @@ import { requestIds, requestLog } from './http/request-id';
 import { graphqlBrowserRedirect, mountWebPages, securityHeaders } from './http/web-pages';
 // The GraphQL route on node's own request and response (express serves the other routes).
 import { apolloStep, graphqlRoute, isGraphqlPath } from './http/graphql-route';
-import { answerError, type PlainHandler, type PlainRequest } from './http/plain';
+import { answerError, type PlainHandler } from './http/plain';
 // Streamed exports.
 import { compressResponses } from './http/compression';
 import { exportRouter } from './http/export-route';
@@ -72,10 +71,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const { config, db, logger, rateLimitStore } = deps;
   const app = express();
   // POST /graphql, most of the traffic, skips express (src/http/plain.ts says why); every other
-  // route, and /graphql spelt otherwise, goes through it. The route is built below, once Apollo runs.
-  let graphql: ((req: PlainRequest, res: ServerResponse) => void) | undefined;
+  // route, and /graphql spelt otherwise, goes through it. The route is built below, once Apollo runs
+  // (before the server listens).
   const server = http.createServer((req, res) => {
-    if (graphql && isGraphqlPath(req)) graphql(req, res);
+    if (isGraphqlPath(req)) graphql(req, res);
     else app(req, res);
   });
   // Longer than the usual proxy or client idle time (60 s): Node's 5 s default closes idle keep-alive
@@ -88,7 +87,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // setting enabled for sendFile and express.static, which tag files from their size and mtime.
   app.set('etag', () => undefined);
   // An embedder mounting `app` reaches the same GraphQL route (before the steps below, which it runs itself).
-  app.use('/graphql', (req: Request, res: Response) => graphql?.(req, res));
+  app.use('/graphql', (req: Request, res: Response) => graphql(req, res));
 
   // --- security and operations ---
   const tokens = loadTokens(config.auth);
@@ -166,7 +165,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.get('/graphiql/schema.json', schemaForIde);
   mountWebPages(app);
 
-  graphql = graphqlRoute(
+  const graphql = graphqlRoute(
     [
       ...everyRoute,
       // A browser opening /graphql goes to our offline IDE (before the token check: the page has no data).

@@ -66,7 +66,11 @@ export function sendJson(
 }
 
 /** A coded error as the service's JSON error answer (its HTTP status, its code, its extensions). */
-export function sendCoded(res: ServerResponse, err: ArmsgraphError, headers: Record<string, string> = {}): void {
+export function sendCoded(
+  res: ServerResponse,
+  err: ArmsgraphError,
+  headers: Record<string, string> = {},
+): void {
   const { http: _http, ...extensions } = err.extensions as Record<string, unknown>;
   void _http;
   sendJson(
