@@ -90,7 +90,8 @@ const DEAL_TIME = `CASE WHEN a:Deal THEN [a.orderDate, a.orderYear, a.deliveryEn
 const ownKeys = (hidden: string) => `size(keys(p)) - size([k IN ${hidden} WHERE p[k] IS NOT NULL])`;
 
 // Values are read from `properties(...)` once, not with `n[k]` key by key: each of those walks the
-// entity's property chain again.
+// entity's property chain again. Likewise a row's key list is made once (`keys(p)` makes a new list
+// at every use).
 
 /**
  * The node records of the nodes `match` binds as `n`: slices of at most NODE_RECORD_MAX rows, each
@@ -137,13 +138,13 @@ function edgeRecords(
   const edge = `${edgeIdOf('r', 'p.key', 'source', 'target')}, type(r), target`;
   const row = keys
     ? `[${edge}, ${ownKeys('$exportEdgeHidden')}] + [k IN $exportEdgeKeys | p[k]]`
-    : `[${edge}, keys(p)] + [k IN keys(p) | p[k]]`;
+    : `[${edge}, ks] + [k IN ks | p[k]]`;
   return {
     cypher: `${sources}
     WITH a, a.id AS source, ${time ? DEAL_TIME : 'null'} AS dealTime
     CALL (a, source) {
       ${out}
-      WITH r, b.id AS target, properties(r) AS p
+      WITH r, b.id AS target, properties(r) AS p${keys ? '' : ' WITH r, target, p, keys(p) AS ks'}
       RETURN collect(${row}) AS edges
     }
     WITH source, dealTime, edges WHERE size(edges) > 0
