@@ -17,6 +17,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Database } from '../src/db/database';
 import { mergeNodes, writeDealParties, type DealPartiesRow, type NodeRow } from '../src/db/graph-writer';
@@ -36,11 +37,21 @@ export interface ExportBenchRow {
   bytes: number;
   seconds: number;
   edgesPerSecond: number;
-  /** CPU seconds of the service process and of Neo4j over the export (median of the rounds). */
+  /**
+   * CPU seconds of the service process, of Neo4j and of the reader (this process, which fetches the
+   * export over HTTP) over the export (median of the rounds).
+   */
   serviceCpu: number;
   neo4jCpu: number;
+  readerCpu: number;
   /** The same export by the baseline service (EXPORT_BENCH_BASELINE), when one was given. */
-  baseline?: { seconds: number; edgesPerSecond: number; serviceCpu: number; neo4jCpu: number };
+  baseline?: {
+    seconds: number;
+    edgesPerSecond: number;
+    serviceCpu: number;
+    neo4jCpu: number;
+    readerCpu: number;
+  };
 }
 
 export interface ExportBenchSize {
@@ -221,15 +232,17 @@ async function measured(
   url: string,
   servicePid: number | undefined,
   neo4jPid: number | undefined,
-): Promise<{ bytes: number; seconds: number; serviceCpu: number; neo4jCpu: number }> {
+): Promise<{ bytes: number; seconds: number; serviceCpu: number; neo4jCpu: number; readerCpu: number }> {
   const before = [cpuMicros(servicePid), cpuMicros(neo4jPid)];
+  const reader = process.cpuUsage();
   const r = await drain(url);
+  const read = process.cpuUsage(reader);
   const after = [cpuMicros(servicePid), cpuMicros(neo4jPid)];
   const used = (i: number) => {
     const [b, e] = [before[i], after[i]];
     return b === null || b === undefined || e === null || e === undefined ? NaN : (e - b) / 1e6;
   };
-  return { ...r, serviceCpu: used(0), neo4jCpu: used(1) };
+  return { ...r, serviceCpu: used(0), neo4jCpu: used(1), readerCpu: (read.user + read.system) / 1e6 };
 }
 
 /** Streams one export into nothing (or into the file `saveTo`); returns bytes and seconds. */
@@ -318,7 +331,7 @@ export async function benchExport(options: ExportBenchOptions = {}): Promise<Exp
             runs.push(await measured(`http://127.0.0.1:${port}/export/${format}`, pid, neo4jPid));
           }
           const bytes = runs.at(-1)?.bytes ?? 0;
-          const of = (rs: typeof runs, field: 'seconds' | 'serviceCpu' | 'neo4jCpu') =>
+          const of = (rs: typeof runs, field: 'seconds' | 'serviceCpu' | 'neo4jCpu' | 'readerCpu') =>
             median(rs.map((r) => r[field]));
           const seconds = of(runs, 'seconds');
           const edgeRate = format === 'nodes.csv' || format === 'deals.csv' ? 0 : edges;
@@ -332,6 +345,7 @@ export async function benchExport(options: ExportBenchOptions = {}): Promise<Exp
             edgesPerSecond: edgeRate / seconds,
             serviceCpu: of(runs, 'serviceCpu'),
             neo4jCpu: of(runs, 'neo4jCpu'),
+            readerCpu: of(runs, 'readerCpu'),
           };
           if (base)
             row.baseline = {
@@ -339,6 +353,7 @@ export async function benchExport(options: ExportBenchOptions = {}): Promise<Exp
               edgesPerSecond: edgeRate / of(baseRuns, 'seconds'),
               serviceCpu: of(baseRuns, 'serviceCpu'),
               neo4jCpu: of(baseRuns, 'neo4jCpu'),
+              readerCpu: of(baseRuns, 'readerCpu'),
             };
           rows.push(row);
           const rate = (secs: number) =>
@@ -347,14 +362,14 @@ export async function benchExport(options: ExportBenchOptions = {}): Promise<Exp
               : format === 'deals.csv'
                 ? `${Math.round(deals / secs)} deals/s`
                 : `${Math.round(edges / secs)} edges/s`;
-          const cpu = (r: { serviceCpu: number; neo4jCpu: number }) =>
-            `CPU service ${r.serviceCpu.toFixed(2)} s, Neo4j ${r.neo4jCpu.toFixed(2)} s`;
+          const cpu = (r: { serviceCpu: number; neo4jCpu: number; readerCpu: number }) =>
+            `CPU service ${r.serviceCpu.toFixed(2)} s, Neo4j ${r.neo4jCpu.toFixed(2)} s, reader ${r.readerCpu.toFixed(2)} s`;
           log(
             `  ${format.padEnd(10)} ${(bytes / 1048576).toFixed(1).padStart(7)} MiB ${seconds.toFixed(2).padStart(7)} s  ${rate(seconds)}  ${cpu(row)}` +
               (row.baseline
                 ? `  (baseline ${row.baseline.seconds.toFixed(2)} s, ${rate(row.baseline.seconds)}, ${cpu(row.baseline)})`
                 : '') +
-              `  service RSS now ${rssMiB(pid).now.toFixed(0)} MiB`,
+              `  service RSS now ${rssMiB(pid).now.toFixed(0)} MiB, load ${(os.loadavg()[0] ?? 0).toFixed(2)}`,
           );
         }
         // Selections: deals by filter (a seller: about 1/200 of them; a buyer in a period; a period

@@ -41,7 +41,14 @@ const INTERNAL = new Set(['nameKeys', 'nameKeysText', 'searchText']);
  * `key`: the key when already read (an export reads `properties(r)` once and takes it from there).
  */
 export const edgeIdCypher = (r: string, a: string, b: string, key = `${r}.key`) =>
-  `coalesce(${key}, type(${r}) + ':' + ${a}.id + ':' + ${b}.id + ':')`;
+  edgeIdOf(r, key, `${a}.id`, `${b}.id`);
+
+/**
+ * edgeIdCypher from its ends' ids already read (`sourceId`, `targetId`: Cypher expressions): an export
+ * reads each source's id once for all its edges, and each target's id once for the row and the id.
+ */
+export const edgeIdOf = (r: string, key: string, sourceId: string, targetId: string) =>
+  `coalesce(${key}, type(${r}) + ':' + ${sourceId} + ':' + ${targetId} + ':')`;
 
 /** A node as rows carry it: `{ id, labels, props }`. */
 export const NODE_PROJECTION = (n: string) =>

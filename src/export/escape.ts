@@ -55,6 +55,22 @@ const XML_ATTR: Record<string, string> = {
 const ATTR_SAFE = /^[\u0020\u0021\u0023-\u0025\u0028-\u003b\u003d\u003f-\ud7ff\ue000-\ufffd]*$/;
 const TEXT_SAFE = /^[\t\n\u0020-\u0025\u0027-\u003b\u003d\u003f-\ud7ff\ue000-\ufffd]*$/;
 
+/**
+ * `escape` of a string, kept until a different string comes: the edges of an edge record share their
+ * source (the same string object, so the test is a pointer comparison), and it is escaped once.
+ */
+export function lastEscaped(escape: (text: string) => string): (text: string) => string {
+  let last: string | undefined;
+  let escaped = '';
+  return (text) => {
+    if (text !== last) {
+      last = text;
+      escaped = escape(text);
+    }
+    return escaped;
+  };
+}
+
 /** Escapes text for a double-quoted XML attribute value. */
 export function xmlAttr(text: string): string {
   if (ATTR_SAFE.test(text)) return text;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { Plain } from '../../src/db/mapper';
-import { plainText, stripXmlForbidden, xmlAttr, xmlText } from '../../src/export/escape';
+import { lastEscaped, plainText, stripXmlForbidden, xmlAttr, xmlText } from '../../src/export/escape';
 import { dealInterval, isoDate } from '../../src/export/intervals';
 import { selectionFromParams } from '../../src/export/selection';
 import { ArmsgraphError } from '../../src/errors';
@@ -26,6 +26,23 @@ describe('XML escaping', () => {
     expect(stripXmlForbidden('x\uD83Dy\uDE80z')).toBe('xyz');
     expect(stripXmlForbidden('🚀\uD83D')).toBe('🚀');
     expect(stripXmlForbidden('plain text')).toBe('plain text');
+  });
+});
+
+describe('escaping a run of repeated strings once', () => {
+  it('answers each string as the escape does, escaping a repeat only once', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom('a&b', 'C001', '"q"', ''), { maxLength: 20 }), (texts) => {
+        let calls = 0;
+        const escaped = lastEscaped((t) => {
+          calls++;
+          return xmlAttr(t);
+        });
+        expect(texts.map(escaped)).toEqual(texts.map(xmlAttr));
+        const runs = texts.filter((t, i) => i === 0 || t !== texts[i - 1]).length;
+        expect(calls).toBe(runs);
+      }),
+    );
   });
 });
 

@@ -1,7 +1,17 @@
-import { edgeJson, jsonGraphFormat, labelsJson, nodeJson, type OwnFields } from './json-members';
+import { lastEscaped } from '../escape';
+import {
+  edgeJson,
+  jsonGraphFormat,
+  labelsJson,
+  nodeJson,
+  repeatedJson,
+  type OwnFields,
+} from './json-members';
 
 const EDGE_FIELDS: OwnFields = (name) =>
   name === 'id' || name === 'source' || name === 'target' || name === 'label' || name === 'type';
+
+const sourceJson = lastEscaped(JSON.stringify);
 
 /** A node's `classes` (its labels, space-separated), made once per distinct label list. */
 const classLists = new Map<string, string>();
@@ -28,9 +38,9 @@ export const cytoscape = jsonGraphFormat({
   between: '\n],"edges":[\n',
   edge(e) {
     const id = JSON.stringify(e.id);
-    const type = JSON.stringify(e.type);
+    const type = repeatedJson(e.type);
     const fields =
-      `"id":${id},"source":${JSON.stringify(e.source)},"target":${JSON.stringify(e.target)},` +
+      `"id":${id},"source":${sourceJson(e.source)},"target":${JSON.stringify(e.target)},` +
       `"label":${type},"type":${type}`;
     return `{"data":${edgeJson(e, EDGE_FIELDS, fields)},"classes":${type}}`;
   },

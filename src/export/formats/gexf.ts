@@ -1,4 +1,4 @@
-import { xmlAttr, xmlText } from '../escape';
+import { lastEscaped, xmlAttr, xmlText } from '../escape';
 import { graphFormat, type GraphWriter } from '../format';
 import { interval, type Interval } from '../intervals';
 import type { AttrKey, EdgeView, NodeView } from '../selection';
@@ -30,6 +30,17 @@ export const gexf = graphFormat({
     let dealDates: [number, number, number] = [-1, -1, -1];
     /** Position of a numeric `weight` among the edge values (-1: none). */
     let weightAt = -1;
+    const source = lastEscaped(xmlAttr);
+    // The edges of a deal share its interval (one object): their spells are written once.
+    let spelled: Interval | undefined;
+    let spelledText = '';
+    const edgeSpells = (t: Interval | undefined) => {
+      if (t !== spelled) {
+        spelled = t;
+        spelledText = spells(t);
+      }
+      return spelledText;
+    };
     const attvalues = (keys: Declared[], opens: string[], v: NodeView | EdgeView) => {
       const s = declaredText(keys, opens, '"/>', xmlAttr, v);
       return s ? `<attvalues>${s}</attvalues>` : '';
@@ -97,9 +108,9 @@ export const gexf = graphFormat({
         const type = xmlAttr(e.type);
         const weight = weightAt < 0 ? null : e.row[e.at + weightAt];
         out(
-          `<edge id="${xmlAttr(e.id)}" source="${xmlAttr(e.source)}" target="${xmlAttr(e.target)}" ` +
+          `<edge id="${xmlAttr(e.id)}" source="${source(e.source)}" target="${xmlAttr(e.target)}" ` +
             `label="${type}" kind="${type}"${typeof weight === 'number' ? ` weight="${weight}"` : ''}>` +
-            `${attvalues(edgeKeys, edgeOpens, e)}${spells(dynamic ? e.time : undefined)}</edge>\n`,
+            `${attvalues(edgeKeys, edgeOpens, e)}${edgeSpells(dynamic ? e.time : undefined)}</edge>\n`,
         );
       },
       end() {

@@ -1,4 +1,4 @@
-import { xmlAttr, xmlText } from '../escape';
+import { lastEscaped, xmlAttr, xmlText } from '../escape';
 import { graphFormat, graphWriter } from '../format';
 import {
   ALL_PARTS,
@@ -20,6 +20,7 @@ export const graphml = graphFormat({
     let edgeKeys: Declared[] = [];
     let nodeOpens: string[] = [];
     let edgeOpens: string[] = [];
+    const source = lastEscaped(xmlAttr);
     return graphWriter(ALL_PARTS, {
       start(schema) {
         nodeKeys = declare('d', NODE_BUILTIN, schema?.node ?? []);
@@ -50,7 +51,7 @@ export const graphml = graphFormat({
       },
       edge(e) {
         out(
-          `<edge id="${xmlAttr(e.id)}" source="${xmlAttr(e.source)}" target="${xmlAttr(e.target)}">` +
+          `<edge id="${xmlAttr(e.id)}" source="${source(e.source)}" target="${xmlAttr(e.target)}">` +
             `${declaredText(edgeKeys, edgeOpens, '</data>', xmlText, e)}</edge>\n`,
         );
       },

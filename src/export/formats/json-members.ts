@@ -14,6 +14,17 @@ function jsonName(name: string): string {
   return member;
 }
 
+/** Strings that repeat on item after item (relation types) as JSON, made once each. */
+const repeatedStrings = new Map<string, string>();
+export function repeatedJson(text: string): string {
+  let json = repeatedStrings.get(text);
+  if (json === undefined) {
+    json = JSON.stringify(text);
+    if (repeatedStrings.size < 10_000) repeatedStrings.set(text, json);
+  }
+  return json;
+}
+
 /** Which properties a format writes itself (they win over a property of the same name). */
 export type OwnFields = (name: string) => boolean;
 
@@ -39,7 +50,8 @@ const NODE_FIELDS: OwnFields = (name) => name === 'id' || name === 'label' || na
 /** A node's labels as JSON, made once per distinct label list (a graph has a handful). */
 const labelLists = new Map<string, string>();
 export function labelsJson(labels: string[]): string {
-  const joined = labels.join('\u0000');
+  // One label (nearly every node) is its own key, without a joined copy.
+  const joined = labels.length === 1 ? (labels[0] as string) : labels.join('\u0000');
   let json = labelLists.get(joined);
   if (json === undefined) {
     json = JSON.stringify(labels);

@@ -1,4 +1,7 @@
-import { edgeJson, jsonGraphFormat, nodeJson, type OwnFields } from './json-members';
+import { lastEscaped } from '../escape';
+import { edgeJson, jsonGraphFormat, nodeJson, repeatedJson, type OwnFields } from './json-members';
+
+const sourceJson = lastEscaped(JSON.stringify);
 
 const EDGE_FIELDS: OwnFields = (name) =>
   name === 'source' || name === 'target' || name === 'key' || name === 'id' || name === 'type';
@@ -19,8 +22,8 @@ export const nodeLink = jsonGraphFormat({
   edge(e) {
     const id = JSON.stringify(e.id);
     const fields =
-      `"source":${JSON.stringify(e.source)},"target":${JSON.stringify(e.target)},` +
-      `"key":${id},"id":${id},"type":${JSON.stringify(e.type)}`;
+      `"source":${sourceJson(e.source)},"target":${JSON.stringify(e.target)},` +
+      `"key":${id},"id":${id},"type":${repeatedJson(e.type)}`;
     return edgeJson(e, EDGE_FIELDS, fields);
   },
   tail: '\n]}\n',
