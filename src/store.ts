@@ -28,9 +28,10 @@ export async function openStore(
   logger: Logger,
   /**
    * `bulkImport`: start the embedded Neo4j with Neo4j's offline import of these files first
-   * (src/neo4j/embedded.ts); `buildRollups: false`: leave missing TIV rollups unbuilt (applySchema).
+   * (src/neo4j/embedded.ts); `buildRollups: false`: leave missing TIV rollups unbuilt (applySchema);
+   * `shortLived`: a JVM started here stops with this command (EmbeddedOptions.shortLived).
    */
-  opts: { bulkImport?: string; buildRollups?: boolean } = {},
+  opts: { bulkImport?: string; buildRollups?: boolean; shortLived?: boolean } = {},
 ): Promise<Store> {
   let embedded: EmbeddedNeo4j | undefined;
   let uri: string;
@@ -43,9 +44,10 @@ export async function openStore(
     username = config.neo4j.username;
     password = config.neo4j.password;
   } else {
+    const shortLived = opts.shortLived === true;
     embedded = opts.bulkImport
-      ? await startBulkLoaded(config, logger, opts.bulkImport)
-      : await ensureEmbeddedNeo4j({ ...config.embedded, logger });
+      ? await startBulkLoaded(config, logger, opts.bulkImport, shortLived)
+      : await ensureEmbeddedNeo4j({ ...config.embedded, logger, shortLived });
     ({ uri, username, password } = embedded.connection);
   }
   // Each statement's Bolt chunks reach the socket in one write (src/db/bolt-writes.ts).
@@ -112,7 +114,12 @@ export async function openStore(
  * Starts the embedded Neo4j on a bulk import: only this process may own the data folder meanwhile, so a
  * folder another armsgraph process runs Neo4j on is refused (Neo4j's own file lock refuses any other).
  */
-async function startBulkLoaded(config: Config, logger: Logger, argsFile: string): Promise<EmbeddedNeo4j> {
+async function startBulkLoaded(
+  config: Config,
+  logger: Logger,
+  argsFile: string,
+  shortLived: boolean,
+): Promise<EmbeddedNeo4j> {
   if (config.neo4j.uri)
     throw new ConfigError("A bulk load writes the embedded Neo4j's own folder: it cannot load NEO4J_URI");
   const busy = embeddedInUse(config.embedded.dataDir);
@@ -121,7 +128,7 @@ async function startBulkLoaded(config: Config, logger: Logger, argsFile: string)
       `The Neo4j data folder ${config.embedded.dataDir} is in use by another armsgraph process (pid ${busy.pid}): ` +
         'a bulk load needs the folder to itself. Stop that process (the service or another import), or import without --bulk.',
     );
-  return startEmbeddedNeo4j({ ...config.embedded, logger, bulkImport: argsFile });
+  return startEmbeddedNeo4j({ ...config.embedded, logger, bulkImport: argsFile, shortLived });
 }
 
 /**

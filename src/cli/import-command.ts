@@ -118,7 +118,7 @@ export function registerImport(program: Command): void {
       progress.phase('counting', undefined, 'rows');
       const total = await countLines(file, register.variant.headerLine + 1);
       const mode: LoadMode = opts.bulk === true ? 'bulk' : opts.bulk === false ? 'transactional' : 'auto';
-      const choice = await chooseLoadPath(config, logger, mode);
+      const choice = await chooseLoadPath(config, logger, mode, total);
       let store: Store | undefined;
       let report: ImportReport;
       const importOpts = {

@@ -49,11 +49,27 @@ export type LoadMode = 'auto' | 'bulk' | 'transactional';
 /** The path an import takes: a bulk load, or the batches into this store. */
 export type LoadPath = { path: 'bulk' } | { path: 'transactional'; store: Store; why: string };
 
-/** Decides the path (see LoadMode); a refused bulk load says why. */
-export async function chooseLoadPath(config: Config, logger: Logger, mode: LoadMode): Promise<LoadPath> {
+/**
+ * Up to this many rows, a JVM started for the import compiles with the JIT's first tier only
+ * (EmbeddedOptions.shortLived): compiling is then most of its CPU. Larger imports run long enough to
+ * repay the optimising tier.
+ */
+export const SHORT_LIVED_MAX_ROWS = 100_000;
+
+/**
+ * Decides the path (see LoadMode); a refused bulk load says why. `rows`: the export's rows, when
+ * known (a JVM started here for a small import is short-lived).
+ */
+export async function chooseLoadPath(
+  config: Config,
+  logger: Logger,
+  mode: LoadMode,
+  rows?: number,
+): Promise<LoadPath> {
+  const shortLived = rows !== undefined && rows <= SHORT_LIVED_MAX_ROWS;
   const transactional = async (why: string): Promise<LoadPath> => ({
     path: 'transactional',
-    store: await openStore(config, logger),
+    store: await openStore(config, logger, { shortLived }),
     why,
   });
   if (mode === 'transactional') return transactional('--no-bulk');
@@ -74,7 +90,7 @@ export async function chooseLoadPath(config: Config, logger: Logger, mode: LoadM
     return transactional(`the embedded Neo4j runs in process ${busy.pid}`);
   }
   if (!embeddedStoreExists(config.embedded.dataDir)) return { path: 'bulk' };
-  const store = await openStore(config, logger);
+  const store = await openStore(config, logger, { shortLived });
   let empty: boolean;
   try {
     empty = Boolean(store.embedded?.owned) && (await graphIsEmpty(store.db));
@@ -164,7 +180,11 @@ export async function bulkImportSipri(
     fs.writeFileSync(argsFile, files.args.join('\n') + '\n');
     const filesMs = Date.now() - t;
     t = Date.now();
-    store = await openStore(config, logger, { bulkImport: argsFile, buildRollups: rollups });
+    store = await openStore(config, logger, {
+      bulkImport: argsFile,
+      buildRollups: rollups,
+      shortLived: files.rowsRead <= SHORT_LIVED_MAX_ROWS,
+    });
     const loadMs = Date.now() - t;
     fs.rmSync(dir, { recursive: true, force: true });
     opts.onProgress?.(files.rowsRead);

@@ -42,7 +42,8 @@ final class BulkImport {
         int code;
         try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
                 PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
-                DefaultFileSystemAbstraction fs = new DefaultFileSystemAbstraction()) {
+                DefaultFileSystemAbstraction fs = new DefaultFileSystemAbstraction();
+                ReadAheadWaker waker = new ReadAheadWaker()) {
             ExecutionContext ctx = new ExecutionContext(homeDir, homeDir.resolve("conf"), o, e, fs);
             code = new CommandLine(new ImportCommand.Full(ctx)).execute(args.toArray(new String[0]));
         }

@@ -93,9 +93,11 @@ public final class Launcher {
                 // A stop waited 5 s for Bolt's connections and another 5 s for its thread pool, with
                 // nothing left to wait for: the service closes its driver before it stops Neo4j, and a
                 // transaction cut short by a stop is rolled back whole (a commit is durable once
-                // acknowledged). One second each is ample for work still in flight.
-                .setConfig(BoltConnectorInternalSettings.connection_shutdown_wait_time, Duration.ofSeconds(1))
-                .setConfig(BoltConnectorInternalSettings.thread_pool_shutdown_wait_time, Duration.ofSeconds(1));
+                // acknowledged). Even one second each was spent whole at every stop ("Termination of
+                // boss/worker event loop group has exceeded maximum permitted duration"), after the
+                // databases had stopped and checkpointed: 2 s of a CLI import's end for nothing.
+                .setConfig(BoltConnectorInternalSettings.connection_shutdown_wait_time, Duration.ofMillis(100))
+                .setConfig(BoltConnectorInternalSettings.thread_pool_shutdown_wait_time, Duration.ofMillis(100));
         if (opts.containsKey("tx-timeout")) {
             builder.setConfig(GraphDatabaseSettings.transaction_timeout,
                     Duration.ofSeconds(Long.parseLong(opts.get("tx-timeout"))));
