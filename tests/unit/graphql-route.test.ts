@@ -14,6 +14,7 @@ import { silentLogger } from '../../src/logger';
 describe('the GraphQL route', () => {
   let app: App;
   let embedder: http.Server;
+  let driver: ReturnType<typeof neo4j.driver>;
   const urls: Record<'server' | 'embedded', string> = { server: '', embedded: '' };
 
   beforeAll(async () => {
@@ -25,7 +26,7 @@ describe('the GraphQL route', () => {
     });
     const logger = silentLogger();
     // Never connected: no query below reaches Neo4j.
-    const driver = neo4j.driver('bolt://127.0.0.1:9');
+    driver = neo4j.driver('bolt://127.0.0.1:9');
     const db = new Database(driver, { database: undefined, logger, debugCypher: false, timeoutMs: 1000 });
     app = await createApp({ config, db, logger });
     urls.server = `http://127.0.0.1:${await app.listen(0, '127.0.0.1')}`;
@@ -37,6 +38,7 @@ describe('the GraphQL route', () => {
   afterAll(async () => {
     await app.close();
     await new Promise((r) => embedder.close(r));
+    await driver.close();
   });
 
   const post = (base: string, body: string, headers: Record<string, string> = {}) =>
