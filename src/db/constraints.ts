@@ -61,6 +61,25 @@ export function schemaStatements(): string[] {
   return statements;
 }
 
+/** The name a schema statement creates (CREATE ... IF NOT EXISTS) or drops (DROP ... IF EXISTS). */
+const SCHEMA_OBJECT =
+  /^(?:CREATE (?:(?:FULLTEXT|RANGE|TEXT|POINT|LOOKUP|VECTOR) )?(?:CONSTRAINT|INDEX) (\w+) IF NOT EXISTS|DROP (?:CONSTRAINT|INDEX) (\w+) IF EXISTS)\b/;
+
+/**
+ * The statements of `statements` the database still needs, given the names of the indexes and
+ * constraints it has: a CREATE whose name exists and a DROP whose name does not are left out. A
+ * statement of any other shape is always kept. What is sent keeps its IF [NOT] EXISTS, so an object
+ * another process creates meanwhile (two starts at once), or an equivalent one under another name,
+ * still makes it a no-op.
+ */
+export function missingSchemaStatements(statements: string[], existing: ReadonlySet<string>): string[] {
+  return statements.filter((statement) => {
+    const match = SCHEMA_OBJECT.exec(statement);
+    if (!match) return true;
+    return match[1] !== undefined ? !existing.has(match[1]) : existing.has(match[2] ?? '');
+  });
+}
+
 /**
  * `opts.buildRollups: false` leaves missing TIV rollups unbuilt (the tables sum deliveries meanwhile):
  * a bulk load deferring them (ImportOptions.deferRollups) has them built apart, so that what they cost
@@ -71,12 +90,24 @@ export async function applySchema(
   extra: string[] = [],
   opts: { buildRollups?: boolean } = {},
 ): Promise<void> {
-  for (const statement of [...schemaStatements(), ...extra]) {
-    // Schema changes cannot share a transaction with other statements, so each runs alone.
-    await db.write(statement);
+  // One read of what exists, so a started database (every start after the first) sends no schema
+  // statement at all, where one statement each cost a round trip and a cold Cypher plan. A uniqueness
+  // constraint's index carries the constraint's name, so SHOW INDEXES names both.
+  const indexes = await db.read('SHOW INDEXES YIELD name, state');
+  const existing = new Set(indexes.map((row) => String(row.name)));
+  const missing = missingSchemaStatements([...schemaStatements(), ...extra], existing);
+  if (missing.length > 0) {
+    // Schema commands cannot share a transaction with data writes, but may share one with each other:
+    // one transaction for all of them, so the indexes it creates are populated together in one scan
+    // of the store after the commit (one at a time, a bulk-loaded store was scanned once per index).
+    await db.writeTx(async (tx) => {
+      for (const statement of missing) await db.run(tx, statement);
+    });
   }
-  // Waits up to 300 s for the indexes: the call needs that long as its transaction time too.
-  await db.write('CALL db.awaitIndexes(300)', {}, 310_000);
+  // Waits up to 300 s for the indexes (the call needs that long as its transaction time too): those
+  // just created, or another process's still populating. All online: nothing to wait for.
+  if (missing.length > 0 || indexes.some((row) => row.state !== 'ONLINE'))
+    await db.write('CALL db.awaitIndexes(300)', {}, 310_000);
   // A database whose older importer wrote deal relationships without a key gets them keyed once, before
   // anything derived from them (later starts: one lookup).
   await keyUnkeyedDealRelations(db);
