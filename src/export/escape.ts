@@ -56,16 +56,19 @@ const ATTR_SAFE = /^[\u0020\u0021\u0023-\u0025\u0028-\u003b\u003d\u003f-\ud7ff\u
 const TEXT_SAFE = /^[\t\n\u0020-\u0025\u0027-\u003b\u003d\u003f-\ud7ff\ue000-\ufffd]*$/;
 
 /**
- * `escape` of a string, kept until a different string comes: the edges of an edge record share their
- * source (the same string object, so the test is a pointer comparison), and it is escaped once.
+ * `escape` of a value, kept until a different value comes: the edges of an edge record share their
+ * source (the same string object, so the test is a pointer comparison) and a deal's edges share its
+ * interval (one object), and each is written once for the run.
  */
-export function lastEscaped(escape: (text: string) => string): (text: string) => string {
-  let last: string | undefined;
+export function lastEscaped<T>(escape: (value: T) => string): (value: T) => string {
+  let seen = false;
+  let last: T | undefined;
   let escaped = '';
-  return (text) => {
-    if (text !== last) {
-      last = text;
-      escaped = escape(text);
+  return (value) => {
+    if (!seen || value !== last) {
+      seen = true;
+      last = value;
+      escaped = escape(value);
     }
     return escaped;
   };

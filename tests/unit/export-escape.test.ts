@@ -34,7 +34,7 @@ describe('escaping a run of repeated strings once', () => {
     fc.assert(
       fc.property(fc.array(fc.constantFrom('a&b', 'C001', '"q"', ''), { maxLength: 20 }), (texts) => {
         let calls = 0;
-        const escaped = lastEscaped((t) => {
+        const escaped = lastEscaped((t: string) => {
           calls++;
           return xmlAttr(t);
         });

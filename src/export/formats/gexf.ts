@@ -32,15 +32,7 @@ export const gexf = graphFormat({
     let weightAt = -1;
     const source = lastEscaped(xmlAttr);
     // The edges of a deal share its interval (one object): their spells are written once.
-    let spelled: Interval | undefined;
-    let spelledText = '';
-    const edgeSpells = (t: Interval | undefined) => {
-      if (t !== spelled) {
-        spelled = t;
-        spelledText = spells(t);
-      }
-      return spelledText;
-    };
+    const edgeSpells = lastEscaped(spells);
     const attvalues = (keys: Declared[], opens: string[], v: NodeView | EdgeView) => {
       const s = declaredText(keys, opens, '"/>', xmlAttr, v);
       return s ? `<attvalues>${s}</attvalues>` : '';
