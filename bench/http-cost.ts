@@ -13,10 +13,12 @@
 import { fork } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
-import { ApolloServer, HeaderMap } from '@apollo/server';
+import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import neo4j from 'neo4j-driver';
+import { apolloStep } from '../src/http/graphql-route';
+import { runSteps } from '../src/http/plain';
 import { cpuMicros } from './proc-cpu';
 import { uptimeLine } from './machine';
 
@@ -82,20 +84,23 @@ async function startServer(name: ServerName): Promise<http.Server> {
     case 'apollo on node:http': {
       const apollo = new ApolloServer({ typeDefs: TYPE_DEFS });
       await apollo.start();
-      return http.createServer((req, res) => {
-        void readBody(req).then(async (body) => {
-          const headers = new HeaderMap();
-          for (const [k, v] of Object.entries(req.headers))
-            if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
-          const answer = await apollo.executeHTTPGraphQLRequest({
-            httpGraphQLRequest: { method: 'POST', headers, search: '', body },
-            context: async () => ({}),
-          });
-          for (const [k, v] of answer.headers) res.setHeader(k, v);
-          res.statusCode = answer.status ?? 200;
-          res.end(answer.body.kind === 'complete' ? answer.body.string : '');
-        });
-      });
+      // The service's own adapter of Apollo's HTTP core (src/http/graphql-route.ts) after a bare body
+      // read, without the service's other steps.
+      const route = runSteps(
+        [
+          (req, _res, next) =>
+            void readBody(req).then((body) => {
+              req.body = body;
+              next();
+            }, next),
+          apolloStep(apollo, async () => ({})),
+        ],
+        (err, _req, res) => {
+          res.statusCode = 500;
+          res.end(String(err));
+        },
+      );
+      return http.createServer(route);
     }
     case 'stock apollo': {
       const apollo = new ApolloServer({ typeDefs: TYPE_DEFS });
