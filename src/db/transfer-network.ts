@@ -1,5 +1,5 @@
 import type { Database } from './database';
-import { NODE_PROJECTION, toGraphNode, type GraphEdge, type Subgraph } from './subgraph-queries';
+import { graphNodesOf, nodesByIdsCypher, type GraphEdge, type Subgraph } from './subgraph-queries';
 import { transferNetworkEdges, type TotalsQuery, type TotalsOptions } from './transfer-totals';
 
 /** Most edges a network holds (the largest pairs are kept; `truncated` says when more were there). */
@@ -31,10 +31,7 @@ export async function transferNetwork(
     source,
   );
   const ids = [...new Set(pairs.flatMap((e) => [e.supplierId, e.recipientId]))];
-  const rows = await db.read(
-    `UNWIND $ids AS id MATCH (n:Entity {id: id}) RETURN ${NODE_PROJECTION('n')} AS n ORDER BY n.id`,
-    { ids },
-  );
+  const rows = await db.read(nodesByIdsCypher(), { ids });
   const edges: GraphEdge[] = pairs.map((e) => ({
     id: suppliedEdgeId(e.supplierId, e.recipientId),
     type: 'SUPPLIED',
@@ -43,7 +40,7 @@ export async function transferNetwork(
     properties: { weight: e.weight, deals: e.deals },
   }));
   return {
-    nodes: rows.map((r) => toGraphNode(r.n ?? null)),
+    nodes: graphNodesOf(rows),
     edges,
     truncated,
     truncatedBy: truncated ? ['EDGES'] : [],
