@@ -1,7 +1,7 @@
 import { badInput } from '../errors';
 import type { EntityLabel } from './constraints';
 import type { Database } from './database';
-import { ENTITY_PROJECTION, toEntity, type EntityRecord } from './entities';
+import { ENTITY_PROJECTION, toEntities, type EntityRecord } from './entities';
 
 export const MAX_LIST = 1000;
 
@@ -11,8 +11,10 @@ export async function listEntities(db: Database, label: EntityLabel, first: numb
     throw badInput(`first must be between 1 and ${MAX_LIST}`);
   const rows = await db.read(
     `MATCH (n:${label}) WHERE coalesce(n.retired, false) = false
-     RETURN ${ENTITY_PROJECTION} AS e ORDER BY n.name, n.id LIMIT toInteger($first)`,
+     WITH n ORDER BY n.name, n.id LIMIT toInteger($first)
+     RETURN collect(${ENTITY_PROJECTION}) AS found`,
     { first },
   );
-  return rows.map((r) => toEntity(r.e ?? null)).filter((e): e is EntityRecord => e !== null);
+  // One record holding the list: the driver builds a Record per record (see NODE_PROJECTION).
+  return toEntities(rows[0]?.found);
 }

@@ -1,6 +1,6 @@
 import { badInput } from '../errors';
 import type { Database } from './database';
-import { keysParam, projectionFor, toEntity, type EntityRecord, type PropertyKeys } from './entities';
+import { keysParam, projectionFor, toEntities, type EntityRecord, type PropertyKeys } from './entities';
 import { nameKey } from './names';
 
 export const MAX_SEARCH = 100;
@@ -43,8 +43,10 @@ export async function searchEntities(
   const rows = await db.read(
     `CALL db.index.fulltext.queryNodes('entity_search', $query, {limit: toInteger($first * 3)}) YIELD node AS n, score
      WHERE coalesce(n.retired, false) = false
-     RETURN ${projectionFor('n', keys)} AS e, score ORDER BY score DESC, n.id LIMIT toInteger($first)`,
+     WITH n, score ORDER BY score DESC, n.id LIMIT toInteger($first)
+     RETURN collect(${projectionFor('n', keys)}) AS found`,
     { query, first, ...keysParam(keys) },
   );
-  return rows.map((r) => toEntity(r.e ?? null, keys)).filter((e): e is EntityRecord => e !== null);
+  // One record holding the list: the driver builds a Record per record (see NODE_PROJECTION).
+  return toEntities(rows[0]?.found, keys);
 }
