@@ -210,9 +210,11 @@ export function toEntities(list: Plain | undefined, keys: PropertyKeys = null): 
 /** Entities by id, in the order asked, null where none: the batch function behind the entity loader. */
 export async function entitiesByIds(db: Database, ids: readonly string[]): Promise<(EntityRecord | null)[]> {
   const rows = await db.read(
-    `UNWIND $ids AS id OPTIONAL MATCH (n:Entity {id: id}) RETURN id, ${ENTITY_PROJECTION} AS e`,
+    `UNWIND $ids AS id OPTIONAL MATCH (n:Entity {id: id}) RETURN collect([id, ${ENTITY_PROJECTION}]) AS found`,
     { ids: [...new Set(ids)] },
   );
-  const byId = new Map(rows.map((r) => [r.id as string, toEntity(r.e as Plain)]));
+  // One record holding the list: the driver builds a Record per record (see NODE_PROJECTION).
+  const found = (rows[0]?.found ?? []) as Array<[string, Plain]>;
+  const byId = new Map(found.map(([id, e]) => [id, toEntity(e)]));
   return ids.map((id) => byId.get(id) ?? null);
 }
