@@ -27,15 +27,17 @@ const INTERNAL = new Set(['nameKeys', 'nameKeysText', 'searchText']);
 export type PropertyKeys = { readonly keys: readonly string[]; readonly parties: boolean } | null;
 
 /**
- * The Cypher projection every entity query returns: `v` becomes { labels, props }, and a deal also
- * brings the ids of its parties and system, so that Deal.buyer/seller/system need no second round
- * trip to find them (CASE is lazy: other kinds pay nothing). With `keysParam`, `props` is the list of
- * the values of the keys in that parameter (one plan whatever the keys), which toEntity zips back.
+ * The Cypher projection every entity query returns: `v` becomes the list [labels, props, parties]
+ * (toEntity reads it), where a deal's `parties` are the ids of its parties and system, so that
+ * Deal.buyer/seller/system need no second round trip to find them (CASE is lazy: other kinds pay
+ * nothing). With `keysParam`, `props` is the list of the values of the keys in that parameter (one
+ * plan whatever the keys), which toEntity zips back. A list, not a map: the driver decodes every key
+ * of a map in every row (see NODE_PROJECTION in subgraph-queries.ts).
  */
-export const entityProjection = (v: string, keysParam: string | null = null, withParties = true) => `{
-  labels: labels(${v}),
-  props: ${keysParam ? `[k IN $${keysParam} | ${v}[k]]` : `properties(${v})`},
-  parties: ${withParties ? partiesCypher(v) : 'null'} }`;
+export const entityProjection = (v: string, keysParam: string | null = null, withParties = true) => `[
+  labels(${v}),
+  ${keysParam ? `[k IN $${keysParam} | ${v}[k]]` : `properties(${v})`},
+  ${withParties ? partiesCypher(v) : 'null'} ]`;
 
 const partiesCypher = (v: string) => `CASE WHEN ${v}:Deal THEN { ${dealPartyIds(v)} } END`;
 
@@ -106,12 +108,12 @@ export const readsParties = (keys: PropertyKeys) => keys === null || keys.partie
 /** The `$keys` parameter for projectionFor (unused when every property is asked for). */
 export const keysParam = (keys: PropertyKeys) => ({ keys: keys?.keys ?? [] });
 
+/** An entityProjection as the data layer's entity; null when it projects no node (an OPTIONAL MATCH's). */
 export function toEntity(projected: Plain, keys: PropertyKeys = null): EntityRecord | null {
-  if (projected === null || typeof projected !== 'object' || Array.isArray(projected)) return null;
-  const labels = projected.labels as string[];
-  const props = Array.isArray(projected.props)
-    ? propsFromValues(projected.props, keys?.keys ?? [])
-    : (projected.props as Record<string, Plain>);
+  if (!Array.isArray(projected)) return null;
+  const [labels, values, parties] = projected;
+  if (!Array.isArray(labels) || values === null || typeof values !== 'object') return null;
+  const props = Array.isArray(values) ? propsFromValues(values, keys?.keys ?? []) : values;
   const typename = ENTITY_LABELS.find((l) => labels.includes(l));
   if (!typename) return null;
   const out: EntityRecord = {
@@ -124,7 +126,6 @@ export function toEntity(projected: Plain, keys: PropertyKeys = null): EntityRec
   for (const k in props) {
     if (!INTERNAL.has(k) && !(k in out)) out[k] = props[k];
   }
-  const parties = projected.parties;
   if (parties && typeof parties === 'object' && !Array.isArray(parties)) Object.assign(out, parties);
   return out;
 }
