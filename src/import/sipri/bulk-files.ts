@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import v8 from 'node:v8';
 import { SOURCE_ID } from '../../db/sipri-writes';
 import { relationKey } from '../../model';
 import {
@@ -283,7 +284,7 @@ class PartRows {
     if (bytes > this.buf.length) this.buf = Buffer.allocUnsafe(Math.max(bytes, MAX_PART_BYTES));
     const fd = fs.openSync(file, 'r');
     try {
-      for (let at = 0; at < bytes; ) {
+      for (let at = 0; at < bytes;) {
         const read = fs.readSync(fd, this.buf, at, bytes - at, at);
         if (read === 0) throw new Error(`bulk part ${file}: ${bytes - at} bytes missing`);
         at += read;
@@ -293,7 +294,7 @@ class PartRows {
     }
     const buf = this.buf.subarray(0, bytes);
     const byDeal = new Map<string, number[]>();
-    for (let start = 0; start < bytes; ) {
+    for (let start = 0; start < bytes;) {
       let nl = buf.indexOf(10, start);
       if (nl === -1) nl = bytes;
       // A spilled line is its deal's id, a tab, then JSON (which escapes any tab or newline it holds).
@@ -331,7 +332,25 @@ function writeMarkers(dir: string, markers: readonly Marker[]): string {
  * `markers`: the marker nodes the load writes (derivations it writes itself, which need no building).
  * `rollups: false` writes no TIV contributions or rollups (ImportOptions.deferRollups).
  */
-export async function writeBulkFiles(
+export async function writeBulkFiles(...args: Parameters<typeof writeFiles>): Promise<BulkFilesReport> {
+  // What the files stage keeps is flat (30-50 MiB: the vocabulary), but it allocates ~30 KB a row, and
+  // some of that survives the young generation while a part's deals are written; V8 then lets the old
+  // generation grow to about 4x what it keeps before collecting it, which was most of node's peak RSS
+  // (bench:import-memory, --trace-gc). Growing it by 2x instead (V8 reads the flag at each collection)
+  // costs more, cheap, full collections of that small heap. Back to V8's own heuristics afterwards.
+  v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+  try {
+    return await writeFiles(...args);
+  } finally {
+    v8.setFlagsFromString('--heap-growing-percent=0');
+  }
+}
+
+/** How much V8 lets the old generation grow over what it kept, in percent, while the files are written. */
+const HEAP_GROWING_PERCENT = 100;
+
+/** writeBulkFiles, under V8's default heap growing. */
+async function writeFiles(
   lines: AsyncIterable<RegisterLine>,
   mapper: SipriMapper,
   dir: string,
