@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
-import org.neo4j.configuration.GraphDatabaseInternalSettings;
 import org.neo4j.configuration.GraphDatabaseSettings;
 import org.neo4j.configuration.connectors.BoltConnector;
 import org.neo4j.configuration.connectors.BoltConnectorInternalSettings;
@@ -98,12 +97,7 @@ public final class Launcher {
                 // boss/worker event loop group has exceeded maximum permitted duration"), after the
                 // databases had stopped and checkpointed: 2 s of a CLI import's end for nothing.
                 .setConfig(BoltConnectorInternalSettings.connection_shutdown_wait_time, Duration.ofMillis(100))
-                .setConfig(BoltConnectorInternalSettings.thread_pool_shutdown_wait_time, Duration.ofMillis(100))
-                // Index population (the schema step after a bulk load populates every index of a store
-                // of millions of nodes) works with max(1, cores / 4) threads by default: one on a
-                // 2-core machine, which left a core idle while the indexes were built.
-                .setConfig(GraphDatabaseInternalSettings.index_population_workers,
-                        Runtime.getRuntime().availableProcessors());
+                .setConfig(BoltConnectorInternalSettings.thread_pool_shutdown_wait_time, Duration.ofMillis(100));
         if (opts.containsKey("tx-timeout")) {
             builder.setConfig(GraphDatabaseSettings.transaction_timeout,
                     Duration.ofSeconds(Long.parseLong(opts.get("tx-timeout"))));
