@@ -7,15 +7,13 @@
 export function nameKey(text: string): string {
   // Plain ASCII (nearly every id, name and designation) has nothing to fold: lowercase letters and
   // digits kept, the rest dropped, without Unicode normalisation (an import keys several names a row).
-  let key = '';
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 0x80) return foldedKey(text);
-    if ((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39)) key += text[i];
-    else if (c >= 0x41 && c <= 0x5a) key += String.fromCharCode(c + 0x20);
-  }
-  return key;
+  // Checked first, then keyed by two whole-string operations: a key built a character at a time
+  // allocated a string per character (a bulk load keys millions of names).
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) >= 0x80) return foldedKey(text);
+  return text.toLowerCase().replace(NOT_ASCII_KEY, '');
 }
+
+const NOT_ASCII_KEY = /[^a-z0-9]+/g;
 
 /** nameKey of text beyond ASCII: accents folded by Unicode decomposition. */
 function foldedKey(text: string): string {

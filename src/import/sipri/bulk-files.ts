@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import v8 from 'node:v8';
 import { SOURCE_ID } from '../../db/sipri-writes';
 import { relationKey } from '../../model';
 import {
@@ -37,9 +38,9 @@ import type { PlannedRow, SipriMapper } from './sipri-mapper';
  *
  * Memory stays flat in the number of rows: entities (a vocabulary) are written as the mapper first
  * meets them; the rows of a deal, which may lie anywhere in the file, are grouped by spilling each
- * mapped row to one of PARTS files by its deal, then reading one part at a time. A part is read line
- * by line, and one larger than MAX_PART_BYTES is first split by its deals into smaller ones, so what
- * is held at once is bounded by that size, not by the rows. The rollup rows are summed in maps of
+ * mapped row to one of PARTS files by its deal, then reading one part at a time. A part is read whole
+ * into a reused buffer (PartRows), and one larger than MAX_PART_BYTES is first split by its deals into
+ * smaller ones, so what is held at once is bounded by that size, not by the rows. The rollup rows are summed in maps of
  * their keys and years: those of one party (parties × years) as the deals come, those of a supplier
  * and recipient pair (pairs × years, the many) spilled by their pair to PAIR_PARTS files and summed a
  * part at a time. Files are written through fixed buffers (bulk-csv.ts FileAppender).
@@ -267,6 +268,49 @@ function* boundedParts(file: string, max: number, splits = 0): Generator<{ file:
   for (const f of parts.files) yield* boundedParts(f, max, splits + 1);
 }
 
+/**
+ * The rows of a part grouped by deal, deals in the order first met and rows in file order, parsed a few
+ * deals at a time: what a group allocates dies young. The part is read whole into one buffer reused
+ * from part to part, outside V8's heap, and its rows are kept as offsets into it: a part's rows as
+ * strings lived through the whole part, so they were promoted to the old generation, and V8 let that
+ * garbage (every spilled byte, once) pile up to several times the heap it keeps before collecting it.
+ */
+class PartRows {
+  private buf = Buffer.allocUnsafe(0);
+
+  /** The part's rows: each deal's rows as [start, end) offsets of their JSON into `buf`. */
+  read(file: string): { buf: Buffer; byDeal: Map<string, number[]> } {
+    const bytes = fs.statSync(file).size;
+    if (bytes > this.buf.length) this.buf = Buffer.allocUnsafe(Math.max(bytes, MAX_PART_BYTES));
+    const fd = fs.openSync(file, 'r');
+    try {
+      for (let at = 0; at < bytes;) {
+        const read = fs.readSync(fd, this.buf, at, bytes - at, at);
+        if (read === 0) throw new Error(`bulk part ${file}: ${bytes - at} bytes missing`);
+        at += read;
+      }
+    } finally {
+      fs.closeSync(fd);
+    }
+    const buf = this.buf.subarray(0, bytes);
+    const byDeal = new Map<string, number[]>();
+    for (let start = 0; start < bytes;) {
+      let nl = buf.indexOf(10, start);
+      if (nl === -1) nl = bytes;
+      // A spilled line is its deal's id, a tab, then JSON (which escapes any tab or newline it holds).
+      if (nl > start) {
+        const tab = buf.indexOf(9, start);
+        const dealId = buf.toString('utf8', start, tab);
+        const rows = byDeal.get(dealId);
+        if (rows) rows.push(tab + 1, nl);
+        else byDeal.set(dealId, [tab + 1, nl]);
+      }
+      start = nl + 1;
+    }
+    return { buf, byDeal };
+  }
+}
+
 /** A marker node: its label, and the layout of what it marks built where that has versions. */
 export interface Marker {
   label: string;
@@ -288,7 +332,25 @@ function writeMarkers(dir: string, markers: readonly Marker[]): string {
  * `markers`: the marker nodes the load writes (derivations it writes itself, which need no building).
  * `rollups: false` writes no TIV contributions or rollups (ImportOptions.deferRollups).
  */
-export async function writeBulkFiles(
+export async function writeBulkFiles(...args: Parameters<typeof writeFiles>): Promise<BulkFilesReport> {
+  // What the files stage keeps is flat (30-50 MiB: the vocabulary), but it allocates ~30 KB a row, and
+  // some of that survives the young generation while a part's deals are written; V8 then lets the old
+  // generation grow to about 4x what it keeps before collecting it, which was most of node's peak RSS
+  // (bench:import-memory, --trace-gc). Growing it by 2x instead (V8 reads the flag at each collection)
+  // costs more, cheap, full collections of that small heap. Back to V8's own heuristics afterwards.
+  v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+  try {
+    return await writeFiles(...args);
+  } finally {
+    v8.setFlagsFromString('--heap-growing-percent=0');
+  }
+}
+
+/** How much V8 lets the old generation grow over what it kept, in percent, while the files are written. */
+const HEAP_GROWING_PERCENT = 100;
+
+/** writeBulkFiles, under V8's default heap growing. */
+async function writeFiles(
   lines: AsyncIterable<RegisterLine>,
   mapper: SipriMapper,
   dir: string,
@@ -483,23 +545,16 @@ export async function writeBulkFiles(
     }
   };
 
+  const partRows = new PartRows();
   for (const part of parts()) {
     report.largestPartBytes = Math.max(report.largestPartBytes, part.bytes);
-    // The part's spilled lines by deal (deals in the order first met, rows in file order), parsed a few
-    // deals at a time: what a group allocates dies young instead of living through the whole part.
-    const byDeal = new Map<string, string[]>();
-    for (const line of fileLines(part.file)) {
-      const dealId = spilledDeal(line);
-      const lines = byDeal.get(dealId);
-      if (lines) lines.push(line);
-      else byDeal.set(dealId, [line]);
-    }
+    const { buf, byDeal } = partRows.read(part.file);
     fs.rmSync(part.file);
     let group: PlannedRow[] = [];
     let deals = 0;
-    for (const [dealId, lines] of byDeal) {
-      for (const line of lines) {
-        const spilled = JSON.parse(line.slice(line.indexOf('\t') + 1)) as SpilledRow;
+    for (const [dealId, rows] of byDeal) {
+      for (let i = 0; i < rows.length; i += 2) {
+        const spilled = JSON.parse(buf.toString('utf8', rows[i], rows[i + 1])) as SpilledRow;
         group.push({
           row: spilled.row,
           dealId,
