@@ -7,6 +7,7 @@ import {
   type PartyField,
 } from './deal-filter';
 import {
+  boundPartyIdList,
   boundPartyIds,
   collectPartyNodes,
   dealPartyNodes,
@@ -270,7 +271,7 @@ export function dealPageStatement(
       ? 'RETURN [] AS rows, [] AS entities'
       : `${select}
          WITH d, k, ${dealPartyNodes('d')}
-         WITH collect({ deal: ${keys ? DEAL_VALUES : DEAL_ROW}, k: k }) AS rows,
+         WITH collect([${keys ? DEAL_VALUES : DEAL_ROW}, k]) AS rows,
            ${collectPartyNodes('d')} AS parties${options.sources ? ', collect(d.sourceIds) AS sourceLists' : ''}
          CALL (parties${options.sources ? ', sourceLists' : ''}) {
            UNWIND ${named} AS n
@@ -324,13 +325,16 @@ export async function findDeals(
   const statement = dealPageStatement(filter, orderBy, first, after, options);
   const [row] = await db.read(statement.cypher, statement.params);
   checkResolved(filter, compileDealFilter(filter), row);
-  const rows = (row?.rows ?? []) as Array<{ deal: Record<string, Plain>; k: Plain }>;
+  // Each row is [deal, k]: lists, not maps (the driver decodes every key of every map it reads).
+  const rows = (row?.rows ?? []) as Array<[Plain, Plain]>;
   const shown = rows.slice(0, first);
-  const deals = shown.map((r) => (keys ? dealFromValues(r.deal, keys.keys) : r.deal));
+  const deals = shown.map(([deal]) =>
+    keys ? dealFromValues(deal as Plain[], keys.keys) : (deal as Record<string, Plain>),
+  );
   return {
     totalCount: row?.total === null || row?.total === undefined ? null : Number(row.total),
     deals,
-    cursors: shown.map((r, i) => encodeCursor({ k: Number(r.k), id: String(deals[i]!.id) })),
+    cursors: shown.map(([, k], i) => encodeCursor({ k: Number(k), id: String(deals[i]!.id) })),
     hasNextPage: rows.length > first,
     entities: toEntities(row?.entities, keys),
   };
@@ -338,18 +342,20 @@ export async function findDeals(
 
 /**
  * DEAL_ITEM for a page whose caller reads only `$keys`: their values in order (one plan whatever the
- * keys), zipped back by dealFromValues; a deal of a page is several times the fields a page shows.
+ * keys), then the buyer's, seller's and system's ids, zipped back by dealFromValues; a deal of a page
+ * is several times the fields a page shows.
  */
-const DEAL_VALUES = `{ values: [k IN $keys | d[k]], ${boundPartyIds('d')} }`;
+const DEAL_VALUES = `[[k IN $keys | d[k]], ${boundPartyIdList('d')}]`;
 
 /** DEAL_ITEM (every property) for a page row whose party nodes are bound (dealPartyNodes). */
 const DEAL_ROW = `d { .*, __typename: 'Deal', ${boundPartyIds('d')} }`;
 
 /** A DEAL_VALUES item as DEAL_ITEM has it: absent properties left out, as `d { .* }` leaves them out. */
-function dealFromValues(item: Record<string, Plain>, keys: readonly string[]): Record<string, Plain> {
-  const deal = propsFromValues((item.values as Plain[] | null) ?? [], keys, { __typename: 'Deal' });
-  deal.buyerId = item.buyerId ?? null;
-  deal.sellerId = item.sellerId ?? null;
-  deal.systemId = item.systemId ?? null;
+function dealFromValues(item: Plain[], keys: readonly string[]): Record<string, Plain> {
+  const [values, buyerId, sellerId, systemId] = item;
+  const deal = propsFromValues((values as Plain[] | null) ?? [], keys, { __typename: 'Deal' });
+  deal.buyerId = buyerId ?? null;
+  deal.sellerId = sellerId ?? null;
+  deal.systemId = systemId ?? null;
   return deal;
 }

@@ -69,6 +69,10 @@ export const dealPartyNodes = (v: string) =>
 export const boundPartyIds = (v: string) =>
   DEAL_PARTIES.map((p) => `${p.field}Id: ${partyNode(v, p.field)}.id`).join(', ');
 
+/** boundPartyIds as list items, in DEAL_PARTIES order: buyer, seller, system. */
+export const boundPartyIdList = (v: string) =>
+  DEAL_PARTIES.map((p) => `${partyNode(v, p.field)}.id`).join(', ');
+
 /** The bound party nodes' collected list (every live party of every deal `v` of the rows, nulls left out). */
 export const collectPartyNodes = (v: string) =>
   DEAL_PARTIES.map((p) => `collect(${partyNode(v, p.field)})`).join(' + ');
