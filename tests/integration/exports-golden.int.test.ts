@@ -106,15 +106,22 @@ describe('exports stay byte for byte what they were', () => {
  * node-link edge's first).
  */
 function unsortedMembers(text: string): string[] {
-  const unsorted: string[] = [];
-  for (const line of text.split('\n')) {
-    const item = line.endsWith(',') ? line.slice(0, -1) : line;
-    if (!item.startsWith('{"')) continue;
-    const parsed = JSON.parse(item) as { data?: Record<string, unknown> } & Record<string, unknown>;
-    const names = Object.keys(parsed.data ?? parsed);
-    const own = names.findIndex((n) => n === 'id' || n === 'source');
-    const properties = names.slice(0, own);
-    if (own < 0 || properties.join() !== [...properties].sort().join()) unsorted.push(item);
-  }
-  return unsorted;
+  type Item = { data?: Record<string, unknown> } & Record<string, unknown>;
+  const json = JSON.parse(text) as {
+    elements?: { nodes: Item[]; edges: Item[] };
+    nodes?: Item[];
+    links?: Item[];
+  };
+  const items = json.elements
+    ? [...json.elements.nodes, ...json.elements.edges]
+    : [...(json.nodes ?? []), ...(json.links ?? [])];
+  expect(items.length).toBeGreaterThan(0);
+  return items
+    .map((item) => Object.keys(item.data ?? item))
+    .filter((names) => {
+      const own = names.findIndex((n) => n === 'id' || n === 'source');
+      const properties = names.slice(0, own);
+      return own < 0 || properties.join() !== [...properties].sort().join();
+    })
+    .map((names) => names.join());
 }
