@@ -17,7 +17,16 @@ import fs from 'node:fs';
 import { Writable } from 'node:stream';
 import type { ProfiledPlan } from 'neo4j-driver';
 import type { Statement } from '../src/db/database';
-import { wholeGraphStatements } from '../src/db/export-queries';
+import {
+  byName,
+  declaredKeys,
+  KEY_ROW,
+  kindKeys,
+  NOT_DECLARED_EDGE_KEYS,
+  NOT_DECLARED_NODE_KEYS,
+  wholeGraphStatements,
+} from '../src/db/export-queries';
+import type { Plain } from '../src/db/mapper';
 import { EXPORT_FORMATS } from '../src/export/registry';
 import { writeExport } from '../src/export/run-export';
 import { prepareSelection } from '../src/export/selection';
@@ -34,21 +43,23 @@ const dbHits = (plan: ProfiledPlan): number =>
 /** The statements of a whole-graph export, each under the name of what asks for it. */
 async function exportStatements(store: Store): Promise<[string, Statement][]> {
   const s = wholeGraphStatements();
-  const keysOf = async (st: Statement) => {
-    const rows: string[] = [];
-    await store.db.streamRowsTx([st], 600_000, (_, row) => void rows.push(String(row[0])));
-    return rows
-      .filter((k) => k !== 'key' && k !== 'id' && !k.startsWith('name') && k !== 'searchText')
-      .sort();
+  const keyRows = async (st: Statement) => {
+    const rows: Plain[][] = [];
+    await store.db.streamRowsTx([st], 600_000, (_, row) => void rows.push(row));
+    return rows;
   };
-  const nodeKeys = await keysOf(s.nodeKeys);
-  const edgeKeys = await keysOf(s.edgeKeys);
+  const nodeRows = await keyRows(s.nodeKeys);
+  const edgeRows = await keyRows(s.edgeKeys);
+  const declared = (rows: Plain[][], skip: string[]) =>
+    [...new Set(rows.map((r) => String(r[KEY_ROW.key])))].filter((k) => !skip.includes(k)).sort(byName);
+  const nodeKeys = declaredKeys('node', declared(nodeRows, NOT_DECLARED_NODE_KEYS));
+  const edgeKeys = declaredKeys('edge', declared(edgeRows, NOT_DECLARED_EDGE_KEYS));
   return [
-    ['node keys (graphml, gexf, nodes.csv)', s.nodeKeys],
-    ['edge keys (graphml, gexf, edges.csv)', s.edgeKeys],
-    ['nodes, named (JSON)', s.nodes(null)],
+    ['node keys (every format)', s.nodeKeys],
+    ['edge keys (every format)', s.edgeKeys],
+    ['nodes, by kind (JSON)', s.nodes(kindKeys('node', nodeRows))],
     ['nodes, declared keys (graphml, gexf, nodes.csv)', s.nodes(nodeKeys)],
-    ['edges, named + times (JSON)', s.edges(null, true)],
+    ['edges, by kind + times (JSON)', s.edges(kindKeys('edge', edgeRows), true)],
     ['edges, declared keys (graphml, edges.csv)', s.edges(edgeKeys, false)],
     ['edges, declared keys + times (gexf)', s.edges(edgeKeys, true)],
   ];

@@ -6,6 +6,10 @@ import {
   EDGE_RECORD,
   EDGE_ROW,
   EXPORT_FETCH_RECORDS,
+  byName,
+  declaredKeys,
+  KEY_ROW,
+  kindKeys,
   NOT_DECLARED_EDGE_KEYS,
   NOT_DECLARED_NODE_KEYS,
   neighborhoodStatements,
@@ -13,6 +17,7 @@ import {
   NODE_ROW,
   prepareDealSelection,
   wholeGraphStatements,
+  type RowKeys,
   type SelectionStatements,
 } from '../db/export-queries';
 import { resolveId } from '../db/entities';
@@ -56,7 +61,8 @@ export interface GraphSchema {
 /**
  * A node as the writers see it: a view over the row Neo4j sent (`row`, laid out as NODE_ROW), valid
  * only during the writer's call (the stream reuses it for the next node). Property `keys[i]` has the
- * value `row[at + i]`; `keys` is the declared key list when the format declared its keys.
+ * value `row[at + i]` (null or undefined: the node has no such property); `keys` is the declared key
+ * list when the format declared its keys, else the keys of the node's kind, sorted by name.
  */
 export interface NodeView {
   id: string;
@@ -235,11 +241,16 @@ function attrType(types: string[]): AttrKey['type'] {
   return 'string';
 }
 
+/** The keys of every kind in the key pass rows `rows` (KEY_ROW), less `skip`, declared by name. */
 function toKeys(rows: Plain[][], skip: Set<string>): AttrKey[] {
-  return rows
-    .map(([k, types]) => ({ name: String(k), type: attrType((types as string[] | null) ?? []) }))
-    .filter((k) => !skip.has(k.name))
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const types = new Map<string, string[]>();
+  for (const row of rows) {
+    const name = String(row[KEY_ROW.key]);
+    if (skip.has(name)) continue;
+    const own = (row[KEY_ROW.types] as string[] | null) ?? [];
+    types.set(name, [...(types.get(name) ?? []), ...own]);
+  }
+  return [...types.keys()].sort(byName).map((name) => ({ name, type: attrType(types.get(name) ?? []) }));
 }
 
 /** The dates a deal's edge record carries (EDGE_RECORD dealTime: orderDate, orderYear, deliveryEndYear). */
@@ -348,20 +359,28 @@ function fits(type: AttrKey['type'], v: Plain | undefined): boolean {
 }
 
 /**
- * A row read with declared keys holds, at `ownAt`, the number of its property keys a format may
- * declare, and its values from `at` on: both must agree with the declaration, which the writers have
- * already written. They disagree only when a write committed while the export read (a key added: more
- * keys than declared values present; a value type widened): the export then stops rather than leave
- * that property out or write a value its declared type cannot read. Exporting again reads the new keys.
+ * A row holds, at `ownAt`, the number of its property keys (all but RowKeys.hidden), and from `at`
+ * on the values of the `size` keys it was asked for: all must be present, and fit the declared types
+ * when the format declared its keys (which the writers have already written). They disagree only when
+ * a write committed while the export read (a key added: more keys than values present, also when it
+ * made a kind the key passes did not see, which has no key list; a value type widened): the export
+ * then stops rather than leave that property out or write a value its declared type cannot read.
+ * Exporting again reads the new keys.
  */
-function checkDeclared(row: Plain[], ownAt: number, at: number, types: AttrKey['type'][]): void {
+function checkRow(
+  row: Plain[],
+  ownAt: number,
+  at: number,
+  size: number,
+  types: AttrKey['type'][] | null,
+): void {
   let present = 0;
   let ok = true;
-  for (let i = 0; ok && i < types.length; i++) {
+  for (let i = 0; ok && i < size; i++) {
     const v = row[at + i];
     if (v === null || v === undefined) continue;
     present++;
-    ok = fits(types[i] as AttrKey['type'], v);
+    if (types) ok = fits(types[i] as AttrKey['type'], v);
   }
   if (!ok || present !== row[ownAt])
     throw new ArmsgraphError(
@@ -380,7 +399,10 @@ function joined(wait: Promise<void> | undefined, pending: void | Promise<void>):
   return wait ? Promise.all([wait, pending]).then(() => undefined) : pending;
 }
 
-/** Which passes a format needs: its declared keys (GraphML, GEXF, CSV), nodes, edges. */
+/**
+ * Which passes a format needs: nodes, edges, and whether it declares its keys (GraphML, GEXF, CSV:
+ * `schema`, rows carry every kind's keys) or not (JSON: each row carries its kind's keys).
+ */
 export interface GraphParts {
   schema: boolean;
   nodes: boolean;
@@ -422,14 +444,14 @@ async function streamGraph(
     row: [],
     at: EDGE_ROW.values,
   };
-  let nodeKeys: readonly string[] | null = null;
-  let edgeKeys: readonly string[] | null = null;
+  let nodeKeys: RowKeys = { lists: [], kinds: null, hidden: [] };
+  let edgeKeys: RowKeys = nodeKeys;
   let edgeTime = false;
-  /** The declared types of the node and edge values, to check every row against (checkDeclared). */
-  let nodeTypes: AttrKey['type'][] = [];
-  let edgeTypes: AttrKey['type'][] = [];
+  /** The declared types of the node and edge values, to check every row against (checkRow). */
+  let nodeTypes: AttrKey['type'][] | null = null;
+  let edgeTypes: AttrKey['type'][] | null = null;
   // The statements are made as the transaction reaches them: the node and edge statements ask for the
-  // keys the schema statements found.
+  // keys the key passes found.
   type Pass = 'nodeKeys' | 'edgeKeys' | 'nodes' | 'edges';
   const passes: Pass[] = [];
   async function* statements(): AsyncGenerator<Statement> {
@@ -437,14 +459,14 @@ async function streamGraph(
     // The mark is taken once the export's transaction has begun, right before its first statement: a
     // write committed before it changes the mark, so its keys are read again. A write committed after
     // it, while the export reads, can reach the rows (Neo4j reads committed data, statement by
-    // statement, with or without the cache): every row is checked against the declared keys.
-    mark = parts.schema ? await db.stateMark() : null;
-    const cachedNodeKeys = parts.schema && parts.nodes ? keyRowsCache.get(mark, s.nodeKeys) : undefined;
-    const cachedEdgeKeys = parts.schema && parts.edges ? keyRowsCache.get(mark, s.edgeKeys) : undefined;
+    // statement, with or without the cache): every row is checked against the keys asked for.
+    mark = parts.nodes || parts.edges ? await db.stateMark() : null;
+    const cachedNodeKeys = parts.nodes ? keyRowsCache.get(mark, s.nodeKeys) : undefined;
+    const cachedEdgeKeys = parts.edges ? keyRowsCache.get(mark, s.edgeKeys) : undefined;
     nodeKeyRows = cachedNodeKeys ?? [];
     edgeKeyRows = cachedEdgeKeys ?? [];
-    if (parts.schema && parts.nodes && !cachedNodeKeys) passes.push('nodeKeys');
-    if (parts.schema && parts.edges && !cachedEdgeKeys) passes.push('edgeKeys');
+    if (parts.nodes && !cachedNodeKeys) passes.push('nodeKeys');
+    if (parts.edges && !cachedEdgeKeys) passes.push('edgeKeys');
     if (parts.nodes) passes.push('nodes');
     if (parts.edges) passes.push('edges');
     for (const pass of passes) {
@@ -455,13 +477,23 @@ async function streamGraph(
       if (!started) start();
       const declared = schema as GraphSchema | null;
       if (pass === 'nodes') {
-        nodeKeys = declared ? declared.node.map((k) => k.name) : null;
-        nodeTypes = declared ? declared.node.map((k) => k.type) : [];
+        nodeKeys = declared
+          ? declaredKeys(
+              'node',
+              declared.node.map((k) => k.name),
+            )
+          : kindKeys('node', nodeKeyRows);
+        nodeTypes = declared ? declared.node.map((k) => k.type) : null;
         yield s.nodes(nodeKeys);
       } else {
         writer.edgesStart();
-        edgeKeys = declared ? declared.edge.map((k) => k.name) : null;
-        edgeTypes = declared ? declared.edge.map((k) => k.type) : [];
+        edgeKeys = declared
+          ? declaredKeys(
+              'edge',
+              declared.edge.map((k) => k.name),
+            )
+          : kindKeys('edge', edgeKeyRows);
+        edgeTypes = declared ? declared.edge.map((k) => k.type) : null;
         edgeTime = writer.edgeTime;
         yield s.edges(edgeKeys, edgeTime);
       }
@@ -473,14 +505,17 @@ async function streamGraph(
     if (pass === 'nodes') {
       // A slice of the nodes (NODE_RECORD_MAX rows), each a NODE_ROW.
       let wait: Promise<void> | undefined;
+      const { lists } = nodeKeys;
       for (let i = 0; i < row.length; i++) {
         const n = row[i] as Plain[];
         node.id = n[NODE_ROW.id] as string;
         node.labels = n[NODE_ROW.labels] as string[];
         const name = n[NODE_ROW.name];
         node.name = name === null ? node.id : String(name);
-        if (nodeKeys) checkDeclared(n, NODE_ROW.keys, NODE_ROW.values, nodeTypes);
-        node.keys = nodeKeys ?? (n[NODE_ROW.keys] as string[]);
+        // A kind without a list has no properties (the key passes list no key of it), or is new.
+        const keys = lists[n[NODE_ROW.kind] as number] ?? NO_KEYS;
+        checkRow(n, NODE_ROW.keys, NODE_ROW.values, keys.length, nodeTypes);
+        node.keys = keys;
         node.row = n;
         writer.node(node);
         wait = joined(wait, after('node'));
@@ -493,14 +528,16 @@ async function streamGraph(
       const dealTime = row[EDGE_RECORD.dealTime];
       const sourceTime = edgeTime && dealTime ? dealTimeInterval(dealTime as Plain[]) : undefined;
       const edges = row[EDGE_RECORD.edges] as Plain[][];
+      const { lists } = edgeKeys;
       let wait: Promise<void> | undefined;
       for (let i = 0; i < edges.length; i++) {
         const e = edges[i] as Plain[];
         edge.id = e[EDGE_ROW.id] as string;
         edge.type = e[EDGE_ROW.type] as string;
         edge.target = e[EDGE_ROW.target] as string;
-        if (edgeKeys) checkDeclared(e, EDGE_ROW.keys, EDGE_ROW.values, edgeTypes);
-        edge.keys = edgeKeys ?? (e[EDGE_ROW.keys] as string[]);
+        const keys = lists[e[EDGE_ROW.kind] as number] ?? NO_KEYS;
+        checkRow(e, EDGE_ROW.keys, EDGE_ROW.values, keys.length, edgeTypes);
+        edge.keys = keys;
         edge.row = e;
         if (edgeTime) edge.time = dealTime ? sourceTime : edgeInterval(edge);
         writer.edge(edge);

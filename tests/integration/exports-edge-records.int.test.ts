@@ -1,4 +1,11 @@
-import { EDGE_RECORD, EDGE_ROW, NODE_ROW, wholeGraphStatements } from '../../src/db/export-queries';
+import {
+  declaredKeys,
+  EDGE_RECORD,
+  EDGE_ROW,
+  kindKeys,
+  NODE_ROW,
+  wholeGraphStatements,
+} from '../../src/db/export-queries';
 import type { Database } from '../../src/db/database';
 import type { Plain } from '../../src/db/mapper';
 import { openTestDatabase, resetGraph } from '../helpers/test-app';
@@ -26,7 +33,7 @@ describe('node and edge records', () => {
     const [expected] = await db.read(
       `MATCH (a:Entity)-[r]->(b:Entity) RETURN count(r) AS edges, count(DISTINCT a) AS sources`,
     );
-    const statement = wholeGraphStatements().edges(null, true);
+    const statement = wholeGraphStatements().edges(kindKeys('edge', []), true);
     // A record size of 2 makes every deal (3 edges) a dense source.
     const records: { source: string; ids: string[] }[] = [];
     await db.streamRowsTx(
@@ -56,7 +63,7 @@ describe('node and edge records', () => {
     const [expected] = await db.read(
       `MATCH (n:Entity) WHERE coalesce(n.retired, false) = false RETURN count(n) AS nodes`,
     );
-    for (const keys of [null, ['name']]) {
+    for (const keys of [kindKeys('node', []), declaredKeys('node', ['name'])]) {
       const statement = wholeGraphStatements().nodes(keys);
       const records: string[][] = [];
       await db.streamRowsTx(

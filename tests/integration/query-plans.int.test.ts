@@ -2,7 +2,7 @@ import neo4j, { type ManagedTransaction } from 'neo4j-driver';
 import type { Database, Params } from '../../src/db/database';
 import { resolveDealParties, compileDealFilter, type DealFilter } from '../../src/db/deal-filter';
 import { findDeals } from '../../src/db/deal-queries';
-import { dealSelectionStatements } from '../../src/db/export-queries';
+import { dealSelectionStatements, kindKeys } from '../../src/db/export-queries';
 import { entitiesByIds, lookupEntity } from '../../src/db/entities';
 import { relatedBatch } from '../../src/db/relation-queries';
 import { searchEntities } from '../../src/db/search-queries';
@@ -240,7 +240,7 @@ describe('query plans of the key queries', () => {
         const s = dealSelectionStatements(filter, ids);
         // The statements an export streams, run as the export runs them (one read transaction).
         await db.readTx(async (tx) => {
-          for (const st of [s.deals, s.nodes(null), s.edges(null, true)])
+          for (const st of [s.deals, s.nodes(kindKeys('node', [])), s.edges(kindKeys('edge', []), true)])
             await db.run(tx, st.cypher, st.params);
         });
       });

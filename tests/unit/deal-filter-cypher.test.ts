@@ -11,7 +11,7 @@ import {
   type DealFilter,
 } from '../../src/db/deal-filter';
 import { dealPageStatement } from '../../src/db/deal-queries';
-import { dealSelectionStatements } from '../../src/db/export-queries';
+import { dealSelectionStatements, declaredKeys, kindKeys } from '../../src/db/export-queries';
 import { selectionFromParams } from '../../src/export/selection';
 import { graphqlType } from '../../src/db/filter-fields';
 import { TRANSFER_FILTER_FIELDS } from '../../src/db/transfer-totals';
@@ -90,8 +90,8 @@ describe('the compiled deal filter (Cypher shape, no database)', () => {
 
     it("an export's node, edge and deal statements", () => {
       const s = dealSelectionStatements(filter, idsOf(filter));
-      expect(tidy(s.nodes(null).cypher)).toMatchSnapshot();
-      expect(tidy(s.edges(['key'], false).cypher)).toMatchSnapshot();
+      expect(tidy(s.nodes(kindKeys('node', [])).cypher)).toMatchSnapshot();
+      expect(tidy(s.edges(declaredKeys('edge', ['key']), false).cypher)).toMatchSnapshot();
       expect(tidy(s.deals.cypher)).toMatchSnapshot();
       expect(s.deals.params).toMatchSnapshot();
     });
@@ -118,7 +118,11 @@ describe('the compiled deal filter (Cypher shape, no database)', () => {
         expect(Object.keys({ ...c.params, ...idsOf(filter) })).toContain(p);
       const page = dealPageStatement(filter, mask % 2 ? 'ORDER_YEAR_DESC' : 'TIV_DELIVERED_DESC', 20, null);
       const exported = dealSelectionStatements(filter, idsOf(filter));
-      for (const cypher of [page.cypher, exported.deals.cypher, exported.edges(null, true).cypher])
+      for (const cypher of [
+        page.cypher,
+        exported.deals.cypher,
+        exported.edges(kindKeys('edge', []), true).cypher,
+      ])
         expect(cypher).not.toMatch(OPTIONAL_PREDICATE);
     }
   });

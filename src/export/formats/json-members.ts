@@ -28,9 +28,12 @@ export function repeatedJson(text: string): string {
 /** Which properties a format writes itself (they win over a property of the same name). */
 export type OwnFields = (name: string) => boolean;
 
+const NO_SOURCES = '"sourceIds":[],';
+
 /**
- * The JSON members of a node or edge's properties, each followed by a comma, less the format's own
- * fields and, when `dated`, `start` and `end` (the interval wins), with `sourceIds` [] when it has none.
+ * The JSON members of a node or edge's properties, each followed by a comma, in the order of its
+ * keys (its kind's, sorted by name), less those it does not have, the format's own fields and, when
+ * `dated`, `start` and `end` (the interval wins), with `sourceIds` [] in its place when it has none.
  */
 function jsonProperties(v: NodeView | EdgeView, own: OwnFields, start: boolean, end: boolean): string {
   let s = '';
@@ -38,11 +41,20 @@ function jsonProperties(v: NodeView | EdgeView, own: OwnFields, start: boolean, 
   const { keys, row, at } = v;
   for (let i = 0; i < keys.length; i++) {
     const name = keys[i] as string;
+    const value = row[at + i];
+    if (!sources && name >= 'sourceIds') {
+      sources = true;
+      if (name === 'sourceIds') {
+        s += value === null || value === undefined ? NO_SOURCES : `"sourceIds":${JSON.stringify(value)},`;
+        continue;
+      }
+      s += NO_SOURCES;
+    }
+    if (value === null || value === undefined) continue;
     if (own(name) || (start && name === 'start') || (end && name === 'end')) continue;
-    if (name === 'sourceIds') sources = true;
-    s += jsonName(name) + JSON.stringify(row[at + i]) + ',';
+    s += jsonName(name) + JSON.stringify(value) + ',';
   }
-  return sources ? s : s + '"sourceIds":[],';
+  return sources ? s : s + NO_SOURCES;
 }
 
 const NODE_FIELDS: OwnFields = (name) => name === 'id' || name === 'label' || name === 'labels';
