@@ -253,6 +253,26 @@ function toKeys(rows: Plain[][], skip: Set<string>): AttrKey[] {
   return [...types.keys()].sort(byName).map((name) => ({ name, type: attrType(types.get(name) ?? []) }));
 }
 
+/**
+ * What a node or edge pass asks its rows for, and the types to check their values against: the keys
+ * the format declared (every kind's), or, for a format that declares none, each kind's own keys from
+ * the key pass rows `rows` (unchecked types).
+ */
+function passKeys(
+  of: 'node' | 'edge',
+  declared: AttrKey[] | undefined,
+  rows: Plain[][],
+): [RowKeys, AttrKey['type'][] | null] {
+  if (!declared) return [kindKeys(of, rows), null];
+  return [
+    declaredKeys(
+      of,
+      declared.map((k) => k.name),
+    ),
+    declared.map((k) => k.type),
+  ];
+}
+
 /** The dates a deal's edge record carries (EDGE_RECORD dealTime: orderDate, orderYear, deliveryEndYear). */
 function dealTimeInterval(t: Plain[]): Interval | undefined {
   return interval(t[0], t[1], t[2]);
@@ -477,23 +497,11 @@ async function streamGraph(
       if (!started) start();
       const declared = schema as GraphSchema | null;
       if (pass === 'nodes') {
-        nodeKeys = declared
-          ? declaredKeys(
-              'node',
-              declared.node.map((k) => k.name),
-            )
-          : kindKeys('node', nodeKeyRows);
-        nodeTypes = declared ? declared.node.map((k) => k.type) : null;
+        [nodeKeys, nodeTypes] = passKeys('node', declared?.node, nodeKeyRows);
         yield s.nodes(nodeKeys);
       } else {
         writer.edgesStart();
-        edgeKeys = declared
-          ? declaredKeys(
-              'edge',
-              declared.edge.map((k) => k.name),
-            )
-          : kindKeys('edge', edgeKeyRows);
-        edgeTypes = declared ? declared.edge.map((k) => k.type) : null;
+        [edgeKeys, edgeTypes] = passKeys('edge', declared?.edge, edgeKeyRows);
         edgeTime = writer.edgeTime;
         yield s.edges(edgeKeys, edgeTime);
       }
